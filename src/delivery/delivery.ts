@@ -1,0 +1,89 @@
+/**
+ * Hands stored outbound messages to the channel and records each status change
+ * (queued → sent → delivered, or failed/undelivered) in the store, then announces it.
+ * A message is only ever handed over after it is committed, so a crash loses nothing: on start,
+ * every message still `queued` or `sending` is handed over again.
+ */
+import type { Channel, SendOutcome } from '../channels/channel.js';
+import type { Clock } from '../clock/clock.js';
+import type { EventBus } from '../events/bus.js';
+import type { Store } from '../stores/store.js';
+import type { MessageRecord, MessageStatus } from '../stores/records.js';
+
+/** Told of every status change after it is committed (status callbacks hook in here). */
+export type StatusListener = (message: MessageRecord) => void;
+
+export class Delivery {
+  private readonly inFlight = new Map<string, MessageRecord>();
+  private readonly listeners: StatusListener[] = [];
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly deps: { store: Store; channel: Channel; clock: Clock; events: EventBus }) {}
+
+  onStatus(listener: StatusListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Sends a committed message; resolves with its record once the channel has taken it (or failed). */
+  async deliver(message: MessageRecord): Promise<MessageRecord> {
+    if (this.inFlight.has(message.sid)) return message;
+    this.inFlight.set(message.sid, message);
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.deps.channel.send(message);
+    } catch {
+      outcome = { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 };
+    }
+    if (outcome.kind === 'sent') return this.transition(message.sid, 'sent', { dateSent: this.deps.clock.now() });
+    if (outcome.kind === 'failed') {
+      const failed = await this.transition(message.sid, 'failed', { errorCode: outcome.errorCode });
+      this.inFlight.delete(message.sid);
+      return failed;
+    }
+    this.inFlight.delete(message.sid);
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      void this.deliver(message);
+    }, outcome.retryAfterMs);
+    timer.unref();
+    this.retryTimers.add(timer);
+    return message;
+  }
+
+  /** A delivery receipt from the channel. */
+  async report(sid: string, status: 'delivered' | 'undelivered', errorCode?: number): Promise<void> {
+    if (!this.inFlight.has(sid)) return;
+    await this.transition(sid, status, errorCode === undefined ? {} : { errorCode });
+    this.inFlight.delete(sid);
+  }
+
+  /** After a restart: hand over again what was accepted but never reached the channel. */
+  async resume(): Promise<number> {
+    const pending = await this.deps.store.messages.undelivered(10_000);
+    await Promise.all(pending.map((m) => this.deliver(m)));
+    return pending.length;
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+
+  private async transition(sid: string, status: MessageStatus, changes: { errorCode?: number; dateSent?: number }): Promise<MessageRecord> {
+    const at = this.deps.clock.now();
+    await this.deps.store.messages.setStatus(sid, status, { ...changes, at });
+    const previous = this.inFlight.get(sid);
+    if (!previous) throw new Error(`message ${sid} is not in flight`);
+    const updated: MessageRecord = {
+      ...previous,
+      status,
+      dateUpdated: at,
+      dateSent: changes.dateSent ?? previous.dateSent,
+      errorCode: changes.errorCode ?? previous.errorCode,
+    };
+    this.inFlight.set(sid, updated);
+    this.deps.events.emit({ type: 'message', message: updated });
+    for (const listener of this.listeners) listener(updated);
+    return updated;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The default account: credentials from PARLEY_ACCOUNT_SID / PARLEY_AUTH_TOKEN, or generated once
+ * and kept in the database, so a restart keeps the same credentials.
+ */
+import type { Store } from '../stores/store.js';
+import type { AccountRecord } from '../stores/records.js';
+import { newSecret, newSid } from '../ids/sid.js';
+
+export const ACCOUNT_SID_SHAPE = /^AC[0-9a-f]{32}$/;
+export const AUTH_TOKEN_SHAPE = /^[0-9a-f]{32}$/;
+
+export interface DefaultAccountResult {
+  account: AccountRecord;
+  generated: boolean;
+}
+
+export async function ensureDefaultAccount(store: Store, now: number, wanted: { sid?: string; authToken?: string }): Promise<DefaultAccountResult> {
+  if (wanted.sid !== undefined && !ACCOUNT_SID_SHAPE.test(wanted.sid)) {
+    throw new Error('PARLEY_ACCOUNT_SID must be AC followed by 32 lower-case hex digits');
+  }
+  if (wanted.authToken !== undefined && !AUTH_TOKEN_SHAPE.test(wanted.authToken)) {
+    throw new Error('PARLEY_AUTH_TOKEN must be 32 lower-case hex digits');
+  }
+  if (wanted.sid) {
+    const existing = await store.accounts.get(wanted.sid);
+    if (existing) {
+      if (wanted.authToken && existing.authToken !== wanted.authToken) {
+        const updated = { ...existing, authToken: wanted.authToken, dateUpdated: now };
+        await store.accounts.update(updated);
+        return { account: updated, generated: false };
+      }
+      return { account: existing, generated: false };
+    }
+  } else {
+    const existing = await store.accounts.getDefault();
+    if (existing) {
+      if (wanted.authToken && existing.authToken !== wanted.authToken) {
+        const updated = { ...existing, authToken: wanted.authToken, dateUpdated: now };
+        await store.accounts.update(updated);
+        return { account: updated, generated: false };
+      }
+      return { account: existing, generated: false };
+    }
+  }
+  const account: AccountRecord = {
+    sid: wanted.sid ?? newSid('AC', now),
+    authToken: wanted.authToken ?? newSecret(),
+    friendlyName: 'Parley default account',
+    status: 'active',
+    ownerAccountSid: null,
+    dateCreated: now,
+    dateUpdated: now,
+  };
+  await store.accounts.insert(account);
+  return { account, generated: wanted.sid === undefined || wanted.authToken === undefined };
+}

@@ -1,0 +1,163 @@
+/**
+ * The gateway: the conversation loop wired together. Channels hand it inbound messages; it stores
+ * them, runs each conversation's turns in order, commits their outcomes and hands the replies to
+ * the channel. Everything else (HTTP routes, CLI, test harness) drives it through this class.
+ */
+import type { Clock } from '../clock/clock.js';
+import type { Channel, ChannelHost, InboundInput } from '../channels/channel.js';
+import type { Store } from '../stores/store.js';
+import type { AccountRecord, MessageRecord, PendingTurn, TurnOutcome } from '../stores/records.js';
+import { conversationId } from '../stores/records.js';
+import { EventBus } from '../events/bus.js';
+import { WebhookClient } from '../webhooks/client.js';
+import { Delivery } from '../delivery/delivery.js';
+import { ConversationCache } from '../conversations/state.js';
+import { TurnScheduler } from '../conversations/scheduler.js';
+import { runTurn } from '../conversations/turn.js';
+import { segmentsOf } from '../messages/segments.js';
+import { newSid } from '../ids/sid.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface GatewayOptions {
+  store: Store;
+  clock: Clock;
+  channel: Channel;
+  sessionTtlMs: number;
+  logger: Logger;
+  /** Concurrent turns across conversations. */
+  maxConcurrentTurns?: number;
+}
+
+export class Gateway implements ChannelHost {
+  readonly events = new EventBus();
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly sessionTtlMs: number;
+  readonly delivery: Delivery;
+  private readonly client = new WebhookClient();
+  private readonly conversations: ConversationCache;
+  private readonly scheduler: TurnScheduler;
+  private readonly channel: Channel;
+  private readonly logger: Logger;
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: GatewayOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.channel = options.channel;
+    this.sessionTtlMs = options.sessionTtlMs;
+    this.logger = options.logger;
+    this.conversations = new ConversationCache(this.store);
+    this.delivery = new Delivery({ store: this.store, channel: this.channel, clock: this.clock, events: this.events });
+    this.scheduler = new TurnScheduler({
+      run: (turn) => this.runPendingTurn(turn),
+      loadPending: (limit) => this.store.turns.pending(limit),
+      ...(options.maxConcurrentTurns !== undefined ? { maxConcurrent: options.maxConcurrentTurns } : {}),
+      onError: (error, turn) => this.logger.error({ err: error, messageSid: turn.messageSid }, 'turn failed; it stays pending and runs again after a restart'),
+    });
+  }
+
+  /** Starts the channel and resumes whatever a previous run left unfinished. */
+  async start(): Promise<void> {
+    await this.channel.start(this);
+    await this.scheduler.resume();
+    await this.delivery.resume();
+    await this.sweepExpiredJars();
+    this.sweepTimer = setInterval(() => void this.sweepExpiredJars(), 60_000);
+    this.sweepTimer.unref();
+  }
+
+  /** Stops taking work, lets running turns finish, and closes connections. */
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.scheduler.stop();
+    await this.channel.stop();
+    await this.delivery.stop();
+    await this.client.close();
+  }
+
+  /** An inbound message from a handset: stored (durably) before this resolves, then its turn runs. */
+  async receive(input: InboundInput): Promise<MessageRecord> {
+    const at = this.clock.now();
+    const message: MessageRecord = {
+      sid: newSid(input.media.length ? 'MM' : 'SM', at),
+      accountSid: input.accountSid,
+      direction: 'inbound',
+      from: input.from,
+      to: input.to,
+      body: input.body,
+      status: 'received',
+      numSegments: input.media.length ? 1 : segmentsOf(input.body).segments,
+      media: input.media.map((m, i) => ({ ...m, sid: newSid('ME', at + i) })),
+      errorCode: null,
+      errorMessage: null,
+      messagingServiceSid: null,
+      statusCallback: null,
+      statusCallbackMethod: 'POST',
+      inboundSid: null,
+      replySeq: null,
+      dateCreated: at,
+      dateUpdated: at,
+      dateSent: at,
+    };
+    await this.store.messages.insert(message, { startTurn: true });
+    this.events.emit({ type: 'message', message });
+    this.scheduler.enqueue({
+      messageSid: message.sid,
+      accountSid: message.accountSid,
+      conversationId: conversationId({ accountSid: message.accountSid, number: message.to, handset: message.from }),
+    });
+    return message;
+  }
+
+  report(messageSid: string, status: 'delivered' | 'undelivered', errorCode?: number): Promise<void> {
+    return this.delivery.report(messageSid, status, errorCode);
+  }
+
+  /** Empties a conversation's jar now (the console's "forget cookies"). */
+  async forgetCookies(accountSid: string, id: string): Promise<boolean> {
+    this.conversations.invalidate(id);
+    const forgotten = await this.store.conversations.forget(accountSid, id);
+    this.events.emit({ type: 'conversation', accountSid, conversationId: id });
+    return forgotten;
+  }
+
+  /** Forgets every jar idle for longer than the session TTL (also run after a clock advance). */
+  async sweepExpiredJars(): Promise<number> {
+    const expired = await this.store.conversations.expire(this.clock.now() - this.sessionTtlMs);
+    if (expired > 0) this.conversations.invalidate();
+    return expired;
+  }
+
+  private async runPendingTurn(turn: PendingTurn): Promise<void> {
+    if (await this.store.turns.isDone(turn.messageSid)) return;
+    const inbound = await this.store.messages.get(turn.accountSid, turn.messageSid);
+    const account = await this.store.accounts.get(turn.accountSid);
+    if (!inbound || !account) return;
+    const number = await this.store.numbers.findByPhoneNumber(inbound.to);
+    const owned = number && number.accountSid === inbound.accountSid ? number : null;
+    const conversation = await this.conversations.open(
+      { accountSid: inbound.accountSid, number: inbound.to, handset: inbound.from }, inbound.dateCreated, this.sessionTtlMs,
+    );
+    const outcome = await runTurn({
+      fetch: { client: this.client, now: () => this.clock.now() },
+      checkpoint: (partial) => this.commit(partial, account, false),
+    }, { inbound, number: owned, authToken: account.authToken, conversation });
+    await this.commit(outcome, account, true);
+    this.conversations.committed(outcome.conversation, conversation.jar);
+    this.events.emit({ type: 'turn', accountSid: inbound.accountSid, messageSid: inbound.sid, conversationId: turn.conversationId, errorCode: outcome.errorCode });
+  }
+
+  /** Commits (part of) a turn's outcome, then hands its replies to the channel. */
+  private async commit(outcome: TurnOutcome, account: AccountRecord, final: boolean): Promise<MessageRecord[]> {
+    await this.store.turns.complete(outcome, { final });
+    for (const exchange of outcome.exchanges) this.events.emit({ type: 'exchange', exchange });
+    for (const alert of outcome.alerts) this.events.emit({ type: 'alert', alert });
+    if (outcome.replies.length === 0) return [];
+    // Read back what was stored: after a crash and re-run, the first stored copy of each reply wins.
+    const stored = await this.store.messages.repliesOf(account.sid, outcome.inboundSid);
+    const fresh = stored.filter((m) => m.status === 'queued');
+    for (const reply of fresh) this.events.emit({ type: 'message', message: reply });
+    return Promise.all(fresh.map((reply) => this.delivery.deliver(reply)));
+  }
+}

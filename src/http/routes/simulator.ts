@@ -1,0 +1,163 @@
+/**
+ * The simulator: handsets that text Parley numbers, read their threads and watch events live.
+ * Routes (all behind the account's Basic auth):
+ *   POST /simulator/messages                       a handset texts a Parley number (201 + Message JSON)
+ *   GET  /simulator/messages/{Sid}?Wait=15         that message's turn: status, replies, exchanges
+ *   GET  /simulator/handsets/{Handset}/messages    the handset's whole thread, oldest first
+ *   GET  /simulator/conversations                  conversations with last activity and expiry
+ *   GET  /simulator/conversations/{Number}/{Handset}        one conversation: its jar and timeline
+ *   POST /simulator/conversations/{Number}/{Handset}/forget empties its cookie jar
+ *   GET  /simulator/events                         server-sent events (messages, turns, exchanges, alerts)
+ *   GET|POST /simulator/clock                      development mode only: show or advance the clock
+ */
+import type { RouteContext } from '../server.js';
+import { accountFor } from '../server.js';
+import type { RouteRequest } from '../route-table.js';
+import { Params } from '../form.js';
+import { TwilioError } from '../../errors/twilio-error.js';
+import { isE164 } from '../../phone/numbers.js';
+import { MAX_BODY_LENGTH } from '../../messages/segments.js';
+import { messageJson } from '../representations/message.js';
+import { conversationId, type ConversationRecord, type MessageRecord } from '../../stores/records.js';
+import { ConversationJar } from '../../cookies/jar.js';
+import { guessContentType } from '../../conversations/turn.js';
+import { parseDuration } from '../../config/duration.js';
+import { registerEventStream } from './events.js';
+
+const MAX_WAIT_MS = 60_000;
+
+export function registerSimulatorRoutes(ctx: RouteContext): void {
+  const { gateway } = ctx;
+  const { store } = gateway;
+
+  ctx.routes.add('POST', '/simulator/messages', async (req: RouteRequest, reply) => {
+    const account = accountFor(req);
+    const params = Params.from(req.body);
+    const from = params.get('From');
+    const to = params.get('To');
+    const body = params.get('Body') ?? '';
+    const mediaUrls = params.all('MediaUrl');
+    if (!to) throw new TwilioError(21604, "A 'To' phone number is required.");
+    if (!from) throw new TwilioError(21603, "A 'From' phone number is required.");
+    if (!isE164(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid E.164 phone number.`);
+    const number = await store.numbers.findByPhoneNumber(to);
+    if (!number || number.accountSid !== account.sid) {
+      throw new TwilioError(21211, `The 'To' number ${to} is not a Parley number of this account.`);
+    }
+    if (!body && mediaUrls.length === 0) throw new TwilioError(21602, 'Message body is required.');
+    if (body.length > MAX_BODY_LENGTH) throw new TwilioError(21617, 'The concatenated message body exceeds the 1600 character limit.');
+    if (mediaUrls.length > 10) throw new TwilioError(21623, 'Number of media files exceeds allowed limit (10).');
+    for (const url of mediaUrls) {
+      if (!/^https?:\/\/[^\s]+$/i.test(url)) throw new TwilioError(21620, `Invalid media URL: ${url}`);
+    }
+    const message = await gateway.receive({
+      accountSid: account.sid, from, to, body, media: mediaUrls.map((url) => ({ url, contentType: guessContentType(url) })),
+    });
+    return reply.code(201).send(messageJson(message));
+  });
+
+  ctx.routes.add('GET', '/simulator/messages/:Sid', async (req: RouteRequest) => {
+    const account = accountFor(req);
+    const sid = (req.params.Sid ?? '').replace(/\.json$/, '');
+    const params = Params.from(req.query);
+    const waitMs = Math.min(MAX_WAIT_MS, params.get('Wait') ? parseDuration(params.get('Wait')!) : 0);
+    const message = await store.messages.get(account.sid, sid);
+    if (!message) throw new TwilioError(20404, `The requested resource /simulator/messages/${sid} was not found`);
+    if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) {
+      await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, waitMs).catch(() => undefined);
+    }
+    return turnView(ctx, account.sid, message);
+  });
+
+  ctx.routes.add('GET', '/simulator/handsets/:Handset/messages', async (req: RouteRequest) => {
+    const account = accountFor(req);
+    const handset = req.params.Handset ?? '';
+    const params = Params.from(req.query);
+    const number = params.get('Number');
+    const thread = await store.messages.thread(account.sid, handset, { limit: 1000, ...(number ? { number } : {}) });
+    return { handset, messages: thread.map(messageJson) };
+  });
+
+  ctx.routes.add('GET', '/simulator/conversations', async (req: RouteRequest) => {
+    const account = accountFor(req);
+    const rows = await store.conversations.list(account.sid, 500);
+    return { conversations: rows.map((c) => conversationJson(ctx, c)) };
+  });
+
+  ctx.routes.add('GET', '/simulator/conversations/:Number/:Handset', async (req: RouteRequest) => {
+    const account = accountFor(req);
+    const id = conversationId({ accountSid: account.sid, number: req.params.Number ?? '', handset: req.params.Handset ?? '' });
+    const record = await store.conversations.get(id);
+    if (!record) throw new TwilioError(20404, `No conversation between ${req.params.Number} and ${req.params.Handset}`);
+    const exchanges = await store.exchanges.listForConversation(account.sid, id, 200);
+    return { ...conversationJson(ctx, record), exchanges };
+  });
+
+  ctx.routes.add('POST', '/simulator/conversations/:Number/:Handset/forget', async (req: RouteRequest) => {
+    const account = accountFor(req);
+    const id = conversationId({ accountSid: account.sid, number: req.params.Number ?? '', handset: req.params.Handset ?? '' });
+    const forgotten = await gateway.forgetCookies(account.sid, id);
+    if (!forgotten) throw new TwilioError(20404, `No conversation between ${req.params.Number} and ${req.params.Handset}`);
+    return { forgotten: true };
+  });
+
+  ctx.routes.add('GET', '/simulator/clock', async (req: RouteRequest) => {
+    accountFor(req);
+    return clockJson(ctx);
+  });
+
+  ctx.routes.add('POST', '/simulator/clock', async (req: RouteRequest) => {
+    accountFor(req);
+    const clock = ctx.devClock;
+    if (!clock) throw new TwilioError(20004, 'The clock can only be moved in development mode (parley serve --dev).', 403);
+    const params = Params.from(req.body);
+    const by = params.get('Advance');
+    if (by !== undefined) {
+      let ms: number;
+      try {
+        ms = parseDuration(by);
+      } catch (error) {
+        throw new TwilioError(20001, error instanceof Error ? error.message : String(error));
+      }
+      clock.advance(ms);
+      await gateway.sweepExpiredJars();
+    }
+    return clockJson(ctx);
+  });
+
+  registerEventStream(ctx);
+}
+
+async function turnView(ctx: RouteContext, accountSid: string, message: MessageRecord): Promise<unknown> {
+  const { store } = ctx.gateway;
+  const inbound = message.direction === 'inbound';
+  const done = inbound ? await store.turns.isDone(message.sid) : true;
+  const replies = inbound ? await store.messages.repliesOf(accountSid, message.sid) : [];
+  const exchanges = inbound ? await store.exchanges.listForMessage(accountSid, message.sid) : [];
+  return {
+    message: messageJson(message),
+    turn: { status: done ? 'done' : 'pending', error_code: message.errorCode, error_message: message.errorMessage },
+    replies: replies.map(messageJson),
+    exchanges,
+  };
+}
+
+function conversationJson(ctx: RouteContext, c: ConversationRecord): Record<string, unknown> {
+  const now = ctx.gateway.clock.now();
+  const expiresAt = c.lastActivity + ctx.gateway.sessionTtlMs;
+  const live = c.cookies !== null && expiresAt > now;
+  return {
+    id: c.id,
+    number: c.number,
+    handset: c.handset,
+    last_activity: new Date(c.lastActivity).toISOString(),
+    cookies_expire_at: new Date(expiresAt).toISOString(),
+    seconds_until_expiry: live ? Math.ceil((expiresAt - now) / 1000) : 0,
+    cookies: live ? ConversationJar.load(c.cookies).view(now) : [],
+  };
+}
+
+function clockJson(ctx: RouteContext): Record<string, unknown> {
+  const now = ctx.gateway.clock.now();
+  return { now: new Date(now).toISOString(), manual: ctx.devClock !== null, offset_ms: now - Date.now() };
+}

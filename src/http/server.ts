@@ -1,0 +1,104 @@
+/**
+ * The HTTP face of Parley (fastify): the Twilio-compatible REST API, the simulator, the Monitor
+ * alerts and the health check, on one port. Every error answers Twilio's JSON shape.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Gateway } from '../gateway/gateway.js';
+import type { AccountRecord } from '../stores/records.js';
+import type { ManualClock } from '../clock/clock.js';
+import type { Logger } from '../logging/logger.js';
+import { TwilioError } from '../errors/twilio-error.js';
+import { authenticate } from './auth.js';
+import { registerNumberRoutes } from './routes/numbers.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerSimulatorRoutes } from './routes/simulator.js';
+import { registerAlertRoutes } from './routes/alerts.js';
+import { RouteTable } from './route-table.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    account: AccountRecord | null;
+  }
+}
+
+export interface HttpOptions {
+  gateway: Gateway;
+  logger: Logger;
+  /** Set in development mode: the clock `POST /simulator/clock` may advance. */
+  devClock: ManualClock | null;
+}
+
+export interface RouteContext extends HttpOptions {
+  routes: RouteTable;
+}
+
+/** Builds the server; call `listen` on the result. */
+export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Request lines are info-level; the http child logs warnings and errors only (no per-request noise).
+    loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    routerOptions: { maxParamLength: 500 },
+    return503OnClosing: true,
+  });
+  app.decorateRequest('account', null);
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+
+  let ready = false;
+  app.addHook('onReady', async () => {
+    ready = true;
+  });
+  app.get('/healthz', async (_req, reply) => reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'starting' }));
+
+  // Every API and simulator route needs the account's credentials.
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (path.startsWith('/2010-04-01/') || path.startsWith('/simulator/') || path.startsWith('/v1/')) {
+      req.account = await authenticate(options.gateway.store, req.headers.authorization);
+    }
+  });
+
+  const routes = new RouteTable(app);
+  const ctx: RouteContext = { ...options, routes };
+  registerNumberRoutes(ctx);
+  registerMessageRoutes(ctx);
+  registerSimulatorRoutes(ctx);
+  registerAlertRoutes(ctx);
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? req.url;
+    const error = routes.knowsPath(path)
+      ? new TwilioError(20004, `Method ${req.method} not allowed on ${path}`)
+      : new TwilioError(20404, `The requested resource ${path} was not found`);
+    void sendError(reply, error);
+  });
+  app.setErrorHandler((error: unknown, req, reply) => {
+    if (error instanceof TwilioError) return sendError(reply, error);
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const message = error instanceof Error ? error.message : 'Bad request';
+      return sendError(reply, new TwilioError(status === 413 ? 20001 : 20001, message, status));
+    }
+    req.log.error({ err: error, url: req.url.split('?')[0] }, 'internal error');
+    return sendError(reply, new TwilioError(20500, 'Internal Server Error'));
+  });
+  return app;
+}
+
+export function sendError(reply: FastifyReply, error: TwilioError): FastifyReply {
+  if (error.code === 20003) reply.header('www-authenticate', 'Basic realm="Twilio API"');
+  return reply.code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
+}
+
+/** The authenticated account; also checks that it is the account the path names. */
+export function accountFor(req: FastifyRequest, pathAccountSid?: string): AccountRecord {
+  const account = req.account;
+  if (!account) throw new TwilioError(20003, 'Authenticate');
+  if (pathAccountSid !== undefined && pathAccountSid !== account.sid) {
+    throw new TwilioError(20003, 'Authenticate');
+  }
+  return account;
+}

@@ -1,0 +1,25 @@
+/** Phone numbers at the edge: E.164 validation and the country a number belongs to (libphonenumber-js). */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
+
+// The metadata ships as JSON behind a CommonJS export; require reads it on every Node version.
+const metadata = createRequire(import.meta.url)('libphonenumber-js/metadata.min.json') as { country_calling_codes: Record<string, string[]> };
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+export function isE164(value: string): boolean {
+  if (!E164.test(value)) return false;
+  return parsePhoneNumberFromString(value)?.isPossible() ?? false;
+}
+
+const mainCountryByCallingCode = metadata.country_calling_codes;
+
+/**
+ * ISO country of a number, for the webhook's FromCountry/ToCountry. Fictional ranges (555-01xx)
+ * match no country exactly, so fall back to the main country of the calling code (+1 → US).
+ */
+export function countryOf(value: string): string {
+  const parsed = parsePhoneNumberFromString(value);
+  if (!parsed) return '';
+  return parsed.country ?? mainCountryByCallingCode[parsed.countryCallingCode]?.[0] ?? '';
+}

@@ -1,0 +1,79 @@
+/**
+ * Starts a whole Parley (store, gateway, HTTP server) from a configuration, for `parley serve`,
+ * `parley dev` and the in-process test harness; `stop()` shuts it down in order.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ManualClock, SystemClock, type Clock } from '../clock/clock.js';
+import { openStore } from '../stores/registry.js';
+import type { Store } from '../stores/store.js';
+import { Gateway } from '../gateway/gateway.js';
+import { ensureDefaultAccount } from '../gateway/accounts.js';
+import { CHANNELS } from '../channels/registry.js';
+import { createHttpServer } from '../http/server.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import type { AccountRecord } from '../stores/records.js';
+
+export interface ParleyOptions {
+  port: number;
+  host: string;
+  db: string;
+  sessionTtlMs: number;
+  /** Development mode: a manual clock that `POST /simulator/clock` can advance. */
+  dev: boolean;
+  accountSid?: string | undefined;
+  authToken?: string | undefined;
+  logger?: Logger;
+  /** Overrides the clock (the harness passes its own manual clock). */
+  clock?: Clock;
+}
+
+export interface RunningParley {
+  url: string;
+  port: number;
+  account: AccountRecord;
+  /** True when the credentials were generated on this start (so they should be printed). */
+  generatedCredentials: boolean;
+  gateway: Gateway;
+  store: Store;
+  clock: Clock;
+  http: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+export async function startParley(options: ParleyOptions): Promise<RunningParley> {
+  const logger = options.logger ?? createLogger();
+  const clock = options.clock ?? (options.dev ? new ManualClock() : new SystemClock());
+  const store = openStore(options.db);
+  try {
+    const { account, generated } = await ensureDefaultAccount(store, clock.now(), {
+      ...(options.accountSid ? { sid: options.accountSid } : {}),
+      ...(options.authToken ? { authToken: options.authToken } : {}),
+    });
+    const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger });
+    const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null });
+    await gateway.start();
+    await http.listen({ port: options.port, host: options.host });
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+    let stopped: Promise<void> | null = null;
+    return {
+      url: `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`,
+      port,
+      account,
+      generatedCredentials: generated,
+      gateway,
+      store,
+      clock,
+      http,
+      stop: () => (stopped ??= (async () => {
+        await http.close(); // stop taking requests first
+        await gateway.stop(); // let running turns commit
+        await store.close();
+      })()),
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,161 @@
+/** The typed records Parley keeps. Stores map them to rows; everything else works on these. */
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface AccountRecord {
+  sid: string;
+  authToken: string;
+  friendlyName: string;
+  status: 'active' | 'suspended' | 'closed';
+  /** Set for subaccounts: the account that owns this one. */
+  ownerAccountSid: string | null;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+export interface PhoneNumberRecord {
+  sid: string;
+  accountSid: string;
+  phoneNumber: string;
+  friendlyName: string;
+  smsUrl: string;
+  smsMethod: HttpMethod;
+  smsFallbackUrl: string;
+  smsFallbackMethod: HttpMethod;
+  statusCallback: string;
+  statusCallbackMethod: HttpMethod;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+export type MessageDirection = 'inbound' | 'outbound-api' | 'outbound-reply' | 'outbound-call';
+
+export type MessageStatus =
+  | 'queued' | 'sending' | 'sent' | 'failed' | 'delivered' | 'undelivered'
+  | 'receiving' | 'received' | 'accepted' | 'scheduled' | 'read' | 'canceled';
+
+export interface MediaRecord {
+  sid: string;
+  url: string;
+  contentType: string;
+}
+
+export interface MessageRecord {
+  sid: string;
+  accountSid: string;
+  direction: MessageDirection;
+  from: string;
+  to: string;
+  body: string;
+  status: MessageStatus;
+  numSegments: number;
+  media: MediaRecord[];
+  errorCode: number | null;
+  errorMessage: string | null;
+  messagingServiceSid: string | null;
+  statusCallback: string | null;
+  statusCallbackMethod: HttpMethod;
+  /** For a TwiML reply: the inbound message whose turn produced it, and its place in that turn. */
+  inboundSid: string | null;
+  replySeq: number | null;
+  dateCreated: number;
+  dateUpdated: number;
+  dateSent: number | null;
+}
+
+/** A conversation is (account, Parley number, handset): one cookie jar, one turn at a time. */
+export interface ConversationKey {
+  accountSid: string;
+  number: string;
+  handset: string;
+}
+
+export interface ConversationRecord extends ConversationKey {
+  id: string;
+  /** Last message in either direction; the jar is forgotten `sessionTtl` after it. */
+  lastActivity: number;
+  /** The jar as tough-cookie's serialized cookies (JSON text), or null when empty. */
+  cookies: string | null;
+}
+
+export function conversationId(key: ConversationKey): string {
+  return `${key.accountSid}:${key.number}:${key.handset}`;
+}
+
+/** One cookie as the console and the harness show it. */
+export interface CookieView {
+  name: string;
+  value: string;
+  domain: string;
+  path: string;
+  expires: string | null;
+  httpOnly: boolean;
+  secure: boolean;
+}
+
+export type ExchangePurpose = 'sms' | 'redirect' | 'action' | 'fallback' | 'status-callback';
+
+/** Every HTTP request Parley makes to an app, as a typed record the console can show. */
+export interface WebhookExchange {
+  sid: string;
+  accountSid: string;
+  messageSid: string;
+  conversationId: string | null;
+  purpose: ExchangePurpose;
+  seq: number;
+  startedAt: number;
+  request: {
+    method: HttpMethod;
+    url: string;
+    headers: Record<string, string>;
+    params: Array<[string, string]>;
+    signedString: string;
+    signature: string;
+  };
+  response: {
+    status: number;
+    headers: Record<string, string | string[]>;
+    body: string;
+    durationMs: number;
+  } | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+  jarBefore: CookieView[];
+  jarAfter: CookieView[];
+  /** What the interpreter did with this document: `Message`, `Redirect /next`, ... */
+  steps: string[];
+}
+
+/** An entry of the error log, served like Twilio Monitor's Alerts. */
+export interface AlertRecord {
+  sid: string;
+  accountSid: string;
+  errorCode: number;
+  logLevel: 'error' | 'warning';
+  alertText: string;
+  resourceSid: string | null;
+  requestMethod: string | null;
+  requestUrl: string | null;
+  requestVariables: string | null;
+  requestHeaders: string | null;
+  responseBody: string | null;
+  responseHeaders: string | null;
+  dateCreated: number;
+}
+
+/** Everything one turn produced, committed in one transaction so a crash never splits it. */
+export interface TurnOutcome {
+  inboundSid: string;
+  errorCode: number | null;
+  errorMessage: string | null;
+  replies: MessageRecord[];
+  conversation: ConversationRecord;
+  exchanges: WebhookExchange[];
+  alerts: AlertRecord[];
+}
+
+export interface PendingTurn {
+  messageSid: string;
+  accountSid: string;
+  conversationId: string;
+}

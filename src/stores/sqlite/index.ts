@@ -1,0 +1,190 @@
+/**
+ * The embedded store: one SQLite file in WAL mode (or `:memory:`), written through group commit.
+ * better-sqlite3 is synchronous; its calls stay inside this adapter behind the promise-based Store.
+ */
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { Store, MessageFilter, Page } from '../store.js';
+import type {
+  AccountRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PhoneNumberRecord, TurnOutcome,
+  WebhookExchange,
+} from '../records.js';
+import { conversationId } from '../records.js';
+import { GroupCommitter } from './group-commit.js';
+import { MIGRATIONS } from './migrations.js';
+import { SQL } from './sql.js';
+import {
+  accountFromRow, accountToRow, conversationFromRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
+  type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
+} from './rows.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:`. */
+  path: string;
+  /** Apply pending migrations on open (the default); `false` fails instead if the schema is behind. */
+  migrate?: boolean;
+}
+
+type Statements = { [K in keyof typeof SQL]: Statement };
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  const db = new Database(options.path);
+  if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit survives a process crash (kill -9); only an OS crash can lose the
+  // last transactions. That is the durability the gateway promises (see README, Reliability).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = OFF');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version < MIGRATIONS.length) {
+    if (options.migrate === false) {
+      db.close();
+      throw new Error(`the database is at schema version ${version}, this Parley needs ${MIGRATIONS.length}: run "parley db migrate"`);
+    }
+    migrate(db, version);
+  }
+  const st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Statements;
+  const committer = new GroupCommitter(db);
+  const write = <T>(run: () => T): Promise<T> => committer.write(run);
+  const read = <T>(run: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(run());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  const insertExchange = (x: WebhookExchange): void => {
+    st.exchangeInsert.run(x.sid, x.accountSid, x.messageSid, x.conversationId, JSON.stringify(x));
+  };
+  const insertAlert = (a: AlertRecord): void => {
+    st.alertInsert.run(a.sid, a.accountSid, JSON.stringify(a));
+  };
+  const upsertConversation = (c: ConversationRecord): void => {
+    st.conversationUpsert.run({
+      id: c.id, account_sid: c.accountSid, number: c.number, handset: c.handset, last_activity: c.lastActivity, cookies: c.cookies,
+    });
+  };
+
+  return {
+    accounts: {
+      get: (sid) => read(() => {
+        const row = st.accountGet.get(sid) as AccountRow | undefined;
+        return row ? accountFromRow(row) : null;
+      }),
+      getDefault: () => read(() => {
+        const row = st.accountDefault.get() as AccountRow | undefined;
+        return row ? accountFromRow(row) : null;
+      }),
+      insert: (a: AccountRecord) => write(() => void st.accountInsert.run(accountToRow(a))),
+      update: (a: AccountRecord) => write(() => void st.accountUpdate.run(accountToRow(a))),
+      listOwnedBy: (owner) => read(() => (st.accountsOwnedBy.all(owner) as AccountRow[]).map(accountFromRow)),
+    },
+    numbers: {
+      insert: (n: PhoneNumberRecord) => write(() => void st.numberInsert.run(numberToRow(n))),
+      update: (n: PhoneNumberRecord) => write(() => void st.numberUpdate.run(numberToRow(n))),
+      delete: (account, sid) => write(() => st.numberDelete.run(account, sid).changes > 0),
+      get: (account, sid) => read(() => {
+        const row = st.numberGet.get(account, sid) as PhoneNumberRow | undefined;
+        return row ? numberFromRow(row) : null;
+      }),
+      findByPhoneNumber: (phone) => read(() => {
+        const row = st.numberByPhone.get(phone) as PhoneNumberRow | undefined;
+        return row ? numberFromRow(row) : null;
+      }),
+      list: (account, filter, page: Page) => read(() => (st.numberList.all({
+        account, phone: filter.phoneNumber ?? null, name: filter.friendlyName ?? null, after: page.afterSid ?? null, limit: page.pageSize,
+      }) as PhoneNumberRow[]).map(numberFromRow)),
+    },
+    messages: {
+      insert: (m: MessageRecord, opts) => write(() => void st.messageInsert.run(messageToRow(m, opts?.startTurn ? 'pending' : null))),
+      get: (account, sid) => read(() => {
+        const row = st.messageGet.get(sid, account) as MessageRow | undefined;
+        return row ? messageFromRow(row) : null;
+      }),
+      list: (account, f: MessageFilter, page: Page) => read(() => {
+        const args = { account, to: f.to ?? null, from: f.from ?? null, sentAfter: f.sentAfter ?? null, sentBefore: f.sentBefore ?? null, limit: page.pageSize };
+        const rows = page.beforeSid !== undefined
+          ? st.messageListBefore.all({ ...args, before: page.beforeSid })
+          : st.messageList.all({ ...args, after: page.afterSid ?? null });
+        return (rows as MessageRow[]).map(messageFromRow);
+      }),
+      thread: (account, handset, opts) => read(() => (st.messageThread.all({
+        account, handset, number: opts.number ?? null, limit: opts.limit,
+      }) as MessageRow[]).map(messageFromRow).reverse()),
+      repliesOf: (account, inboundSid) => read(() => (st.messageReplies.all(inboundSid, account) as MessageRow[]).map(messageFromRow)),
+      setStatus: (sid, status: MessageStatus, changes) => write(() => void st.messageSetStatus.run({
+        sid, status, error_code: changes.errorCode ?? null, date_sent: changes.dateSent ?? null, at: changes.at,
+      })),
+      update: (m) => write(() => void st.messageUpdate.run(messageToRow(m, null))),
+      delete: (account, sid) => write(() => st.messageDelete.run(account, sid).changes > 0),
+      undelivered: (limit) => read(() => (st.messagesUndelivered.all(limit) as MessageRow[]).map(messageFromRow)),
+    },
+    turns: {
+      pending: (limit) => read(() => (st.turnsPending.all(limit) as Array<Pick<MessageRow, 'sid' | 'account_sid' | 'from_number' | 'to_number'>>)
+        .map((r) => ({
+          messageSid: r.sid, accountSid: r.account_sid,
+          conversationId: conversationId({ accountSid: r.account_sid, number: r.to_number, handset: r.from_number }),
+        }))),
+      isDone: (sid) => read(() => (st.turnState.get(sid) as { turn_state: string | null } | undefined)?.turn_state === 'done'),
+      complete: (o: TurnOutcome, options) => write(() => {
+        for (const reply of o.replies) st.replyInsert.run(messageToRow(reply, null));
+        upsertConversation(o.conversation);
+        o.exchanges.forEach(insertExchange);
+        o.alerts.forEach(insertAlert);
+        if (options?.final === false) return;
+        st.turnFinish.run({ sid: o.inboundSid, error_code: o.errorCode, error_message: o.errorMessage, at: o.conversation.lastActivity });
+      }),
+    },
+    conversations: {
+      get: (id) => read(() => {
+        const row = st.conversationGet.get(id) as ConversationRow | undefined;
+        return row ? conversationFromRow(row) : null;
+      }),
+      list: (account, limit) => read(() => (st.conversationList.all(account, limit) as ConversationRow[]).map(conversationFromRow)),
+      touch: (c) => write(() => void st.conversationTouch.run({
+        id: c.id, account_sid: c.accountSid, number: c.number, handset: c.handset, last_activity: c.lastActivity,
+      })),
+      forget: (account, id) => write(() => st.conversationForget.run(account, id).changes > 0),
+      expire: (before) => write(() => st.conversationsExpire.run(before).changes),
+    },
+    exchanges: {
+      insert: (x) => write(() => insertExchange(x)),
+      listForMessage: (account, sid) => read(() => (st.exchangesForMessage.all(sid, account) as Array<{ record: string }>)
+        .map((r) => JSON.parse(r.record) as WebhookExchange)),
+      listForConversation: (account, id, limit) => read(() => (st.exchangesForConversation.all(id, account, limit) as Array<{ record: string }>)
+        .map((r) => JSON.parse(r.record) as WebhookExchange)),
+    },
+    alerts: {
+      insert: (a) => write(() => insertAlert(a)),
+      get: (account, sid) => read(() => {
+        const row = st.alertGet.get(account, sid) as { record: string } | undefined;
+        return row ? (JSON.parse(row.record) as AlertRecord) : null;
+      }),
+      list: (account, page) => read(() => (st.alertList.all({ account, after: page.afterSid ?? null, limit: page.pageSize }) as Array<{ record: string }>)
+        .map((r) => JSON.parse(r.record) as AlertRecord)),
+    },
+    schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
+    close: async () => {
+      committer.flush();
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database, from: number): void {
+  db.transaction(() => {
+    for (let v = from; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+}
+
+/** Reads a database's schema version without migrating it (for `parley db status`). */
+export function sqliteSchemaVersion(path: string): { current: number; latest: number } {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    return { current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length };
+  } finally {
+    db.close();
+  }
+}

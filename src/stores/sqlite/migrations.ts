@@ -1,0 +1,83 @@
+/** Versioned schema for the SQLite store. Append a migration; never edit one that has shipped. */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the conversation loop */ `
+  CREATE TABLE accounts (
+    sid TEXT PRIMARY KEY,
+    auth_token TEXT NOT NULL,
+    friendly_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    owner_account_sid TEXT,
+    date_created INTEGER NOT NULL,
+    date_updated INTEGER NOT NULL
+  );
+  CREATE TABLE phone_numbers (
+    sid TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    phone_number TEXT NOT NULL UNIQUE,
+    friendly_name TEXT NOT NULL,
+    sms_url TEXT NOT NULL,
+    sms_method TEXT NOT NULL,
+    sms_fallback_url TEXT NOT NULL,
+    sms_fallback_method TEXT NOT NULL,
+    status_callback TEXT NOT NULL,
+    status_callback_method TEXT NOT NULL,
+    date_created INTEGER NOT NULL,
+    date_updated INTEGER NOT NULL
+  );
+  CREATE INDEX phone_numbers_account ON phone_numbers (account_sid, sid);
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    from_number TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    num_segments INTEGER NOT NULL,
+    media TEXT,
+    error_code INTEGER,
+    error_message TEXT,
+    messaging_service_sid TEXT,
+    status_callback TEXT,
+    status_callback_method TEXT NOT NULL,
+    inbound_sid TEXT,
+    reply_seq INTEGER,
+    turn_state TEXT,
+    date_created INTEGER NOT NULL,
+    date_updated INTEGER NOT NULL,
+    date_sent INTEGER
+  );
+  CREATE UNIQUE INDEX messages_reply_once ON messages (inbound_sid, reply_seq) WHERE inbound_sid IS NOT NULL;
+  CREATE INDEX messages_account_sid ON messages (account_sid, sid);
+  CREATE INDEX messages_account_to ON messages (account_sid, to_number, sid);
+  CREATE INDEX messages_account_from ON messages (account_sid, from_number, sid);
+  CREATE INDEX messages_pending_turns ON messages (seq) WHERE turn_state = 'pending';
+  CREATE INDEX messages_undelivered ON messages (seq) WHERE status IN ('queued', 'sending') AND direction <> 'inbound';
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    number TEXT NOT NULL,
+    handset TEXT NOT NULL,
+    last_activity INTEGER NOT NULL,
+    cookies TEXT
+  );
+  CREATE INDEX conversations_account ON conversations (account_sid, last_activity);
+  CREATE INDEX conversations_with_cookies ON conversations (last_activity) WHERE cookies IS NOT NULL;
+  CREATE TABLE exchanges (
+    sid TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    message_sid TEXT NOT NULL,
+    conversation_id TEXT,
+    record TEXT NOT NULL
+  );
+  CREATE INDEX exchanges_message ON exchanges (message_sid, sid);
+  CREATE INDEX exchanges_conversation ON exchanges (conversation_id, sid);
+  CREATE TABLE alerts (
+    sid TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    record TEXT NOT NULL
+  );
+  CREATE INDEX alerts_account ON alerts (account_sid, sid);
+  `,
+];

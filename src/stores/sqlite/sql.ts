@@ -1,0 +1,79 @@
+/** The SQLite store's statements, kept apart from the code that runs them. */
+const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
+  error_code, error_message, messaging_service_sid, status_callback, status_callback_method, inbound_sid, reply_seq,
+  turn_state, date_created, date_updated, date_sent`;
+const MESSAGE_VALUES = MESSAGE_COLUMNS.split(',').map((c) => '@' + c.trim()).join(', ');
+
+export const SQL = {
+  accountGet: 'SELECT * FROM accounts WHERE sid = ?',
+  accountDefault: 'SELECT * FROM accounts WHERE owner_account_sid IS NULL ORDER BY date_created, rowid LIMIT 1',
+  accountInsert: `INSERT INTO accounts (sid, auth_token, friendly_name, status, owner_account_sid, date_created, date_updated)
+    VALUES (@sid, @auth_token, @friendly_name, @status, @owner_account_sid, @date_created, @date_updated)`,
+  accountUpdate: `UPDATE accounts SET auth_token = @auth_token, friendly_name = @friendly_name, status = @status,
+    date_updated = @date_updated WHERE sid = @sid`,
+  accountsOwnedBy: 'SELECT * FROM accounts WHERE owner_account_sid = ? ORDER BY sid',
+
+  numberInsert: `INSERT INTO phone_numbers (sid, account_sid, phone_number, friendly_name, sms_url, sms_method, sms_fallback_url,
+    sms_fallback_method, status_callback, status_callback_method, date_created, date_updated) VALUES (@sid, @account_sid,
+    @phone_number, @friendly_name, @sms_url, @sms_method, @sms_fallback_url, @sms_fallback_method, @status_callback,
+    @status_callback_method, @date_created, @date_updated)`,
+  numberUpdate: `UPDATE phone_numbers SET friendly_name = @friendly_name, sms_url = @sms_url, sms_method = @sms_method,
+    sms_fallback_url = @sms_fallback_url, sms_fallback_method = @sms_fallback_method, status_callback = @status_callback,
+    status_callback_method = @status_callback_method, date_updated = @date_updated WHERE sid = @sid AND account_sid = @account_sid`,
+  numberDelete: 'DELETE FROM phone_numbers WHERE account_sid = ? AND sid = ?',
+  numberGet: 'SELECT * FROM phone_numbers WHERE account_sid = ? AND sid = ?',
+  numberByPhone: 'SELECT * FROM phone_numbers WHERE phone_number = ?',
+  numberList: `SELECT * FROM phone_numbers WHERE account_sid = @account AND (@phone IS NULL OR phone_number = @phone)
+    AND (@name IS NULL OR friendly_name = @name) AND (@after IS NULL OR sid > @after) ORDER BY sid LIMIT @limit`,
+
+  messageInsert: `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
+  replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
+  messageGet: 'SELECT * FROM messages WHERE sid = ? AND account_sid = ?',
+  messageList: `SELECT * FROM messages WHERE account_sid = @account
+    AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
+    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
+    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
+    AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit`,
+  messageListBefore: `SELECT * FROM (SELECT * FROM messages WHERE account_sid = @account
+    AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
+    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
+    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
+    AND sid > @before ORDER BY sid ASC LIMIT @limit) ORDER BY sid DESC`,
+  messageThread: `SELECT * FROM (
+      SELECT * FROM messages WHERE account_sid = @account AND from_number = @handset AND (@number IS NULL OR to_number = @number)
+      UNION ALL
+      SELECT * FROM messages WHERE account_sid = @account AND to_number = @handset AND (@number IS NULL OR from_number = @number)
+    ) ORDER BY sid DESC LIMIT @limit`,
+  messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
+  messageSetStatus: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
+    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid`,
+  messageUpdate: `UPDATE messages SET body = @body, status = @status, error_code = @error_code, error_message = @error_message,
+    date_updated = @date_updated, date_sent = @date_sent, media = @media WHERE sid = @sid AND account_sid = @account_sid`,
+  messageDelete: 'DELETE FROM messages WHERE account_sid = ? AND sid = ?',
+  messagesUndelivered: `SELECT * FROM messages WHERE status IN ('queued', 'sending') AND direction <> 'inbound' ORDER BY seq LIMIT ?`,
+
+  turnsPending: `SELECT sid, account_sid, from_number, to_number FROM messages WHERE turn_state = 'pending' ORDER BY seq LIMIT ?`,
+  turnState: 'SELECT turn_state FROM messages WHERE sid = ?',
+  turnFinish: `UPDATE messages SET turn_state = 'done', error_code = @error_code, error_message = @error_message,
+    date_updated = @at WHERE sid = @sid`,
+
+  conversationGet: 'SELECT * FROM conversations WHERE id = ?',
+  conversationList: 'SELECT * FROM conversations WHERE account_sid = ? ORDER BY last_activity DESC LIMIT ?',
+  conversationUpsert: `INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies)
+    VALUES (@id, @account_sid, @number, @handset, @last_activity, @cookies)
+    ON CONFLICT (id) DO UPDATE SET last_activity = MAX(last_activity, excluded.last_activity), cookies = excluded.cookies`,
+  conversationTouch: `INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies)
+    VALUES (@id, @account_sid, @number, @handset, @last_activity, NULL)
+    ON CONFLICT (id) DO UPDATE SET last_activity = MAX(last_activity, excluded.last_activity)`,
+  conversationForget: 'UPDATE conversations SET cookies = NULL WHERE account_sid = ? AND id = ?',
+  conversationsExpire: 'UPDATE conversations SET cookies = NULL WHERE cookies IS NOT NULL AND last_activity < ?',
+
+  exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES (?, ?, ?, ?, ?)',
+  exchangesForMessage: 'SELECT record FROM exchanges WHERE message_sid = ? AND account_sid = ? ORDER BY sid',
+  exchangesForConversation: `SELECT record FROM (SELECT sid, record FROM exchanges WHERE conversation_id = ? AND account_sid = ?
+    ORDER BY sid DESC LIMIT ?) ORDER BY sid`,
+
+  alertInsert: 'INSERT INTO alerts (sid, account_sid, record) VALUES (?, ?, ?)',
+  alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
+  alertList: 'SELECT record FROM alerts WHERE account_sid = @account AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit',
+} as const;

@@ -1,0 +1,116 @@
+/**
+ * The Store seam: everything Parley keeps goes through this interface, so SQLite (embedded) and,
+ * next, PostgreSQL (several nodes) are adapters behind it.
+ *
+ * Contract for every implementation:
+ * - Every method MUST be promise-based; a synchronous driver stays inside its adapter.
+ * - A write MUST be durable (committed) before its promise resolves: callers acknowledge clients
+ *   only after that. Adapters SHOULD batch concurrent writes into one transaction (group commit).
+ * - `turns.complete` MUST be atomic: the replies, the conversation's jar and activity, the
+ *   exchanges, the alerts and the inbound message's turn state commit together or not at all.
+ *   Replies are unique on (inboundSid, replySeq): completing the same turn twice MUST NOT store a
+ *   second copy of a reply (this makes at-least-once turns give exactly one stored reply).
+ * - Reads MUST only return rows of the account asked for; no method crosses accounts.
+ * - `turns.pending` MUST return unfinished turns in arrival order.
+ */
+import type {
+  AccountRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PendingTurn,
+  PhoneNumberRecord, TurnOutcome, WebhookExchange,
+} from './records.js';
+
+export interface MessageFilter {
+  to?: string;
+  from?: string;
+  /** Inclusive lower and exclusive upper bounds on date_sent, in ms. */
+  sentAfter?: number;
+  sentBefore?: number;
+}
+
+export interface Page {
+  pageSize: number;
+  /** Keyset cursor: the SID of the last row of the previous page (rows are newest first). */
+  afterSid?: string;
+  /** The other way: the rows just before this SID in list order (a previous page). */
+  beforeSid?: string;
+}
+
+export interface AccountRepository {
+  get(sid: string): Promise<AccountRecord | null>;
+  /** The account created first: the one `PARLEY_ACCOUNT_SID` names or Parley generated. */
+  getDefault(): Promise<AccountRecord | null>;
+  insert(account: AccountRecord): Promise<void>;
+  update(account: AccountRecord): Promise<void>;
+  listOwnedBy(ownerSid: string): Promise<AccountRecord[]>;
+}
+
+export interface PhoneNumberRepository {
+  insert(number: PhoneNumberRecord): Promise<void>;
+  update(number: PhoneNumberRecord): Promise<void>;
+  delete(accountSid: string, sid: string): Promise<boolean>;
+  get(accountSid: string, sid: string): Promise<PhoneNumberRecord | null>;
+  /** Any account's number with this E.164 value (numbers are unique across the gateway). */
+  findByPhoneNumber(phoneNumber: string): Promise<PhoneNumberRecord | null>;
+  list(accountSid: string, filter: { phoneNumber?: string; friendlyName?: string }, page: Page): Promise<PhoneNumberRecord[]>;
+}
+
+export interface MessageRepository {
+  /** Stores a message. With `startTurn`, an inbound message also becomes a pending turn. */
+  insert(message: MessageRecord, options?: { startTurn?: boolean }): Promise<void>;
+  get(accountSid: string, sid: string): Promise<MessageRecord | null>;
+  list(accountSid: string, filter: MessageFilter, page: Page): Promise<MessageRecord[]>;
+  /** Every message between a handset and the account's numbers, oldest first. */
+  thread(accountSid: string, handset: string, options: { number?: string; limit: number }): Promise<MessageRecord[]>;
+  repliesOf(accountSid: string, inboundSid: string): Promise<MessageRecord[]>;
+  setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; dateSent?: number; at: number }): Promise<void>;
+  update(message: MessageRecord): Promise<void>;
+  delete(accountSid: string, sid: string): Promise<boolean>;
+  /** Outbound messages accepted but not yet handed to their channel (resumed after a restart). */
+  undelivered(limit: number): Promise<MessageRecord[]>;
+}
+
+export interface TurnRepository {
+  pending(limit: number): Promise<PendingTurn[]>;
+  /** Whether the inbound message's turn has finished (committed). */
+  isDone(messageSid: string): Promise<boolean>;
+  /**
+   * Commits a turn's outcome. With `final: false` (before a <Message action> request) the
+   * replies, jar and records commit but the turn stays pending.
+   */
+  complete(outcome: TurnOutcome, options?: { final?: boolean }): Promise<void>;
+}
+
+export interface ConversationRepository {
+  get(id: string): Promise<ConversationRecord | null>;
+  list(accountSid: string, limit: number): Promise<ConversationRecord[]>;
+  /** Records activity without touching the jar (REST-created messages keep the jar alive). */
+  touch(conversation: Omit<ConversationRecord, 'cookies'>): Promise<void>;
+  /** Empties the jar (the console's "forget cookies"). */
+  forget(accountSid: string, id: string): Promise<boolean>;
+  /** Empties every jar whose last activity is before `before`; returns how many. */
+  expire(before: number): Promise<number>;
+}
+
+export interface ExchangeRepository {
+  insert(exchange: WebhookExchange): Promise<void>;
+  listForMessage(accountSid: string, messageSid: string): Promise<WebhookExchange[]>;
+  listForConversation(accountSid: string, conversationId: string, limit: number): Promise<WebhookExchange[]>;
+}
+
+export interface AlertRepository {
+  insert(alert: AlertRecord): Promise<void>;
+  get(accountSid: string, sid: string): Promise<AlertRecord | null>;
+  list(accountSid: string, page: Page): Promise<AlertRecord[]>;
+}
+
+export interface Store {
+  readonly accounts: AccountRepository;
+  readonly numbers: PhoneNumberRepository;
+  readonly messages: MessageRepository;
+  readonly turns: TurnRepository;
+  readonly conversations: ConversationRepository;
+  readonly exchanges: ExchangeRepository;
+  readonly alerts: AlertRepository;
+  /** The schema version this store is at, and the latest this build knows. */
+  schemaVersion(): Promise<{ current: number; latest: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,214 @@
+/**
+ * Sends one webhook request the way Twilio does and classifies the outcome with Twilio's codes.
+ *
+ * Budget (error 11205/11200 docs): connect 5 s per attempt, one retry on connect failure only,
+ * 15 s in all; overridable per URL with a `#ct=..&rt=..&tt=..&rc=..&rp=..` fragment. undici's
+ * pooled keep-alive agent, not global fetch, keeps this path cheap (performance notes, lesson 3).
+ */
+import { Agent, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { HttpMethod } from '../stores/records.js';
+import { sign, signedString, type FormParams } from './signature.js';
+import { splitOverrides, type ConnectionPolicy } from './overrides.js';
+
+export const USER_AGENT = 'TwilioProxy/1.1';
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export interface WebhookRequest {
+  method: HttpMethod;
+  /** As configured: may carry a connection-override fragment. */
+  configuredUrl: string;
+  params: FormParams;
+  authToken: string;
+  idempotencyToken: string;
+  cookie: string | null;
+}
+
+export interface SentRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  params: Array<[string, string]>;
+  signedString: string;
+  signature: string;
+}
+
+export interface ReceivedResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: string;
+  /** True when the body was larger than 64 kB (error 11750); `body` then holds the first 64 kB. */
+  tooLarge: boolean;
+  setCookies: string[];
+  contentType: string | undefined;
+  location: string | undefined;
+  durationMs: number;
+}
+
+export interface WebhookResult {
+  request: SentRequest;
+  response: ReceivedResponse | null;
+  /** Set when no usable HTTP response came back (11200, 11205, 11206, 11210, 11100). */
+  errorCode: 11100 | 11200 | 11205 | 11206 | 11210 | null;
+  errorMessage: string | null;
+  attempts: number;
+}
+
+export class WebhookClient {
+  private readonly agents = new Map<number, Agent>();
+
+  constructor(private readonly options: { connections?: number } = {}) {}
+
+  async send(req: WebhookRequest, now: () => number = Date.now): Promise<WebhookResult> {
+    const { url: baseUrl, policy } = splitOverrides(req.configuredUrl);
+    const params = req.params.map(([k, v]) => [k, v] as [string, string]);
+    const form = new URLSearchParams(params).toString();
+    const url = req.method === 'GET' ? baseUrl + (form ? (baseUrl.includes('?') ? '&' : '?') + form : '') : baseUrl;
+    // Credentials in the URL go out as Basic auth and are not part of the signed URL (Twilio docs).
+    const signUrl = url.replace(/^(https?:\/\/)[^@/?#]*@/i, '$1');
+    const toSign = req.method === 'GET' ? signUrl : signedString(signUrl, params);
+    const signature = sign(req.authToken, toSign);
+    const headers: Record<string, string> = {
+      'user-agent': USER_AGENT,
+      accept: '*/*',
+      'x-twilio-signature': signature,
+      'i-twilio-idempotency-token': req.idempotencyToken,
+      'x-home-region': 'us1',
+    };
+    if (req.method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (req.cookie) headers.cookie = req.cookie;
+    const request: SentRequest = { method: req.method, url, headers, params, signedString: toSign, signature };
+
+    let target: URL;
+    try {
+      target = new URL(url);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError('not http');
+    } catch {
+      return { request, response: null, errorCode: 11100, errorMessage: `Invalid URL format: ${url}`, attempts: 0 };
+    }
+
+    const started = now();
+    const deadline = Date.now() + policy.totalTimeoutMs;
+    let attempts = 0;
+    let last: Omit<WebhookResult, 'request' | 'attempts'> = { response: null, errorCode: 11200, errorMessage: 'no attempt made' };
+    while (attempts <= policy.retryCount && Date.now() < deadline) {
+      attempts++;
+      last = await this.attempt(target, req.method, headers, req.method === 'POST' ? form : undefined, policy, deadline, started, now);
+      const retryKind = classifyForRetry(last);
+      if (!retryKind || !policy.retryOn.has(retryKind)) break;
+    }
+    return { request, attempts, ...last };
+  }
+
+  private async attempt(
+    target: URL, method: HttpMethod, headers: Record<string, string>, body: string | undefined,
+    policy: ConnectionPolicy, deadline: number, started: number, now: () => number,
+  ): Promise<Omit<WebhookResult, 'request' | 'attempts'>> {
+    const remaining = Math.max(1, deadline - Date.now());
+    const signal = AbortSignal.timeout(remaining);
+    try {
+      const res = await this.agent(policy.connectTimeoutMs).request({
+        origin: target.origin,
+        path: target.pathname + target.search,
+        method,
+        headers: target.username ? { ...headers, authorization: basicFromUrl(target) } : headers,
+        ...(body !== undefined ? { body } : {}),
+        headersTimeout: Math.min(policy.readTimeoutMs, remaining),
+        bodyTimeout: Math.min(policy.readTimeoutMs, remaining),
+        signal,
+      });
+      const { text, tooLarge } = await readLimited(res.body);
+      const responseHeaders = copyHeaders(res.headers);
+      const setCookie = res.headers['set-cookie'];
+      const response: ReceivedResponse = {
+        status: res.statusCode,
+        headers: responseHeaders,
+        body: text,
+        tooLarge,
+        setCookies: setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie],
+        contentType: single(res.headers['content-type']),
+        location: single(res.headers.location),
+        durationMs: now() - started,
+      };
+      return { response, errorCode: null, errorMessage: null };
+    } catch (error) {
+      return { response: null, ...classifyError(error, remaining) };
+    }
+  }
+
+  private agent(connectTimeoutMs: number): Agent {
+    let agent = this.agents.get(connectTimeoutMs);
+    if (!agent) {
+      agent = new Agent({
+        connections: this.options.connections ?? 128,
+        connect: { timeout: connectTimeoutMs },
+        keepAliveTimeout: 4000,
+      });
+      this.agents.set(connectTimeoutMs, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((a) => a.close().catch(() => a.destroy())));
+    this.agents.clear();
+  }
+}
+
+function classifyForRetry(r: Omit<WebhookResult, 'request' | 'attempts'>): 'ct' | 'rt' | '4xx' | '5xx' | null {
+  if (r.errorCode === 11205) return 'ct';
+  if (r.errorCode === 11200 && !r.response) return 'rt';
+  if (r.response && r.response.status >= 500) return '5xx';
+  if (r.response && r.response.status >= 400) return '4xx';
+  return null;
+}
+
+function classifyError(error: unknown, remainingMs: number): { errorCode: 11200 | 11205 | 11206 | 11210; errorMessage: string } {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? '';
+  const text = error instanceof Error ? error.message : String(error);
+  if (error instanceof undiciErrors.ConnectTimeoutError || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'EHOSTUNREACH') {
+    return { errorCode: 11205, errorMessage: `HTTP connection failure: ${text}` };
+  }
+  if (code === 'ENOTFOUND' || cause === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return { errorCode: 11210, errorMessage: `HTTP bad host name: ${text}` };
+  }
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError
+    || (error as { name?: string }).name === 'TimeoutError' || (error as { name?: string }).name === 'AbortError') {
+    return { errorCode: 11200, errorMessage: `HTTP retrieval failure: no complete response within ${Math.round(remainingMs)} ms` };
+  }
+  if (code.startsWith('HPE_') || error instanceof undiciErrors.HTTPParserError || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+    return { errorCode: 11206, errorMessage: `HTTP protocol violation: ${text}` };
+  }
+  return { errorCode: 11200, errorMessage: `HTTP retrieval failure: ${text}` };
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body']): Promise<{ text: string; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      chunks.push(buf.subarray(0, buf.length - (size - MAX_RESPONSE_BYTES)));
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: true };
+    }
+    chunks.push(buf);
+  }
+  return { text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), tooLarge: false };
+}
+
+function copyHeaders(h: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function single(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function basicFromUrl(u: URL): string {
+  return 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+}

@@ -1,0 +1,33 @@
+/**
+ * The parameters of an inbound-message webhook, as Twilio sends them
+ * (https://www.twilio.com/docs/messaging/guides/webhook-request and captured requests):
+ * geo fields Parley cannot know are sent as empty strings, as Twilio does when it has none.
+ */
+import type { MessageRecord } from '../stores/records.js';
+import { countryOf } from '../phone/numbers.js';
+import { createHash } from 'node:crypto';
+
+export function inboundParams(m: MessageRecord): Array<[string, string]> {
+  const params: Array<[string, string]> = [
+    ['ToCountry', countryOf(m.to)], ['ToState', ''], ['SmsMessageSid', m.sid], ['NumMedia', String(m.media.length)],
+    ['ToCity', ''], ['FromZip', ''], ['SmsSid', m.sid], ['FromState', ''], ['SmsStatus', 'received'], ['FromCity', ''],
+    ['Body', m.body], ['FromCountry', countryOf(m.from)], ['To', m.to], ['ToZip', ''],
+    ['NumSegments', String(m.numSegments)], ['MessageSid', m.sid], ['AccountSid', m.accountSid], ['From', m.from],
+    ['ApiVersion', '2010-04-01'],
+  ];
+  if (m.messagingServiceSid) params.push(['MessagingServiceSid', m.messagingServiceSid]);
+  m.media.forEach((media, i) => {
+    params.push([`MediaContentType${i}`, media.contentType], [`MediaUrl${i}`, media.url]);
+  });
+  return params;
+}
+
+/**
+ * The `I-Twilio-Idempotency-Token` of one exchange: derived from the message and the exchange's
+ * place in its turn, so a repeat of the same request (a retry, or a turn resumed after a crash)
+ * carries the same token and the app can recognise it.
+ */
+export function idempotencyToken(messageSid: string, exchangeSeq: number): string {
+  const h = createHash('sha1').update(`${messageSid}:${exchangeSeq}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
