@@ -61,10 +61,11 @@ export function registerSimulatorRoutes(ctx: RouteContext): void {
     const sid = (req.params.Sid ?? '').replace(/\.json$/, '');
     const params = Params.from(req.query);
     const waitMs = Math.min(MAX_WAIT_MS, params.get('Wait') ? parseDuration(params.get('Wait')!) : 0);
-    const message = await store.messages.get(account.sid, sid);
+    let message = await store.messages.get(account.sid, sid);
     if (!message) throw new TwilioError(20404, `The requested resource /simulator/messages/${sid} was not found`);
     if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) {
       await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, waitMs).catch(() => undefined);
+      message = (await store.messages.get(account.sid, sid)) ?? message; // the turn recorded its outcome on it
     }
     return turnView(ctx, account.sid, message);
   });
