@@ -1,0 +1,92 @@
+/**
+ * Parley as the bench runs it: `parley serve` in a child process on 127.0.0.1, driven only through
+ * its public HTTP interface (Twilio REST API, simulator, live events), as any user would.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Pool, request } from 'undici';
+import { startChild, type Child } from './children.js';
+import { freePort, pollUntil } from './net.js';
+
+export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface Credentials {
+  accountSid: string;
+  authToken: string;
+}
+
+export function newCredentials(): Credentials {
+  return { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') };
+}
+
+export interface RunningGateway {
+  child: Child;
+  origin: string;
+  credentials: Credentials;
+  authHeader: string;
+  /** A keep-alive pool to the gateway, for the load generator. */
+  pool: Pool;
+  createNumber(phoneNumber: string, smsUrl: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  db: string;
+  credentials: Credentials;
+  connections: number;
+  /** Extra arguments for node itself, e.g. `--cpu-prof`. */
+  nodeArgs?: readonly string[];
+  cwd?: string;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const port = await freePort();
+  const { credentials } = options;
+  const child = startChild(process.execPath, [
+    ...(options.nodeArgs ?? []), MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', options.db,
+    '--session-ttl', '4h',
+  ], {
+    env: { ...process.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const authHeader = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
+  try {
+    await Promise.race([
+      pollUntil(`${origin}/healthz`, (code) => code === 200, 30_000, { authorization: authHeader }),
+      // Fail at once, with its output, if the gateway dies during start-up.
+      new Promise<never>((_, reject) => child.proc.once('exit', (code) => {
+        reject(new Error(`gateway exited with ${code} during start-up:\n${child.output().slice(-3000)}`));
+      })),
+    ]);
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  const pool = new Pool(origin, { connections: options.connections, pipelining: 1 });
+  return {
+    child,
+    origin,
+    credentials,
+    authHeader,
+    pool,
+    async createNumber(phoneNumber, smsUrl) {
+      const res = await request(`${origin}/2010-04-01/Accounts/${credentials.accountSid}/IncomingPhoneNumbers.json`, {
+        method: 'POST',
+        headers: { authorization: authHeader, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ PhoneNumber: phoneNumber, SmsUrl: smsUrl, SmsMethod: 'POST' }).toString(),
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 201) throw new Error(`creating ${phoneNumber} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+    },
+    async stop() {
+      await pool.close().catch(() => undefined);
+      await child.stop(10_000);
+    },
+  };
+}
+
+/** Parley number n: +1 555 000 nnnn. */
+export function parleyNumber(n: number): string {
+  return `+1555${n.toString().padStart(7, '0')}`;
+}

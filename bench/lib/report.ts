@@ -1,0 +1,162 @@
+/**
+ * What a bench run reports: the results document (written as JSON), the printed table and the
+ * target lines (measured ratio, target, PASS or FALL SHORT). Targets are reported, never enforced.
+ */
+import { cpus, release, totalmem } from 'node:os';
+import type { CeilingResult } from '../workloads/http-ceiling.js';
+import type { FullLoopResult } from '../workloads/full-loop.js';
+import type { KannelResult } from '../workloads/kannel.js';
+import type { GrowthResult } from '../workloads/growth.js';
+import type { FootprintResult } from '../workloads/footprint.js';
+import type { ProfileName } from '../profile.js';
+
+export type Skipped = { skipped: true; reason: string };
+
+export interface Results {
+  version: 1;
+  profile: ProfileName;
+  startedAt: string;
+  durationMs: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; os: string };
+  workloads: {
+    httpCeiling: CeilingResult | Skipped;
+    fullLoop: { minimal: FullLoopResult | Skipped; sessionCounter: FullLoopResult | Skipped };
+    kannel: KannelResult;
+    growth: GrowthResult | Skipped;
+    footprint: FootprintResult | Skipped;
+  };
+  targets: Target[];
+}
+
+export interface Target {
+  id: 'kannel' | 'ceiling' | 'overhead' | 'growth-throughput' | 'growth-memory';
+  description: string;
+  /** The measured value the target is about (a ratio, or milliseconds for the overhead). */
+  measured: number | null;
+  target: string;
+  verdict: 'PASS' | 'FALL SHORT' | 'NOT MEASURED';
+  note: string;
+}
+
+export function machine(): Results['machine'] {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+  };
+}
+
+export function isSkipped<T extends object>(x: T | Skipped): x is Skipped {
+  return 'skipped' in x && x.skipped === true;
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export function targets(w: Results['workloads']): Target[] {
+  const loop = isSkipped(w.fullLoop.minimal) ? null : w.fullLoop.minimal;
+  const loopRate = loop?.saturation.rate ?? null;
+  const out: Target[] = [];
+  const ratio = (
+    id: Target['id'], description: string, value: number | null, target: string, pass: (v: number) => boolean, note: string,
+  ): void => {
+    out.push({
+      id, description, measured: value === null ? null : r3(value), target,
+      verdict: value === null ? 'NOT MEASURED' : pass(value) ? 'PASS' : 'FALL SHORT', note,
+    });
+  };
+
+  const kannelRate = w.kannel.skipped ? null : w.kannel.rate;
+  ratio('kannel', 'Full loop / Kannel loop', loopRate !== null && kannelRate ? loopRate / kannelRate : null, '>= 1.5',
+    (v) => v >= 1.5, w.kannel.skipped ? `Kannel skipped: ${w.kannel.reason}` : `${loopRate}/s vs ${kannelRate}/s`);
+
+  const ceiling = isSkipped(w.httpCeiling) ? null : w.httpCeiling.saturation.rate;
+  ratio('ceiling', 'Full loop / HTTP ceiling', loopRate !== null && ceiling ? loopRate / ceiling : null, '>= 0.30',
+    (v) => v >= 0.3, `${loopRate ?? '-'}/s vs ${ceiling ?? '-'}/s`);
+
+  ratio('overhead', 'Gateway overhead p99 at half saturation (ms)', loop?.overheadMs?.p99 ?? null, '<= 5 ms',
+    (v) => v <= 5, loop ? `offered ${loop.steady.offeredRate}/s, loop p99 ${loop.steady.latencyMs.p99} ms` : '');
+
+  const growth = isSkipped(w.growth) ? [] : w.growth.points;
+  const first = growth[0];
+  const last = growth[growth.length - 1];
+  const sizes = first && last && last !== first;
+  ratio('growth-throughput', `Throughput at ${fmtCount(last?.conversations)} / at ${fmtCount(first?.conversations)} stored`,
+    sizes ? last.saturation.rate / first.saturation.rate : null, '>= 0.90', (v) => v >= 0.9,
+    sizes ? `${last.saturation.rate}/s vs ${first.saturation.rate}/s; p99 ${last.saturation.latencyMs.p99} vs ${first.saturation.latencyMs.p99} ms` : '');
+
+  ratio('growth-memory', `RSS at ${fmtCount(last?.conversations)} / at ${fmtCount(first?.conversations)} stored`,
+    sizes ? last.rssAfterBytes / first.rssAfterBytes : null, '<= 1.10', (v) => v <= 1.1,
+    sizes ? `${mib(last.rssAfterBytes)} vs ${mib(first.rssAfterBytes)} MiB` : '');
+  return out;
+}
+
+export function targetLines(list: readonly Target[]): string[] {
+  return list.map((t) => `TARGET ${t.description}: ${t.measured ?? '-'} (target ${t.target}) ${t.verdict}${t.note ? ` — ${t.note}` : ''}`);
+}
+
+/** The table printed at the end of a run (and pasted into bench/README.md). */
+export function table(res: Results): string {
+  const rows: string[][] = [['workload', 'turns/s', 'p50 ms', 'p99 ms', 'max ms', 'notes']];
+  const w = res.workloads;
+  if (!isSkipped(w.httpCeiling)) {
+    const s = w.httpCeiling.saturation;
+    rows.push(['HTTP ceiling (generator -> minimal app)', fmt(s.rate), ...lat(s.latencyMs), `app CPU ${w.httpCeiling.appCpuMsPerRequest} ms/req`]);
+  }
+  for (const [label, r] of [['minimal app', w.fullLoop.minimal], ['session-counter app', w.fullLoop.sessionCounter]] as const) {
+    if (isSkipped(r)) {
+      rows.push([`Full loop, ${label}`, '-', '-', '-', '-', `skipped: ${r.reason}`]);
+      continue;
+    }
+    rows.push([`Full loop, ${label}, saturation`, fmt(r.saturation.rate), ...lat(r.saturation.latencyMs),
+      `CPU ms/turn: gateway ${r.cpuMsPerLoop.gateway}, app ${r.cpuMsPerLoop.app}, generator ${r.cpuMsPerLoop.generator}${errs(r.saturation)}`]);
+    rows.push([`Full loop, ${label}, steady ${fmt(r.steady.offeredRate ?? 0)}/s`, fmt(r.steady.rate), ...lat(r.steady.latencyMs),
+      `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms${errs(r.steady)}`]);
+  }
+  if (w.kannel.skipped) rows.push(['Kannel loop (no store)', '-', '-', '-', '-', `skipped: ${w.kannel.reason}`]);
+  else {
+    const k = w.kannel;
+    rows.push(['Kannel loop (no store)', fmt(k.rate), '-', '-', '-',
+      `${fmt(k.replies)}/${fmt(k.messages)} replies; CPU ms/loop: bearerbox ${k.cpuMsPerLoop.bearerbox}, smsbox ${k.cpuMsPerLoop.smsbox}`]);
+  }
+  if (!isSkipped(w.growth)) {
+    for (const p of w.growth.points) {
+      rows.push([`Growth, ${fmtCount(p.conversations)} stored`, fmt(p.saturation.rate), ...lat(p.saturation.latencyMs),
+        `RSS ${mib(p.rssIdleBytes)} idle / ${mib(p.rssAfterBytes)} MiB loaded; DB ${mib(p.dbBytesAtRest)} MiB${errs(p.saturation)}`]);
+    }
+  }
+  if (!isSkipped(w.footprint)) {
+    const f = w.footprint;
+    rows.push(['Footprint per 100,000 stored', '-', '-', '-', '-',
+      `DB ${f.dbMiBPer100k ?? '-'} MiB; RSS ${f.rssMiBPer100k ?? '-'} MiB`]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w2, i) => (i >= 1 && i <= 4 ? `${'-'.repeat(w2 + 1)}:` : '-'.repeat(w2 + 2))).join('|')}|`,
+    ...rows.slice(1).map(line)].join('\n');
+}
+
+function lat(l: { p50: number; p99: number; max: number }): [string, string, string] {
+  return [l.p50.toFixed(2), l.p99.toFixed(2), l.max.toFixed(1)];
+}
+
+function errs(r: { errors: number; timedOut: number; skipped: number; firstError: string | null }): string {
+  const bad = r.errors + r.timedOut + r.skipped;
+  return bad ? `; ${r.errors} errors, ${r.timedOut} timed out, ${r.skipped} skipped (${r.firstError ?? ''})` : '';
+}
+
+export function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function fmtCount(n: number | undefined): string {
+  if (n === undefined) return '-';
+  const exp = Math.log10(n);
+  return Number.isInteger(exp) && exp >= 3 ? `10^${exp}` : fmt(n);
+}
+
+export function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench [-- --quick | --smoke] [--only=ceiling,loop,session,kannel,growth] [--out=DIR] [--cpu-prof=DIR]`
+ *
+ * Runs every workload on this machine, prints one table, writes the results as JSON and an SVG
+ * chart, and ends with one line per target. Everything listens on 127.0.0.1, every load is
+ * bounded in count and time, and every process started here is stopped when the run ends.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installExitHooks, killAllChildren } from './lib/children.js';
+import { startApp, type RunningApp } from './lib/apps.js';
+import { newCredentials } from './lib/gateway.js';
+import { machine, table, targetLines, targets, type Results, type Skipped } from './lib/report.js';
+import { chart } from './lib/svg.js';
+import { PROFILES, type Profile, type ProfileName } from './profile.js';
+import { runHttpCeiling } from './workloads/http-ceiling.js';
+import { runFullLoop } from './workloads/full-loop.js';
+import { runKannel, KANNEL_INSTALL_HINT } from './workloads/kannel.js';
+import { runGrowth } from './workloads/growth.js';
+import { footprintOf } from './workloads/footprint.js';
+import { AUTH_TOKEN_ENV } from './apps/session-counter.js';
+
+const WORKLOADS = ['ceiling', 'loop', 'session', 'kannel', 'growth'] as const;
+type WorkloadName = (typeof WORKLOADS)[number];
+
+interface Args {
+  profile: Profile;
+  only: Set<WorkloadName>;
+  out: string;
+  cpuProf: string | null;
+}
+
+const USAGE = `usage: npm run bench -- [--quick | --smoke] [--only=${WORKLOADS.join(',')}] [--out=DIR] [--cpu-prof=DIR]
+  --quick      a developer's check, under 2 minutes
+  --smoke      seconds; proves the bench runs (CI), numbers mean nothing
+  --only       run only these workloads (growth also gives footprint)
+  --out        where results go (default: bench/results)
+  --cpu-prof   start the gateway with node --cpu-prof, profiles written to DIR`;
+
+function parseArgs(argv: readonly string[]): Args {
+  let name: ProfileName = 'full';
+  let only = new Set<WorkloadName>(WORKLOADS);
+  let out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  let cpuProf: string | null = null;
+  for (const arg of argv) {
+    const [key, value] = arg.split('=', 2) as [string, string | undefined];
+    if (key === '--quick') name = 'quick';
+    else if (key === '--smoke') name = 'smoke';
+    else if (key === '--full') name = 'full';
+    else if (key === '--only' && value) {
+      const list = value.split(',');
+      const bad = list.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
+      if (bad.length) throw new Error(`unknown workload ${bad.join(', ')}\n${USAGE}`);
+      only = new Set(list as WorkloadName[]);
+    } else if (key === '--out' && value) out = resolve(value);
+    else if (key === '--cpu-prof' && value) cpuProf = resolve(value);
+    else if (key === '--help' || key === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  return { profile: PROFILES[name], only, out, cpuProf };
+}
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Runs one workload; a failure is recorded as such and the run goes on with the others. */
+async function attempt<T>(name: string, failures: string[], run: () => Promise<T>): Promise<T | Skipped> {
+  const t0 = performance.now();
+  log(`- ${name} ...`);
+  try {
+    const result = await run();
+    log(`  ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    failures.push(`${name}: ${message}`);
+    log(`  ${name} FAILED: ${message}`);
+    return { skipped: true, reason: `failed: ${message.split('\n')[0] ?? ''}` };
+  }
+}
+
+const notSelected: Skipped = { skipped: true, reason: 'not selected (--only)' };
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const { profile, only } = args;
+  installExitHooks();
+  const started = new Date();
+  const t0 = performance.now();
+  const work = await mkdtemp(join(tmpdir(), 'parley-bench-'));
+  const credentials = newCredentials();
+  const failures: string[] = [];
+  const nodeArgs = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : [];
+  log(`Parley bench, profile ${profile.name}: ${machine().cpus} cores, node ${process.version}`);
+
+  let app: RunningApp | null = null;
+  let results: Results;
+  try {
+    app = await startApp('minimal');
+    const minimal = app;
+    const httpCeiling = only.has('ceiling')
+      ? await attempt('HTTP ceiling', failures, () => runHttpCeiling(minimal, profile)) : notSelected;
+    const loop = only.has('loop')
+      ? await attempt('full loop, minimal app', failures, () => runFullLoop({
+        app: minimal, profile, db: join(work, 'loop-minimal.db'), credentials, nodeArgs,
+      })) : notSelected;
+    const kannel = only.has('kannel')
+      ? await attempt('Kannel loop', failures, () => runKannel(minimal, profile.loopMessages, Math.max(60_000, profile.runMs * 5)))
+      : { skipped: true as const, reason: `not selected (--only); ${KANNEL_INSTALL_HINT}` };
+    if (kannel.skipped) log(`  Kannel workload skipped: ${kannel.reason}`);
+
+    let session: Results['workloads']['fullLoop']['sessionCounter'] = notSelected;
+    if (only.has('session')) {
+      session = await attempt('full loop, session-counter app', failures, async () => {
+        const sessionApp = await startApp('session-counter', { [AUTH_TOKEN_ENV]: credentials.authToken });
+        try {
+          return await runFullLoop({ app: sessionApp, profile, db: join(work, 'loop-session.db'), credentials, nodeArgs });
+        } finally {
+          await sessionApp.stop();
+        }
+      });
+    }
+    const growth = only.has('growth')
+      ? await attempt('growth', failures, () => runGrowth(minimal, profile, credentials, join(work, 'growth.db'), log))
+      : notSelected;
+    const footprint = 'points' in growth ? footprintOf(growth) : { skipped: true as const, reason: 'needs the growth workload' };
+
+    const workloads: Results['workloads'] = {
+      httpCeiling, fullLoop: { minimal: loop, sessionCounter: session }, kannel, growth, footprint,
+    };
+    results = {
+      version: 1, profile: profile.name, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0),
+      machine: machine(), workloads, targets: targets(workloads),
+    };
+  } finally {
+    await app?.stop();
+    killAllChildren();
+    await rm(work, { recursive: true, force: true });
+  }
+
+  await mkdir(args.out, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const svg = `${chart(results)}\n`;
+  const names = profile.name === 'full' ? [profile.name, 'latest'] : [profile.name];
+  for (const n of names) {
+    await writeFile(join(args.out, `${n}.json`), json);
+    await writeFile(join(args.out, `${n}.svg`), svg);
+  }
+  log('');
+  log(table(results));
+  log('');
+  log(`results: ${names.map((n) => `${n}.json, ${n}.svg`).join('; ')} in ${args.out}`);
+  log(`run took ${(results.durationMs / 1000).toFixed(1)} s`);
+  for (const line of targetLines(results.targets)) log(line);
+  for (const f of failures) log(`FAILED ${f}`);
+  return failures.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    killAllChildren();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,148 @@
+/**
+ * Full loop: simulated handsets text Parley numbers; each message is stored, sent to the app as a
+ * signed webhook with the conversation's cookies, the TwiML answer is parsed, and the reply is
+ * stored and delivered to the handset. Measured at saturation (completed turns per second) and at
+ * a steady offered rate of half that, where the gateway's overhead (loop latency minus the app's
+ * own time for the same message) is taken.
+ */
+import { statSync } from 'node:fs';
+import { cpuMs, rssBytes } from '../lib/children.js';
+import { LatencyRecorder, summarize, type LatencySummary } from '../lib/latency.js';
+import { saturate, steady, warmUp, type LoadResult } from '../lib/load.js';
+import { loopDriver, type LoopDriver } from '../lib/loop.js';
+import { parleyNumber, startGateway, type Credentials, type RunningGateway } from '../lib/gateway.js';
+import type { RunningApp } from '../lib/apps.js';
+import type { Profile } from '../profile.js';
+import { handsetNumber } from './http-ceiling.js';
+
+export interface CpuPerLoop {
+  /** Milliseconds of CPU per completed loop, per process. */
+  gateway: number;
+  app: number;
+  generator: number;
+}
+
+export interface SaturationRun {
+  saturation: LoadResult;
+  ackMs: LatencySummary;
+  cpuMsPerLoop: CpuPerLoop;
+  earlyDeliveries: number;
+}
+
+export interface FullLoopResult extends SaturationRun {
+  app: string;
+  steady: LoadResult;
+  /** Loop latency minus the app's own time, per loop, at the steady rate (minimal app only). */
+  overheadMs: LatencySummary | null;
+  /** The app's own time per request at the steady rate. */
+  appMs: LatencySummary;
+  gatewayRssBytes: number;
+  /** Database growth per completed loop (messages, exchange record, conversation). */
+  dbBytesPerLoop: number;
+}
+
+export async function createNumbers(gw: RunningGateway, app: RunningApp, count: number): Promise<string[]> {
+  const numbers = Array.from({ length: count }, (_, n) => parleyNumber(n));
+  for (const n of numbers) await gw.createNumber(n, `${app.origin}/sms`);
+  return numbers;
+}
+
+/** Warm-up, then one saturation run, attributing CPU to each process. */
+export async function measureSaturation(
+  gw: RunningGateway, app: RunningApp, driver: LoopDriver, profile: Profile, messages: number, afterWarmUp?: () => void,
+): Promise<SaturationRun> {
+  await warmUp(driver.op, profile.concurrency, profile.warmup, 20_000);
+  afterWarmUp?.();
+  driver.acks = new LatencyRecorder();
+  const early0 = driver.early();
+  const cpu0 = { gw: cpuMs(gw.child.pid), app: cpuMs(app.child.pid), gen: process.cpuUsage() };
+  const saturation = await saturate(driver.op, profile.concurrency, {
+    count: messages, maxMs: profile.runMs, drainMs: 10_000,
+  });
+  const gen = process.cpuUsage(cpu0.gen);
+  const per = (ms: number): number => (saturation.completed ? Math.round((ms * 1000) / saturation.completed) / 1000 : 0);
+  return {
+    saturation,
+    ackMs: driver.acks.summary(),
+    cpuMsPerLoop: {
+      gateway: per(cpuMs(gw.child.pid) - cpu0.gw),
+      app: per(cpuMs(app.child.pid) - cpu0.app),
+      generator: per((gen.user + gen.system) / 1000),
+    },
+    earlyDeliveries: driver.early() - early0,
+  };
+}
+
+export interface FullLoopSetup {
+  app: RunningApp;
+  profile: Profile;
+  /** A fresh database file for this run. */
+  db: string;
+  credentials: Credentials;
+  nodeArgs?: readonly string[];
+}
+
+/** Starts a gateway on a fresh database, measures, stops it, and sizes the database it left. */
+export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult> {
+  const { app, profile } = setup;
+  const gw = await startGateway({
+    db: setup.db, credentials: setup.credentials, connections: profile.concurrency,
+    ...(setup.nodeArgs ? { nodeArgs: setup.nodeArgs } : {}),
+  });
+  let loops = 0;
+  try {
+    const numbers = await createNumbers(gw, app, profile.numbers);
+    const driver = await loopDriver(gw, {
+      handsets: Array.from({ length: profile.handsets }, (_, h) => h), handsetNumber, numbers, timeoutMs: 30_000,
+    });
+    try {
+      const sat = await measureSaturation(gw, app, driver, profile, profile.loopMessages);
+      // Half the saturation rate, for as long as the profile says; matched with the app's times.
+      const rate = Math.max(1, Math.round(sat.saturation.rate / 2));
+      await app.takeTimes();
+      driver.latencyBySid.clear();
+      driver.keepSids = true;
+      const steadyRun = await steady(driver.op, rate, profile.concurrency * 4, {
+        count: Math.ceil((rate * profile.steadyMs) / 1000), maxMs: profile.steadyMs, drainMs: 10_000,
+      });
+      driver.keepSids = false;
+      const times = await app.takeTimes();
+      const overhead: number[] = [];
+      for (const [sid, ms] of driver.latencyBySid) {
+        const appUs = times.bySid[sid];
+        if (appUs !== undefined) overhead.push(Math.max(0, ms - appUs / 1000));
+      }
+      loops = driver.completed();
+      const gatewayRssBytes = rssBytes(gw.child.pid);
+      driver.close(); // an open event stream would hold up the gateway's shutdown
+      await gw.stop();
+      return {
+        app: app.name,
+        ...sat,
+        steady: steadyRun,
+        overheadMs: overhead.length ? summarize(Float64Array.from(overhead)) : null,
+        appMs: summarize(Float64Array.from(times.micros, (us) => us / 1000)),
+        gatewayRssBytes,
+        // Sized after the gateway closed its database, so the write-ahead log is checkpointed.
+        dbBytesPerLoop: loops ? Math.round(dbBytes(setup.db) / loops) : 0,
+      };
+    } finally {
+      driver.close();
+    }
+  } finally {
+    await gw.stop();
+  }
+}
+
+/** The database's size on disk: the file plus its write-ahead log. */
+export function dbBytes(path: string): number {
+  let total = 0;
+  for (const p of [path, `${path}-wal`]) {
+    try {
+      total += statSync(p).size;
+    } catch {
+      // no WAL yet
+    }
+  }
+  return total;
+}

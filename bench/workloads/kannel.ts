@@ -1,0 +1,138 @@
+/**
+ * Kannel, side by side: the equivalent loop through Debian's Kannel, with no store.
+ *
+ * fakesmsc (Kannel's test SMSC, in kannel-extras) sends COUNT inbound messages to bearerbox with
+ * no gap; smsbox calls the same minimal app with `get-url`; the app's text/plain answer goes back
+ * through bearerbox to fakesmsc as the reply. The loop rate is COUNT over the time from starting
+ * fakesmsc to its report of the COUNT-th reply.
+ *
+ * Facts that shape this file: fakesmsc never exits by itself (it is stopped once the replies are
+ * counted); at `-v 1` it logs only the last message sent and received ("Got message COUNT: ..."),
+ * which is the completion signal; bearerbox and smsbox log every message unless started with
+ * `-v 3`, and that logging halves their speed.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuMs, startChild, type Child } from '../lib/children.js';
+import { freePort, pollUntil } from '../lib/net.js';
+import type { RunningApp } from '../lib/apps.js';
+
+const BEARERBOX = '/usr/sbin/bearerbox';
+const SMSBOX = '/usr/sbin/smsbox';
+/** Debian's kannel-extras puts Kannel's test programs here (`dpkg -L kannel-extras | grep fakesmsc`). */
+const FAKESMSC = '/usr/lib/kannel/test/fakesmsc';
+const ADMIN_PASSWORD = 'bench';
+
+export const KANNEL_INSTALL_HINT =
+  'install Debian\'s kannel and kannel-extras packages (apt-get install kannel kannel-extras) to run it';
+
+export type KannelResult =
+  | { skipped: true; reason: string }
+  | {
+    skipped: false;
+    messages: number;
+    replies: number;
+    elapsedMs: number;
+    rate: number;
+    cpuMsPerLoop: { bearerbox: number; smsbox: number; fakesmsc: number; app: number };
+  };
+
+export function kannelAvailable(): string | null {
+  for (const bin of [BEARERBOX, SMSBOX, FAKESMSC]) {
+    if (!existsSync(bin)) return `${bin} not found`;
+  }
+  return null;
+}
+
+function config(ports: { admin: number; smsbox: number; smsc: number }, appUrl: string): string {
+  return `group = core
+admin-port = ${ports.admin}
+admin-password = ${ADMIN_PASSWORD}
+admin-interface = 127.0.0.1
+admin-allow-ip = "127.0.0.1"
+smsbox-port = ${ports.smsbox}
+smsbox-interface = 127.0.0.1
+box-allow-ip = "127.0.0.1"
+wdp-interface-name = ""
+log-level = 3
+
+group = smsc
+smsc = fake
+smsc-id = fake
+port = ${ports.smsc}
+connect-allow-ip = "127.0.0.1"
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = ${ports.smsbox}
+log-level = 3
+
+group = sms-service
+keyword = default
+get-url = "${appUrl}/kannel?from=%p&to=%P&text=%a"
+max-messages = 1
+`;
+}
+
+export async function runKannel(app: RunningApp, messages: number, maxMs: number): Promise<KannelResult> {
+  const missing = kannelAvailable();
+  if (missing) return { skipped: true, reason: `${missing}: ${KANNEL_INSTALL_HINT}` };
+
+  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-kannel-'));
+  const started: Child[] = [];
+  try {
+    const ports = { admin: await freePort(), smsbox: await freePort(), smsc: await freePort() };
+    const conf = join(dir, 'kannel.conf');
+    await writeFile(conf, config(ports, app.origin));
+    const status = `http://127.0.0.1:${ports.admin}/status.txt?password=${ADMIN_PASSWORD}`;
+
+    const bearerbox = startChild(BEARERBOX, ['-v', '3', conf], { cwd: dir });
+    started.push(bearerbox);
+    await pollUntil(status, (code) => code === 200, 15_000);
+    const smsbox = startChild(SMSBOX, ['-v', '3', conf], { cwd: dir });
+    started.push(smsbox);
+    // bearerbox lists a connected smsbox in its status page.
+    await pollUntil(status, (code, body) => code === 200 && /smsbox:/.test(body), 15_000);
+
+    const cpu0 = { bb: cpuMs(bearerbox.pid), sb: cpuMs(smsbox.pid), app: cpuMs(app.child.pid) };
+    const t0 = performance.now();
+    const fakesmsc = startChild(FAKESMSC, [
+      '-H', '127.0.0.1', '-r', String(ports.smsc), '-i', '0', '-m', String(messages), '-v', '1', '-z', '1',
+      '+1555<rand> +15550000000 text hello',
+    ], { cwd: dir });
+    started.push(fakesmsc);
+    let replies = 0;
+    try {
+      await fakesmsc.waitForLine(new RegExp(`Got message ${messages}:`), maxMs);
+      replies = messages;
+    } catch {
+      // Too slow for the time bound: report what bearerbox delivered to the fake SMSC so far.
+      const body = await pollUntil(status, (code) => code === 200, 2000).catch(() => '');
+      replies = Number(body.match(/SMS: received \d+ \(\d+ queued\), sent (\d+)/)?.[1] ?? 0);
+    }
+    const elapsedMs = performance.now() - t0;
+    const fakeCpu = cpuMs(fakesmsc.pid);
+    const per = (ms: number): number => (replies > 0 ? Math.round((ms * 1000) / replies) / 1000 : 0);
+    const cpuMsPerLoop = {
+      bearerbox: per(cpuMs(bearerbox.pid) - cpu0.bb),
+      smsbox: per(cpuMs(smsbox.pid) - cpu0.sb),
+      fakesmsc: per(fakeCpu),
+      app: per(cpuMs(app.child.pid) - cpu0.app),
+    };
+    await fakesmsc.stop(1000);
+    return {
+      skipped: false,
+      messages,
+      replies,
+      elapsedMs: Math.round(elapsedMs),
+      rate: Math.round(replies / (elapsedMs / 1000)),
+      cpuMsPerLoop,
+    };
+  } finally {
+    // smsbox first, so bearerbox does not wait on it; each stop escalates to SIGKILL.
+    for (const child of started.reverse()) await child.stop(3000);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
