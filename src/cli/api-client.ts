@@ -2,12 +2,14 @@
  * How CLI commands talk to a running Parley: over its HTTP API (`--url`, credentials from flags or
  * PARLEY_ACCOUNT_SID / PARLEY_AUTH_TOKEN), so they work against a local or a remote instance.
  */
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 
 export interface Connection {
   url: string;
   accountSid: string;
   authToken: string;
+  /** Optional connection pool (the test harness passes its own so `stop()` can close it). */
+  dispatcher?: Dispatcher;
 }
 
 export class ApiError extends Error {
@@ -24,6 +26,7 @@ export async function callApi<T>(conn: Connection, method: 'GET' | 'POST' | 'DEL
       method,
       headers: { authorization: auth, accept: 'application/json', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+      ...(conn.dispatcher ? { dispatcher: conn.dispatcher } : {}),
       headersTimeout: 90_000,
       bodyTimeout: 90_000,
     });
@@ -40,6 +43,9 @@ export async function callApi<T>(conn: Connection, method: 'GET' | 'POST' | 'DEL
   }
   if (res.statusCode >= 400) {
     const body = (json ?? {}) as { message?: string; code?: number };
+    if (body.code === 20003) {
+      throw new ApiError(`authentication failed at ${conn.url}: check the account SID and auth token`, res.statusCode, 20003);
+    }
     throw new ApiError(body.message ?? `HTTP ${res.statusCode}`, res.statusCode, typeof body.code === 'number' ? body.code : null);
   }
   return json as T;

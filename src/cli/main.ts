@@ -6,10 +6,11 @@
  */
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage.js';
+import { EXIT_CODES } from './options.js';
 
 function overview(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`);
-  return ['Usage: parley <command> [options]', '', 'Commands:', ...rows, '', 'Run "parley <command> --help" for the options of a command.'].join('\n');
+  return ['Usage: parley <command> [options]', '', 'Commands:', ...rows, '', 'Run "parley <command> --help" for the options of a command.', '', EXIT_CODES].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -47,6 +47,27 @@ export function connectionFrom(options: Map<string, string>, env: NodeJS.Process
   return { url: options.get('--url') ?? env.PARLEY_URL ?? 'http://127.0.0.1:3000', accountSid, authToken };
 }
 
-export function optionsHelp(usage: string, specs: OptionSpec[]): string {
-  return [`Usage: ${usage}`, '', 'Options:', ...specs.map((s) => `  ${(s.flag + (s.value ? ` ${s.value}` : '')).padEnd(26)}${s.help}`)].join('\n');
+/** Exit codes every command uses; printed in `parley --help` and each command's help. */
+export const EXIT_CODES = 'Exit codes: 0 success, 1 the operation failed, 2 bad usage.';
+
+/**
+ * A command's --help, built from the same specs `parseOptions` reads, so the two cannot drift.
+ * `actions` lists sub-commands (`numbers add`, `clock show`, ...) with one line each.
+ */
+export function optionsHelp(usage: string, specs: OptionSpec[], actions: Array<[string, string]> = []): string {
+  const lines = [`Usage: ${usage}`];
+  if (actions.length > 0) lines.push('', 'Actions:', ...actions.map(([name, help]) => `  ${name.padEnd(26)}${help}`));
+  if (specs.length > 0) lines.push('', 'Options:', ...specs.map((s) => `  ${(s.flag + (s.value ? ` ${s.value}` : '')).padEnd(26)}${s.help}`));
+  lines.push('', EXIT_CODES);
+  return lines.join('\n');
+}
+
+/** A value option that must be a duration (`90s`, `4h`): a bad one is a usage error (exit 2). */
+export function durationOption(options: Map<string, string>, flag: string, fallback: string, parse: (text: string) => number): number {
+  const text = options.get(flag) ?? fallback;
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

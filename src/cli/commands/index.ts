@@ -4,5 +4,9 @@ import { serve } from './serve.js';
 import { dev } from './dev.js';
 import { send } from './send.js';
 import { db } from './db.js';
+import { thread } from './thread.js';
+import { numbers } from './numbers.js';
+import { tail } from './tail.js';
+import { clock } from './clock.js';
 
-export const COMMANDS: Readonly<Record<string, Command>> = { serve, dev, send, db };
+export const COMMANDS: Readonly<Record<string, Command>> = { serve, dev, send, thread, numbers, tail, clock, db };

@@ -1,6 +1,6 @@
 /** `parley send --from H --to N "text"`: texts a Parley number from a simulated handset and prints the replies. */
 import { callApi } from '../api-client.js';
-import { CONNECTION_OPTIONS, connectionFrom, optionsHelp, parseOptions, type OptionSpec } from '../options.js';
+import { CONNECTION_OPTIONS, connectionFrom, durationOption, optionsHelp, parseOptions, type OptionSpec } from '../options.js';
 import { UsageError, type Command } from '../usage.js';
 import { parseDuration } from '../../config/duration.js';
 
@@ -28,7 +28,7 @@ export const send: Command = {
     if (!from || !to) throw new UsageError('--from and --to are required');
     if (positional.length > 1) throw new UsageError('give the text as one argument (quote it)');
     const conn = connectionFrom(options);
-    const timeoutMs = parseDuration(options.get('--timeout') ?? '20s');
+    const timeoutMs = durationOption(options, '--timeout', '20s', parseDuration);
     const form: Array<[string, string]> = [['From', from], ['To', to], ['Body', positional[0] ?? '']];
     const media = options.get('--media');
     if (media) form.push(['MediaUrl', media]);
