@@ -33,14 +33,26 @@ export interface RouteContext extends HttpOptions {
   routes: RouteTable;
 }
 
+/** A client has this long to send its request headers, and this long for the whole request. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Builds the server; call `listen` on the result. */
 export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Request lines are info-level; the http child logs warnings and errors only (no per-request noise).
     loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Slow-loris guard: a client has HEADERS_TIMEOUT_MS to send its headers and REQUEST_TIMEOUT_MS
+    // for the whole request, checked every second (node's default check runs every 30 s).
     connectionTimeout: 30_000,
-    requestTimeout: 60_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    // URLs the router rejects before any route runs (bad percent-encoding, a 5,000-character SID)
+    // still answer Twilio's error JSON: such a resource does not exist.
+    frameworkErrors: (_error, req, reply) => {
+      void sendError(reply, new TwilioError(20404, `The requested resource ${safePath(req.url)} was not found`));
+    },
     routerOptions: { maxParamLength: 500 },
     return503OnClosing: true,
   });
@@ -86,6 +98,12 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     return sendError(reply, new TwilioError(20500, 'Internal Server Error'));
   });
   return app;
+}
+
+/** A request path fit to quote in an error: its query cut off, at most 200 characters. */
+function safePath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path.length > 200 ? `${path.slice(0, 200)}...` : path;
 }
 
 export function sendError(reply: FastifyReply, error: TwilioError): FastifyReply {
