@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { installExitHooks, killAllChildren } from './lib/children.js';
 import { startApp, type RunningApp } from './lib/apps.js';
 import { newCredentials } from './lib/gateway.js';
-import { machine, table, targetLines, targets, type Results, type Skipped } from './lib/report.js';
+import { load1, machine, table, targetLines, targets, type Results, type Skipped } from './lib/report.js';
 import { chart } from './lib/svg.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
 import { runHttpCeiling } from './workloads/http-ceiling.js';
@@ -94,7 +94,9 @@ async function main(): Promise<number> {
   const credentials = newCredentials();
   const failures: string[] = [];
   const nodeArgs = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : [];
-  log(`Parley bench, profile ${profile.name}: ${machine().cpus} cores, node ${process.version}`);
+  const loadAtStart = load1();
+  log(`Parley bench, profile ${profile.name}: ${machine(loadAtStart).cpus} cores, node ${process.version}, load ${loadAtStart}`);
+  if (loadAtStart > 0.5) log(`  note: the machine is busy (1-minute load ${loadAtStart}); other work skews these numbers`);
 
   let app: RunningApp | null = null;
   let results: Results;
@@ -133,7 +135,7 @@ async function main(): Promise<number> {
     };
     results = {
       version: 1, profile: profile.name, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0),
-      machine: machine(), workloads, targets: targets(workloads),
+      machine: machine(loadAtStart), workloads, targets: targets(workloads),
     };
   } finally {
     await app?.stop();
@@ -153,7 +155,7 @@ async function main(): Promise<number> {
   log(table(results));
   log('');
   log(`results: ${names.map((n) => `${n}.json, ${n}.svg`).join('; ')} in ${args.out}`);
-  log(`run took ${(results.durationMs / 1000).toFixed(1)} s`);
+  log(`run took ${(results.durationMs / 1000).toFixed(1)} s; 1-minute load ${results.machine.loadAtStart} at start, ${results.machine.loadAtEnd} at end`);
   for (const line of targetLines(results.targets)) log(line);
   for (const f of failures) log(`FAILED ${f}`);
   return failures.length ? 1 : 0;

@@ -2,7 +2,7 @@
  * What a bench run reports: the results document (written as JSON), the printed table and the
  * target lines (measured ratio, target, PASS or FALL SHORT). Targets are reported, never enforced.
  */
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { CeilingResult } from '../workloads/http-ceiling.js';
 import type { FullLoopResult } from '../workloads/full-loop.js';
 import type { KannelResult } from '../workloads/kannel.js';
@@ -17,7 +17,7 @@ export interface Results {
   profile: ProfileName;
   startedAt: string;
   durationMs: number;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; os: string };
+  machine: Machine;
   workloads: {
     httpCeiling: CeilingResult | Skipped;
     fullLoop: { minimal: FullLoopResult | Skipped; sessionCounter: FullLoopResult | Skipped };
@@ -38,7 +38,18 @@ export interface Target {
   note: string;
 }
 
-export function machine(): Results['machine'] {
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  /** 1-minute load average when the run started and ended: other work on the machine skews results. */
+  loadAtStart: number;
+  loadAtEnd: number;
+}
+
+export function machine(loadAtStart: number): Machine {
   const list = cpus();
   return {
     cpus: list.length,
@@ -46,7 +57,13 @@ export function machine(): Results['machine'] {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     os: `${process.platform} ${release()}`,
+    loadAtStart,
+    loadAtEnd: load1(),
   };
+}
+
+export function load1(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
 export function isSkipped<T extends object>(x: T | Skipped): x is Skipped {

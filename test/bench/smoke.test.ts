@@ -1,0 +1,72 @@
+/**
+ * Smoke test of the bench: runs `bench/run.ts --smoke` (seconds, tiny loads, no targets enforced)
+ * and checks it produced a results document of the expected shape and a chart, so the bench
+ * cannot rot unnoticed. Kannel is skipped where it is not installed, which is the normal case.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const RUN = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  assert.ok(typeof value === 'object' && value !== null && !Array.isArray(value), `${what} is an object`);
+  return value as Record<string, unknown>;
+}
+
+test('npm run bench -- --smoke writes results with every workload and target', { timeout: 240_000 }, async () => {
+  const out = await mkdtemp(join(tmpdir(), 'parley-bench-smoke-'));
+  try {
+    const { code, output } = await runBench(['--smoke', `--out=${out}`]);
+    assert.equal(code, 0, output);
+    assert.match(output, /^TARGET /m);
+
+    const results = record(JSON.parse(await readFile(join(out, 'smoke.json'), 'utf8')), 'results');
+    assert.equal(results.version, 1);
+    assert.equal(results.profile, 'smoke');
+    const machine = record(results.machine, 'machine');
+    assert.equal(typeof machine.cpus, 'number');
+
+    const workloads = record(results.workloads, 'workloads');
+    assert.deepEqual(Object.keys(workloads).sort(), ['footprint', 'fullLoop', 'growth', 'httpCeiling', 'kannel']);
+    const ceiling = record(workloads.httpCeiling, 'httpCeiling');
+    assert.ok(Number(record(ceiling.saturation, 'ceiling saturation').completed) > 0, 'the ceiling completed requests');
+    const fullLoop = record(workloads.fullLoop, 'fullLoop');
+    for (const app of ['minimal', 'sessionCounter']) {
+      const run = record(fullLoop[app], app);
+      const saturation = record(run.saturation, `${app} saturation`);
+      assert.ok(Number(saturation.completed) > 0, `${app}: loops completed`);
+      assert.equal(saturation.errors, 0, `${app}: ${String(saturation.firstError)}`);
+      record(run.steady, `${app} steady`);
+    }
+    const kannel = record(workloads.kannel, 'kannel');
+    assert.ok(kannel.skipped === true ? typeof kannel.reason === 'string' : Number(kannel.replies) > 0, 'Kannel ran or said why not');
+    const growth = record(workloads.growth, 'growth');
+    assert.ok(Array.isArray(growth.points) && growth.points.length === 2, 'two growth sizes');
+    assert.ok(Array.isArray(record(workloads.footprint, 'footprint').points));
+
+    assert.ok(Array.isArray(results.targets));
+    assert.deepEqual((results.targets as unknown[]).map((t) => record(t, 'target').id),
+      ['kannel', 'ceiling', 'overhead', 'growth-throughput', 'growth-memory']);
+
+    const svg = await readFile(join(out, 'smoke.svg'), 'utf8');
+    assert.match(svg, /^<svg /);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
