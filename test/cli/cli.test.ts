@@ -1,0 +1,204 @@
+/**
+ * The `parley` CLI as a subprocess against a running Parley (in-process, development mode):
+ * every client command, its output and exit code, and the error paths (unreachable Parley, bad
+ * credentials, unknown number, usage errors).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { startParley, type RunningParley } from '../../src/runtime/parley.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
+import { cleanEnv, runCli } from './run-cli.js';
+
+const NUMBER = '+15005550006';
+const HANDSET = '+15551230001';
+let parley: RunningParley;
+let app: RunningApp;
+let env: NodeJS.ProcessEnv;
+
+const start = (dev: boolean): Promise<RunningParley> => startParley({
+  port: 0, host: '127.0.0.1', db: ':memory:', dev, sessionTtlMs: 4 * 3_600_000, logger: createLogger({ level: 'silent' }),
+});
+
+before(async () => {
+  parley = await start(true);
+  app = await startSessionCounter({ authToken: parley.account.authToken });
+  env = cleanEnv({ PARLEY_URL: parley.url, PARLEY_ACCOUNT_SID: parley.account.sid, PARLEY_AUTH_TOKEN: parley.account.authToken });
+});
+
+after(async () => {
+  await parley.stop();
+  await app.close();
+});
+
+describe('help and usage', () => {
+  test('parley --help lists every command and the exit codes', async () => {
+    const r = await runCli(['--help'], env);
+    assert.equal(r.code, 0);
+    for (const name of ['serve', 'dev', 'send', 'thread', 'numbers', 'tail', 'clock', 'db']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+    assert.match(r.stdout, /Exit codes: 0 success, 1 the operation failed, 2 bad usage/);
+  });
+
+  const helpTable: Array<[string, RegExp[]]> = [
+    ['send', [/--from E164/, /--to E164/, /--timeout DURATION/, /--url URL/]],
+    ['thread', [/parley thread HANDSET/, /--number E164/, /--auth-token TOKEN/]],
+    ['numbers', [/add NUMBER/, /list/, /update NUMBER\|PN…/, /remove NUMBER\|PN…/, /--sms-url URL/, /--fallback-url URL/]],
+    ['tail', [/--handset E164/, /--account-sid AC…/]],
+    ['clock', [/show/, /advance DURATION/]],
+    ['db', [/--db FILE/]],
+  ];
+  for (const [name, patterns] of helpTable) {
+    test(`parley ${name} --help is generated from its options`, async () => {
+      const r = await runCli([name, '--help'], env);
+      assert.equal(r.code, 0, r.stderr);
+      for (const p of patterns) assert.match(r.stdout, p);
+    });
+  }
+
+  const usageTable: Array<[string[], RegExp]> = [
+    [[], /Usage: parley <command>/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['send', '--to', NUMBER], /--from and --to are required/],
+    [['send', '--from', HANDSET, '--to', NUMBER, '--timeout', 'soon', 'hi'], /--timeout: "soon" is not a duration/],
+    [['numbers'], /needs an action: add, list, update or remove/],
+    [['numbers', 'add'], /needs a number/],
+    [['numbers', 'update', NUMBER], /needs at least one of --sms-url/],
+    [['numbers', 'list', '--colour'], /unknown option "--colour"/],
+    [['clock'], /needs an action: show or advance/],
+    [['clock', 'advance'], /needs a duration/],
+    [['clock', 'advance', 'yesterday'], /"yesterday" is not a duration/],
+    [['thread'], /needs exactly one handset/],
+  ];
+  for (const [args, message] of usageTable) {
+    test(`parley ${args.join(' ') || '(nothing)'} is a usage error (exit 2)`, async () => {
+      const r = await runCli(args, env);
+      assert.equal(r.code, 2);
+      assert.match(r.stdout + r.stderr, message);
+    });
+  }
+
+  test('missing credentials is a usage error naming the variables', async () => {
+    const r = await runCli(['numbers', 'list'], cleanEnv({ PARLEY_URL: parley.url }));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^parley: credentials needed: .*PARLEY_ACCOUNT_SID and PARLEY_AUTH_TOKEN/);
+  });
+});
+
+describe('numbers, send, thread and clock against a development-mode Parley', () => {
+  test('numbers add, then a duplicate fails with 21422', async () => {
+    const r = await runCli(['numbers', 'add', NUMBER, '--sms-url', app.smsUrl], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^added \\+15005550006  PN[0-9a-f]{32}  POST ${app.smsUrl}`));
+    const again = await runCli(['numbers', 'add', NUMBER, '--sms-url', app.smsUrl], env);
+    assert.equal(again.code, 1);
+    assert.equal(again.stdout, '');
+    assert.match(again.stderr, /^parley: .*already in use\. \(Twilio error 21422\)\n$/);
+  });
+
+  test('numbers update by phone number, and list shows the change', async () => {
+    const r = await runCli(['numbers', 'update', NUMBER, '--friendly-name', 'Counter'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^updated \+15005550006 .*"Counter"/);
+    const list = await runCli(['numbers', 'list'], env);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, new RegExp(`^\\+15005550006  PN[0-9a-f]{32}  POST ${app.smsUrl}  "Counter"\\n$`));
+  });
+
+  test('an unknown number fails with 20404 (update, remove) or 21211 (send)', async () => {
+    const update = await runCli(['numbers', 'update', '+15559990000', '--sms-url', app.smsUrl], env);
+    assert.equal(update.code, 1);
+    assert.match(update.stderr, /^parley: \+15559990000 is not a number of account AC[0-9a-f]{32} \(Twilio error 20404\)\n$/);
+    const remove = await runCli(['numbers', 'remove', 'PN00000000000000000000000000000000'], env);
+    assert.equal(remove.code, 1);
+    assert.match(remove.stderr, /\(Twilio error 20404\)\n$/);
+    const send = await runCli(['send', '--from', HANDSET, '--to', '+15559990000', 'hi'], env);
+    assert.equal(send.code, 1);
+    assert.match(send.stderr, /^parley: The 'To' number \+15559990000 is not a Parley number of this account\. \(Twilio error 21211\)\n$/);
+  });
+
+  test('send prints the replies; clock advance 4h starts a new session; thread shows it all', async () => {
+    const first = await runCli(['send', '--from', HANDSET, '--to', NUMBER, 'hi'], env);
+    assert.deepEqual([first.code, first.stdout], [0, 'Hello, thanks for the new message.\n']);
+    const second = await runCli(['send', '--from', HANDSET, '--to', NUMBER, 'again'], env);
+    assert.deepEqual([second.code, second.stdout], [0, 'Hello, thanks for message number 2\n']);
+
+    const show = await runCli(['clock', 'show'], env);
+    assert.equal(show.code, 0);
+    assert.match(show.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z \(development mode, \d+ s ahead of real time\)\n$/);
+    const advance = await runCli(['clock', 'advance', '4h'], env);
+    assert.equal(advance.code, 0, advance.stderr);
+    assert.match(advance.stdout, /^advanced by 4h: .*\(development mode, 14\d{3} s ahead of real time\)\n$/);
+
+    const third = await runCli(['send', '--from', HANDSET, '--to', NUMBER, 'back'], env);
+    assert.deepEqual([third.code, third.stdout], [0, 'Hello, thanks for the new message.\n']);
+
+    const thread = await runCli(['thread', HANDSET], env);
+    assert.equal(thread.code, 0);
+    const lines = thread.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 6);
+    assert.match(lines[0]!, /^\d\d:\d\d:\d\d  \+15551230001 → \+15005550006  in   "hi"$/);
+    assert.match(lines[1]!, /^\d\d:\d\d:\d\d  \+15005550006 → \+15551230001  out  "Hello, thanks for the new message\."$/);
+    assert.match(lines[5]!, /out  "Hello, thanks for the new message\."$/);
+    assert.doesNotMatch(thread.stdout, /\u001b\[/); // not a terminal: no colour
+
+    const none = await runCli(['thread', '+15550000000'], env);
+    assert.deepEqual([none.code, none.stdout], [0, 'no messages for +15550000000\n']);
+  });
+
+  test('numbers remove, then list is empty', async () => {
+    const r = await runCli(['numbers', 'remove', NUMBER], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^removed \+15005550006 \(PN[0-9a-f]{32}\)\n$/);
+    const list = await runCli(['numbers', 'list'], env);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^no numbers/);
+  });
+});
+
+describe('failures of the operation (exit 1)', () => {
+  test('bad credentials: one line with 20003', async () => {
+    for (const args of [['numbers', 'list'], ['clock', 'show'], ['tail'], ['thread', HANDSET]]) {
+      const r = await runCli(args, { ...env, PARLEY_AUTH_TOKEN: 'not-the-token' });
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, /^parley: authentication failed at http:\/\/127\.0\.0\.1:\d+: check the account SID and auth token \(Twilio error 20003\)\n$/);
+    }
+  });
+
+  test('unreachable Parley (a closed port): one clear line', async () => {
+    const port = await closedPort();
+    for (const args of [['numbers', 'list'], ['send', '--from', HANDSET, '--to', NUMBER, 'hi'], ['clock', 'show'], ['tail']]) {
+      const r = await runCli(args, { ...env, PARLEY_URL: `http://127.0.0.1:${port}` });
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, new RegExp(`^parley: cannot reach Parley at http://127\\.0\\.0\\.1:${port}: .+\\n$`));
+    }
+  });
+
+  test('clock advance when Parley is not in development mode: 20004, says why', async () => {
+    const prod = await start(false);
+    try {
+      const prodEnv = { ...env, PARLEY_URL: prod.url, PARLEY_ACCOUNT_SID: prod.account.sid, PARLEY_AUTH_TOKEN: prod.account.authToken };
+      const r = await runCli(['clock', 'advance', '4h'], prodEnv);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^parley: The clock can only be moved in development mode \(parley serve --dev\)\. \(Twilio error 20004\)\n$/);
+      const show = await runCli(['clock', 'show'], prodEnv);
+      assert.equal(show.code, 0);
+      assert.match(show.stdout, /\(system clock\)\n$/);
+    } finally {
+      await prod.stop();
+    }
+  });
+});
+
+/** A port nothing listens on: bind one, note it, close it. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
