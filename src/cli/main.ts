@@ -19,8 +19,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(overview());
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}"\n\n${overview()}`);
+  const entry = COMMANDS[name];
+  if (!entry) throw new UsageError(`unknown command "${name}"\n\n${overview()}`);
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help());
     return 0;

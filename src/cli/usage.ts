@@ -2,7 +2,6 @@
 export class UsageError extends Error {}
 
 export interface Command {
-  summary: string;
   help(): string;
   /** Resolves with the exit code; long-running commands resolve when they stop. */
   run(args: string[]): Promise<number>;

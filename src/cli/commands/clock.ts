@@ -26,7 +26,6 @@ function describe(clock: ClockJson): string {
 }
 
 export const clock: Command = {
-  summary: "show or advance Parley's clock (advance: development mode only)",
   help: () => optionsHelp('parley clock show | parley clock advance DURATION', SPECS, ACTIONS),
   async run(args) {
     const { options, positional } = parseOptions(args, SPECS);

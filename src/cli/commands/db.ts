@@ -6,7 +6,6 @@ import { UsageError, type Command } from '../usage.js';
 const SPECS: OptionSpec[] = [{ flag: '--db', value: 'FILE', help: 'SQLite database file (env PARLEY_DB; default ./parley.db)' }];
 
 export const db: Command = {
-  summary: 'database schema: migrate | status',
   help: () => optionsHelp('parley db migrate|status [--db FILE]', SPECS),
   async run(args) {
     const { options, positional } = parseOptions(args, SPECS);

@@ -14,7 +14,6 @@ export const DEMO_NUMBER = '+15005550006';
 export const DEMO_HANDSET = '+15558675310';
 
 export const dev: Command = {
-  summary: 'development mode: gateway + example app + demo number (npm start)',
   help: () => `${serveHelp('dev')}\n\nAlso starts the session-counter example app and wires ${DEMO_NUMBER} to it.`,
   async run(args) {
     let config;

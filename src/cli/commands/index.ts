@@ -1,12 +1,21 @@
-/** Every `parley` command, in the order `parley --help` lists them. */
+/**
+ * Every `parley` command, in the order `parley --help` lists them. Each is loaded only when run,
+ * so a client command such as `parley send` does not pay for loading the server and its database.
+ */
 import type { Command } from '../usage.js';
-import { serve } from './serve.js';
-import { dev } from './dev.js';
-import { send } from './send.js';
-import { db } from './db.js';
-import { thread } from './thread.js';
-import { numbers } from './numbers.js';
-import { tail } from './tail.js';
-import { clock } from './clock.js';
 
-export const COMMANDS: Readonly<Record<string, Command>> = { serve, dev, send, thread, numbers, tail, clock, db };
+export interface CommandEntry {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  serve: { summary: 'run the gateway (SQLite by default)', load: async () => (await import('./serve.js')).serve },
+  dev: { summary: 'development mode: gateway + example app + demo number (npm start)', load: async () => (await import('./dev.js')).dev },
+  send: { summary: 'text a Parley number from a simulated handset and print the replies', load: async () => (await import('./send.js')).send },
+  thread: { summary: "print a simulated handset's conversation", load: async () => (await import('./thread.js')).thread },
+  numbers: { summary: 'Parley numbers and their webhooks: add | list | update | remove', load: async () => (await import('./numbers.js')).numbers },
+  tail: { summary: 'follow messages, webhook exchanges and errors live (Ctrl-C stops)', load: async () => (await import('./tail.js')).tail },
+  clock: { summary: "show or advance Parley's clock (advance: development mode only)", load: async () => (await import('./clock.js')).clock },
+  db: { summary: 'database schema: migrate | status', load: async () => (await import('./db.js')).db },
+};

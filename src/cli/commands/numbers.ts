@@ -56,7 +56,6 @@ async function resolve(conn: Connection, ref: string): Promise<NumberJson> {
 }
 
 export const numbers: Command = {
-  summary: 'Parley numbers and their webhooks: add | list | update | remove',
   help: () => optionsHelp('parley numbers add|list|update|remove [NUMBER] [options]', SPECS, ACTIONS),
   async run(args) {
     const { options, positional } = parseOptions(args, SPECS);

@@ -19,7 +19,6 @@ interface TurnView {
 }
 
 export const send: Command = {
-  summary: 'text a Parley number from a simulated handset and print the replies',
   help: () => optionsHelp('parley send --from HANDSET --to NUMBER "text"', SPECS),
   async run(args) {
     const { options, positional } = parseOptions(args, SPECS);

@@ -6,7 +6,6 @@ import { createLogger } from '../../logging/logger.js';
 import { UsageError, type Command } from '../usage.js';
 
 export const serve: Command = {
-  summary: 'run the gateway (SQLite by default)',
   help: () => serveHelp('serve'),
   async run(args) {
     let config;

@@ -15,7 +15,6 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const tail: Command = {
-  summary: 'follow messages, webhook exchanges and errors live (Ctrl-C stops)',
   help: () => optionsHelp('parley tail [--handset HANDSET]', SPECS),
   async run(args) {
     const { options, positional } = parseOptions(args, SPECS);

@@ -10,7 +10,6 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const thread: Command = {
-  summary: "print a simulated handset's conversation",
   help: () => optionsHelp('parley thread HANDSET [--number NUMBER]', SPECS),
   async run(args) {
     const { options, positional } = parseOptions(args, SPECS);
