@@ -10,7 +10,13 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
   return pino(
     {
       level: options.level ?? process.env.PARLEY_LOG_LEVEL ?? 'info',
-      redact: { paths: ['req.headers.authorization', '*.authToken', '*.auth_token', 'authToken', 'password'], censor: '[masked]' },
+      redact: {
+        paths: [
+          'req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'authorization', '*.authorization',
+          'authToken', '*.authToken', '*.auth_token', 'secret', '*.secret', 'password', '*.password',
+        ],
+        censor: '[masked]',
+      },
       base: null,
     },
     options.destination ?? process.stderr,

@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../stores/records.js';
 import { sign, signedString, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
+import { maskUrlCredentials } from './redact.js';
 
 export const USER_AGENT = 'TwilioProxy/1.1';
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -77,14 +78,15 @@ export class WebhookClient {
     };
     if (req.method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded';
     if (req.cookie) headers.cookie = req.cookie;
-    const request: SentRequest = { method: req.method, url, headers, params, signedString: toSign, signature };
+    // Kept in exchanges and alerts: URL credentials are masked there (they go out as Basic auth only).
+    const request: SentRequest = { method: req.method, url: maskUrlCredentials(url), headers, params, signedString: toSign, signature };
 
     let target: URL;
     try {
       target = new URL(url);
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError('not http');
     } catch {
-      return { request, response: null, errorCode: 11100, errorMessage: `Invalid URL format: ${url}`, attempts: 0 };
+      return { request, response: null, errorCode: 11100, errorMessage: `Invalid URL format: ${request.url}`, attempts: 0 };
     }
 
     const started = now();
