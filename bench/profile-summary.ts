@@ -61,6 +61,7 @@ function main(): void {
   const selfByFunction = new Map<string, number>();
   const selfByPlace = new Map<string, number>();
   const inclusiveOwn = new Map<string, number>();
+  const inclusivePlace = new Map<string, number>();
   for (const [id, us] of selfUs) {
     const node = byId.get(id)!;
     const { functionName, url, lineNumber } = node.callFrame;
@@ -68,10 +69,17 @@ function main(): void {
     const fn = `${functionName || '(anonymous)'} ${place}${url ? `:${lineNumber + 1}` : ''}`;
     selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + us);
     selfByPlace.set(place, (selfByPlace.get(place) ?? 0) + us);
-    // Inclusive time of Parley's own functions: walk up the stack, counting each function once.
+    // Inclusive time of Parley's own functions and of each package: walk up the stack, counting
+    // each function (and each package) once per sample.
     const seen = new Set<string>();
+    const seenPlaces = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = byId.get(cur)!.callFrame;
+      const where = placeOf(f.url);
+      if (!where.startsWith('src/') && !where.startsWith('node:') && where !== '(native)' && !seenPlaces.has(where)) {
+        seenPlaces.add(where);
+        inclusivePlace.set(where, (inclusivePlace.get(where) ?? 0) + us);
+      }
       if (!f.url.includes('/dist/src/')) continue;
       const key = `${f.functionName || '(anonymous)'} ${placeOf(f.url)}:${f.lineNumber + 1}`;
       if (seen.has(key)) continue;
@@ -90,6 +98,7 @@ function main(): void {
   process.stdout.write(`profile: ${(total / 1e6).toFixed(2)} s of samples\n`);
   print('self time by package or file', selfByPlace);
   print('self time by function', selfByFunction);
+  print('inclusive time by package (everything under its frames)', inclusivePlace);
   print("inclusive time of Parley's functions", inclusiveOwn);
 }
 

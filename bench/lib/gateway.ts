@@ -75,6 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         method: 'POST',
         headers: { authorization: authHeader, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ PhoneNumber: phoneNumber, SmsUrl: smsUrl, SmsMethod: 'POST' }).toString(),
+        reset: true,
       });
       const text = await res.body.text();
       if (res.statusCode !== 201) throw new Error(`creating ${phoneNumber} answered ${res.statusCode}: ${text.slice(0, 300)}`);

@@ -26,7 +26,8 @@ export async function pollUntil(
   let last = 'no answer';
   for (;;) {
     try {
-      const res = await request(url, { headers, headersTimeout: 2000, bodyTimeout: 2000 });
+      // reset: no idle keep-alive connection is left behind to hold up the server's shutdown.
+      const res = await request(url, { headers, headersTimeout: 2000, bodyTimeout: 2000, reset: true });
       const body = await res.body.text();
       if (accept(res.statusCode, body)) return body;
       last = `${res.statusCode} ${body.slice(0, 200)}`;
