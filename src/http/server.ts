@@ -15,6 +15,7 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerSimulatorRoutes } from './routes/simulator.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { RouteTable } from './route-table.js';
+import { registerConsole } from '../console/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,6 +28,8 @@ export interface HttpOptions {
   logger: Logger;
   /** Set in development mode: the clock `POST /simulator/clock` may advance. */
   devClock: ManualClock | null;
+  /** Host names (besides localhost and IP literals) that browsers may use: the console's DNS-rebinding check. */
+  hosts?: readonly string[] | undefined;
 }
 
 export interface RouteContext extends HttpOptions {
@@ -75,6 +78,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
 
   const routes = new RouteTable(app);
   const ctx: RouteContext = { ...options, routes };
+  registerConsole(app, { gateway: options.gateway, dev: options.devClock !== null, hosts: options.hosts });
   registerNumberRoutes(ctx);
   registerMessageRoutes(ctx);
   registerSimulatorRoutes(ctx);

@@ -50,7 +50,7 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
       ...(options.authToken ? { authToken: options.authToken } : {}),
     });
     const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger });
-    const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null });
+    const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host] });
     await gateway.start();
     await http.listen({ port: options.port, host: options.host });
     const address = http.server.address();

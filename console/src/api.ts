@@ -1,0 +1,76 @@
+// The console's only way to Parley: its public HTTP routes, with the browser's cached Basic credentials.
+
+export interface Session { account_sid: string; auth_token: string; friendly_name: string; dev: boolean; session_ttl_seconds: number }
+export interface Message {
+  sid: string; body: string; from: string; to: string; direction: string; status: string;
+  date_created: string; error_code: number | null; error_message: string | null; num_media: string; num_segments: string;
+  subresource_uris: { media: string };
+}
+export interface PhoneNumber {
+  sid: string; phone_number: string; friendly_name: string; sms_url: string; sms_method: string;
+  sms_fallback_url: string; sms_fallback_method: string; status_callback: string;
+}
+export interface Cookie { name: string; value: string; domain: string; path: string; expires: string | null; httpOnly: boolean; secure: boolean }
+export interface Exchange {
+  sid: string; messageSid: string; purpose: string; seq: number; startedAt: number;
+  request: { method: string; url: string; headers: Record<string, string>; params: Array<[string, string]>; signedString: string; signature: string };
+  response: { status: number; headers: Record<string, string | string[]>; body: string; durationMs: number } | null;
+  errorCode: number | null; errorMessage: string | null; jarBefore: Cookie[]; jarAfter: Cookie[]; steps: string[];
+}
+export interface Conversation {
+  id: string; number: string; handset: string; last_activity: string; cookies_expire_at: string;
+  seconds_until_expiry: number; cookies: Cookie[];
+}
+export interface Turn { message: Message; turn: { status: string; error_code: number | null; error_message: string | null }; replies: Message[]; exchanges: Exchange[] }
+export interface Alert { sid: string; error_code: string; alert_text: string; date_created: string; resource_sid: string | null; request_url: string | null; request_method: string | null; more_info: string }
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: number | null, message: string) { super(message); }
+}
+
+async function call<T>(method: string, path: string, form?: Record<string, string>): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (form) {
+    init.body = new URLSearchParams(form).toString();
+    init.headers = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
+  }
+  const res = await fetch(path, init);
+  if (res.status === 204) return undefined as T;
+  const json = (await res.json().catch(() => ({}))) as { message?: string; code?: number };
+  if (!res.ok) throw new ApiError(res.status, json.code ?? null, json.message ?? `HTTP ${res.status}`);
+  return json as T;
+}
+
+let session: Promise<Session> | null = null;
+export const getSession = (): Promise<Session> => (session ??= call<Session>('GET', '/console/session'));
+
+const base = async (): Promise<string> => `/2010-04-01/Accounts/${(await getSession()).account_sid}`;
+const e = encodeURIComponent;
+
+export const api = {
+  numbers: async () => (await call<{ incoming_phone_numbers: PhoneNumber[] }>('GET', `${await base()}/IncomingPhoneNumbers.json?PageSize=1000`)).incoming_phone_numbers,
+  createNumber: async (form: Record<string, string>) => call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers.json`, form),
+  updateNumber: async (sid: string, form: Record<string, string>) => call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers/${sid}.json`, form),
+  deleteNumber: async (sid: string) => call<void>('DELETE', `${await base()}/IncomingPhoneNumbers/${sid}.json`),
+  send: (from: string, to: string, body: string) => call<Message>('POST', '/simulator/messages', { From: from, To: to, Body: body }),
+  thread: async (handset: string, number: string) =>
+    (await call<{ messages: Message[] }>('GET', `/simulator/handsets/${e(handset)}/messages?Number=${e(number)}`)).messages,
+  conversations: async () => (await call<{ conversations: Conversation[] }>('GET', '/simulator/conversations')).conversations,
+  conversation: (number: string, handset: string) =>
+    call<Conversation & { exchanges: Exchange[] }>('GET', `/simulator/conversations/${e(number)}/${e(handset)}`),
+  forget: (number: string, handset: string) => call<unknown>('POST', `/simulator/conversations/${e(number)}/${e(handset)}/forget`),
+  turn: (sid: string) => call<Turn>('GET', `/simulator/messages/${sid}`),
+  clock: () => call<{ now: string; manual: boolean }>('GET', '/simulator/clock'),
+  advance: (by: string) => call<{ now: string; manual: boolean }>('POST', '/simulator/clock', { Advance: by }),
+  alerts: async () => (await call<{ alerts: Alert[] }>('GET', '/v1/Alerts?PageSize=200')).alerts,
+  media: async (m: Message) => (await call<{ media_list: Array<{ uri: string; content_type: string }> }>('GET', m.subresource_uris.media)).media_list,
+};
+
+/** Live events; EventSource sends the cached Basic credentials same-origin. */
+export function events(handset: string | null, on: (type: string, data: unknown) => void): () => void {
+  const source = new EventSource(handset ? `/simulator/events?Handset=${e(handset)}` : '/simulator/events');
+  const types = ['message', 'turn', 'exchange', 'alert', 'conversation'];
+  for (const type of types) source.addEventListener(type, (ev) => on(type, JSON.parse((ev as MessageEvent<string>).data)));
+  source.addEventListener('open', () => on('open', null));
+  return () => source.close();
+}
