@@ -62,7 +62,7 @@ export function ConversationDetail({ number, handset }: { number: string; handse
       <Problem error={problem ?? conversation.error ?? turns.error} />
       {c && (
         <div class="card">
-          <p>Last activity {time(c.last_activity)} · cookies expire in <strong class="expiry">{left(c.seconds_until_expiry)}</strong></p>
+          <p>Last activity {time(c.last_activity)} · cookies {c.seconds_until_expiry > 0 ? 'expire in ' : ''}<strong class="expiry">{left(c.seconds_until_expiry)}</strong></p>
           <h2>Cookie jar</h2>
           <Jar cookies={c.cookies} />
         </div>

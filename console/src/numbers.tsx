@@ -59,11 +59,11 @@ function NumberForm({ initial, label, create, onSubmit, onCancel }: {
   return (
     <form class="card grid-form" onSubmit={(e) => {
       e.preventDefault();
-      // Empty fields are left out on create (so Parley picks a number); on edit they clear the value.
+      // Empty fields are left out on create; on edit they clear the value.
       onSubmit(Object.fromEntries(Object.entries(f).filter(([, v]) => !create || v !== '')));
       if (create) setF(EMPTY);
     }}>
-      {create && field('PhoneNumber', 'Phone number', '+15005550006 (empty: pick one)')}
+      {create && field('PhoneNumber', 'Phone number', '+15005550007')}
       {field('FriendlyName', 'Friendly name')}
       {field('SmsUrl', 'SMS webhook URL', 'http://127.0.0.1:1337/sms')}
       <label>Method<select name="SmsMethod" value={f.SmsMethod} onChange={(e) => setF({ ...f, SmsMethod: e.currentTarget.value })}>
