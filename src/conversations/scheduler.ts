@@ -5,6 +5,9 @@
  * Memory stays bounded however long the backlog: at most `maxQueued` turn ids are held in memory.
  * Past that the scheduler stops taking turns in memory and, once it has drained, reads the
  * backlog from the store in arrival order (the store holds every pending turn anyway).
+ *
+ * A turn that fails inside Parley (a store error, not an app error: those are outcomes) is run
+ * again after a backoff, and its conversation waits for it: later turns must see its cookies.
  */
 import type { PendingTurn } from '../stores/records.js';
 
@@ -14,6 +17,8 @@ export interface SchedulerOptions {
   maxConcurrent?: number;
   maxQueued?: number;
   onError?: (error: unknown, turn: PendingTurn) => void;
+  /** First backoff after a failed turn (doubling, at most 60 s); 500 ms by default. */
+  retryBaseMs?: number;
 }
 
 export class TurnScheduler {
@@ -26,6 +31,8 @@ export class TurnScheduler {
   private stopping = false;
   private reloading: Promise<void> | null = null;
   private idleWaiters: Array<() => void> = [];
+  private readonly failures = new Map<string, number>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly maxConcurrent: number;
   private readonly maxQueued: number;
 
@@ -66,6 +73,8 @@ export class TurnScheduler {
   /** Stops starting turns; resolves when the running ones have finished. */
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     if (this.running === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
@@ -88,13 +97,37 @@ export class TurnScheduler {
       const turn = this.queues.get(id)?.[0];
       if (!turn) continue;
       this.running++;
-      void this.options.run(turn)
-        .catch((error: unknown) => this.options.onError?.(error, turn))
-        .finally(() => this.finished(id, turn));
+      void this.options.run(turn).then(
+        () => this.finished(id, turn),
+        (error: unknown) => {
+          this.options.onError?.(error, turn);
+          this.retryLater(id, turn);
+        },
+      );
     }
   }
 
+  /** Keeps the failed turn at the head of its conversation and runs it again after a backoff. */
+  private retryLater(id: string, turn: PendingTurn): void {
+    this.running--;
+    const failures = (this.failures.get(turn.messageSid) ?? 0) + 1;
+    this.failures.set(turn.messageSid, failures);
+    if (this.stopping) {
+      if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      return; // it stays pending in the store and runs after the next start
+    }
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.ready.push(id);
+      this.pump();
+    }, Math.min(60_000, (this.options.retryBaseMs ?? 500) * 2 ** Math.min(failures - 1, 10)));
+    timer.unref();
+    this.retryTimers.add(timer);
+    this.pump();
+  }
+
   private finished(id: string, turn: PendingTurn): void {
+    this.failures.delete(turn.messageSid);
     this.running--;
     this.queued--;
     this.known.delete(turn.messageSid);

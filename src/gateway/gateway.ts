@@ -53,7 +53,7 @@ export class Gateway implements ChannelHost {
       run: (turn) => this.runPendingTurn(turn),
       loadPending: (limit) => this.store.turns.pending(limit),
       ...(options.maxConcurrentTurns !== undefined ? { maxConcurrent: options.maxConcurrentTurns } : {}),
-      onError: (error, turn) => this.logger.error({ err: error, messageSid: turn.messageSid }, 'turn failed; it stays pending and runs again after a restart'),
+      onError: (error, turn) => this.logger.error({ err: error, messageSid: turn.messageSid }, 'turn failed; it stays pending and runs again after a backoff'),
     });
   }
 
