@@ -26,6 +26,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Concurrent turns across conversations. */
   maxConcurrentTurns?: number;
+  /** Refuse webhooks to private and link-local addresses (shared deployments; off by default). */
+  blockPrivateWebhooks?: boolean;
 }
 
 export class Gateway implements ChannelHost {
@@ -34,7 +36,7 @@ export class Gateway implements ChannelHost {
   readonly clock: Clock;
   readonly sessionTtlMs: number;
   readonly delivery: Delivery;
-  private readonly client = new WebhookClient();
+  private readonly client: WebhookClient;
   private readonly conversations: ConversationCache;
   private readonly scheduler: TurnScheduler;
   private readonly channel: Channel;
@@ -47,6 +49,7 @@ export class Gateway implements ChannelHost {
     this.channel = options.channel;
     this.sessionTtlMs = options.sessionTtlMs;
     this.logger = options.logger;
+    this.client = new WebhookClient({ blockPrivateAddresses: options.blockPrivateWebhooks ?? false });
     this.conversations = new ConversationCache(this.store);
     this.delivery = new Delivery({ store: this.store, channel: this.channel, clock: this.clock, events: this.events });
     this.scheduler = new TurnScheduler({

@@ -25,6 +25,8 @@ export interface ParleyOptions {
   logger?: Logger;
   /** Overrides the clock (the harness passes its own manual clock). */
   clock?: Clock;
+  /** Refuse webhooks to private and link-local addresses (off by default). */
+  blockPrivateWebhooks?: boolean;
 }
 
 export interface RunningParley {
@@ -49,7 +51,8 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
       ...(options.accountSid ? { sid: options.accountSid } : {}),
       ...(options.authToken ? { authToken: options.authToken } : {}),
     });
-    const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger });
+    const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger,
+      blockPrivateWebhooks: options.blockPrivateWebhooks ?? false });
     const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host] });
     await gateway.start();
     await http.listen({ port: options.port, host: options.host });

@@ -11,6 +11,7 @@ import type { HttpMethod } from '../stores/records.js';
 import { sign, signedString, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
+import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
 
 export const USER_AGENT = 'TwilioProxy/1.1';
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -58,7 +59,8 @@ export interface WebhookResult {
 export class WebhookClient {
   private readonly agents = new Map<number, Agent>();
 
-  constructor(private readonly options: { connections?: number } = {}) {}
+  /** `blockPrivateAddresses`: the opt-in guard for shared deployments (see address-guard.ts). */
+  constructor(private readonly options: { connections?: number; blockPrivateAddresses?: boolean } = {}) {}
 
   async send(req: WebhookRequest, now: () => number = Date.now): Promise<WebhookResult> {
     const { url: baseUrl, policy } = splitOverrides(req.configuredUrl);
@@ -87,6 +89,12 @@ export class WebhookClient {
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError('not http');
     } catch {
       return { request, response: null, errorCode: 11100, errorMessage: `Invalid URL format: ${request.url}`, attempts: 0 };
+    }
+    // An IP literal is never looked up, so the guard checks it here; names are checked after DNS.
+    const literal = target.hostname.replace(/^\[|\]$/g, '');
+    if (this.options.blockPrivateAddresses && isPrivateAddress(literal)) {
+      const error = new PrivateAddressError(target.hostname, literal);
+      return { request, response: null, errorCode: 11205, errorMessage: `HTTP connection failure: ${error.message}`, attempts: 0 };
     }
 
     const started = now();
@@ -143,7 +151,7 @@ export class WebhookClient {
     if (!agent) {
       agent = new Agent({
         connections: this.options.connections ?? 128,
-        connect: { timeout: connectTimeoutMs },
+        connect: { timeout: connectTimeoutMs, ...(this.options.blockPrivateAddresses ? { lookup: guardedLookup } : {}) },
         keepAliveTimeout: 4000,
       });
       this.agents.set(connectTimeoutMs, agent);
@@ -169,7 +177,7 @@ function classifyError(error: unknown, remainingMs: number): { errorCode: 11200 
   const code = (error as { code?: string } | null)?.code ?? '';
   const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? '';
   const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof undiciErrors.ConnectTimeoutError || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'EHOSTUNREACH') {
+  if (error instanceof undiciErrors.ConnectTimeoutError || code === 'EPRIVATEADDR' || cause === 'EPRIVATEADDR' || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'EHOSTUNREACH') {
     return { errorCode: 11205, errorMessage: `HTTP connection failure: ${text}` };
   }
   if (code === 'ENOTFOUND' || cause === 'ENOTFOUND' || code === 'EAI_AGAIN') {

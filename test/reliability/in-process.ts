@@ -16,7 +16,7 @@ export interface TestParley {
   stop: () => Promise<void>;
 }
 
-export async function startTestParley(options: { logLevel?: string } = {}): Promise<TestParley> {
+export async function startTestParley(options: { logLevel?: string; blockPrivateWebhooks?: boolean } = {}): Promise<TestParley> {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -29,6 +29,7 @@ export async function startTestParley(options: { logLevel?: string } = {}): Prom
     port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false,
     accountSid: credentials.accountSid, authToken: credentials.authToken,
     logger: createLogger({ level: options.logLevel ?? 'trace', destination }),
+    ...(options.blockPrivateWebhooks ? { blockPrivateWebhooks: true } : {}),
   });
   return {
     parley,
