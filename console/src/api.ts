@@ -52,7 +52,8 @@ export const api = {
   createNumber: async (form: Record<string, string>) => call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers.json`, form),
   updateNumber: async (sid: string, form: Record<string, string>) => call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers/${sid}.json`, form),
   deleteNumber: async (sid: string) => call<void>('DELETE', `${await base()}/IncomingPhoneNumbers/${sid}.json`),
-  send: (from: string, to: string, body: string) => call<Message>('POST', '/simulator/messages', { From: from, To: to, Body: body }),
+  send: (from: string, to: string, body: string, mediaUrl = '') =>
+    call<Message>('POST', '/simulator/messages', { From: from, To: to, Body: body, ...(mediaUrl ? { MediaUrl: mediaUrl } : {}) }),
   thread: async (handset: string, number: string) =>
     (await call<{ messages: Message[] }>('GET', `/simulator/handsets/${e(handset)}/messages?Number=${e(number)}`)).messages,
   conversations: async () => (await call<{ conversations: Conversation[] }>('GET', '/simulator/conversations')).conversations,

@@ -84,6 +84,7 @@ export function Phones(): preact.JSX.Element {
 function Chat({ handset, number, numbers, onNumber }: { handset: Handset; number: string; numbers: string[]; onNumber: (n: string) => void }): preact.JSX.Element {
   const [messages, setMessages] = useState<Message[]>([]);
   const [text, setText] = useState('');
+  const [mediaUrl, setMediaUrl] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
@@ -107,10 +108,11 @@ function Chat({ handset, number, numbers, onNumber }: { handset: Handset; number
   const info = useMemo(() => segmentInfo(text), [text]);
   const send = async (e: Event): Promise<void> => {
     e.preventDefault();
-    if (!text.trim()) return;
+    if (!text.trim() && !mediaUrl.trim()) return;
     try {
-      await api.send(handset.number, number, text);
+      await api.send(handset.number, number, text, mediaUrl.trim());
       setText('');
+      setMediaUrl('');
       setProblem(null);
     } catch (err) {
       setProblem(err instanceof Error ? err.message : String(err));
@@ -132,7 +134,9 @@ function Chat({ handset, number, numbers, onNumber }: { handset: Handset; number
         <textarea aria-label="Message" rows={2} value={text} placeholder="Text message"
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(e); } }} />
-        <button type="submit" disabled={!text.trim()}>Send</button>
+        <button type="submit" disabled={!text.trim() && !mediaUrl.trim()}>Send</button>
+        <input class="media-url" aria-label="Media URL" type="url" placeholder="Media URL (optional), e.g. https://…/cat.jpg"
+          value={mediaUrl} onInput={(e) => setMediaUrl(e.currentTarget.value)} />
         <small class="counter" aria-live="polite">
           {info.encoding} · {info.units}/{info.segments > 1 ? info.perSegment * info.segments : info.perSegment} · {info.segments} segment{info.segments === 1 ? '' : 's'}
         </small>

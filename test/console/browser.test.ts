@@ -67,7 +67,7 @@ describe('console in a browser', { skip }, () => {
       baseURL: parley.url, viewport: { width: 1200, height: 800 },
       httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
     });
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(20_000);
     page = await context.newPage();
   });
 
@@ -170,6 +170,30 @@ describe('console in a browser', { skip }, () => {
     }
   });
 
+  test('media is shown inline', async (t) => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const files = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+    await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
+    try {
+      await page.goto('/#/phones');
+      await page.getByLabel('Parley number').selectOption(NUMBER);
+      await page.getByLabel('Media URL').fill(`http://127.0.0.1:${(files.address() as AddressInfo).port}/cat.png`);
+      await send(page, 'A picture');
+      const bubble = page.locator('.bubble.mine', { hasText: 'A picture' });
+      await bubble.waitFor();
+      const thread = await (await page.request.get(`/simulator/handsets/${encodeURIComponent(HANDSET)}/messages`)).json() as
+        { messages: Array<{ body: string; subresource_uris: { media: string } }> };
+      const sent = thread.messages.find((m) => m.body === 'A picture');
+      assert.ok(sent);
+      if (!(await page.request.get(sent.subresource_uris.media)).ok()) return t.skip('no Media route in this build');
+      await bubble.locator('img').waitFor();
+      await page.waitForFunction("[...document.querySelectorAll('.bubble img')].some((i) => i.naturalWidth > 0)");
+    } finally {
+      files.closeAllConnections();
+      await new Promise<void>((done) => files.close(() => done()));
+    }
+  });
+
   test('the account page masks, reveals the token and shows library snippets', async () => {
     await page.goto('/#/account');
     await page.locator('#account-sid', { hasText: parley.account.sid }).waitFor();
@@ -185,7 +209,7 @@ describe('console in a browser', { skip }, () => {
       baseURL: parley.url, viewport: { width: 1200, height: 800 }, colorScheme: 'dark',
       httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
     });
-    dark.setDefaultTimeout(10_000);
+    dark.setDefaultTimeout(20_000);
     try {
       const p = await dark.newPage();
       await p.goto(`/#/conversations/${encodeURIComponent(NUMBER)}/${encodeURIComponent(HANDSET)}`);
