@@ -65,6 +65,7 @@ export const ERROR_CATALOG = {
   21620: entry(400, 'Invalid media URL(s)'),
   21623: entry(400, 'Number of media files exceeds allowed limit'),
   21624: entry(400, 'Invalid validity period value'),
+  21705: entry(400, 'Messaging Service is invalid'),
   30003: entry(400, 'Unreachable destination handset'),
   30008: entry(400, 'Unknown error', 'retry'),
 } as const satisfies Record<number, ErrorDefinition>;

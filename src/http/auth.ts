@@ -1,5 +1,6 @@
 /**
- * HTTP Basic authentication (AccountSid:AuthToken) for the REST and simulator routes.
+ * HTTP Basic authentication (AccountSid:AuthToken, or an API key's SK… SID and secret) for the
+ * REST and simulator routes. A parent account's credentials also act on its subaccounts' paths.
  * Credentials are compared in constant time; failures answer Twilio's 401 with code 20003 and
  * `WWW-Authenticate: Basic realm="Twilio API"`.
  */
@@ -37,10 +38,36 @@ export function unauthorized(): TwilioError {
 export async function authenticate(store: Store, header: string | undefined): Promise<AccountRecord> {
   const credentials = parseBasic(header);
   if (!credentials) throw unauthorized();
-  const account = /^AC[0-9a-f]{32}$/.test(credentials.username) ? await store.accounts.get(credentials.username) : null;
+  let account: AccountRecord | null = null;
+  let secret: string | undefined;
+  if (/^AC[0-9a-f]{32}$/.test(credentials.username)) {
+    account = await store.accounts.get(credentials.username);
+    secret = account?.authToken;
+  } else if (/^SK[0-9a-f]{32}$/.test(credentials.username)) {
+    const key = await store.keys.get(credentials.username);
+    secret = key?.secret;
+    account = key ? await store.accounts.get(key.accountSid) : null;
+  }
   // Compare against something even when the account is unknown, so timing does not reveal which SIDs exist.
-  const ok = safeEqual(credentials.password, account?.authToken ?? 'x'.repeat(32)) && account !== null;
+  const ok = safeEqual(credentials.password, secret ?? 'x'.repeat(32)) && account !== null;
   if (!ok || !account) throw unauthorized();
   if (account.status === 'closed') throw new TwilioError(20005, 'Account is not active', 401);
+  return account;
+}
+
+/**
+ * The account a request acts as: the authenticated one, or, when the path names one of its
+ * subaccounts (`/2010-04-01/Accounts/AC…/…`), that subaccount. Any other account in the path is
+ * left for `accountFor` to refuse.
+ */
+export async function authenticateFor(store: Store, header: string | undefined, path: string): Promise<AccountRecord> {
+  const account = await authenticate(store, header);
+  const named = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})(?:[/.]|$)/.exec(path)?.[1];
+  if (named === undefined || named === account.sid) return account;
+  const sub = await store.accounts.get(named);
+  if (sub && sub.ownerAccountSid === account.sid) {
+    if (sub.status === 'closed') throw new TwilioError(20005, 'Account is not active', 401);
+    return sub;
+  }
   return account;
 }

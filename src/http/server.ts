@@ -9,13 +9,16 @@ import type { AccountRecord } from '../stores/records.js';
 import type { ManualClock } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';
 import { TwilioError } from '../errors/twilio-error.js';
-import { authenticate } from './auth.js';
+import { authenticateFor } from './auth.js';
 import { registerNumberRoutes } from './routes/numbers.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSimulatorRoutes } from './routes/simulator.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { RouteTable } from './route-table.js';
 import { registerConsole } from '../console/index.js';
+import { registerMessageWriteRoutes } from './routes/message-writes.js';
+import { registerAccountRoutes } from './routes/accounts.js';
+import { startApiServices } from '../runtime/api-services.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,7 +75,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const path = req.url.split('?')[0] ?? '';
     if (path.startsWith('/2010-04-01/') || path.startsWith('/simulator/') || path.startsWith('/v1/')) {
-      req.account = await authenticate(options.gateway.store, req.headers.authorization);
+      req.account = await authenticateFor(options.gateway.store, req.headers.authorization, path);
     }
   });
 
@@ -83,6 +86,10 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   registerMessageRoutes(ctx);
   registerSimulatorRoutes(ctx);
   registerAlertRoutes(ctx);
+  const api = startApiServices(options.gateway);
+  app.addHook('onClose', async () => api.stop());
+  registerMessageWriteRoutes(ctx, api);
+  registerAccountRoutes(ctx);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? req.url;

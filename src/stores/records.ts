@@ -13,6 +13,16 @@ export interface AccountRecord {
   dateUpdated: number;
 }
 
+/** An API key (`SK…` + secret): Basic-auth credentials standing in for the account's auth token. */
+export interface ApiKeyRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  secret: string;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 export interface PhoneNumberRecord {
   sid: string;
   accountSid: string;

@@ -14,7 +14,7 @@
  * - `turns.pending` MUST return unfinished turns in arrival order.
  */
 import type {
-  AccountRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PendingTurn,
+  AccountRecord, ApiKeyRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PendingTurn,
   PhoneNumberRecord, TurnOutcome, WebhookExchange,
 } from './records.js';
 
@@ -54,8 +54,13 @@ export interface PhoneNumberRepository {
 }
 
 export interface MessageRepository {
-  /** Stores a message. With `startTurn`, an inbound message also becomes a pending turn. */
-  insert(message: MessageRecord, options?: { startTurn?: boolean }): Promise<void>;
+  /**
+   * Stores a message. With `startTurn`, an inbound message also becomes a pending turn; with
+   * `sendAt`, a `scheduled` message is due at that time (see `due`).
+   */
+  insert(message: MessageRecord, options?: { startTurn?: boolean; sendAt?: number }): Promise<void>;
+  /** Scheduled messages whose send time is at or before `now`, earliest first. */
+  due(now: number, limit: number): Promise<MessageRecord[]>;
   get(accountSid: string, sid: string): Promise<MessageRecord | null>;
   list(accountSid: string, filter: MessageFilter, page: Page): Promise<MessageRecord[]>;
   /** Every message between a handset and the account's numbers, oldest first. */
@@ -96,6 +101,25 @@ export interface ExchangeRepository {
   listForConversation(accountSid: string, conversationId: string, limit: number): Promise<WebhookExchange[]>;
 }
 
+export interface ApiKeyRepository {
+  insert(key: ApiKeyRecord): Promise<void>;
+  update(key: ApiKeyRecord): Promise<void>;
+  /** Any account's key (authentication looks keys up by SID alone). */
+  get(sid: string): Promise<ApiKeyRecord | null>;
+  list(accountSid: string, page: Page): Promise<ApiKeyRecord[]>;
+  delete(accountSid: string, sid: string): Promise<boolean>;
+}
+
+/**
+ * Opt-outs (a handset replied STOP): a block on the (account, Parley number, handset) pair.
+ * `add` MUST be idempotent; `remove` answers whether a block existed.
+ */
+export interface OptOutRepository {
+  add(accountSid: string, number: string, handset: string, at: number): Promise<void>;
+  remove(accountSid: string, number: string, handset: string): Promise<boolean>;
+  has(accountSid: string, number: string, handset: string): Promise<boolean>;
+}
+
 export interface AlertRepository {
   insert(alert: AlertRecord): Promise<void>;
   get(accountSid: string, sid: string): Promise<AlertRecord | null>;
@@ -110,6 +134,8 @@ export interface Store {
   readonly conversations: ConversationRepository;
   readonly exchanges: ExchangeRepository;
   readonly alerts: AlertRepository;
+  readonly keys: ApiKeyRepository;
+  readonly optOuts: OptOutRepository;
   /** The schema version this store is at, and the latest this build knows. */
   schemaVersion(): Promise<{ current: number; latest: number }>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@
 import type { MessageRecord } from '../stores/records.js';
 import { countryOf } from '../phone/numbers.js';
 import { createHash } from 'node:crypto';
+import { optOutTypeOf } from '../messages/opt-outs.js';
 
 export function inboundParams(m: MessageRecord): Array<[string, string]> {
   const params: Array<[string, string]> = [
@@ -16,6 +17,9 @@ export function inboundParams(m: MessageRecord): Array<[string, string]> {
     ['ApiVersion', '2010-04-01'],
   ];
   if (m.messagingServiceSid) params.push(['MessagingServiceSid', m.messagingServiceSid]);
+  // Parley handles the keyword itself (block + default reply), as Advanced Opt-Out does.
+  const optOutType = optOutTypeOf(m.body);
+  if (optOutType) params.push(['OptOutType', optOutType]);
   m.media.forEach((media, i) => {
     params.push([`MediaContentType${i}`, media.contentType], [`MediaUrl${i}`, media.url]);
   });

@@ -14,7 +14,7 @@ import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { SQL } from './sql.js';
 import {
-  accountFromRow, accountToRow, conversationFromRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
+  accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
   type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
 } from './rows.js';
 
@@ -97,7 +97,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }) as PhoneNumberRow[]).map(numberFromRow)),
     },
     messages: {
-      insert: (m: MessageRecord, opts) => write(() => void st.messageInsert.run(messageToRow(m, opts?.startTurn ? 'pending' : null))),
+      insert: (m: MessageRecord, opts) => write(() => {
+        st.messageInsert.run(messageToRow(m, opts?.startTurn ? 'pending' : null));
+        if (opts?.sendAt !== undefined) st.messageSetSendAt.run(opts.sendAt, m.sid);
+      }),
+      due: (now, limit) => read(() => (st.messagesDue.all(now, limit) as MessageRow[]).map(messageFromRow)),
       get: (account, sid) => read(() => {
         const row = st.messageGet.get(sid, account) as MessageRow | undefined;
         return row ? messageFromRow(row) : null;
@@ -163,6 +167,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }),
       list: (account, page) => read(() => (st.alertList.all({ account, after: page.afterSid ?? null, limit: page.pageSize }) as Array<{ record: string }>)
         .map((r) => JSON.parse(r.record) as AlertRecord)),
+    },
+    keys: {
+      insert: (k) => write(() => void st.keyInsert.run(keyToRow(k))),
+      update: (k) => write(() => void st.keyUpdate.run(keyToRow(k))),
+      get: (sid) => read(() => {
+        const row = st.keyGet.get(sid) as ApiKeyRow | undefined;
+        return row ? keyFromRow(row) : null;
+      }),
+      list: (account, page) => read(() => (st.keyList.all({ account, after: page.afterSid ?? null, limit: page.pageSize }) as ApiKeyRow[])
+        .map(keyFromRow)),
+      delete: (account, sid) => write(() => st.keyDelete.run(account, sid).changes > 0),
+    },
+    optOuts: {
+      add: (account, number, handset, at) => write(() => void st.optOutAdd.run(account, number, handset, at)),
+      remove: (account, number, handset) => write(() => st.optOutRemove.run(account, number, handset).changes > 0),
+      has: (account, number, handset) => read(() => st.optOutHas.get(account, number, handset) !== undefined),
     },
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
     close: async () => {

@@ -80,4 +80,24 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alerts_account ON alerts (account_sid, sid);
   `,
+  /* 2: the REST API: API keys, opt-outs, scheduled messages */ `
+  CREATE TABLE api_keys (
+    sid TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    friendly_name TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    date_created INTEGER NOT NULL,
+    date_updated INTEGER NOT NULL
+  );
+  CREATE INDEX api_keys_account ON api_keys (account_sid, sid);
+  CREATE TABLE opt_outs (
+    account_sid TEXT NOT NULL,
+    number TEXT NOT NULL,
+    handset TEXT NOT NULL,
+    date_created INTEGER NOT NULL,
+    PRIMARY KEY (account_sid, number, handset)
+  );
+  ALTER TABLE messages ADD COLUMN send_at INTEGER;
+  CREATE INDEX messages_scheduled ON messages (send_at) WHERE status = 'scheduled';
+  `,
 ];

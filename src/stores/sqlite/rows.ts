@@ -1,6 +1,6 @@
 /** Row <-> record mapping for the SQLite store: the only place that knows column names. */
 import type {
-  AccountRecord, HttpMethod, MediaRecord, MessageDirection, MessageRecord, MessageStatus, PhoneNumberRecord,
+  AccountRecord, ApiKeyRecord, HttpMethod, MediaRecord, MessageDirection, MessageRecord, MessageStatus, PhoneNumberRecord,
   ConversationRecord,
 } from '../records.js';
 
@@ -84,4 +84,22 @@ export interface ConversationRow {
 
 export function conversationFromRow(r: ConversationRow): ConversationRecord {
   return { id: r.id, accountSid: r.account_sid, number: r.number, handset: r.handset, lastActivity: r.last_activity, cookies: r.cookies };
+}
+
+export interface ApiKeyRow {
+  sid: string; account_sid: string; friendly_name: string; secret: string; date_created: number; date_updated: number;
+}
+
+export function keyFromRow(r: ApiKeyRow): ApiKeyRecord {
+  return {
+    sid: r.sid, accountSid: r.account_sid, friendlyName: r.friendly_name, secret: r.secret,
+    dateCreated: r.date_created, dateUpdated: r.date_updated,
+  };
+}
+
+export function keyToRow(k: ApiKeyRecord): ApiKeyRow {
+  return {
+    sid: k.sid, account_sid: k.accountSid, friendly_name: k.friendlyName, secret: k.secret,
+    date_created: k.dateCreated, date_updated: k.dateUpdated,
+  };
 }

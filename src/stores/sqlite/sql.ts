@@ -73,6 +73,21 @@ export const SQL = {
   exchangesForConversation: `SELECT record FROM (SELECT sid, record FROM exchanges WHERE conversation_id = ? AND account_sid = ?
     ORDER BY sid DESC LIMIT ?) ORDER BY sid`,
 
+  keyInsert: `INSERT INTO api_keys (sid, account_sid, friendly_name, secret, date_created, date_updated)
+    VALUES (@sid, @account_sid, @friendly_name, @secret, @date_created, @date_updated)`,
+  keyUpdate: 'UPDATE api_keys SET friendly_name = @friendly_name, date_updated = @date_updated WHERE sid = @sid AND account_sid = @account_sid',
+  keyGet: 'SELECT * FROM api_keys WHERE sid = ?',
+  keyList: 'SELECT * FROM api_keys WHERE account_sid = @account AND (@after IS NULL OR sid > @after) ORDER BY sid LIMIT @limit',
+  keyDelete: 'DELETE FROM api_keys WHERE account_sid = ? AND sid = ?',
+
+  optOutAdd: `INSERT INTO opt_outs (account_sid, number, handset, date_created) VALUES (?, ?, ?, ?)
+    ON CONFLICT (account_sid, number, handset) DO NOTHING`,
+  optOutRemove: 'DELETE FROM opt_outs WHERE account_sid = ? AND number = ? AND handset = ?',
+  optOutHas: 'SELECT 1 AS found FROM opt_outs WHERE account_sid = ? AND number = ? AND handset = ?',
+
+  messageSetSendAt: 'UPDATE messages SET send_at = ? WHERE sid = ?',
+  messagesDue: `SELECT * FROM messages WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, seq LIMIT ?`,
+
   alertInsert: 'INSERT INTO alerts (sid, account_sid, record) VALUES (?, ?, ?)',
   alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
   alertList: 'SELECT record FROM alerts WHERE account_sid = @account AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit',

@@ -1,0 +1,71 @@
+/**
+ * Opt-out keywords (reference section 8 and Parley's decisions): a message that is exactly one
+ * keyword (case-insensitive, surrounding whitespace allowed) opts the handset out of, or back in
+ * to, messages from that Parley number, or asks for help. Parley records the block on the
+ * (account, number, handset) pair, sends Twilio's default reply, and still calls the webhook,
+ * with `OptOutType` (see `inboundParams`). The REST API then refuses the pair with 21610.
+ */
+import type { Gateway } from '../gateway/gateway.js';
+import type { MessageRecord } from '../stores/records.js';
+import { newSid } from '../ids/sid.js';
+import { segmentsOf } from './segments.js';
+
+export type OptOutType = 'STOP' | 'START' | 'HELP';
+
+const KEYWORDS: ReadonlyMap<string, OptOutType> = new Map([
+  ...['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'].map((k) => [k, 'STOP'] as const),
+  ...['START', 'YES', 'UNSTOP'].map((k) => [k, 'START'] as const),
+  ...['HELP', 'INFO'].map((k) => [k, 'HELP'] as const),
+]);
+
+export const DEFAULT_REPLIES: Readonly<Record<OptOutType, string>> = {
+  STOP: 'You have successfully been unsubscribed. You will not receive any more messages from this number. Reply START to resubscribe.',
+  START: 'You have successfully been re-subscribed to messages from this number. Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+  HELP: 'Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+};
+
+/** The keyword class of an inbound body, or null when it is not exactly one keyword. */
+export function optOutTypeOf(body: string): OptOutType | null {
+  return KEYWORDS.get(body.trim().toUpperCase()) ?? null;
+}
+
+/** Watches inbound messages and applies keywords. */
+export class OptOuts {
+  private readonly pending = new Set<Promise<void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly gateway: Gateway) {
+    this.unsubscribe = gateway.events.subscribe((event) => {
+      if (event.type !== 'message' || event.message.direction !== 'inbound') return;
+      const type = optOutTypeOf(event.message.body);
+      if (type === null) return;
+      const work = this.apply(event.message, type).catch(() => undefined).finally(() => this.pending.delete(work));
+      this.pending.add(work);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe();
+    await Promise.all(this.pending);
+  }
+
+  private async apply(inbound: MessageRecord, type: OptOutType): Promise<void> {
+    const { store, clock } = this.gateway;
+    const [account, number, handset] = [inbound.accountSid, inbound.to, inbound.from];
+    if (type === 'STOP') await store.optOuts.add(account, number, handset, clock.now());
+    if (type === 'START') await store.optOuts.remove(account, number, handset);
+    // HELP while opted out gets no reply: the handset must opt in first (toll-free article).
+    if (type === 'HELP' && await store.optOuts.has(account, number, handset)) return;
+    const at = clock.now();
+    const body = DEFAULT_REPLIES[type];
+    const reply: MessageRecord = {
+      sid: newSid('SM', at), accountSid: account, direction: 'outbound-reply', from: number, to: handset, body,
+      status: 'queued', numSegments: segmentsOf(body).segments, media: [], errorCode: null, errorMessage: null,
+      messagingServiceSid: inbound.messagingServiceSid, statusCallback: null, statusCallbackMethod: 'POST',
+      inboundSid: null, replySeq: null, dateCreated: at, dateUpdated: at, dateSent: null,
+    };
+    await store.messages.insert(reply);
+    this.gateway.events.emit({ type: 'message', message: reply });
+    await this.gateway.delivery.deliver(reply);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Messages created through the REST API: validated at the edge into Twilio's error codes, stored
+ * (durably) first, counted as activity on their conversation, then handed to the channel through
+ * `Delivery`. Scheduled messages (`SendAt` + `ScheduleType=fixed`) wait in the store as
+ * `scheduled` and are handed over when due; a restart keeps them.
+ * https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
+ */
+import type { Gateway } from '../gateway/gateway.js';
+import type { AccountRecord, MessageRecord } from '../stores/records.js';
+import { conversationId } from '../stores/records.js';
+import { TwilioError } from '../errors/twilio-error.js';
+import { isE164 } from '../phone/numbers.js';
+import { newSid } from '../ids/sid.js';
+import { guessContentType } from '../conversations/turn.js';
+import { parseIso8601Filter } from '../http/representations/dates.js';
+import { MAX_BODY_LENGTH } from './segments.js';
+import { segmentsOf } from './segments.js';
+
+export const MAX_MEDIA = 10;
+export const MAX_VALIDITY_PERIOD_S = 36_000;
+
+/** A create request as the API received it (PascalCase parameters already read). */
+export interface CreateMessageInput {
+  to: string | undefined;
+  from: string | undefined;
+  messagingServiceSid: string | undefined;
+  body: string | undefined;
+  mediaUrls: string[];
+  statusCallback: string | undefined;
+  validityPeriod: string | undefined;
+  sendAt: string | undefined;
+  scheduleType: string | undefined;
+}
+
+/** `whatsapp:+1…` and other channel addresses carry an E.164 number after the prefix. */
+function isAddress(value: string): boolean {
+  const colon = value.indexOf(':');
+  return isE164(colon > 0 && /^[a-z-]+$/.test(value.slice(0, colon)) ? value.slice(colon + 1) : value);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && value.length <= 4000;
+  } catch {
+    return false;
+  }
+}
+
+export class OutboundMessages {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(private readonly gateway: Gateway, private readonly pollMs = 1000) {}
+
+  /** Validates, stores and (unless scheduled) sends. Resolves with the stored record. */
+  async create(account: AccountRecord, input: CreateMessageInput): Promise<MessageRecord> {
+    const { store, clock } = this.gateway;
+    const to = input.to ?? '';
+    const from = input.from ?? '';
+    const body = input.body ?? '';
+    // The order of checks follows what Twilio reports first for a request with several problems.
+    if (to === '') throw new TwilioError(21604, "A 'To' phone number is required.");
+    if (from === '' && !input.messagingServiceSid) throw new TwilioError(21603, "A 'From' phone number is required.");
+    if (body === '' && input.mediaUrls.length === 0) throw new TwilioError(21602, 'Message body is required.');
+    if (!isAddress(to)) throw new TwilioError(21211, `The 'To' number ${to} is not a valid phone number.`);
+    if (from === '') {
+      // Messaging Services are not served yet: no MG SID can name one.
+      throw new TwilioError(21705, `The Messaging Service Sid ${input.messagingServiceSid ?? ''} is invalid.`);
+    }
+    if (!isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+    const bareFrom = from.includes(':') ? from.slice(from.indexOf(':') + 1) : from;
+    const number = await store.numbers.findByPhoneNumber(bareFrom);
+    if (!number || number.accountSid !== account.sid) {
+      throw new TwilioError(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+    }
+    if ([...body].length > MAX_BODY_LENGTH) throw new TwilioError(21617, 'The concatenated message body exceeds the 1600 character limit.');
+    if (input.mediaUrls.length > MAX_MEDIA) throw new TwilioError(21623, `Too many media files: ${input.mediaUrls.length} (at most ${MAX_MEDIA}).`);
+    const badMedia = input.mediaUrls.find((u) => !isHttpUrl(u));
+    if (badMedia !== undefined) throw new TwilioError(21620, `Invalid media URL: ${badMedia}`);
+    if (input.validityPeriod !== undefined) {
+      const seconds = Number(input.validityPeriod);
+      if (!/^\d+$/.test(input.validityPeriod) || seconds < 1 || seconds > MAX_VALIDITY_PERIOD_S) {
+        throw new TwilioError(21624, `ValidityPeriod must be a whole number of seconds from 1 to ${MAX_VALIDITY_PERIOD_S}.`);
+      }
+    }
+    if (input.statusCallback !== undefined && input.statusCallback !== '' && !isHttpUrl(input.statusCallback)) {
+      throw new TwilioError(21609, `Invalid 'StatusCallback': ${input.statusCallback}`);
+    }
+    const now = clock.now();
+    const sendAt = this.sendAtOf(input, now);
+    if (await store.optOuts.has(account.sid, bareFrom, to.includes(':') ? to.slice(to.indexOf(':') + 1) : to)) {
+      throw new TwilioError(21610, 'Attempt to send to unsubscribed recipient');
+    }
+
+    const message: MessageRecord = {
+      sid: newSid(input.mediaUrls.length ? 'MM' : 'SM', now),
+      accountSid: account.sid,
+      direction: 'outbound-api',
+      from,
+      to,
+      body,
+      status: sendAt === null ? 'queued' : 'scheduled',
+      numSegments: input.mediaUrls.length ? 1 : segmentsOf(body).segments,
+      media: input.mediaUrls.map((url, i) => ({ sid: newSid('ME', now + i), url, contentType: guessContentType(url) })),
+      errorCode: null,
+      errorMessage: null,
+      messagingServiceSid: null,
+      statusCallback: input.statusCallback || null,
+      statusCallbackMethod: 'POST',
+      inboundSid: null,
+      replySeq: null,
+      dateCreated: now,
+      dateUpdated: now,
+      dateSent: null,
+    };
+    await store.messages.insert(message, sendAt === null ? {} : { sendAt });
+    this.gateway.events.emit({ type: 'message', message });
+    if (sendAt === null) await this.send(message);
+    return message;
+  }
+
+  /** Starts handing over scheduled messages as they fall due (also those left by a previous run). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep(), this.pollMs);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sweeping;
+  }
+
+  /** Hands over every scheduled message that is due now. */
+  sweep(): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        const due = await this.gateway.store.messages.due(this.gateway.clock.now(), 500);
+        for (const m of due) {
+          const at = this.gateway.clock.now();
+          await this.gateway.store.messages.setStatus(m.sid, 'queued', { at });
+          await this.send({ ...m, status: 'queued', dateUpdated: at });
+        }
+      } finally {
+        this.sweeping = null;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  /** Activity on the conversation (keeps its jar alive), then the channel. Not awaited past hand-over. */
+  private async send(message: MessageRecord): Promise<void> {
+    const handset = message.to.includes(':') ? message.to.slice(message.to.indexOf(':') + 1) : message.to;
+    const number = message.from.includes(':') ? message.from.slice(message.from.indexOf(':') + 1) : message.from;
+    const key = { accountSid: message.accountSid, number, handset };
+    await this.gateway.store.conversations.touch({ ...key, id: conversationId(key), lastActivity: this.gateway.clock.now() });
+    void this.gateway.delivery.deliver(message).catch(() => undefined);
+  }
+
+  private sendAtOf(input: CreateMessageInput, now: number): number | null {
+    if (input.scheduleType === undefined && input.sendAt === undefined) return null;
+    if (input.scheduleType !== 'fixed') throw new TwilioError(20001, "ScheduleType must be 'fixed' when SendAt is given.");
+    const at = input.sendAt === undefined ? null : parseIso8601Filter(input.sendAt);
+    if (at === null) throw new TwilioError(20001, 'SendAt must be an ISO 8601 date and time.');
+    if (at <= now) throw new TwilioError(20001, 'SendAt must be in the future.');
+    return at;
+  }
+}

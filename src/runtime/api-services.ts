@@ -1,0 +1,32 @@
+/**
+ * The REST API's long-lived helpers, started with the HTTP server and stopped with it: outbound
+ * messages (create and the scheduled-message sweep), status callbacks and opt-out keywords.
+ */
+import type { Gateway } from '../gateway/gateway.js';
+import { OutboundMessages } from '../messages/outbound.js';
+import { OptOuts } from '../messages/opt-outs.js';
+import { StatusCallbacks } from '../webhooks/status-callbacks.js';
+
+export interface ApiServices {
+  outbound: OutboundMessages;
+  statusCallbacks: StatusCallbacks;
+  optOuts: OptOuts;
+  stop(): Promise<void>;
+}
+
+export function startApiServices(gateway: Gateway): ApiServices {
+  const outbound = new OutboundMessages(gateway);
+  const statusCallbacks = new StatusCallbacks(gateway);
+  const optOuts = new OptOuts(gateway);
+  outbound.start();
+  return {
+    outbound,
+    statusCallbacks,
+    optOuts,
+    stop: async () => {
+      await outbound.stop();
+      await optOuts.stop();
+      await statusCallbacks.close();
+    },
+  };
+}
