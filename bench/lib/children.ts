@@ -14,8 +14,11 @@ export interface Child {
   readonly pid: number;
   /** Everything the process wrote, capped, for error messages. */
   output(): string;
-  /** Resolves with the first output line that matches, rejects on exit or after `timeoutMs`. */
-  waitForLine(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /**
+   * Resolves with the first output line that matches, rejects on exit or after `timeoutMs`.
+   * Lines printed before the call count too, unless `fresh` is set.
+   */
+  waitForLine(pattern: RegExp, timeoutMs: number, fresh?: boolean): Promise<RegExpMatchArray>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -50,7 +53,7 @@ export function startChild(command: string, args: readonly string[], options: Sp
     proc,
     pid: proc.pid,
     output: () => text,
-    waitForLine(pattern, timeoutMs) {
+    waitForLine(pattern, timeoutMs, fresh = false) {
       return new Promise((resolve, reject) => {
         const done = (): void => {
           listeners.delete(onLine);
@@ -75,7 +78,7 @@ export function startChild(command: string, args: readonly string[], options: Sp
         listeners.add(onLine);
         proc.once('exit', onExit);
         // Lines printed before anyone waited are still in `text`.
-        for (const line of text.split('\n')) {
+        for (const line of fresh ? [] : text.split('\n')) {
           const m = line.match(pattern);
           if (m) {
             done();

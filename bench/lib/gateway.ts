@@ -3,12 +3,34 @@
  * its public HTTP interface (Twilio REST API, simulator, live events), as any user would.
  */
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool, request } from 'undici';
 import { startChild, type Child } from './children.js';
 import { freePort, pollUntil } from './net.js';
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** Preload this (`--import`) into a process to read its event-loop delay with `eventLoopDelayOf`. */
+export const EVENT_LOOP_PROBE = pathToFileURL(fileURLToPath(new URL('./event-loop-probe.js', import.meta.url))).href;
+
+export interface EventLoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Asks a process started with the probe for its event-loop delay (ms) since the last ask. */
+export async function eventLoopDelayOf(child: Child): Promise<EventLoopDelay | null> {
+  const line = child.waitForLine(/^parley-bench-event-loop (\{.*\})$/, 5000, true);
+  child.proc.kill('SIGUSR2');
+  try {
+    const parsed: unknown = JSON.parse((await line)[1] ?? '');
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const { p50, p99, max } = parsed as Record<string, unknown>;
+    return typeof p50 === 'number' && typeof p99 === 'number' && typeof max === 'number' ? { p50, p99, max } : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface Credentials {
   accountSid: string;
@@ -27,6 +49,8 @@ export interface RunningGateway {
   /** A keep-alive pool to the gateway, for the load generator. */
   pool: Pool;
   createNumber(phoneNumber: string, smsUrl: string): Promise<void>;
+  /** The gateway's event-loop delay (ms) since the previous call (or since start). */
+  eventLoopDelay(): Promise<EventLoopDelay | null>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const port = await freePort();
   const { credentials } = options;
   const child = startChild(process.execPath, [
-    ...(options.nodeArgs ?? []), MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', options.db,
+    ...(options.nodeArgs ?? []), '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', options.db,
     '--session-ttl', '4h',
   ], {
     env: { ...process.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },
@@ -80,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const text = await res.body.text();
       if (res.statusCode !== 201) throw new Error(`creating ${phoneNumber} answered ${res.statusCode}: ${text.slice(0, 300)}`);
     },
+    eventLoopDelay: () => eventLoopDelayOf(child),
     async stop() {
       await pool.close().catch(() => undefined);
       await child.stop(10_000);

@@ -128,9 +128,9 @@ export function table(res: Results): string {
       continue;
     }
     rows.push([`Full loop, ${label}, saturation`, fmt(r.saturation.rate), ...lat(r.saturation.latencyMs),
-      `CPU ms/turn: gateway ${r.cpuMsPerLoop.gateway}, app ${r.cpuMsPerLoop.app}, generator ${r.cpuMsPerLoop.generator}${errs(r.saturation)}`]);
+      `CPU ms/turn: gateway ${r.cpuMsPerLoop.gateway}, app ${r.cpuMsPerLoop.app}, generator ${r.cpuMsPerLoop.generator}; ${eld(r.gatewayEventLoopMs, r.appEventLoopMs)}${errs(r.saturation)}`]);
     rows.push([`Full loop, ${label}, steady ${fmt(r.steady.offeredRate ?? 0)}/s`, fmt(r.steady.rate), ...lat(r.steady.latencyMs),
-      `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms${errs(r.steady)}`]);
+      `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms; ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs)}${errs(r.steady)}`]);
   }
   if (w.kannel.skipped) rows.push(['Kannel loop (no store)', '-', '-', '-', '-', `skipped: ${w.kannel.reason}`]);
   else {
@@ -157,6 +157,12 @@ export function table(res: Results): string {
 
 function lat(l: { p50: number; p99: number; max: number }): [string, string, string] {
   return [l.p50.toFixed(2), l.p99.toFixed(2), l.max.toFixed(1)];
+}
+
+type Delay = { p99: number; max: number } | null;
+function eld(gateway: Delay, app: Delay): string {
+  const f = (d: Delay): string => (d ? `${d.p99}/${d.max}` : 'n/a');
+  return `event-loop delay p99/max ms: gateway ${f(gateway)}, app ${f(app)}`;
 }
 
 function errs(r: { errors: number; timedOut: number; skipped: number; firstError: string | null }): string {

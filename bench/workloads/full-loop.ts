@@ -10,7 +10,7 @@ import { cpuMs, rssBytes } from '../lib/children.js';
 import { LatencyRecorder, summarize, type LatencySummary } from '../lib/latency.js';
 import { saturate, steady, warmUp, type LoadResult } from '../lib/load.js';
 import { loopDriver, type LoopDriver } from '../lib/loop.js';
-import { parleyNumber, startGateway, type Credentials, type RunningGateway } from '../lib/gateway.js';
+import { parleyNumber, startGateway, type Credentials, type EventLoopDelay, type RunningGateway } from '../lib/gateway.js';
 import type { RunningApp } from '../lib/apps.js';
 import type { Profile } from '../profile.js';
 import { handsetNumber } from './http-ceiling.js';
@@ -24,6 +24,10 @@ export interface CpuPerLoop {
 
 export interface SaturationRun {
   saturation: LoadResult;
+  /** The gateway's event-loop delay during the run (ms): a blocked loop shows in max and p99. */
+  gatewayEventLoopMs: EventLoopDelay | null;
+  /** The same in the app's process: a control, since the app itself does little. */
+  appEventLoopMs: EventLoopDelay | null;
   ackMs: LatencySummary;
   cpuMsPerLoop: CpuPerLoop;
   earlyDeliveries: number;
@@ -32,6 +36,8 @@ export interface SaturationRun {
 export interface FullLoopResult extends SaturationRun {
   app: string;
   steady: LoadResult;
+  steadyGatewayEventLoopMs: EventLoopDelay | null;
+  steadyAppEventLoopMs: EventLoopDelay | null;
   /** Loop latency minus the app's own time, per loop, at the steady rate (minimal app only). */
   overheadMs: LatencySummary | null;
   /** The app's own time per request at the steady rate. */
@@ -55,14 +61,20 @@ export async function measureSaturation(
   afterWarmUp?.();
   driver.acks = new LatencyRecorder();
   const early0 = driver.early();
+  await gw.eventLoopDelay();
+  await app.eventLoopDelay();
   const cpu0 = { gw: cpuMs(gw.child.pid), app: cpuMs(app.child.pid), gen: process.cpuUsage() };
   const saturation = await saturate(driver.op, profile.concurrency, {
     count: messages, maxMs: profile.runMs, drainMs: 10_000,
   });
   const gen = process.cpuUsage(cpu0.gen);
+  const gatewayEventLoopMs = await gw.eventLoopDelay();
+  const appEventLoopMs = await app.eventLoopDelay();
   const per = (ms: number): number => (saturation.completed ? Math.round((ms * 1000) / saturation.completed) / 1000 : 0);
   return {
     saturation,
+    gatewayEventLoopMs,
+    appEventLoopMs,
     ackMs: driver.acks.summary(),
     cpuMsPerLoop: {
       gateway: per(cpuMs(gw.child.pid) - cpu0.gw),
@@ -102,10 +114,14 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
       await app.takeTimes();
       driver.latencyBySid.clear();
       driver.keepSids = true;
+      await gw.eventLoopDelay();
+      await app.eventLoopDelay();
       const steadyRun = await steady(driver.op, rate, profile.concurrency * 4, {
         count: Math.ceil((rate * profile.steadyMs) / 1000), maxMs: profile.steadyMs, drainMs: 10_000,
       });
       driver.keepSids = false;
+      const steadyGatewayEventLoopMs = await gw.eventLoopDelay();
+      const steadyAppEventLoopMs = await app.eventLoopDelay();
       const times = await app.takeTimes();
       const overhead: number[] = [];
       for (const [sid, ms] of driver.latencyBySid) {
@@ -120,6 +136,8 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         app: app.name,
         ...sat,
         steady: steadyRun,
+        steadyGatewayEventLoopMs,
+        steadyAppEventLoopMs,
         overheadMs: overhead.length ? summarize(Float64Array.from(overhead)) : null,
         appMs: summarize(Float64Array.from(times.micros, (us) => us / 1000)),
         gatewayRssBytes,
