@@ -60,7 +60,7 @@ export function registerSimulatorRoutes(ctx: RouteContext): void {
     const account = accountFor(req);
     const sid = (req.params.Sid ?? '').replace(/\.json$/, '');
     const params = Params.from(req.query);
-    const waitMs = Math.min(MAX_WAIT_MS, params.get('Wait') ? parseDuration(params.get('Wait')!) : 0);
+    const waitMs = Math.min(MAX_WAIT_MS, params.get('Wait') ? waitDuration(params.get('Wait')!) : 0);
     let message = await store.messages.get(account.sid, sid);
     if (!message) throw new TwilioError(20404, `The requested resource /simulator/messages/${sid} was not found`);
     if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) {
@@ -161,4 +161,14 @@ function conversationJson(ctx: RouteContext, c: ConversationRecord): Record<stri
 function clockJson(ctx: RouteContext): Record<string, unknown> {
   const now = ctx.gateway.clock.now();
   return { now: new Date(now).toISOString(), manual: ctx.devClock !== null, offset_ms: now - Date.now() };
+}
+
+/** `Wait` as a duration; a malformed or non-positive one is bad input (20001), never a 500. */
+function waitDuration(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new TwilioError(20001, `Wait: ${error.message}`);
+    throw error;
+  }
 }
