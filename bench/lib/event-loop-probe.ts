@@ -2,7 +2,8 @@
  * Preloaded into the gateway (`node --import`) by the bench: measures the gateway's event-loop
  * delay, so a latency tail can be told apart as the gateway blocking (a long synchronous task:
  * a big commit, a checkpoint, GC) or as waiting elsewhere. On SIGUSR2 it prints one line,
- * `parley-bench-event-loop {"p50":…,"p99":…,"max":…}` (ms), and starts a new histogram.
+ * `parley-bench-event-loop {"p50":…,"p99":…,"max":…,"heapUsedMiB":…}` (ms; the JS heap in use,
+ * to tell heap growth from other resident memory), and starts a new histogram.
  * It changes nothing in the gateway; the 2 ms sampling timer is unref'd.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -11,7 +12,10 @@ const histogram = monitorEventLoopDelay({ resolution: 2 });
 histogram.enable();
 const ms = (ns: number): number => Math.round(ns / 1000) / 1000;
 process.on('SIGUSR2', () => {
-  const line = { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) };
+  const line = {
+    p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max),
+    heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+  };
   process.stderr.write(`parley-bench-event-loop ${JSON.stringify(line)}\n`);
   histogram.reset();
 });

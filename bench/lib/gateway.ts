@@ -16,6 +16,8 @@ export interface EventLoopDelay {
   p50: number;
   p99: number;
   max: number;
+  /** The process's JS heap in use at the time of reading. */
+  heapUsedMiB: number;
 }
 
 /** Asks a process started with the probe for its event-loop delay (ms) since the last ask. */
@@ -25,8 +27,9 @@ export async function eventLoopDelayOf(child: Child): Promise<EventLoopDelay | n
   try {
     const parsed: unknown = JSON.parse((await line)[1] ?? '');
     if (typeof parsed !== 'object' || parsed === null) return null;
-    const { p50, p99, max } = parsed as Record<string, unknown>;
-    return typeof p50 === 'number' && typeof p99 === 'number' && typeof max === 'number' ? { p50, p99, max } : null;
+    const { p50, p99, max, heapUsedMiB } = parsed as Record<string, unknown>;
+    return typeof p50 === 'number' && typeof p99 === 'number' && typeof max === 'number' && typeof heapUsedMiB === 'number'
+      ? { p50, p99, max, heapUsedMiB } : null;
   } catch {
     return null;
   }

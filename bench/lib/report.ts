@@ -141,7 +141,7 @@ export function table(res: Results): string {
   if (!isSkipped(w.growth)) {
     for (const p of w.growth.points) {
       rows.push([`Growth, ${fmtCount(p.conversations)} stored`, fmt(p.saturation.rate), ...lat(p.saturation.latencyMs),
-        `RSS ${mib(p.rssIdleBytes)} idle / ${mib(p.rssAfterBytes)} MiB loaded; DB ${mib(p.dbBytesAtRest)} MiB${errs(p.saturation)}`]);
+        `RSS ${mib(p.rssIdleBytes)} idle / ${mib(p.rssAfterBytes)} MiB loaded (JS heap ${p.gatewayEventLoopMs?.heapUsedMiB ?? '-'} MiB); DB ${mib(p.dbBytesAtRest)} MiB${errs(p.saturation)}`]);
     }
   }
   if (!isSkipped(w.footprint)) {

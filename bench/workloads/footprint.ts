@@ -10,6 +10,8 @@ export interface FootprintPoint {
   conversations: number;
   rssIdleMiB: number;
   rssAfterLoadMiB: number;
+  /** JS heap in use right after the load: tells heap growth from other resident memory. */
+  heapUsedMiB: number | null;
   dbMiB: number;
 }
 
@@ -31,6 +33,7 @@ export function footprintOf(growth: GrowthResult): FootprintResult {
     conversations: p.conversations,
     rssIdleMiB: r1(p.rssIdleBytes / MiB),
     rssAfterLoadMiB: r1(p.rssAfterBytes / MiB),
+    heapUsedMiB: p.gatewayEventLoopMs?.heapUsedMiB ?? null,
     dbMiB: r1(p.dbBytesAtRest / MiB),
   }));
   const first = growth.points[0];
