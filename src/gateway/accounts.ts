@@ -21,26 +21,15 @@ export async function ensureDefaultAccount(store: Store, now: number, wanted: { 
   if (wanted.authToken !== undefined && !AUTH_TOKEN_SHAPE.test(wanted.authToken)) {
     throw new Error('PARLEY_AUTH_TOKEN must be 32 lower-case hex digits');
   }
-  if (wanted.sid) {
-    const existing = await store.accounts.get(wanted.sid);
-    if (existing) {
-      if (wanted.authToken && existing.authToken !== wanted.authToken) {
-        const updated = { ...existing, authToken: wanted.authToken, dateUpdated: now };
-        await store.accounts.update(updated);
-        return { account: updated, generated: false };
-      }
-      return { account: existing, generated: false };
+  const existing = wanted.sid ? await store.accounts.get(wanted.sid) : await store.accounts.getDefault();
+  if (existing) {
+    // A token given in the environment wins over the stored one (rotating it is a restart away).
+    if (wanted.authToken && existing.authToken !== wanted.authToken) {
+      const updated = { ...existing, authToken: wanted.authToken, dateUpdated: now };
+      await store.accounts.update(updated);
+      return { account: updated, generated: false };
     }
-  } else {
-    const existing = await store.accounts.getDefault();
-    if (existing) {
-      if (wanted.authToken && existing.authToken !== wanted.authToken) {
-        const updated = { ...existing, authToken: wanted.authToken, dateUpdated: now };
-        await store.accounts.update(updated);
-        return { account: updated, generated: false };
-      }
-      return { account: existing, generated: false };
-    }
+    return { account: existing, generated: false };
   }
   const account: AccountRecord = {
     sid: wanted.sid ?? newSid('AC', now),

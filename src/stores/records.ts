@@ -23,6 +23,22 @@ export interface ApiKeyRecord {
   dateUpdated: number;
 }
 
+/** A Messaging Service: a pool of sender numbers with shared webhooks (Twilio's `MG…`). */
+export interface MessagingServiceRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  inboundRequestUrl: string;
+  inboundMethod: HttpMethod;
+  fallbackUrl: string;
+  fallbackMethod: HttpMethod;
+  statusCallback: string;
+  stickySender: boolean;
+  validityPeriod: number;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 export interface PhoneNumberRecord {
   sid: string;
   accountSid: string;
@@ -105,6 +121,16 @@ export interface CookieView {
 
 export type ExchangePurpose = 'sms' | 'redirect' | 'action' | 'fallback' | 'status-callback';
 
+/** A webhook request exactly as sent: the signed string and signature included, for the console. */
+export interface ExchangeRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  params: Array<[string, string]>;
+  signedString: string;
+  signature: string;
+}
+
 /** Every HTTP request Parley makes to an app, as a typed record the console can show. */
 export interface WebhookExchange {
   sid: string;
@@ -114,14 +140,7 @@ export interface WebhookExchange {
   purpose: ExchangePurpose;
   seq: number;
   startedAt: number;
-  request: {
-    method: HttpMethod;
-    url: string;
-    headers: Record<string, string>;
-    params: Array<[string, string]>;
-    signedString: string;
-    signature: string;
-  };
+  request: ExchangeRequest;
   response: {
     status: number;
     headers: Record<string, string | string[]>;

@@ -7,7 +7,7 @@
  */
 import { Agent, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { HttpMethod } from '../stores/records.js';
+import type { ExchangeRequest, HttpMethod } from '../stores/records.js';
 import { sign, signedString, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
@@ -26,14 +26,7 @@ export interface WebhookRequest {
   cookie: string | null;
 }
 
-export interface SentRequest {
-  method: HttpMethod;
-  url: string;
-  headers: Record<string, string>;
-  params: Array<[string, string]>;
-  signedString: string;
-  signature: string;
-}
+export type SentRequest = ExchangeRequest;
 
 export interface ReceivedResponse {
   status: number;
