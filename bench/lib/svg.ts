@@ -23,9 +23,12 @@ function rowsOf(res: Results): Row[] {
   }
   for (const [label, r] of [['Parley, minimal app', w.fullLoop.minimal], ['Parley, session-counter', w.fullLoop.sessionCounter]] as const) {
     if (isSkipped(r)) continue;
-    rows.push({ label, rate: r.saturation.rate, p50: r.saturation.latencyMs.p50, p99: r.saturation.latencyMs.p99, color: COLORS.parley });
     rows.push({
-      label: `${label}, ${fmt(r.steady.offeredRate ?? 0)}/s`, rate: r.steady.rate, p50: r.steady.latencyMs.p50,
+      label: `${label} (saturation)`, rate: r.saturation.rate, p50: r.saturation.latencyMs.p50, p99: r.saturation.latencyMs.p99,
+      color: COLORS.parley,
+    });
+    rows.push({
+      label: `${label} (steady ${fmt(r.steady.offeredRate ?? 0)}/s)`, rate: r.steady.rate, p50: r.steady.latencyMs.p50,
       p99: r.steady.latencyMs.p99, color: COLORS.parley,
     });
   }
@@ -47,10 +50,10 @@ export function chart(res: Results): string {
   const rows = rowsOf(res);
   const rowH = 22;
   const top = 50;
-  const labelW = 210;
-  const barW = 260;
-  const gap = 60;
-  const width = labelW + barW + gap + barW + 20;
+  const labelW = 270;
+  const barW = 240;
+  const gap = 90; // room for the value printed after the longest bar
+  const width = labelW + barW + gap + barW + 110;
   const height = top + rows.length * rowH + 30;
   const maxRate = Math.max(1, ...rows.map((r) => r.rate));
   const maxLat = Math.max(0.001, ...rows.map((r) => r.p99 ?? 0));
