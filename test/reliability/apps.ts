@@ -46,6 +46,10 @@ export async function startCounterApp(): Promise<RunningApp> {
   const received: ReceivedRequest[] = [];
   const app = express();
   app.use(express.urlencoded({ extended: false }));
+  app.use((req, _res, next) => {
+    received.push({ path: req.path, headers: req.headers, params: new URLSearchParams(req.body as Record<string, string>) });
+    next();
+  });
   app.use(cookieSession({ name: 'counter', keys: ['reliability-test-key'] }));
   app.post('/sms', (req, res) => {
     const session = (req as unknown as { session: { count?: number } }).session;

@@ -112,4 +112,23 @@ test('SIGKILL during a few thousand in-flight messages loses no turn and duplica
     assert.equal(outbound.length, inbound.length, `no extra reply in ${from}'s thread`);
   }));
   assert.ok(checked >= acceptedCount);
+
+  // Requests the app saw more than once (a turn re-run after a kill) repeat the same message with
+  // the same I-Twilio-Idempotency-Token and the same cookie: the jar update had not committed.
+  const byToken = new Map<string, Array<{ sid: string | null; cookie: string | undefined }>>();
+  for (const r of app.received) {
+    const token = String(r.headers['i-twilio-idempotency-token']);
+    const list = byToken.get(token) ?? [];
+    list.push({ sid: r.params.get('MessageSid'), cookie: r.headers.cookie });
+    byToken.set(token, list);
+  }
+  let repeats = 0;
+  for (const [token, list] of byToken) {
+    if (list.length < 2) continue;
+    repeats++;
+    for (const r of list) assert.deepEqual(r, list[0], `repeat of ${token}`);
+  }
+  const sidsSeen = new Set([...byToken.values()].map((l) => l[0]!.sid));
+  assert.equal(sidsSeen.size, byToken.size, 'one token per message');
+  console.log(`crash test: ${acceptedCount} accepted, ${rejected} refused during kills, ${repeats} webhook requests repeated after a kill`);
 });
