@@ -55,6 +55,7 @@ export const ERROR_CATALOG = {
   21403: entry(400, 'Invalid Method'),
   21406: entry(400, 'Cannot set SmsFallbackUrl without setting SmsUrl'),
   21422: entry(400, 'Phone number is unavailable'),
+  21601: entry(400, 'Phone number is not a valid SMS-capable inbound phone number'),
   21602: entry(400, 'Message body is required.'),
   21603: entry(400, "A 'From' phone number is required."),
   21604: entry(400, "A 'To' phone number is required."),
@@ -65,7 +66,9 @@ export const ERROR_CATALOG = {
   21620: entry(400, 'Invalid media URL(s)'),
   21623: entry(400, 'Number of media files exceeds allowed limit'),
   21624: entry(400, 'Invalid validity period value'),
+  21704: entry(400, 'Messaging Service contains no phone numbers'),
   21705: entry(400, 'Messaging Service is invalid'),
+  21710: entry(400, 'Phone number is already in a Messaging Service'),
   30003: entry(400, 'Unreachable destination handset'),
   30008: entry(400, 'Unknown error', 'retry'),
 } as const satisfies Record<number, ErrorDefinition>;

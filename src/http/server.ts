@@ -15,10 +15,11 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerSimulatorRoutes } from './routes/simulator.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { RouteTable } from './route-table.js';
-import { registerConsole } from '../console/index.js';
 import { registerMessageWriteRoutes } from './routes/message-writes.js';
 import { registerAccountRoutes } from './routes/accounts.js';
+import { registerMessagingServiceRoutes } from './routes/messaging-services.js';
 import { startApiServices } from '../runtime/api-services.js';
+import { registerConsole } from '../console/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -90,6 +91,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   app.addHook('onClose', async () => api.stop());
   registerMessageWriteRoutes(ctx, api);
   registerAccountRoutes(ctx);
+  registerMessagingServiceRoutes(ctx);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? req.url;

@@ -1,12 +1,14 @@
 /**
  * Messages created through the REST API: validated at the edge into Twilio's error codes, stored
  * (durably) first, counted as activity on their conversation, then handed to the channel through
- * `Delivery`. Scheduled messages (`SendAt` + `ScheduleType=fixed`) wait in the store as
+ * `Delivery`. With a `MessagingServiceSid` and no `From`, the service's pool picks the sender.
+ * Scheduled messages (`SendAt` + `ScheduleType=fixed`) wait in the store as
  * `scheduled` and are handed over when due; a restart keeps them.
  * https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
  */
 import type { Gateway } from '../gateway/gateway.js';
-import type { AccountRecord, MessageRecord } from '../stores/records.js';
+import type { AccountRecord, MessageRecord, MessagingServiceRecord } from '../stores/records.js';
+import { createHash } from 'node:crypto';
 import { conversationId } from '../stores/records.js';
 import { TwilioError } from '../errors/twilio-error.js';
 import { isE164 } from '../phone/numbers.js';
@@ -57,17 +59,19 @@ export class OutboundMessages {
   async create(account: AccountRecord, input: CreateMessageInput): Promise<MessageRecord> {
     const { store, clock } = this.gateway;
     const to = input.to ?? '';
-    const from = input.from ?? '';
+    let from = input.from ?? '';
     const body = input.body ?? '';
     // The order of checks follows what Twilio reports first for a request with several problems.
     if (to === '') throw new TwilioError(21604, "A 'To' phone number is required.");
     if (from === '' && !input.messagingServiceSid) throw new TwilioError(21603, "A 'From' phone number is required.");
     if (body === '' && input.mediaUrls.length === 0) throw new TwilioError(21602, 'Message body is required.');
     if (!isAddress(to)) throw new TwilioError(21211, `The 'To' number ${to} is not a valid phone number.`);
-    if (from === '') {
-      // Messaging Services are not served yet: no MG SID can name one.
-      throw new TwilioError(21705, `The Messaging Service Sid ${input.messagingServiceSid ?? ''} is invalid.`);
+    let service: MessagingServiceRecord | null = null;
+    if (input.messagingServiceSid) {
+      service = await store.services.get(account.sid, input.messagingServiceSid);
+      if (!service) throw new TwilioError(21705, `The Messaging Service Sid ${input.messagingServiceSid} is invalid.`);
     }
+    if (from === '' && service) from = await this.senderFor(service, to);
     if (!isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
     const bareFrom = from.includes(':') ? from.slice(from.indexOf(':') + 1) : from;
     const number = await store.numbers.findByPhoneNumber(bareFrom);
@@ -105,8 +109,8 @@ export class OutboundMessages {
       media: input.mediaUrls.map((url, i) => ({ sid: newSid('ME', now + i), url, contentType: guessContentType(url) })),
       errorCode: null,
       errorMessage: null,
-      messagingServiceSid: null,
-      statusCallback: input.statusCallback || null,
+      messagingServiceSid: service?.sid ?? null,
+      statusCallback: input.statusCallback || service?.statusCallback || null,
       statusCallbackMethod: 'POST',
       inboundSid: null,
       replySeq: null,
@@ -158,6 +162,20 @@ export class OutboundMessages {
     const key = { accountSid: message.accountSid, number, handset };
     await this.gateway.store.conversations.touch({ ...key, id: conversationId(key), lastActivity: this.gateway.clock.now() });
     void this.gateway.delivery.deliver(message).catch(() => undefined);
+  }
+
+  /**
+   * A sender from the service's pool. Sticky per handset: the same handset gets the same number
+   * while the pool is unchanged (a stable hash of the handset over the pool, ordered by SID).
+   */
+  private async senderFor(service: MessagingServiceRecord, to: string): Promise<string> {
+    const { store } = this.gateway;
+    const entries = await store.services.numbers(service.accountSid, service.sid);
+    if (entries.length === 0) throw new TwilioError(21704, `The Messaging Service ${service.sid} contains no phone numbers.`);
+    const index = service.stickySender ? createHash('sha1').update(to).digest().readUInt32BE(0) % entries.length : Math.floor(Math.random() * entries.length);
+    const number = await store.numbers.get(service.accountSid, entries[index]!.numberSid);
+    if (!number) throw new TwilioError(21704, `The Messaging Service ${service.sid} contains no phone numbers.`);
+    return number.phoneNumber;
   }
 
   private sendAtOf(input: CreateMessageInput, now: number): number | null {

@@ -14,7 +14,7 @@
  * - `turns.pending` MUST return unfinished turns in arrival order.
  */
 import type {
-  AccountRecord, ApiKeyRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PendingTurn,
+  AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PendingTurn,
   PhoneNumberRecord, TurnOutcome, WebhookExchange,
 } from './records.js';
 
@@ -120,6 +120,21 @@ export interface OptOutRepository {
   has(accountSid: string, number: string, handset: string): Promise<boolean>;
 }
 
+/** Messaging Services and their sender pools; a number belongs to at most one service. */
+export interface MessagingServiceRepository {
+  /** Inserts or replaces. */
+  save(service: MessagingServiceRecord): Promise<void>;
+  get(accountSid: string, sid: string): Promise<MessagingServiceRecord | null>;
+  list(accountSid: string, page: Page): Promise<MessagingServiceRecord[]>;
+  /** Deletes the service and releases its numbers. */
+  delete(accountSid: string, sid: string): Promise<boolean>;
+  /** MUST reject when the number is already in a service. */
+  addNumber(accountSid: string, serviceSid: string, numberSid: string, at: number): Promise<void>;
+  removeNumber(accountSid: string, serviceSid: string, numberSid: string): Promise<boolean>;
+  numbers(accountSid: string, serviceSid: string): Promise<Array<{ numberSid: string; dateCreated: number }>>;
+  serviceOf(numberSid: string): Promise<string | null>;
+}
+
 export interface AlertRepository {
   insert(alert: AlertRecord): Promise<void>;
   get(accountSid: string, sid: string): Promise<AlertRecord | null>;
@@ -136,6 +151,7 @@ export interface Store {
   readonly alerts: AlertRepository;
   readonly keys: ApiKeyRepository;
   readonly optOuts: OptOutRepository;
+  readonly services: MessagingServiceRepository;
   /** The schema version this store is at, and the latest this build knows. */
   schemaVersion(): Promise<{ current: number; latest: number }>;
   close(): Promise<void>;

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Store, MessageFilter, Page } from '../store.js';
 import type {
-  AccountRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PhoneNumberRecord, TurnOutcome,
+  AccountRecord, AlertRecord, MessagingServiceRecord, ConversationRecord, MessageRecord, MessageStatus, PhoneNumberRecord, TurnOutcome,
   WebhookExchange,
 } from '../records.js';
 import { conversationId } from '../records.js';
@@ -183,6 +183,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       add: (account, number, handset, at) => write(() => void st.optOutAdd.run(account, number, handset, at)),
       remove: (account, number, handset) => write(() => st.optOutRemove.run(account, number, handset).changes > 0),
       has: (account, number, handset) => read(() => st.optOutHas.get(account, number, handset) !== undefined),
+    },
+    services: {
+      save: (m) => write(() => void st.serviceUpsert.run(m.sid, m.accountSid, JSON.stringify(m))),
+      get: (account, sid) => read(() => {
+        const row = st.serviceGet.get(account, sid) as { record: string } | undefined;
+        return row ? (JSON.parse(row.record) as MessagingServiceRecord) : null;
+      }),
+      list: (account, page) => read(() => (st.serviceList.all({ account, after: page.afterSid ?? null, limit: page.pageSize }) as Array<{ record: string }>)
+        .map((r) => JSON.parse(r.record) as MessagingServiceRecord)),
+      delete: (account, sid) => write(() => {
+        st.serviceNumbersDeleteAll.run(account, sid);
+        return st.serviceDelete.run(account, sid).changes > 0;
+      }),
+      addNumber: (account, service, number, at) => write(() => void st.serviceNumberAdd.run(service, number, account, at)),
+      removeNumber: (account, service, number) => write(() => st.serviceNumberRemove.run(account, service, number).changes > 0),
+      numbers: (account, service) => read(() => (st.serviceNumbers.all(account, service) as Array<{ number_sid: string; date_created: number }>)
+        .map((r) => ({ numberSid: r.number_sid, dateCreated: r.date_created }))),
+      serviceOf: (number) => read(() => (st.serviceOfNumber.get(number) as { service_sid: string } | undefined)?.service_sid ?? null),
     },
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
     close: async () => {

@@ -100,4 +100,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN send_at INTEGER;
   CREATE INDEX messages_scheduled ON messages (send_at) WHERE status = 'scheduled';
   `,
+  /* 3: Messaging Services and their sender pools */ `
+  CREATE TABLE messaging_services (
+    sid TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    record TEXT NOT NULL
+  );
+  CREATE INDEX messaging_services_account ON messaging_services (account_sid, sid);
+  CREATE TABLE service_numbers (
+    service_sid TEXT NOT NULL,
+    number_sid TEXT NOT NULL,
+    account_sid TEXT NOT NULL,
+    date_created INTEGER NOT NULL,
+    PRIMARY KEY (service_sid, number_sid)
+  );
+  CREATE UNIQUE INDEX service_numbers_number ON service_numbers (number_sid);
+  `,
 ];

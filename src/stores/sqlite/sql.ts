@@ -88,6 +88,18 @@ export const SQL = {
   messageSetSendAt: 'UPDATE messages SET send_at = ? WHERE sid = ?',
   messagesDue: `SELECT * FROM messages WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, seq LIMIT ?`,
 
+  serviceUpsert: `INSERT INTO messaging_services (sid, account_sid, record) VALUES (?, ?, ?)
+    ON CONFLICT (sid) DO UPDATE SET record = excluded.record`,
+  serviceGet: 'SELECT record FROM messaging_services WHERE account_sid = ? AND sid = ?',
+  serviceList: `SELECT record FROM messaging_services WHERE account_sid = @account AND (@after IS NULL OR sid > @after)
+    ORDER BY sid LIMIT @limit`,
+  serviceDelete: 'DELETE FROM messaging_services WHERE account_sid = ? AND sid = ?',
+  serviceNumbersDeleteAll: 'DELETE FROM service_numbers WHERE account_sid = ? AND service_sid = ?',
+  serviceNumberAdd: 'INSERT INTO service_numbers (service_sid, number_sid, account_sid, date_created) VALUES (?, ?, ?, ?)',
+  serviceNumberRemove: 'DELETE FROM service_numbers WHERE account_sid = ? AND service_sid = ? AND number_sid = ?',
+  serviceNumbers: 'SELECT number_sid, date_created FROM service_numbers WHERE account_sid = ? AND service_sid = ? ORDER BY number_sid',
+  serviceOfNumber: 'SELECT service_sid FROM service_numbers WHERE number_sid = ?',
+
   alertInsert: 'INSERT INTO alerts (sid, account_sid, record) VALUES (?, ?, ?)',
   alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
   alertList: 'SELECT record FROM alerts WHERE account_sid = @account AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit',

@@ -1,0 +1,62 @@
+/**
+ * The Messaging Service resource (`messaging.v1.service`) and its PhoneNumber sub-resource
+ * (`messaging.v1.service.phone_number`) as Twilio's v1 messaging API serves them: ISO 8601
+ * dates, absolute `url`s, `links` to sub-resources. Settings Parley does not model are shown
+ * with Twilio's defaults.
+ */
+import type { MessagingServiceRecord, PhoneNumberRecord } from '../../stores/records.js';
+import { countryOf } from '../../phone/numbers.js';
+import { iso8601 } from './dates.js';
+import { absoluteUrl } from './paging.js';
+
+export const SERVICES_LIST_PATH = '/v1/Services';
+
+export function servicePath(sid: string): string {
+  return `${SERVICES_LIST_PATH}/${sid}`;
+}
+
+const LINKS = ['PhoneNumbers', 'ShortCodes', 'AlphaSenders', 'Messages', 'Compliance/Usa2p', 'Compliance/Usa2p/Usecases', 'ChannelSenders', 'DestinationAlphaSenders'];
+const LINK_KEYS = ['phone_numbers', 'short_codes', 'alpha_senders', 'messages', 'us_app_to_person', 'us_app_to_person_usecases', 'channel_senders', 'destination_alpha_senders'];
+
+export function serviceJson(baseUrl: string, s: MessagingServiceRecord): Record<string, unknown> {
+  const url = absoluteUrl(baseUrl, servicePath(s.sid));
+  return {
+    account_sid: s.accountSid,
+    area_code_geomatch: true,
+    date_created: iso8601(s.dateCreated),
+    date_updated: iso8601(s.dateUpdated),
+    fallback_method: s.fallbackMethod,
+    fallback_to_long_code: true,
+    fallback_url: s.fallbackUrl || null,
+    friendly_name: s.friendlyName,
+    inbound_method: s.inboundMethod,
+    inbound_request_url: s.inboundRequestUrl || null,
+    links: Object.fromEntries(LINK_KEYS.map((k, i) => [k, `${url}/${LINKS[i]!}`])),
+    mms_converter: true,
+    scan_message_content: 'inherit',
+    sid: s.sid,
+    smart_encoding: true,
+    status_callback: s.statusCallback || null,
+    sticky_sender: s.stickySender,
+    synchronous_validation: true,
+    url,
+    us_app_to_person_registered: false,
+    use_inbound_webhook_on_number: false,
+    usecase: 'undeclared',
+    validity_period: s.validityPeriod,
+  };
+}
+
+export function servicePhoneNumberJson(baseUrl: string, serviceSid: string, n: PhoneNumberRecord, dateCreated: number): Record<string, unknown> {
+  return {
+    account_sid: n.accountSid,
+    capabilities: ['SMS', 'MMS'],
+    country_code: countryOf(n.phoneNumber),
+    date_created: iso8601(dateCreated),
+    date_updated: iso8601(dateCreated),
+    phone_number: n.phoneNumber,
+    service_sid: serviceSid,
+    sid: n.sid,
+    url: absoluteUrl(baseUrl, `${servicePath(serviceSid)}/PhoneNumbers/${n.sid}`),
+  };
+}

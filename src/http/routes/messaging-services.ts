@@ -1,0 +1,135 @@
+/**
+ * Messaging Services (`/v1/Services`, Twilio's messaging domain) and their sender pools
+ * (`/v1/Services/{MG}/PhoneNumbers`). twilio-node reaches them once `client.messaging.baseUrl`
+ * points at Parley. https://www.twilio.com/docs/messaging/api/service-resource
+ */
+import type { FastifyReply } from 'fastify';
+import type { RouteRequest } from '../route-table.js';
+import type { RouteContext } from '../server.js';
+import { accountFor } from '../server.js';
+import { Params, requireMethod, requireUrl } from '../form.js';
+import { TwilioError, notFound } from '../../errors/twilio-error.js';
+import { newSid } from '../../ids/sid.js';
+import type { MessagingServiceRecord } from '../../stores/records.js';
+import { SERVICES_LIST_PATH, servicePath, serviceJson, servicePhoneNumberJson } from '../representations/messaging-service.js';
+import { listJsonV1 } from '../representations/paging.js';
+import { pagingQuery } from './paging-query.js';
+
+const SERVICE = `${SERVICES_LIST_PATH}/:Sid`;
+
+export function registerMessagingServiceRoutes(ctx: RouteContext): void {
+  const { store, clock } = ctx.gateway;
+  const path = (req: RouteRequest): string => req.url.split('?')[0] ?? req.url;
+  const base = (req: RouteRequest): string => `${req.protocol}://${req.headers.host ?? '127.0.0.1'}`;
+
+  async function load(req: RouteRequest): Promise<MessagingServiceRecord> {
+    const account = accountFor(req);
+    const service = await store.services.get(account.sid, req.params.Sid ?? '');
+    if (!service) throw notFound(path(req));
+    return service;
+  }
+
+  function apply(s: MessagingServiceRecord, p: Params): MessagingServiceRecord {
+    const validity = p.get('ValidityPeriod');
+    if (validity !== undefined && (!/^\d+$/.test(validity) || Number(validity) < 1 || Number(validity) > 36_000)) {
+      throw new TwilioError(21624, 'ValidityPeriod must be a whole number of seconds from 1 to 36000.');
+    }
+    return {
+      ...s,
+      friendlyName: p.get('FriendlyName') ?? s.friendlyName,
+      inboundRequestUrl: requireUrl(p.get('InboundRequestUrl'), 'InboundRequestUrl') ?? s.inboundRequestUrl,
+      inboundMethod: requireMethod(p.get('InboundMethod'), s.inboundMethod, 21403, 'InboundMethod'),
+      fallbackUrl: requireUrl(p.get('FallbackUrl'), 'FallbackUrl') ?? s.fallbackUrl,
+      fallbackMethod: requireMethod(p.get('FallbackMethod'), s.fallbackMethod, 21403, 'FallbackMethod'),
+      statusCallback: requireUrl(p.get('StatusCallback'), 'StatusCallback') ?? s.statusCallback,
+      stickySender: p.has('StickySender') ? p.get('StickySender') !== 'false' : s.stickySender,
+      validityPeriod: validity === undefined ? s.validityPeriod : Number(validity),
+      dateUpdated: clock.now(),
+    };
+  }
+
+  ctx.routes.add('POST', SERVICES_LIST_PATH, async (req: RouteRequest, reply: FastifyReply) => {
+    const account = accountFor(req);
+    const p = Params.from(req.body);
+    if (!p.get('FriendlyName')) throw new TwilioError(20001, 'Missing required parameter FriendlyName in the post body');
+    const at = clock.now();
+    const service = apply({
+      sid: newSid('MG', at), accountSid: account.sid, friendlyName: '', inboundRequestUrl: '', inboundMethod: 'POST',
+      fallbackUrl: '', fallbackMethod: 'POST', statusCallback: '', stickySender: true, validityPeriod: 14_400,
+      dateCreated: at, dateUpdated: at,
+    }, p);
+    await store.services.save(service);
+    return reply.code(201).send(serviceJson(base(req), service));
+  });
+
+  ctx.routes.add('GET', SERVICES_LIST_PATH, async (req: RouteRequest) => {
+    const account = accountFor(req);
+    const paging = pagingQuery(Params.from(req.query));
+    const rows = await store.services.list(account.sid, {
+      pageSize: paging.pageSize + 1, ...(paging.token?.direction === 'after' ? { afterSid: paging.token.sid } : {}),
+    });
+    return listJsonV1('services', base(req), {
+      path: SERVICES_LIST_PATH, pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
+      items: rows.slice(0, paging.pageSize).map((s) => serviceJson(base(req), s) as { sid: string }), hasNext: rows.length > paging.pageSize,
+    });
+  });
+
+  ctx.routes.add('GET', SERVICE, async (req: RouteRequest) => serviceJson(base(req), await load(req)));
+
+  ctx.routes.add('POST', SERVICE, async (req: RouteRequest) => {
+    const updated = apply(await load(req), Params.from(req.body));
+    await store.services.save(updated);
+    return serviceJson(base(req), updated);
+  });
+
+  ctx.routes.add('DELETE', SERVICE, async (req: RouteRequest, reply: FastifyReply) => {
+    const service = await load(req);
+    await store.services.delete(service.accountSid, service.sid);
+    return reply.code(204).send();
+  });
+
+  // The sender pool.
+  ctx.routes.add('POST', `${SERVICE}/PhoneNumbers`, async (req: RouteRequest, reply: FastifyReply) => {
+    const service = await load(req);
+    const numberSid = Params.from(req.body).get('PhoneNumberSid') ?? '';
+    const number = await store.numbers.get(service.accountSid, numberSid);
+    if (!number) throw new TwilioError(21601, `Phone number ${numberSid} is not an SMS-capable phone number of this account.`);
+    if (await store.services.serviceOf(number.sid)) {
+      throw new TwilioError(21710, `Phone Number ${number.phoneNumber} is already in a Messaging Service.`);
+    }
+    const at = clock.now();
+    await store.services.addNumber(service.accountSid, service.sid, number.sid, at);
+    return reply.code(201).send(servicePhoneNumberJson(base(req), service.sid, number, at));
+  });
+
+  ctx.routes.add('GET', `${SERVICE}/PhoneNumbers`, async (req: RouteRequest) => {
+    const service = await load(req);
+    const paging = pagingQuery(Params.from(req.query));
+    const entries = await store.services.numbers(service.accountSid, service.sid);
+    const after = paging.token?.direction === 'after' ? entries.findIndex((e) => e.numberSid === paging.token?.sid) + 1 : 0;
+    const page = entries.slice(after, after + paging.pageSize);
+    const items = [];
+    for (const e of page) {
+      const n = await store.numbers.get(service.accountSid, e.numberSid);
+      if (n) items.push(servicePhoneNumberJson(base(req), service.sid, n, e.dateCreated) as { sid: string });
+    }
+    return listJsonV1('phone_numbers', base(req), {
+      path: `${servicePath(service.sid)}/PhoneNumbers`, pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
+      items, hasNext: after + paging.pageSize < entries.length,
+    });
+  });
+
+  ctx.routes.add('GET', `${SERVICE}/PhoneNumbers/:NumberSid`, async (req: RouteRequest) => {
+    const service = await load(req);
+    const entry = (await store.services.numbers(service.accountSid, service.sid)).find((e) => e.numberSid === req.params.NumberSid);
+    const n = entry ? await store.numbers.get(service.accountSid, entry.numberSid) : null;
+    if (!entry || !n) throw notFound(path(req));
+    return servicePhoneNumberJson(base(req), service.sid, n, entry.dateCreated);
+  });
+
+  ctx.routes.add('DELETE', `${SERVICE}/PhoneNumbers/:NumberSid`, async (req: RouteRequest, reply: FastifyReply) => {
+    const service = await load(req);
+    if (!(await store.services.removeNumber(service.accountSid, service.sid, req.params.NumberSid ?? ''))) throw notFound(path(req));
+    return reply.code(204).send();
+  });
+}

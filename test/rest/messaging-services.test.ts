@@ -1,0 +1,72 @@
+/**
+ * Messaging Services through twilio-node (`client.messaging.v1.services`, its messaging domain
+ * pointed at Parley): create, list, fetch, update, delete, the PhoneNumbers sender pool, and
+ * `MessagingServiceSid` on message create picking a sticky sender from the pool.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import twilio from 'twilio';
+import { startParley, type RunningParley } from '../../src/runtime/parley.js';
+import { createLogger } from '../../src/logging/logger.js';
+
+let parley: RunningParley;
+let client: twilio.Twilio;
+
+async function rejects(call: () => Promise<unknown>, status: number, code: number): Promise<void> {
+  await assert.rejects(call, (error: unknown) => {
+    assert.ok(error instanceof twilio.RestException, `not a RestException: ${String(error)}`);
+    assert.equal(error.status, status);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+before(async () => {
+  parley = await startParley({
+    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
+  });
+  client = twilio(parley.account.sid, parley.account.authToken);
+  client.api.baseUrl = parley.url;
+  client.messaging.baseUrl = parley.url;
+});
+
+after(async () => {
+  await parley.stop();
+});
+
+describe('Messaging Services', () => {
+  test('CRUD, sender pool, sticky sender on create', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'alerts', statusCallback: 'https://app.example/status' });
+    assert.match(service.sid, /^MG[0-9a-f]{32}$/);
+    assert.equal(service.friendlyName, 'alerts');
+    assert.equal(service.url, `${parley.url}/v1/Services/${service.sid}`);
+
+    await rejects(() => client.messages.create({ to: '+15558675310', messagingServiceSid: service.sid, body: 'x' }), 400, 21704);
+    await rejects(() => client.messages.create({ to: '+15558675310', messagingServiceSid: 'MG' + '0'.repeat(32), body: 'x' }), 400, 21705);
+
+    const numbers = [];
+    for (const phoneNumber of ['+15005550020', '+15005550021', '+15005550022']) {
+      const pn = await client.incomingPhoneNumbers.create({ phoneNumber });
+      numbers.push(pn.phoneNumber);
+      const entry = await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: pn.sid });
+      assert.equal(entry.serviceSid, service.sid);
+    }
+    const pool = await client.messaging.v1.services(service.sid).phoneNumbers.list({ pageSize: 2 });
+    assert.deepEqual(pool.map((p) => p.phoneNumber).sort(), numbers.sort());
+
+    const first = await client.messages.create({ to: '+15558675310', messagingServiceSid: service.sid, body: 'one' });
+    const second = await client.messages.create({ to: '+15558675310', messagingServiceSid: service.sid, body: 'two' });
+    assert.ok(numbers.includes(first.from));
+    assert.equal(second.from, first.from, 'the same handset keeps its sender');
+    assert.equal(first.messagingServiceSid, service.sid);
+
+    const updated = await client.messaging.v1.services(service.sid).update({ friendlyName: 'renamed', inboundRequestUrl: 'https://app.example/in' });
+    assert.equal(updated.friendlyName, 'renamed');
+    assert.equal(updated.inboundRequestUrl, 'https://app.example/in');
+    const listed = await client.messaging.v1.services.list();
+    assert.deepEqual(listed.map((s) => s.sid), [service.sid]);
+    assert.equal((await client.messaging.v1.services(service.sid).fetch()).friendlyName, 'renamed');
+    assert.equal(await client.messaging.v1.services(service.sid).remove(), true);
+    await rejects(() => client.messaging.v1.services(service.sid).fetch(), 404, 20404);
+  });
+});
