@@ -10,6 +10,14 @@ import { startScriptedApp, twiml, type RunningApp } from './apps.js';
 import { startTestParley, type TestParley } from './in-process.js';
 import { DEFAULT_POLICY, splitOverrides } from '../../src/webhooks/overrides.js';
 
+const HOSTILE = {
+  lol: '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    + '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><Response><Message>&lol3;</Message></Response>',
+  xxe: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Response><Message>&x;</Message></Response>',
+  deep: '<Response>' + '<a>'.repeat(5000) + '</a>'.repeat(5000) + '</Response>',
+  utf16: Buffer.from('\ufeff<Response><Message>hi</Message></Response>', 'utf16le'),
+};
+
 let gw: TestParley;
 let app: RunningApp;
 const hung: Array<() => void> = [];
@@ -25,6 +33,29 @@ before(async () => {
     '/garbage': (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(Buffer.from([0x00, 0xff, 0x3c, 0x3c, 0x52, 0x65, 0x73, 0x7b])),
     '/json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"hi"}'),
     '/healthy': (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(twiml('fine')),
+    '/lol': (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(HOSTILE.lol),
+    '/xxe': (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(HOSTILE.xxe),
+    '/deep': (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(HOSTILE.deep),
+    '/utf16': (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(HOSTILE.utf16),
+    '/huge': (_req, res) => {
+      // 10 MB, written in chunks as a real app would stream it; Parley must stop reading at 64 kB.
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.write('<Response><Message>');
+      const chunk = 'x'.repeat(64 * 1024);
+      let left = 160;
+      const pump = (): void => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end('</Message></Response>');
+      };
+      res.on('error', () => undefined);
+      pump();
+    },
     '/fallback': (_req, res, params) => res.writeHead(200, { 'content-type': 'text/xml' }).end(twiml(`fallback ${params.get('ErrorCode')}`)),
   });
 });
@@ -60,6 +91,11 @@ const CASES = [
   { name: 'answers 500', path: '/500', code: 11200 },
   { name: 'answers binary garbage as text/xml', path: '/garbage', code: 12100 },
   { name: 'answers application/json', path: '/json', code: 12300 },
+  { name: 'answers a billion-laughs document', path: '/lol', code: 12100 },
+  { name: 'answers an external-entity (XXE) document', path: '/xxe', code: 12100 },
+  { name: 'answers 5,000 levels of nesting', path: '/deep', code: 12100 },
+  { name: 'answers UTF-16 labelled as text/xml', path: '/utf16', code: 12100 },
+  { name: 'streams a 10 MB document', path: '/huge', code: 11750 },
 ] as const;
 
 describe('a failing app ends the turn with its error code, an alert and the fallback', () => {
