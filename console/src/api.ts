@@ -41,6 +41,11 @@ async function call<T>(method: string, path: string, form?: Record<string, strin
   return json as T;
 }
 
+/** Oldest first by the time-ordered part of the SID: `SM…` and `MM…` (media) SIDs sort together. */
+export function inOrder(messages: Message[]): Message[] {
+  return messages.slice().sort((a, b) => (a.sid.slice(2) < b.sid.slice(2) ? -1 : a.sid.slice(2) > b.sid.slice(2) ? 1 : 0));
+}
+
 let session: Promise<Session> | null = null;
 export const getSession = (): Promise<Session> => (session ??= call<Session>('GET', '/console/session'));
 
@@ -55,7 +60,7 @@ export const api = {
   send: (from: string, to: string, body: string, mediaUrl = '') =>
     call<Message>('POST', '/simulator/messages', { From: from, To: to, Body: body, ...(mediaUrl ? { MediaUrl: mediaUrl } : {}) }),
   thread: async (handset: string, number: string) =>
-    (await call<{ messages: Message[] }>('GET', `/simulator/handsets/${e(handset)}/messages?Number=${e(number)}`)).messages,
+    inOrder((await call<{ messages: Message[] }>('GET', `/simulator/handsets/${e(handset)}/messages?Number=${e(number)}`)).messages),
   conversations: async () => (await call<{ conversations: Conversation[] }>('GET', '/simulator/conversations')).conversations,
   conversation: (number: string, handset: string) =>
     call<Conversation & { exchanges: Exchange[] }>('GET', `/simulator/conversations/${e(number)}/${e(handset)}`),

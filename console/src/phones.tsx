@@ -1,7 +1,7 @@
 // Phones: simulated handsets (kept in this browser's localStorage) texting Parley numbers, with
 // replies arriving live over server-sent events, status ticks and a segment counter while typing.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, events, type Message } from './api.js';
+import { api, events, inOrder, type Message } from './api.js';
 import { segmentInfo } from './segments.js';
 import { Problem, Section, time, useData } from './ui.js';
 
@@ -97,7 +97,7 @@ function Chat({ handset, number, numbers, onNumber }: { handset: Handset; number
       if (m.from !== number && m.to !== number) return;
       setMessages((list) => {
         const i = list.findIndex((x) => x.sid === m.sid);
-        if (i < 0) return [...list, m];
+        if (i < 0) return inOrder([...list, m]);
         const copy = list.slice();
         copy[i] = m;
         return copy;
