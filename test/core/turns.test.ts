@@ -127,3 +127,17 @@ test('GET webhooks carry the parameters in the query string, signed over the ful
   assert.deepEqual((await parley.turn(sid)).replies.map((r) => r.body), ['GET q 1']);
   assert.ok(valid, 'the official validator accepts the GET signature');
 });
+
+test('threads and message lists keep arrival order across SM and MM messages', async () => {
+  await parley.createNumber('+15005557004', `${app.origin}/sms`);
+  script = (_r, res) => twiml(res, '<Response/>');
+  const handset = '+15551230079';
+  const first = await parley.api<{ sid: string }>('POST', '/simulator/messages', { From: handset, To: '+15005557004', Body: 'picture', MediaUrl: 'https://x.test/cat.png' });
+  const second = await parley.text(handset, '+15005557004', 'words');
+  assert.match(first.body.sid, /^MM/);
+  assert.match(second.sid, /^SM/);
+  const thread = await parley.api<{ messages: Array<{ sid: string }> }>('GET', `/simulator/handsets/${encodeURIComponent(handset)}/messages`);
+  assert.deepEqual(thread.body.messages.map((m) => m.sid), [first.body.sid, second.sid]);
+  const list = await parley.api<{ messages: Array<{ sid: string }> }>('GET', `/2010-04-01/Accounts/${parley.account.sid}/Messages.json?From=${encodeURIComponent(handset)}`);
+  assert.deepEqual(list.body.messages.map((m) => m.sid), [second.sid, first.body.sid], 'newest first');
+});

@@ -33,17 +33,17 @@ export const SQL = {
     AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
     AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
     AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
-    AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit`,
+    AND (@after IS NULL OR seq < (SELECT seq FROM messages WHERE sid = @after)) ORDER BY seq DESC LIMIT @limit`,
   messageListBefore: `SELECT * FROM (SELECT * FROM messages WHERE account_sid = @account
     AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
     AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
     AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
-    AND sid > @before ORDER BY sid ASC LIMIT @limit) ORDER BY sid DESC`,
+    AND seq > (SELECT seq FROM messages WHERE sid = @before) ORDER BY seq ASC LIMIT @limit) ORDER BY seq DESC`,
   messageThread: `SELECT * FROM (
       SELECT * FROM messages WHERE account_sid = @account AND from_number = @handset AND (@number IS NULL OR to_number = @number)
       UNION ALL
       SELECT * FROM messages WHERE account_sid = @account AND to_number = @handset AND (@number IS NULL OR from_number = @number)
-    ) ORDER BY sid DESC LIMIT @limit`,
+    ) ORDER BY seq DESC LIMIT @limit`,
   messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
   messageSetStatus: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
     date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid`,
