@@ -22,7 +22,7 @@ export interface RunningApp {
 const SERVE = fileURLToPath(new URL('../apps/serve.js', import.meta.url));
 
 export async function startApp(name: AppName, env: Record<string, string> = {}): Promise<RunningApp> {
-  const child = startChild(process.execPath, ['--import', EVENT_LOOP_PROBE, SERVE, name, '0'], { env: { ...process.env, ...env } });
+  const child = startChild(process.execPath, ['--expose-gc', '--import', EVENT_LOOP_PROBE, SERVE, name, '0'], { env: { ...process.env, ...env } });
   const m = await child.waitForLine(/^listening (\d+)$/, 10_000);
   const port = Number(m[1]);
   const origin = `http://127.0.0.1:${port}`;

@@ -16,8 +16,10 @@ export interface EventLoopDelay {
   p50: number;
   p99: number;
   max: number;
-  /** The process's JS heap in use at the time of reading. */
+  /** The process's JS heap in use at the time of reading, the heap's size, and memory outside it (Buffers). */
   heapUsedMiB: number;
+  heapTotalMiB: number;
+  externalMiB: number;
 }
 
 /** Asks a process started with the probe for its event-loop delay (ms) since the last ask. */
@@ -27,9 +29,11 @@ export async function eventLoopDelayOf(child: Child): Promise<EventLoopDelay | n
   try {
     const parsed: unknown = JSON.parse((await line)[1] ?? '');
     if (typeof parsed !== 'object' || parsed === null) return null;
-    const { p50, p99, max, heapUsedMiB } = parsed as Record<string, unknown>;
-    return typeof p50 === 'number' && typeof p99 === 'number' && typeof max === 'number' && typeof heapUsedMiB === 'number'
-      ? { p50, p99, max, heapUsedMiB } : null;
+    const { p50, p99, max, heapUsedMiB, heapTotalMiB, externalMiB } = parsed as Record<string, unknown>;
+    const numbers = [p50, p99, max, heapUsedMiB, heapTotalMiB, externalMiB];
+    if (!numbers.every((n) => typeof n === 'number')) return null;
+    const [a, b, c, d, e, f] = numbers as number[];
+    return { p50: a!, p99: b!, max: c!, heapUsedMiB: d!, heapTotalMiB: e!, externalMiB: f! };
   } catch {
     return null;
   }
@@ -70,7 +74,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const port = await freePort();
   const { credentials } = options;
   const child = startChild(process.execPath, [
-    ...(options.nodeArgs ?? []), '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', options.db,
+    ...(options.nodeArgs ?? []), '--expose-gc', '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', options.db,
     '--session-ttl', '4h',
   ], {
     env: { ...process.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },

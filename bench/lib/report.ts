@@ -106,7 +106,8 @@ export function targets(w: Results['workloads']): Target[] {
 
   ratio('growth-memory', `RSS at ${fmtCount(last?.conversations)} / at ${fmtCount(first?.conversations)} stored`,
     sizes ? last.rssAfterBytes / first.rssAfterBytes : null, '<= 1.10', (v) => v <= 1.1,
-    sizes ? `${mib(last.rssAfterBytes)} vs ${mib(first.rssAfterBytes)} MiB` : '');
+    sizes ? `${mib(last.rssAfterBytes)} vs ${mib(first.rssAfterBytes)} MiB; JS heap retained after a full GC `
+      + `${last.gatewayEventLoopMs?.heapUsedMiB ?? '-'} vs ${first.gatewayEventLoopMs?.heapUsedMiB ?? '-'} MiB` : '');
   return out;
 }
 
@@ -141,7 +142,7 @@ export function table(res: Results): string {
   if (!isSkipped(w.growth)) {
     for (const p of w.growth.points) {
       rows.push([`Growth, ${fmtCount(p.conversations)} stored`, fmt(p.saturation.rate), ...lat(p.saturation.latencyMs),
-        `RSS ${mib(p.rssIdleBytes)} idle / ${mib(p.rssAfterBytes)} MiB loaded (JS heap ${p.gatewayEventLoopMs?.heapUsedMiB ?? '-'} MiB); DB ${mib(p.dbBytesAtRest)} MiB${errs(p.saturation)}`]);
+        `RSS ${mib(p.rssIdleBytes)} idle / ${mib(p.rssAfterBytes)} MiB loaded (JS heap ${p.gatewayEventLoopMs?.heapUsedMiB ?? '-'} used of ${p.gatewayEventLoopMs?.heapTotalMiB ?? '-'}, external ${p.gatewayEventLoopMs?.externalMiB ?? '-'} MiB); DB ${mib(p.dbBytesAtRest)} MiB${errs(p.saturation)}`]);
     }
   }
   if (!isSkipped(w.footprint)) {
