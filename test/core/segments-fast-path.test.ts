@@ -1,0 +1,28 @@
+/** The GSM-7 fast path of segmentsOf agrees with Twilio's own calculator on every input. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SegmentedMessage } from 'sms-segments-calculator';
+import { segmentsOf } from '../../src/messages/segments.js';
+
+const BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const EXTRA = '€{}[]^~|\\\fçé`😀ü中';
+
+test('segment counts equal the calculator for GSM-7 basic text of any length (fast path)', () => {
+  fc.assert(fc.property(fc.array(fc.constantFrom(...BASIC), { minLength: 1, maxLength: 1600 }), (chars) => {
+    const body = chars.join('');
+    const exact = new SegmentedMessage(body);
+    const ours = segmentsOf(body);
+    assert.equal(ours.segments, exact.segmentsCount);
+    assert.equal(ours.encoding, exact.encodingName);
+  }), { numRuns: 300 });
+});
+
+test('segment counts equal the calculator when extension or non-GSM characters are mixed in', () => {
+  fc.assert(fc.property(fc.array(fc.constantFrom(...BASIC, ...EXTRA), { minLength: 1, maxLength: 400 }), (chars) => {
+    const body = chars.join('');
+    const exact = new SegmentedMessage(body);
+    assert.equal(segmentsOf(body).segments, exact.segmentsCount);
+    assert.equal(segmentsOf(body).encoding, exact.encodingName);
+  }), { numRuns: 200 });
+});
