@@ -37,4 +37,9 @@ export interface Channel {
   start(host: ChannelHost): Promise<void>;
   send(message: MessageRecord): Promise<SendOutcome>;
   stop(): Promise<void>;
+  /**
+   * Optional, for channels that simulate handsets: an unreachable handset's messages MUST end
+   * `undelivered` with 30003 (as a carrier's receipt reports it) until it is reachable again.
+   */
+  setHandsetReachable?(accountSid: string, handset: string, reachable: boolean): void;
 }

@@ -2,23 +2,32 @@
  * Hands stored outbound messages to the channel and records each status change
  * (queued → sent → delivered, or failed/undelivered) in the store, then announces it.
  * A message is only ever handed over after it is committed, so a crash loses nothing: on start,
- * every message still `queued` or `sending` is handed over again.
+ * every message still `accepted`, `queued` or `sending` is handed over again.
+ * A status change and the status callback reporting it commit in one transaction (the callback
+ * outbox, see `webhooks/status-callbacks.ts`), so a crash never loses a callback.
  */
 import type { Channel, SendOutcome } from '../channels/channel.js';
 import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events/bus.js';
 import type { Store } from '../stores/store.js';
 import type { MessageRecord, MessageStatus } from '../stores/records.js';
+import { statusCallbackOf } from '../webhooks/status-callbacks.js';
 
 /** Told of every status change after it is committed (status callbacks hook in here). */
 export type StatusListener = (message: MessageRecord) => void;
+
+/**
+ * Checked before a message is handed to the channel: a Twilio error code refuses it (the message
+ * ends `failed` with that code, e.g. 21610 for an opted-out recipient), null lets it through.
+ */
+export type SendScreen = (message: MessageRecord) => Promise<number | null>;
 
 export class Delivery {
   private readonly inFlight = new Map<string, MessageRecord>();
   private readonly listeners: StatusListener[] = [];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly deps: { store: Store; channel: Channel; clock: Clock; events: EventBus }) {}
+  constructor(private readonly deps: { store: Store; channel: Channel; clock: Clock; events: EventBus; screen?: SendScreen }) {}
 
   onStatus(listener: StatusListener): void {
     this.listeners.push(listener);
@@ -28,6 +37,14 @@ export class Delivery {
   async deliver(message: MessageRecord): Promise<MessageRecord> {
     if (this.inFlight.has(message.sid)) return message;
     this.inFlight.set(message.sid, message);
+    // A Messaging Service message is `accepted` until its sender is settled (it was picked at create).
+    if (message.status === 'accepted') message = await this.transition(message.sid, 'queued', {});
+    const refusal = this.deps.screen ? await this.deps.screen(message) : null;
+    if (refusal !== null) {
+      const failed = await this.transition(message.sid, 'failed', { errorCode: refusal });
+      this.inFlight.delete(message.sid);
+      return failed;
+    }
     let outcome: SendOutcome;
     try {
       outcome = await this.deps.channel.send(message);
@@ -71,7 +88,6 @@ export class Delivery {
 
   private async transition(sid: string, status: MessageStatus, changes: { errorCode?: number; dateSent?: number }): Promise<MessageRecord> {
     const at = this.deps.clock.now();
-    await this.deps.store.messages.setStatus(sid, status, { ...changes, at });
     const previous = this.inFlight.get(sid);
     if (!previous) throw new Error(`message ${sid} is not in flight`);
     const updated: MessageRecord = {
@@ -81,6 +97,7 @@ export class Delivery {
       dateSent: changes.dateSent ?? previous.dateSent,
       errorCode: changes.errorCode ?? previous.errorCode,
     };
+    await this.deps.store.messages.setStatus(sid, status, { ...changes, at }, statusCallbackOf(updated) ?? undefined);
     this.inFlight.set(sid, updated);
     this.deps.events.emit({ type: 'message', message: updated });
     for (const listener of this.listeners) listener(updated);

@@ -17,6 +17,8 @@ import { runTurn } from '../conversations/turn.js';
 import { segmentsOf } from '../messages/segments.js';
 import { newSid } from '../ids/sid.js';
 import type { Logger } from '../logging/logger.js';
+import { isOptedOut } from '../messages/opt-outs.js';
+import { inboundWebhookFor } from './inbound-webhook.js';
 
 export interface GatewayOptions {
   store: Store;
@@ -40,7 +42,7 @@ export class Gateway implements ChannelHost {
   private readonly conversations: ConversationCache;
   private readonly scheduler: TurnScheduler;
   private readonly channel: Channel;
-  private readonly logger: Logger;
+  readonly logger: Logger;
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(options: GatewayOptions) {
@@ -51,7 +53,10 @@ export class Gateway implements ChannelHost {
     this.logger = options.logger;
     this.client = new WebhookClient({ blockPrivateAddresses: options.blockPrivateWebhooks ?? false });
     this.conversations = new ConversationCache(this.store);
-    this.delivery = new Delivery({ store: this.store, channel: this.channel, clock: this.clock, events: this.events });
+    this.delivery = new Delivery({
+      store: this.store, channel: this.channel, clock: this.clock, events: this.events,
+      screen: async (m) => (await this.mustNotSend(m) ? 21610 : null),
+    });
     this.scheduler = new TurnScheduler({
       run: (turn) => this.runPendingTurn(turn),
       loadPending: (limit) => this.store.turns.pending(limit),
@@ -81,6 +86,7 @@ export class Gateway implements ChannelHost {
 
   /** An inbound message from a handset: stored (durably) before this resolves, then its turn runs. */
   async receive(input: InboundInput): Promise<MessageRecord> {
+    const { serviceSid } = await inboundWebhookFor(this.store, input.accountSid, input.to);
     const at = this.clock.now();
     const message: MessageRecord = {
       sid: newSid(input.media.length ? 'MM' : 'SM', at),
@@ -94,7 +100,7 @@ export class Gateway implements ChannelHost {
       media: input.media.map((m, i) => ({ ...m, sid: newSid('ME', at + i) })),
       errorCode: null,
       errorMessage: null,
-      messagingServiceSid: null,
+      messagingServiceSid: serviceSid,
       statusCallback: null,
       statusCallbackMethod: 'POST',
       inboundSid: null,
@@ -117,6 +123,23 @@ export class Gateway implements ChannelHost {
     return this.delivery.report(messageSid, status, errorCode);
   }
 
+  /** The simulator (or another channel that can) makes a handset unreachable; false if unsupported. */
+  setHandsetReachable(accountSid: string, handset: string, reachable: boolean): boolean {
+    if (!this.channel.setHandsetReachable) return false;
+    this.channel.setHandsetReachable(accountSid, handset, reachable);
+    return true;
+  }
+
+  /**
+   * A TwiML reply (or a REST message, e.g. one scheduled before the STOP) to an opted-out handset
+   * is not sent: it ends `failed` with 21610. Parley's own keyword confirmations (no inbound turn,
+   * not from the API) go out: Twilio confirms a STOP to the handset that just opted out.
+   */
+  private async mustNotSend(m: MessageRecord): Promise<boolean> {
+    if (m.inboundSid === null && m.direction !== 'outbound-api') return false;
+    return isOptedOut(this.store, m.accountSid, m.from, m.to);
+  }
+
   /** Empties a conversation's jar now (the console's "forget cookies"). */
   async forgetCookies(accountSid: string, id: string): Promise<boolean> {
     this.conversations.invalidate(id);
@@ -137,15 +160,14 @@ export class Gateway implements ChannelHost {
     const inbound = await this.store.messages.get(turn.accountSid, turn.messageSid);
     const account = await this.store.accounts.get(turn.accountSid);
     if (!inbound || !account) return;
-    const number = await this.store.numbers.findByPhoneNumber(inbound.to);
-    const owned = number && number.accountSid === inbound.accountSid ? number : null;
+    const { number } = await inboundWebhookFor(this.store, inbound.accountSid, inbound.to);
     const conversation = await this.conversations.open(
       { accountSid: inbound.accountSid, number: inbound.to, handset: inbound.from }, inbound.dateCreated, this.sessionTtlMs,
     );
     const outcome = await runTurn({
       fetch: { client: this.client, now: () => this.clock.now() },
       checkpoint: (partial) => this.commit(partial, account, false),
-    }, { inbound, number: owned, authToken: account.authToken, conversation });
+    }, { inbound, number, authToken: account.authToken, conversation });
     await this.commit(outcome, account, true);
     this.conversations.committed(outcome.conversation, conversation.jar);
     this.events.emit({ type: 'turn', accountSid: inbound.accountSid, messageSid: inbound.sid, conversationId: turn.conversationId, errorCode: outcome.errorCode });

@@ -51,6 +51,10 @@ export async function authenticate(store: Store, header: string | undefined): Pr
   // Compare against something even when the account is unknown, so timing does not reveal which SIDs exist.
   const ok = safeEqual(credentials.password, secret ?? 'x'.repeat(32)) && account !== null;
   if (!ok || !account) throw unauthorized();
+  // Twilio's 20003 page lists "Account is suspended or closed" among its causes: a suspended
+  // account's own credentials (and its API keys) fail like wrong ones. Its parent still acts on
+  // it (that is how it is reactivated), see `authenticateFor`.
+  if (account.status === 'suspended') throw unauthorized();
   if (account.status === 'closed') throw new TwilioError(20005, 'Account is not active', 401);
   return account;
 }

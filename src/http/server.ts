@@ -19,6 +19,7 @@ import { registerMessageWriteRoutes } from './routes/message-writes.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerMessagingServiceRoutes } from './routes/messaging-services.js';
 import { startApiServices } from '../runtime/api-services.js';
+import type { RetryPolicy } from '../webhooks/status-callbacks.js';
 import { registerConsole } from '../console/index.js';
 
 declare module 'fastify' {
@@ -34,6 +35,8 @@ export interface HttpOptions {
   devClock: ManualClock | null;
   /** Host names (besides localhost and IP literals) that browsers may use: the console's DNS-rebinding check. */
   hosts?: readonly string[] | undefined;
+  /** Overrides the status-callback retry policy (tests shorten it). */
+  statusCallbackRetry?: Partial<RetryPolicy> | undefined;
 }
 
 export interface RouteContext extends HttpOptions {
@@ -87,7 +90,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   registerMessageRoutes(ctx);
   registerSimulatorRoutes(ctx);
   registerAlertRoutes(ctx);
-  const api = startApiServices(options.gateway);
+  const api = startApiServices(options.gateway, { statusCallbackRetry: options.statusCallbackRetry ?? {} });
   app.addHook('onClose', async () => api.stop());
   registerMessageWriteRoutes(ctx, api);
   registerAccountRoutes(ctx);

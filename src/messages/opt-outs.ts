@@ -4,9 +4,12 @@
  * to, messages from that Parley number, or asks for help. Parley records the block on the
  * (account, number, handset) pair, sends Twilio's default reply, and still calls the webhook,
  * with `OptOutType` (see `inboundParams`). The REST API then refuses the pair with 21610.
+ * With a Messaging Service the block is on the whole service (reference 8): it is keyed on the
+ * service's SID instead of the number, so a STOP to one sender blocks all the service's senders.
  */
 import type { Gateway } from '../gateway/gateway.js';
 import type { MessageRecord } from '../stores/records.js';
+import type { Store } from '../stores/store.js';
 import { newSid } from '../ids/sid.js';
 import { segmentsOf } from './segments.js';
 
@@ -27,6 +30,23 @@ export const DEFAULT_REPLIES: Readonly<Record<OptOutType, string>> = {
 /** The keyword class of an inbound body, or null when it is not exactly one keyword. */
 export function optOutTypeOf(body: string): OptOutType | null {
   return KEYWORDS.get(body.trim().toUpperCase()) ?? null;
+}
+
+/** What a block is keyed on: the sender's Messaging Service if it is in one, else the number. */
+export async function optOutScopeOf(store: Store, accountSid: string, sender: string): Promise<string> {
+  const number = await store.numbers.findByPhoneNumber(bare(sender));
+  const serviceSid = number && number.accountSid === accountSid ? await store.services.serviceOf(number.sid) : null;
+  return serviceSid ?? bare(sender);
+}
+
+/** Whether `handset` opted out of messages from `sender` (or from its Messaging Service). */
+export async function isOptedOut(store: Store, accountSid: string, sender: string, handset: string): Promise<boolean> {
+  return store.optOuts.has(accountSid, await optOutScopeOf(store, accountSid, sender), bare(handset));
+}
+
+function bare(address: string): string {
+  const colon = address.indexOf(':');
+  return colon > 0 ? address.slice(colon + 1) : address;
 }
 
 /** Watches inbound messages and applies keywords. */
@@ -52,10 +72,11 @@ export class OptOuts {
   private async apply(inbound: MessageRecord, type: OptOutType): Promise<void> {
     const { store, clock } = this.gateway;
     const [account, number, handset] = [inbound.accountSid, inbound.to, inbound.from];
-    if (type === 'STOP') await store.optOuts.add(account, number, handset, clock.now());
-    if (type === 'START') await store.optOuts.remove(account, number, handset);
+    const scope = await optOutScopeOf(store, account, number);
+    if (type === 'STOP') await store.optOuts.add(account, scope, handset, clock.now());
+    if (type === 'START') await store.optOuts.remove(account, scope, handset);
     // HELP while opted out gets no reply: the handset must opt in first (toll-free article).
-    if (type === 'HELP' && await store.optOuts.has(account, number, handset)) return;
+    if (type === 'HELP' && await store.optOuts.has(account, scope, handset)) return;
     const at = clock.now();
     const body = DEFAULT_REPLIES[type];
     const reply: MessageRecord = {

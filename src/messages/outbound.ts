@@ -17,6 +17,7 @@ import { guessContentType } from '../conversations/turn.js';
 import { parseIso8601Filter } from '../http/representations/dates.js';
 import { MAX_BODY_LENGTH } from './segments.js';
 import { segmentsOf } from './segments.js';
+import { isOptedOut } from './opt-outs.js';
 
 export const MAX_MEDIA = 10;
 export const MAX_VALIDITY_PERIOD_S = 36_000;
@@ -71,6 +72,8 @@ export class OutboundMessages {
       service = await store.services.get(account.sid, input.messagingServiceSid);
       if (!service) throw new TwilioError(21705, `The Messaging Service Sid ${input.messagingServiceSid} is invalid.`);
     }
+    // Without From, Twilio answers `accepted` (the service picks the sender), then queues it.
+    const accepted = from === '' && service !== null;
     if (from === '' && service) from = await this.senderFor(service, to);
     if (!isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
     const bareFrom = from.includes(':') ? from.slice(from.indexOf(':') + 1) : from;
@@ -93,7 +96,7 @@ export class OutboundMessages {
     }
     const now = clock.now();
     const sendAt = this.sendAtOf(input, now);
-    if (await store.optOuts.has(account.sid, bareFrom, to.includes(':') ? to.slice(to.indexOf(':') + 1) : to)) {
+    if (await isOptedOut(store, account.sid, from, to)) {
       throw new TwilioError(21610, 'Attempt to send to unsubscribed recipient');
     }
 
@@ -104,7 +107,7 @@ export class OutboundMessages {
       from,
       to,
       body,
-      status: sendAt === null ? 'queued' : 'scheduled',
+      status: sendAt !== null ? 'scheduled' : accepted ? 'accepted' : 'queued',
       numSegments: input.mediaUrls.length ? 1 : segmentsOf(body).segments,
       media: input.mediaUrls.map((url, i) => ({ sid: newSid('ME', now + i), url, contentType: guessContentType(url) })),
       errorCode: null,

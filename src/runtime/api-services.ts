@@ -5,7 +5,7 @@
 import type { Gateway } from '../gateway/gateway.js';
 import { OutboundMessages } from '../messages/outbound.js';
 import { OptOuts } from '../messages/opt-outs.js';
-import { StatusCallbacks } from '../webhooks/status-callbacks.js';
+import { StatusCallbacks, type RetryPolicy } from '../webhooks/status-callbacks.js';
 
 export interface ApiServices {
   outbound: OutboundMessages;
@@ -14,11 +14,12 @@ export interface ApiServices {
   stop(): Promise<void>;
 }
 
-export function startApiServices(gateway: Gateway): ApiServices {
+export function startApiServices(gateway: Gateway, options: { statusCallbackRetry?: Partial<RetryPolicy> } = {}): ApiServices {
   const outbound = new OutboundMessages(gateway);
-  const statusCallbacks = new StatusCallbacks(gateway);
+  const statusCallbacks = new StatusCallbacks(gateway, options.statusCallbackRetry);
   const optOuts = new OptOuts(gateway);
   outbound.start();
+  statusCallbacks.start(); // sends what a previous run left in the outbox
   return {
     outbound,
     statusCallbacks,

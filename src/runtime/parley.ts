@@ -12,6 +12,7 @@ import { CHANNELS } from '../channels/registry.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { AccountRecord } from '../stores/records.js';
+import type { RetryPolicy } from '../webhooks/status-callbacks.js';
 
 export interface ParleyOptions {
   port: number;
@@ -27,6 +28,8 @@ export interface ParleyOptions {
   clock?: Clock;
   /** Refuse webhooks to private and link-local addresses (off by default). */
   blockPrivateWebhooks?: boolean;
+  /** Overrides the status-callback retry policy (tests shorten it; the default is 10 minutes). */
+  statusCallbackRetry?: Partial<RetryPolicy>;
 }
 
 export interface RunningParley {
@@ -53,7 +56,8 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
     });
     const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger,
       blockPrivateWebhooks: options.blockPrivateWebhooks ?? false });
-    const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host] });
+    const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host],
+      statusCallbackRetry: options.statusCallbackRetry });
     await gateway.start();
     await http.listen({ port: options.port, host: options.host });
     const address = http.server.address();

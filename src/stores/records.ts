@@ -33,6 +33,8 @@ export interface MessagingServiceRecord {
   fallbackUrl: string;
   fallbackMethod: HttpMethod;
   statusCallback: string;
+  /** False (Twilio's default): the service's inbound URLs replace its numbers' own. */
+  useInboundWebhookOnNumber: boolean;
   stickySender: boolean;
   validityPeriod: number;
   dateCreated: number;
@@ -88,6 +90,25 @@ export interface MessageRecord {
   dateUpdated: number;
   dateSent: number | null;
 }
+
+/**
+ * A status callback waiting in the outbox. It is written in the same transaction as the status
+ * change it reports, sent after the message's earlier callbacks, and retried with backoff.
+ */
+export interface StatusCallbackJob {
+  id: number;
+  accountSid: string;
+  messageSid: string;
+  /** The conversation the console files the exchange under (outbound messages only). */
+  conversationId: string | null;
+  url: string;
+  params: Array<[string, string]>;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+}
+
+export type NewStatusCallback = Omit<StatusCallbackJob, 'id' | 'attempts' | 'nextAttemptAt'>;
 
 /** A conversation is (account, Parley number, handset): one cookie jar, one turn at a time. */
 export interface ConversationKey {

@@ -15,7 +15,7 @@
  */
 import type {
   AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PendingTurn,
-  PhoneNumberRecord, TurnOutcome, WebhookExchange,
+  NewStatusCallback, PhoneNumberRecord, StatusCallbackJob, TurnOutcome, WebhookExchange,
 } from './records.js';
 
 export interface MessageFilter {
@@ -66,10 +66,12 @@ export interface MessageRepository {
   /** Every message between a handset and the account's numbers, oldest first. */
   thread(accountSid: string, handset: string, options: { number?: string; limit: number }): Promise<MessageRecord[]>;
   repliesOf(accountSid: string, inboundSid: string): Promise<MessageRecord[]>;
-  setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; dateSent?: number; at: number }): Promise<void>;
-  update(message: MessageRecord): Promise<void>;
+  /** Changes the status; a `callback` reporting it MUST commit in the same transaction. */
+  setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; dateSent?: number; at: number }, callback?: NewStatusCallback): Promise<void>;
+  /** Replaces the message's mutable fields; a `callback` MUST commit in the same transaction. */
+  update(message: MessageRecord, callback?: NewStatusCallback): Promise<void>;
   delete(accountSid: string, sid: string): Promise<boolean>;
-  /** Outbound messages accepted but not yet handed to their channel (resumed after a restart). */
+  /** Outbound messages accepted (or `accepted` by a Messaging Service) but not yet handed to their channel (resumed after a restart). */
   undelivered(limit: number): Promise<MessageRecord[]>;
 }
 
@@ -135,6 +137,21 @@ export interface MessagingServiceRepository {
   serviceOf(numberSid: string): Promise<string | null>;
 }
 
+/**
+ * The status-callback outbox. Callbacks of one message MUST be handed out in insertion order:
+ * `heads` returns only the oldest waiting callback of each message. A job stays until `finish`,
+ * so a crash at any point means it is sent (again) after the restart: at-least-once.
+ */
+export interface StatusCallbackOutbox {
+  enqueue(job: NewStatusCallback): Promise<void>;
+  /** The oldest waiting callback of each message, earliest next attempt first. */
+  heads(limit: number): Promise<StatusCallbackJob[]>;
+  /** Records a failed attempt (its exchange too) and when to try again. */
+  retryLater(id: number, attempts: number, nextAttemptAt: number, exchange: WebhookExchange): Promise<void>;
+  /** Removes the job (delivered, or given up with an alert); exchange and alert commit with it. */
+  finish(id: number, exchange: WebhookExchange | null, alert: AlertRecord | null): Promise<void>;
+}
+
 export interface AlertRepository {
   insert(alert: AlertRecord): Promise<void>;
   get(accountSid: string, sid: string): Promise<AlertRecord | null>;
@@ -152,6 +169,7 @@ export interface Store {
   readonly keys: ApiKeyRepository;
   readonly optOuts: OptOutRepository;
   readonly services: MessagingServiceRepository;
+  readonly callbacks: StatusCallbackOutbox;
   /** The schema version this store is at, and the latest this build knows. */
   schemaVersion(): Promise<{ current: number; latest: number }>;
   close(): Promise<void>;

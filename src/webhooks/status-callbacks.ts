@@ -1,18 +1,42 @@
 /**
- * Status callbacks: a message's `StatusCallback` (API create, or the `statusCallback` of a TwiML
- * `<Message>`) is told of each status change, as Twilio does: POST, form-encoded, signed with the
- * account's auth token (reference 6.8). Callbacks of one message go out one at a time in the
- * order of its changes; each is recorded as a webhook exchange the console can show.
- * Initial statuses (queued, accepted, scheduled) send none (reference 6.7).
+ * Status callbacks: a message's `StatusCallback` (API create, a Messaging Service, or the
+ * `statusCallback` of a TwiML `<Message>`) is told of each status change, as Twilio does: POST,
+ * form-encoded, signed with the account's auth token (reference 6.8).
+ *
+ * Durability (issue 6): the callback is not sent from memory. `statusCallbackOf` builds the job and
+ * the store writes it in the same transaction as the status change (`messages.setStatus`), into
+ * an outbox table. This dispatcher sends from that table: a message's callbacks one at a time in
+ * the order of its changes; a failed one is retried with exponential backoff for a bounded time
+ * (`RetryPolicy`), then recorded as an alert and given up. A crash loses nothing: after a restart
+ * every waiting callback is sent (at-least-once, with the same `I-Twilio-Idempotency-Token`).
+ * Initial statuses (queued, accepted, scheduled) send none, except `queued` for a message of a
+ * Messaging Service (reference 6.7).
  */
 import type { Gateway } from '../gateway/gateway.js';
-import type { MessageRecord, MessageStatus, WebhookExchange } from '../stores/records.js';
+import type { AlertRecord, MessageRecord, MessageStatus, NewStatusCallback, StatusCallbackJob, WebhookExchange } from '../stores/records.js';
 import { conversationId } from '../stores/records.js';
+import { ERROR_CATALOG } from '../errors/catalog.js';
 import { newSid } from '../ids/sid.js';
 import { WebhookClient } from './client.js';
 import { idempotencyToken } from './params.js';
 
 const NOTIFIED: ReadonlySet<MessageStatus> = new Set(['sent', 'failed', 'delivered', 'undelivered', 'canceled', 'read']);
+
+/** How long and how often a failing callback is tried again. */
+export interface RetryPolicy {
+  /** Delay before the first retry; each later one doubles it, up to `maxDelayMs`. */
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** Give up once the next attempt would start later than this after the status change. */
+  windowMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { firstDelayMs: 1000, maxDelayMs: 60_000, windowMs: 10 * 60_000 };
+
+/** At most this many callbacks in flight at once (one per message). */
+const MAX_IN_FLIGHT = 32;
+/** A safety poll, for jobs written by paths that did not kick the dispatcher. */
+const POLL_MS = 1000;
 
 export function statusCallbackParams(m: MessageRecord): Array<[string, string]> {
   const params: Array<[string, string]> = [
@@ -21,83 +45,191 @@ export function statusCallbackParams(m: MessageRecord): Array<[string, string]> 
   ];
   if (m.messagingServiceSid) params.push(['MessagingServiceSid', m.messagingServiceSid]);
   if ((m.status === 'failed' || m.status === 'undelivered') && m.errorCode !== null) params.push(['ErrorCode', String(m.errorCode)]);
+  // The carrier's delivery-receipt time (reference 6.8); the simulator's receipt is the status change.
+  if (m.status === 'delivered' || m.status === 'undelivered') params.push(['RawDlrDoneDate', rawDlrDoneDate(m.dateUpdated)]);
   return params;
+}
+
+/** `YYMMDDhhmm` in UTC, the format of an SMPP delivery receipt's "done date". */
+export function rawDlrDoneDate(at: number): string {
+  const d = new Date(at);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
+}
+
+/** The outbox job reporting this (new) status of the message, or null when none is due. */
+export function statusCallbackOf(m: MessageRecord): NewStatusCallback | null {
+  if (!m.statusCallback) return null;
+  if (!NOTIFIED.has(m.status) && !(m.status === 'queued' && m.messagingServiceSid)) return null;
+  const outbound = m.direction !== 'inbound';
+  return {
+    accountSid: m.accountSid,
+    messageSid: m.sid,
+    conversationId: outbound ? conversationId({ accountSid: m.accountSid, number: bare(m.from), handset: bare(m.to) }) : null,
+    url: m.statusCallback,
+    params: statusCallbackParams(m),
+    createdAt: m.dateUpdated,
+  };
 }
 
 export class StatusCallbacks {
   private readonly client = new WebhookClient({ connections: 16 });
-  /** The tail of each message's callback chain: a callback starts after the previous one ended. */
-  private readonly chains = new Map<string, Promise<void>>();
-  private readonly seqs = new Map<string, number>();
+  private readonly policy: RetryPolicy;
+  /** Messages whose head callback is being sent now (their next one waits for it). */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private passing: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
 
-  constructor(private readonly gateway: Gateway) {
-    gateway.delivery.onStatus((message) => this.notify(message));
+  constructor(private readonly gateway: Gateway, policy: Partial<RetryPolicy> = {}) {
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...policy };
+    // The job is already committed with the status; this only saves waiting for the poll.
+    gateway.delivery.onStatus(() => this.kick());
   }
 
-  /** Queues the callback for this status of the message (if it has a StatusCallback). */
-  notify(message: MessageRecord): void {
-    if (!message.statusCallback || !NOTIFIED.has(message.status)) return;
-    const previous = this.chains.get(message.sid) ?? Promise.resolve();
-    // A failed request is recorded on its exchange; nothing here may break the chain.
-    const next = previous.then(() => this.send(message)).catch(() => undefined);
-    this.chains.set(message.sid, next);
-    void next.finally(() => {
-      if (this.chains.get(message.sid) === next) {
-        this.chains.delete(message.sid);
-        this.seqs.delete(message.sid);
-      }
-    });
+  /** Starts sending what is waiting (including what a previous run left). */
+  start(): void {
+    this.kick();
   }
 
-  /** Waits for every queued callback (shutdown). */
+  /** Looks at the outbox now (call after writing a job). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    this.passing = this.pass()
+      .catch((error: unknown) => this.gateway.logger.error({ err: error }, 'status callback pass failed; the poll tries again'))
+      .finally(() => {
+        this.passing = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Waits until nothing is waiting in the outbox or in flight (tests and shutdown of dev tools). */
   async drain(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+    for (;;) {
+      await this.passing;
+      await Promise.all(this.inFlight.values());
+      if (this.inFlight.size === 0 && (await this.gateway.store.callbacks.heads(1)).length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
+  /** Stops taking jobs; lets requests in flight finish. Waiting jobs stay in the outbox. */
   async close(): Promise<void> {
-    await this.drain();
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.passing;
+    await Promise.all(this.inFlight.values());
     await this.client.close();
   }
 
-  private async send(message: MessageRecord): Promise<void> {
+  private async pass(): Promise<void> {
     const { store, clock } = this.gateway;
-    const account = await store.accounts.get(message.accountSid);
-    if (!account || !message.statusCallback) return;
-    const seq = (this.seqs.get(message.sid) ?? 0) + 1;
-    this.seqs.set(message.sid, seq);
+    const heads = await store.callbacks.heads(this.inFlight.size + MAX_IN_FLIGHT * 2);
+    const now = clock.now();
+    let nextAt = now + POLL_MS;
+    for (const job of heads) {
+      if (this.inFlight.has(job.messageSid)) continue;
+      if (job.nextAttemptAt > now) {
+        nextAt = Math.min(nextAt, job.nextAttemptAt);
+        continue;
+      }
+      if (this.inFlight.size >= MAX_IN_FLIGHT) break;
+      const attempt = this.attempt(job)
+        .catch((error: unknown) => this.gateway.logger.error({ err: error, messageSid: job.messageSid }, 'status callback attempt failed'))
+        .finally(() => {
+          this.inFlight.delete(job.messageSid);
+          this.kick(); // the message's next callback, if any, is now the head
+        });
+      this.inFlight.set(job.messageSid, attempt);
+    }
+    if (this.timer) clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.kick(), Math.max(10, nextAt - now));
+    this.timer.unref();
+  }
+
+  private async attempt(job: StatusCallbackJob): Promise<void> {
+    const { store, clock, events } = this.gateway;
+    const account = await store.accounts.get(job.accountSid);
+    if (!account) return store.callbacks.finish(job.id, null, null);
     const startedAt = clock.now();
     const result = await this.client.send({
       method: 'POST',
-      configuredUrl: message.statusCallback,
-      params: statusCallbackParams(message),
+      configuredUrl: job.url,
+      params: job.params,
       authToken: account.authToken,
-      // Distinct from the inbound turn's tokens: keyed on the status, stable across a retry.
-      idempotencyToken: idempotencyToken(`${message.sid}:${message.status}`, seq),
+      // One token per callback, the same on every retry and after a restart.
+      idempotencyToken: idempotencyToken(`${job.messageSid}:status-callback`, job.id),
       cookie: null,
     }, () => clock.now());
-    const outbound = message.direction !== 'inbound';
+    const errorCode = result.errorCode ?? (result.response && result.response.status >= 400 ? 11200 : null);
+    const attempts = job.attempts + 1;
+    const status = job.params.find(([k]) => k === 'MessageStatus')?.[1] ?? '';
     const exchange: WebhookExchange = {
       sid: newSid('WX', startedAt),
-      accountSid: message.accountSid,
-      messageSid: message.sid,
-      conversationId: outbound ? conversationId({ accountSid: message.accountSid, number: bare(message.from), handset: bare(message.to) }) : null,
+      accountSid: job.accountSid,
+      messageSid: job.messageSid,
+      conversationId: job.conversationId,
       purpose: 'status-callback',
-      seq,
+      seq: job.id,
       startedAt,
       request: result.request,
       response: result.response && {
         status: result.response.status, headers: result.response.headers, body: result.response.body,
         durationMs: result.response.durationMs,
       },
-      errorCode: result.errorCode ?? (result.response && result.response.status >= 400 ? 11200 : null),
-      errorMessage: result.errorMessage,
+      errorCode,
+      errorMessage: result.errorMessage ?? (errorCode === 11200 ? `HTTP retrieval failure: the app answered ${result.response?.status ?? ''}` : null),
       jarBefore: [],
       jarAfter: [],
-      steps: [`MessageStatus=${message.status}`],
+      steps: [`MessageStatus=${status}`, `attempt ${attempts}`],
     };
-    await store.exchanges.insert(exchange);
-    this.gateway.events.emit({ type: 'exchange', exchange });
+    if (errorCode === null) {
+      await store.callbacks.finish(job.id, exchange, null);
+      events.emit({ type: 'exchange', exchange });
+      return;
+    }
+    const now = clock.now();
+    const delay = Math.min(this.policy.maxDelayMs, this.policy.firstDelayMs * 2 ** (attempts - 1));
+    if (now + delay - job.createdAt <= this.policy.windowMs) {
+      await store.callbacks.retryLater(job.id, attempts, now + delay, exchange);
+      events.emit({ type: 'exchange', exchange });
+      return;
+    }
+    const alert = givenUpAlert(job, exchange, errorCode, attempts, now);
+    await store.callbacks.finish(job.id, exchange, alert);
+    events.emit({ type: 'exchange', exchange });
+    events.emit({ type: 'alert', alert });
   }
+}
+
+/** The error-log entry of a callback Parley stopped trying, with the last request and answer. */
+function givenUpAlert(job: StatusCallbackJob, exchange: WebhookExchange, code: number, attempts: number, at: number): AlertRecord {
+  const def = (ERROR_CATALOG as Record<number, { title: string } | undefined>)[code];
+  const seconds = Math.round((at - job.createdAt) / 1000);
+  return {
+    sid: newSid('NO', at),
+    accountSid: job.accountSid,
+    errorCode: code,
+    logLevel: 'error',
+    alertText: `Status callback to ${exchange.request.url} failed (${def?.title ?? 'error'}); gave up after ${attempts} attempts over ${seconds} s`,
+    resourceSid: job.messageSid,
+    requestMethod: exchange.request.method,
+    requestUrl: exchange.request.url,
+    requestVariables: new URLSearchParams(exchange.request.params).toString(),
+    requestHeaders: JSON.stringify(exchange.request.headers),
+    responseBody: exchange.response?.body ?? null,
+    responseHeaders: exchange.response ? JSON.stringify(exchange.response.headers) : null,
+    dateCreated: at,
+  };
 }
 
 function bare(address: string): string {

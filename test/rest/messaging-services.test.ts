@@ -21,6 +21,18 @@ async function rejects(call: () => Promise<unknown>, status: number, code: numbe
   });
 }
 
+/** The message once the simulator has delivered it (waits on the gateway's event, not a sleep). */
+async function delivered(sid: string): Promise<Awaited<ReturnType<ReturnType<twilio.Twilio['messages']>['fetch']>>> {
+  const done = parley.gateway.events.waitFor((e) => e.type === 'message' && e.message.sid === sid && e.message.status === 'delivered', 5000);
+  const now = await client.messages(sid).fetch();
+  if (now.status === 'delivered') {
+    done.catch(() => undefined);
+    return now;
+  }
+  await done;
+  return client.messages(sid).fetch();
+}
+
 before(async () => {
   parley = await startParley({
     port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
@@ -54,8 +66,12 @@ describe('Messaging Services', () => {
     const pool = await client.messaging.v1.services(service.sid).phoneNumbers.list({ pageSize: 2 });
     assert.deepEqual(pool.map((p) => p.phoneNumber).sort(), numbers.sort());
 
-    const first = await client.messages.create({ to: '+15558675310', messagingServiceSid: service.sid, body: 'one' });
-    const second = await client.messages.create({ to: '+15558675310', messagingServiceSid: service.sid, body: 'two' });
+    const created = await client.messages.create({ to: '+15558675310', messagingServiceSid: service.sid, body: 'one' });
+    // Twilio answers `accepted` with no sender yet; the message is then queued from a pool number.
+    assert.equal(created.status, 'accepted');
+    assert.equal(created.from, null);
+    const first = await delivered(created.sid);
+    const second = await delivered((await client.messages.create({ to: '+15558675310', messagingServiceSid: service.sid, body: 'two' })).sid);
     assert.ok(numbers.includes(first.from));
     assert.equal(second.from, first.from, 'the same handset keeps its sender');
     assert.equal(first.messagingServiceSid, service.sid);

@@ -82,14 +82,18 @@ after(async () => {
 describe('status callbacks', () => {
   test('an API message: sent then delivered, signed, with Twilio parameters', async () => {
     const recorded = parley.gateway.events.waitFor(
-      (e) => e.type === 'exchange' && e.exchange.request.url.endsWith('/api-status') && e.exchange.seq === 2, 5000,
+      (e) => e.type === 'exchange' && e.exchange.request.url.endsWith('/api-status') && e.exchange.steps[0] === 'MessageStatus=delivered', 5000,
     );
     const message = await client.messages.create({ to: '+15558675310', from: FROM, body: 'hi', statusCallback: `${appUrl}/api-status` });
     const got = await requestsTo('/api-status', 2);
     assert.deepEqual(got.map((r) => r.params['MessageStatus']), ['sent', 'delivered']);
+    const common = ['AccountSid', 'ApiVersion', 'From', 'MessageSid', 'MessageStatus', 'SmsSid', 'SmsStatus', 'To'];
+    assert.deepEqual(Object.keys(got[0]!.params).sort(), common);
+    // The carrier's receipt time, YYMMDDhhmm, on delivered/undelivered only (reference 6.8).
+    assert.deepEqual(Object.keys(got[1]!.params).sort(), [...common, 'RawDlrDoneDate'].sort());
+    assert.match(got[1]!.params['RawDlrDoneDate']!, /^\d{10}$/);
     for (const r of got) {
       assert.ok(r.valid, 'twilio.validateRequest accepts the signature');
-      assert.deepEqual(Object.keys(r.params).sort(), ['AccountSid', 'ApiVersion', 'From', 'MessageSid', 'MessageStatus', 'SmsSid', 'SmsStatus', 'To']);
       assert.equal(r.params['MessageSid'], message.sid);
       assert.equal(r.params['SmsSid'], message.sid);
       assert.equal(r.params['SmsStatus'], r.params['MessageStatus']);

@@ -3,6 +3,9 @@
  * thread at once (the thread is read from the store), and a delivery receipt follows, so replies
  * move through queued, sent and delivered like on a real network. Inbound traffic comes from the
  * simulator's HTTP routes (POST /simulator/messages), which call `host.receive`.
+ * A handset marked unreachable (POST /simulator/handsets/{Handset} Reachable=false) gets nothing:
+ * its messages are sent and then reported `undelivered` with 30003, as a carrier reports a phone
+ * that is off or out of coverage.
  */
 import type { Channel, ChannelHost, SendOutcome } from '../channel.js';
 import type { MessageRecord } from '../../stores/records.js';
@@ -11,6 +14,13 @@ export class SimulatorChannel implements Channel {
   readonly name = 'simulator';
   private host: ChannelHost | null = null;
   private readonly receipts = new Set<Promise<void>>();
+  /** `${accountSid}:${handset}` of handsets that are switched off. */
+  private readonly unreachable = new Set<string>();
+
+  setHandsetReachable(accountSid: string, handset: string, reachable: boolean): void {
+    if (reachable) this.unreachable.delete(`${accountSid}:${handset}`);
+    else this.unreachable.add(`${accountSid}:${handset}`);
+  }
 
   async start(host: ChannelHost): Promise<void> {
     this.host = host;
@@ -19,9 +29,12 @@ export class SimulatorChannel implements Channel {
   async send(message: MessageRecord): Promise<SendOutcome> {
     const host = this.host;
     if (!host) return { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 };
+    const colon = message.to.indexOf(':');
+    const handset = colon > 0 ? message.to.slice(colon + 1) : message.to;
+    const reachable = !this.unreachable.has(`${message.accountSid}:${handset}`);
     // The handset "receives" it now; its receipt comes back on a later tick, as from a carrier.
     const receipt = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => host.report(message.sid, 'delivered'))
+      .then(() => (reachable ? host.report(message.sid, 'delivered') : host.report(message.sid, 'undelivered', 30003)))
       .catch(() => undefined)
       .finally(() => this.receipts.delete(receipt));
     this.receipts.add(receipt);

@@ -37,7 +37,7 @@ export interface MessageJson {
   direction: MessageDirection;
   error_code: number | null;
   error_message: string | null;
-  from: string;
+  from: string | null;
   messaging_service_sid: string | null;
   num_media: string;
   num_segments: string;
@@ -63,7 +63,8 @@ export function messageJson(m: MessageRecord): MessageJson {
     direction: m.direction,
     error_code: m.errorCode,
     error_message: m.errorMessage,
-    from: m.from,
+    // `accepted`: the Messaging Service has not settled the sender yet, so Twilio shows none.
+    from: m.status === 'accepted' ? null : m.from,
     messaging_service_sid: m.messagingServiceSid,
     num_media: String(m.media.length),
     num_segments: String(m.numSegments),

@@ -41,7 +41,8 @@ export function serviceJson(baseUrl: string, s: MessagingServiceRecord): Record<
     synchronous_validation: true,
     url,
     us_app_to_person_registered: false,
-    use_inbound_webhook_on_number: false,
+    // Records stored before the setting existed lack it: Twilio's default, false.
+    use_inbound_webhook_on_number: s.useInboundWebhookOnNumber === true,
     usecase: 'undeclared',
     validity_period: s.validityPeriod,
   };

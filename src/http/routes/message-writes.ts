@@ -13,6 +13,7 @@ import type { MessageRecord, MessageStatus } from '../../stores/records.js';
 import { mediaJson, mediaListPath, messageJson } from '../representations/message.js';
 import { listJson2010 } from '../representations/paging.js';
 import { pagingQuery } from './paging-query.js';
+import { statusCallbackOf } from '../../webhooks/status-callbacks.js';
 
 const BASE = '/2010-04-01/Accounts/:AccountSid/Messages';
 
@@ -62,9 +63,11 @@ export function registerMessageWriteRoutes(ctx: RouteContext, api: ApiServices):
       }
       next = { ...next, body: '', dateUpdated: at };
     }
-    await store.messages.update(next);
+    // A cancel's callback commits with the change (the outbox), like every other status's.
+    const callback = next.status === 'canceled' && message.status !== 'canceled' ? statusCallbackOf(next) : null;
+    await store.messages.update(next, callback ?? undefined);
     ctx.gateway.events.emit({ type: 'message', message: next });
-    if (next.status === 'canceled' && message.status !== 'canceled') api.statusCallbacks.notify(next);
+    if (callback) api.statusCallbacks.kick();
     return messageJson(next);
   });
 

@@ -42,6 +42,8 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
       fallbackUrl: requireUrl(p.get('FallbackUrl'), 'FallbackUrl') ?? s.fallbackUrl,
       fallbackMethod: requireMethod(p.get('FallbackMethod'), s.fallbackMethod, 21403, 'FallbackMethod'),
       statusCallback: requireUrl(p.get('StatusCallback'), 'StatusCallback') ?? s.statusCallback,
+      useInboundWebhookOnNumber: p.has('UseInboundWebhookOnNumber')
+        ? p.get('UseInboundWebhookOnNumber') === 'true' : s.useInboundWebhookOnNumber === true,
       stickySender: p.has('StickySender') ? p.get('StickySender') !== 'false' : s.stickySender,
       validityPeriod: validity === undefined ? s.validityPeriod : Number(validity),
       dateUpdated: clock.now(),
@@ -55,7 +57,7 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
     const at = clock.now();
     const service = apply({
       sid: newSid('MG', at), accountSid: account.sid, friendlyName: '', inboundRequestUrl: '', inboundMethod: 'POST',
-      fallbackUrl: '', fallbackMethod: 'POST', statusCallback: '', stickySender: true, validityPeriod: 14_400,
+      fallbackUrl: '', fallbackMethod: 'POST', statusCallback: '', useInboundWebhookOnNumber: false, stickySender: true, validityPeriod: 14_400,
       dateCreated: at, dateUpdated: at,
     }, p);
     await store.services.save(service);

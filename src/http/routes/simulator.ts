@@ -3,6 +3,8 @@
  * Routes (all behind the account's Basic auth):
  *   POST /simulator/messages                       a handset texts a Parley number (201 + Message JSON)
  *   GET  /simulator/messages/{Sid}?Wait=15         that message's turn: status, replies, exchanges
+ *   POST /simulator/handsets/{Handset}             `Reachable=false` switches the handset off: messages to it
+ *                                                  end `undelivered` with 30003; `Reachable=true` back on
  *   GET  /simulator/handsets/{Handset}/messages    the handset's whole thread, oldest first
  *   GET  /simulator/conversations                  conversations with last activity and expiry
  *   GET  /simulator/conversations/{Number}/{Handset}        one conversation: its jar and timeline
@@ -68,6 +70,18 @@ export function registerSimulatorRoutes(ctx: RouteContext): void {
       message = (await store.messages.get(account.sid, sid)) ?? message; // the turn recorded its outcome on it
     }
     return turnView(ctx, account.sid, message);
+  });
+
+  ctx.routes.add('POST', '/simulator/handsets/:Handset', async (req: RouteRequest) => {
+    const account = accountFor(req);
+    const handset = req.params.Handset ?? '';
+    if (!isE164(handset)) throw new TwilioError(21211, `The handset ${handset} is not a valid E.164 phone number.`);
+    const value = Params.from(req.body).get('Reachable');
+    if (value !== 'true' && value !== 'false') throw new TwilioError(20001, "Reachable must be 'true' or 'false'.");
+    if (!gateway.setHandsetReachable(account.sid, handset, value === 'true')) {
+      throw new TwilioError(20004, 'This channel has no simulated handsets.', 405);
+    }
+    return { handset, reachable: value === 'true' };
   });
 
   ctx.routes.add('GET', '/simulator/handsets/:Handset/messages', async (req: RouteRequest) => {

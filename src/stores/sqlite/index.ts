@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Store, MessageFilter, Page } from '../store.js';
 import type {
-  AccountRecord, AlertRecord, MessagingServiceRecord, ConversationRecord, MessageRecord, MessageStatus, PhoneNumberRecord, TurnOutcome,
-  WebhookExchange,
+  AccountRecord, AlertRecord, MessagingServiceRecord, ConversationRecord, MessageRecord, MessageStatus, NewStatusCallback, PhoneNumberRecord,
+  StatusCallbackJob, TurnOutcome, WebhookExchange,
 } from '../records.js';
 import { conversationId } from '../records.js';
 import { GroupCommitter } from './group-commit.js';
@@ -23,6 +23,18 @@ export interface SqliteStoreOptions {
   path: string;
   /** Apply pending migrations on open (the default); `false` fails instead if the schema is behind. */
   migrate?: boolean;
+}
+
+interface CallbackRow {
+  id: number;
+  account_sid: string;
+  message_sid: string;
+  conversation_id: string | null;
+  url: string;
+  params: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
 }
 
 type Statements = { [K in keyof typeof SQL]: Statement };
@@ -59,6 +71,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   };
   const insertAlert = (a: AlertRecord): void => {
     st.alertInsert.run(a.sid, a.accountSid, JSON.stringify(a));
+  };
+  const insertCallback = (c: NewStatusCallback | undefined): void => {
+    if (!c) return;
+    st.callbackInsert.run({
+      account_sid: c.accountSid, message_sid: c.messageSid, conversation_id: c.conversationId, url: c.url,
+      params: JSON.stringify(c.params), created_at: c.createdAt,
+    });
   };
   const upsertConversation = (c: ConversationRecord): void => {
     st.conversationUpsert.run({
@@ -117,10 +136,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         account, handset, number: opts.number ?? null, limit: opts.limit,
       }) as MessageRow[]).map(messageFromRow).reverse()),
       repliesOf: (account, inboundSid) => read(() => (st.messageReplies.all(inboundSid, account) as MessageRow[]).map(messageFromRow)),
-      setStatus: (sid, status: MessageStatus, changes) => write(() => void st.messageSetStatus.run({
-        sid, status, error_code: changes.errorCode ?? null, date_sent: changes.dateSent ?? null, at: changes.at,
-      })),
-      update: (m) => write(() => void st.messageUpdate.run(messageToRow(m, null))),
+      setStatus: (sid, status: MessageStatus, changes, callback) => write(() => {
+        st.messageSetStatus.run({ sid, status, error_code: changes.errorCode ?? null, date_sent: changes.dateSent ?? null, at: changes.at });
+        insertCallback(callback);
+      }),
+      update: (m, callback) => write(() => {
+        st.messageUpdate.run(messageToRow(m, null));
+        insertCallback(callback);
+      }),
       delete: (account, sid) => write(() => st.messageDelete.run(account, sid).changes > 0),
       undelivered: (limit) => read(() => (st.messagesUndelivered.all(limit) as MessageRow[]).map(messageFromRow)),
     },
@@ -201,6 +224,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       numbers: (account, service) => read(() => (st.serviceNumbers.all(account, service) as Array<{ number_sid: string; date_created: number }>)
         .map((r) => ({ numberSid: r.number_sid, dateCreated: r.date_created }))),
       serviceOf: (number) => read(() => (st.serviceOfNumber.get(number) as { service_sid: string } | undefined)?.service_sid ?? null),
+    },
+    callbacks: {
+      enqueue: (c) => write(() => insertCallback(c)),
+      heads: (limit) => read(() => (st.callbackHeads.all(limit) as CallbackRow[]).map((r) => ({
+        id: r.id, accountSid: r.account_sid, messageSid: r.message_sid, conversationId: r.conversation_id, url: r.url,
+        params: JSON.parse(r.params) as Array<[string, string]>, attempts: r.attempts, createdAt: r.created_at, nextAttemptAt: r.next_attempt_at,
+      }) satisfies StatusCallbackJob)),
+      retryLater: (id, attempts, nextAttemptAt, exchange) => write(() => {
+        st.callbackRetry.run(attempts, nextAttemptAt, id);
+        insertExchange(exchange);
+      }),
+      finish: (id, exchange, alert) => write(() => {
+        st.callbackDelete.run(id);
+        if (exchange) insertExchange(exchange);
+        if (alert) insertAlert(alert);
+      }),
     },
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
     close: async () => {

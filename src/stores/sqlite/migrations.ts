@@ -116,4 +116,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX service_numbers_number ON service_numbers (number_sid);
   `,
+  /* 4: the status-callback outbox (durable, retried); accepted messages are resumed too */ `
+  CREATE TABLE status_callbacks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_sid TEXT NOT NULL,
+    message_sid TEXT NOT NULL,
+    conversation_id TEXT,
+    url TEXT NOT NULL,
+    params TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL
+  );
+  CREATE INDEX status_callbacks_message ON status_callbacks (message_sid, id);
+  DROP INDEX messages_undelivered;
+  CREATE INDEX messages_undelivered ON messages (seq) WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound';
+  `,
 ];

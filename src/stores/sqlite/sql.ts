@@ -50,7 +50,7 @@ export const SQL = {
   messageUpdate: `UPDATE messages SET body = @body, status = @status, error_code = @error_code, error_message = @error_message,
     date_updated = @date_updated, date_sent = @date_sent, media = @media WHERE sid = @sid AND account_sid = @account_sid`,
   messageDelete: 'DELETE FROM messages WHERE account_sid = ? AND sid = ?',
-  messagesUndelivered: `SELECT * FROM messages WHERE status IN ('queued', 'sending') AND direction <> 'inbound' ORDER BY seq LIMIT ?`,
+  messagesUndelivered: `SELECT * FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound' ORDER BY seq LIMIT ?`,
 
   turnsPending: `SELECT sid, account_sid, from_number, to_number FROM messages WHERE turn_state = 'pending' ORDER BY seq LIMIT ?`,
   turnState: 'SELECT turn_state FROM messages WHERE sid = ?',
@@ -99,6 +99,14 @@ export const SQL = {
   serviceNumberRemove: 'DELETE FROM service_numbers WHERE account_sid = ? AND service_sid = ? AND number_sid = ?',
   serviceNumbers: 'SELECT number_sid, date_created FROM service_numbers WHERE account_sid = ? AND service_sid = ? ORDER BY number_sid',
   serviceOfNumber: 'SELECT service_sid FROM service_numbers WHERE number_sid = ?',
+
+  // The outbox: a message's callbacks go out oldest first, so only the head of each message is a candidate.
+  callbackInsert: `INSERT INTO status_callbacks (account_sid, message_sid, conversation_id, url, params, attempts, created_at,
+    next_attempt_at) VALUES (@account_sid, @message_sid, @conversation_id, @url, @params, 0, @created_at, @created_at)`,
+  callbackHeads: `SELECT c.* FROM status_callbacks c JOIN (SELECT MIN(id) AS id FROM status_callbacks GROUP BY message_sid) h
+    ON h.id = c.id ORDER BY c.next_attempt_at, c.id LIMIT ?`,
+  callbackRetry: 'UPDATE status_callbacks SET attempts = ?, next_attempt_at = ? WHERE id = ?',
+  callbackDelete: 'DELETE FROM status_callbacks WHERE id = ?',
 
   alertInsert: 'INSERT INTO alerts (sid, account_sid, record) VALUES (?, ?, ?)',
   alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
