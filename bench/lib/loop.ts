@@ -49,7 +49,7 @@ export async function loopDriver(gw: RunningGateway, options: LoopOptions): Prom
   let earlyCount = 0;
   let completedCount = 0;
   const stream: EventStream = await openDeliveryStream(
-    `${gw.origin}/simulator/events`, { authorization: gw.authHeader },
+    `${gw.origin}/simulator/events?Events=message`, { authorization: gw.authHeader },
     ({ inboundSid, at }) => {
       const w = waiting.get(inboundSid);
       if (w) {

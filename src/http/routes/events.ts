@@ -5,7 +5,10 @@
  *   event: exchange  data: <webhook exchange record>
  *   event: alert     data: <alert record>
  *   event: conversation data: {"conversation_id"}
- * Optional filter `?Handset=+1555…` keeps message events of that handset only.
+ * Optional filters: `?Handset=+1555…` keeps message events of that handset only;
+ * `?Events=message,turn` keeps only the named event types.
+ * Events of one tick go out in one write, and a client that stops reading is disconnected once
+ * it is 8 MB behind, so a slow reader never makes Parley's memory grow without bound.
  */
 import type { RouteContext } from '../server.js';
 import { accountFor } from '../server.js';
@@ -14,20 +17,35 @@ import { Params } from '../form.js';
 import { messageJson } from '../representations/message.js';
 import type { GatewayEvent } from '../../events/bus.js';
 
+const MAX_BEHIND_BYTES = 8 * 1024 * 1024;
+
 export function registerEventStream(ctx: RouteContext): void {
   ctx.routes.add('GET', '/simulator/events', async (req: RouteRequest, reply) => {
     const account = accountFor(req);
-    const handset = Params.from(req.query).get('Handset');
+    const query = Params.from(req.query);
+    const handset = query.get('Handset');
+    const wanted = query.get('Events') ? new Set(query.get('Events')!.split(',').map((e) => e.trim())) : null;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
-    const send = (name: string, data: unknown): void => {
-      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    let pending = '';
+    const flush = (): void => {
+      const chunk = pending;
+      pending = '';
+      if (res.destroyed) return;
+      if (res.writableLength > MAX_BEHIND_BYTES) {
+        res.destroy(); // the client is not reading: stop buffering for it
+        return;
+      }
+      res.write(chunk);
     };
     const unsubscribe = ctx.gateway.events.subscribe((event: GatewayEvent) => {
+      if (wanted && !wanted.has(event.type)) return;
       const payload = eventPayload(event, account.sid, handset);
-      if (payload) send(payload[0], payload[1]);
+      if (!payload) return;
+      if (pending === '') setImmediate(flush);
+      pending += `event: ${payload[0]}\ndata: ${JSON.stringify(payload[1])}\n\n`;
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
