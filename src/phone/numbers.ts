@@ -9,8 +9,16 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 export function isE164(value: string): boolean {
   if (!E164.test(value)) return false;
-  return parsePhoneNumberFromString(value)?.isPossible() ?? false;
+  let possible = possibleCache.get(value);
+  if (possible === undefined) {
+    possible = parsePhoneNumberFromString(value)?.isPossible() ?? false;
+    if (possibleCache.size >= COUNTRY_CACHE_SIZE) possibleCache.clear();
+    possibleCache.set(value, possible);
+  }
+  return possible;
 }
+
+const possibleCache = new Map<string, boolean>();
 
 const mainCountryByCallingCode = metadata.country_calling_codes;
 

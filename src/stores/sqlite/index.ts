@@ -66,6 +66,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
   };
 
+  // Accounts and numbers are read on every request and every turn and change rarely: this
+  // adapter is their only writer, so it can keep them in memory and drop an entry on each write.
+  const accountCache = new Map<string, AccountRecord | null>();
+  const numberCache = new Map<string, PhoneNumberRecord | null>();
+
   const insertExchange = (x: WebhookExchange): void => {
     st.exchangeInsert.run(x.sid, x.accountSid, x.messageSid, x.conversationId, JSON.stringify(x));
   };
@@ -87,30 +92,45 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   return {
     accounts: {
-      get: (sid) => read(() => {
+      get: (sid) => read(() => cached(accountCache, sid, () => {
         const row = st.accountGet.get(sid) as AccountRow | undefined;
         return row ? accountFromRow(row) : null;
-      }),
+      })),
       getDefault: () => read(() => {
         const row = st.accountDefault.get() as AccountRow | undefined;
         return row ? accountFromRow(row) : null;
       }),
-      insert: (a: AccountRecord) => write(() => void st.accountInsert.run(accountToRow(a))),
-      update: (a: AccountRecord) => write(() => void st.accountUpdate.run(accountToRow(a))),
+      insert: (a: AccountRecord) => write(() => {
+        accountCache.delete(a.sid);
+        st.accountInsert.run(accountToRow(a));
+      }),
+      update: (a: AccountRecord) => write(() => {
+        accountCache.delete(a.sid);
+        st.accountUpdate.run(accountToRow(a));
+      }),
       listOwnedBy: (owner) => read(() => (st.accountsOwnedBy.all(owner) as AccountRow[]).map(accountFromRow)),
     },
     numbers: {
-      insert: (n: PhoneNumberRecord) => write(() => void st.numberInsert.run(numberToRow(n))),
-      update: (n: PhoneNumberRecord) => write(() => void st.numberUpdate.run(numberToRow(n))),
-      delete: (account, sid) => write(() => st.numberDelete.run(account, sid).changes > 0),
+      insert: (n: PhoneNumberRecord) => write(() => {
+        numberCache.delete(n.phoneNumber);
+        st.numberInsert.run(numberToRow(n));
+      }),
+      update: (n: PhoneNumberRecord) => write(() => {
+        numberCache.delete(n.phoneNumber);
+        st.numberUpdate.run(numberToRow(n));
+      }),
+      delete: (account, sid) => write(() => {
+        numberCache.clear();
+        return st.numberDelete.run(account, sid).changes > 0;
+      }),
       get: (account, sid) => read(() => {
         const row = st.numberGet.get(account, sid) as PhoneNumberRow | undefined;
         return row ? numberFromRow(row) : null;
       }),
-      findByPhoneNumber: (phone) => read(() => {
+      findByPhoneNumber: (phone) => read(() => cached(numberCache, phone, () => {
         const row = st.numberByPhone.get(phone) as PhoneNumberRow | undefined;
         return row ? numberFromRow(row) : null;
-      }),
+      })),
       list: (account, filter, page: Page) => read(() => (st.numberList.all({
         account, phone: filter.phoneNumber ?? null, name: filter.friendlyName ?? null, after: page.afterSid ?? null, limit: page.pageSize,
       }) as PhoneNumberRow[]).map(numberFromRow)),
@@ -247,6 +267,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       db.close();
     },
   };
+}
+
+const CACHE_LIMIT = 10_000;
+
+function cached<T>(cache: Map<string, T | null>, key: string, load: () => T | null): T | null {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = load();
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
 }
 
 function migrate(db: Database.Database, from: number): void {
