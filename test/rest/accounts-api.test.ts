@@ -81,6 +81,12 @@ describe('subaccounts', () => {
     const suspended = await client.api.v2010.accounts(sub.sid).update({ status: 'suspended' });
     assertValid(account, lastBody(client));
     assert.equal(suspended.status, 'suspended');
+    // A suspended account's own credentials fail like wrong ones (Twilio's 20003 lists "suspended");
+    // the parent still reaches it, and reactivates it.
+    await rejects(() => own.messages.list(), 401, 20003);
+    assert.equal((await client.api.v2010.accounts(sub.sid).fetch()).status, 'suspended');
+    await client.api.v2010.accounts(sub.sid).update({ status: 'active' });
+    assert.ok(Array.isArray(await own.messages.list()));
     await client.api.v2010.accounts(sub.sid).update({ status: 'closed' });
     await rejects(() => own.messages.list(), 401, 20005);
     await rejects(() => client.api.v2010.accounts(parley.account.sid).update({ status: 'suspended' }), 403, 20006);
