@@ -102,7 +102,8 @@ export function targets(w: Results['workloads']): Target[] {
   const sizes = first && last && last !== first;
   ratio('growth-throughput', `Throughput at ${fmtCount(last?.conversations)} / at ${fmtCount(first?.conversations)} stored`,
     sizes ? last.saturation.rate / first.saturation.rate : null, '>= 0.90', (v) => v >= 0.9,
-    sizes ? `${last.saturation.rate}/s vs ${first.saturation.rate}/s; p99 ${last.saturation.latencyMs.p99} vs ${first.saturation.latencyMs.p99} ms` : '');
+    sizes ? `${last.saturation.rate}/s vs ${first.saturation.rate}/s; p99 ${last.saturation.latencyMs.p99} vs ${first.saturation.latencyMs.p99} ms; `
+      + `gateway CPU ${last.cpuMsPerLoop.gateway} vs ${first.cpuMsPerLoop.gateway} ms/turn` : '');
 
   ratio('growth-memory', `RSS at ${fmtCount(last?.conversations)} / at ${fmtCount(first?.conversations)} stored`,
     sizes ? last.rssAfterBytes / first.rssAfterBytes : null, '<= 1.10', (v) => v <= 1.1,
@@ -142,7 +143,7 @@ export function table(res: Results): string {
   if (!isSkipped(w.growth)) {
     for (const p of w.growth.points) {
       rows.push([`Growth, ${fmtCount(p.conversations)} stored`, fmt(p.saturation.rate), ...lat(p.saturation.latencyMs),
-        `RSS ${mib(p.rssIdleBytes)} idle / ${mib(p.rssAfterBytes)} MiB loaded (JS heap ${p.gatewayEventLoopMs?.heapUsedMiB ?? '-'} used of ${p.gatewayEventLoopMs?.heapTotalMiB ?? '-'}, external ${p.gatewayEventLoopMs?.externalMiB ?? '-'} MiB); DB ${mib(p.dbBytesAtRest)} MiB${errs(p.saturation)}`]);
+        `gateway CPU ${p.cpuMsPerLoop.gateway} ms/turn; RSS ${mib(p.rssIdleBytes)} idle / ${mib(p.rssAfterBytes)} MiB loaded (JS heap ${p.gatewayEventLoopMs?.heapUsedMiB ?? '-'} used of ${p.gatewayEventLoopMs?.heapTotalMiB ?? '-'}, external ${p.gatewayEventLoopMs?.externalMiB ?? '-'} MiB); DB ${mib(p.dbBytesAtRest)} MiB${errs(p.saturation)}`]);
     }
   }
   if (!isSkipped(w.footprint)) {
