@@ -84,8 +84,11 @@ export class StatusCallbacks {
 
   constructor(private readonly gateway: Gateway, policy: Partial<RetryPolicy> = {}) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...policy };
-    // The job is already committed with the status; this only saves waiting for the poll.
-    gateway.delivery.onStatus(() => this.kick());
+    // The job is already committed with the status; this only saves waiting for the poll
+    // (and costs nothing for the many messages without a callback).
+    gateway.delivery.onStatus((message) => {
+      if (message.statusCallback) this.kick();
+    });
   }
 
   /** Starts sending what is waiting (including what a previous run left). */
@@ -109,16 +112,6 @@ export class StatusCallbacks {
           this.kick();
         }
       });
-  }
-
-  /** Waits until nothing is waiting in the outbox or in flight (tests and shutdown of dev tools). */
-  async drain(): Promise<void> {
-    for (;;) {
-      await this.passing;
-      await Promise.all(this.inFlight.values());
-      if (this.inFlight.size === 0 && (await this.gateway.store.callbacks.heads(1)).length === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
   }
 
   /** Stops taking jobs; lets requests in flight finish. Waiting jobs stay in the outbox. */
