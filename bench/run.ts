@@ -5,11 +5,12 @@
  * chart, and ends with one line per target. Everything listens on 127.0.0.1, every load is
  * bounded in count and time, and every process started here is stopped when the run ends.
  */
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installExitHooks, killAllChildren } from './lib/children.js';
+import { installExitHooks, killAllChildren, onInterrupt } from './lib/children.js';
 import { startApp, type RunningApp } from './lib/apps.js';
 import { newCredentials } from './lib/gateway.js';
 import { load1, machine, table, targetLines, targets, type Results, type Skipped } from './lib/report.js';
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
   const started = new Date();
   const t0 = performance.now();
   const work = await mkdtemp(join(tmpdir(), 'parley-bench-'));
+  const forgetWork = onInterrupt(() => rmSync(work, { recursive: true, force: true }));
   const credentials = newCredentials();
   const failures: string[] = [];
   const nodeArgs = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : [];
@@ -141,6 +143,7 @@ async function main(): Promise<number> {
     await app?.stop();
     killAllChildren();
     await rm(work, { recursive: true, force: true });
+    forgetWork();
   }
 
   await mkdir(args.out, { recursive: true });

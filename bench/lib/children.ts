@@ -116,6 +116,14 @@ export function liveChildren(): number {
   return live.size;
 }
 
+const cleanups = new Set<() => void>();
+
+/** A synchronous clean-up (a temporary directory) that must also run when the bench is interrupted. */
+export function onInterrupt(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
 let hooked = false;
 /** Stop every child on Ctrl-C, SIGTERM or a crash of the bench itself. */
 export function installExitHooks(): void {
@@ -125,6 +133,13 @@ export function installExitHooks(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       killAllChildren();
+      for (const cleanup of cleanups) {
+        try {
+          cleanup();
+        } catch {
+          // best effort: the process is going away
+        }
+      }
       process.exit(130);
     });
   }

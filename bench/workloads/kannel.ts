@@ -11,11 +11,11 @@
  * which is the completion signal; bearerbox and smsbox log every message unless started with
  * `-v 3`, and that logging halves their speed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMs, startChild, type Child } from '../lib/children.js';
+import { cpuMs, onInterrupt, startChild, type Child } from '../lib/children.js';
 import { freePort, pollUntil } from '../lib/net.js';
 import type { RunningApp } from '../lib/apps.js';
 
@@ -81,6 +81,7 @@ export async function runKannel(app: RunningApp, messages: number, maxMs: number
   if (missing) return { skipped: true, reason: `${missing}: ${KANNEL_INSTALL_HINT}` };
 
   const dir = await mkdtemp(join(tmpdir(), 'parley-bench-kannel-'));
+  const forgetDir = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   const started: Child[] = [];
   try {
     const ports = { admin: await freePort(), smsbox: await freePort(), smsc: await freePort() };
@@ -134,5 +135,6 @@ export async function runKannel(app: RunningApp, messages: number, maxMs: number
     // smsbox first, so bearerbox does not wait on it; each stop escalates to SIGKILL.
     for (const child of started.reverse()) await child.stop(3000);
     await rm(dir, { recursive: true, force: true });
+    forgetDir();
   }
 }
