@@ -18,7 +18,8 @@ export interface Profile {
   warmup: number;
   /** Requests for the HTTP ceiling. */
   ceilingMessages: number;
-  /** Loops at saturation per app; also the Kannel message count (same number, same run). */
+  /** Loops at saturation per app (at most: the run is also bounded by `runMs`). Kannel gets as
+   * many messages as Parley's minimal-app run completed (same number, same run). */
   loopMessages: number;
   /** Wall-clock bound of one measured run. */
   runMs: number;

@@ -111,8 +111,11 @@ async function main(): Promise<number> {
       ? await attempt('full loop, minimal app', failures, () => runFullLoop({
         app: minimal, profile, db: join(work, 'loop-minimal.db'), credentials, nodeArgs,
       })) : notSelected;
+    // Same number of messages as Parley's saturation run completed (its run is bounded in time).
+    const kannelMessages = 'saturation' in loop && loop.saturation.completed > 0
+      ? Math.min(profile.loopMessages, loop.saturation.completed) : profile.loopMessages;
     const kannel = only.has('kannel')
-      ? await attempt('Kannel loop', failures, () => runKannel(minimal, profile.loopMessages, Math.max(60_000, profile.runMs * 5)))
+      ? await attempt('Kannel loop', failures, () => runKannel(minimal, kannelMessages, Math.max(60_000, profile.runMs * 5)))
       : { skipped: true as const, reason: `not selected (--only); ${KANNEL_INSTALL_HINT}` };
     if (kannel.skipped) log(`  Kannel workload skipped: ${kannel.reason}`);
 
