@@ -12,6 +12,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Store } from '../stores/store.js';
 import type { MessageRecord, MessageStatus } from '../stores/records.js';
 import { statusCallbackOf } from '../webhooks/status-callbacks.js';
+import { ERROR_CATALOG } from '../errors/catalog.js';
 
 /** Told of every status change after it is committed (status callbacks hook in here). */
 export type StatusListener = (message: MessageRecord) => void;
@@ -96,11 +97,17 @@ export class Delivery {
       dateUpdated: at,
       dateSent: changes.dateSent ?? previous.dateSent,
       errorCode: changes.errorCode ?? previous.errorCode,
+      // The catalog's title, as Twilio's `error_message` describes the code.
+      errorMessage: changes.errorCode === undefined ? previous.errorMessage : titleOf(changes.errorCode),
     };
-    await this.deps.store.messages.setStatus(sid, status, { ...changes, at }, statusCallbackOf(updated) ?? undefined);
+    await this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined);
     this.inFlight.set(sid, updated);
     this.deps.events.emit({ type: 'message', message: updated });
     for (const listener of this.listeners) listener(updated);
     return updated;
   }
+}
+
+function titleOf(code: number): string | null {
+  return (ERROR_CATALOG as Record<number, { title: string } | undefined>)[code]?.title ?? null;
 }

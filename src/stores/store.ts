@@ -67,7 +67,7 @@ export interface MessageRepository {
   thread(accountSid: string, handset: string, options: { number?: string; limit: number }): Promise<MessageRecord[]>;
   repliesOf(accountSid: string, inboundSid: string): Promise<MessageRecord[]>;
   /** Changes the status; a `callback` reporting it MUST commit in the same transaction. */
-  setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; dateSent?: number; at: number }, callback?: NewStatusCallback): Promise<void>;
+  setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; errorMessage?: string | null; dateSent?: number; at: number }, callback?: NewStatusCallback): Promise<void>;
   /** Replaces the message's mutable fields; a `callback` MUST commit in the same transaction. */
   update(message: MessageRecord, callback?: NewStatusCallback): Promise<void>;
   delete(accountSid: string, sid: string): Promise<boolean>;

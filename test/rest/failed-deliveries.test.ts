@@ -77,6 +77,7 @@ describe('failed deliveries', () => {
     const fetched = await client.messages(message.sid).fetch();
     assert.equal(fetched.status, 'undelivered');
     assert.equal(fetched.errorCode, 30003);
+    assert.equal(fetched.errorMessage, 'Unreachable destination handset');
 
     // Switched back on, it receives again.
     await simulator(`/simulator/handsets/${encodeURIComponent(handset)}`, { Reachable: 'true' });
@@ -109,6 +110,7 @@ describe('failed deliveries', () => {
     const fetched = await client.messages(reply.sid).fetch();
     assert.equal(fetched.status, 'failed');
     assert.equal(fetched.errorCode, 21610);
+    assert.equal(fetched.errorMessage, 'Attempt to send to unsubscribed recipient');
     const thread = await parley.store.messages.thread(parley.account.sid, handset, { limit: 10 });
     assert.ok(thread.filter((m) => m.inboundSid === inbound.sid).every((m) => m.status === 'failed'), 'no reply reached the handset');
   });

@@ -157,7 +157,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }) as MessageRow[]).map(messageFromRow).reverse()),
       repliesOf: (account, inboundSid) => read(() => (st.messageReplies.all(inboundSid, account) as MessageRow[]).map(messageFromRow)),
       setStatus: (sid, status: MessageStatus, changes, callback) => write(() => {
-        st.messageSetStatus.run({ sid, status, error_code: changes.errorCode ?? null, date_sent: changes.dateSent ?? null, at: changes.at });
+        st.messageSetStatus.run({
+          sid, status, error_code: changes.errorCode ?? null, error_message: changes.errorMessage ?? null,
+          date_sent: changes.dateSent ?? null, at: changes.at,
+        });
         insertCallback(callback);
       }),
       update: (m, callback) => write(() => {

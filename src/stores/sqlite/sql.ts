@@ -46,6 +46,7 @@ export const SQL = {
     ) ORDER BY seq DESC LIMIT @limit`,
   messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
   messageSetStatus: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
+    error_message = COALESCE(@error_message, error_message),
     date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid`,
   messageUpdate: `UPDATE messages SET body = @body, status = @status, error_code = @error_code, error_message = @error_message,
     date_updated = @date_updated, date_sent = @date_sent, media = @media WHERE sid = @sid AND account_sid = @account_sid`,
