@@ -22,6 +22,7 @@ import { startParley, type RunningParley } from '../runtime/parley.js';
 import { ApiError, callApi, type Connection } from '../cli/api-client.js';
 import type { CookieView } from '../stores/records.js';
 import { Handset } from './handset.js';
+import type { PhoneNumberJson } from '../http/representations/phone-number.js';
 
 export { Handset, TurnError, summarizeExchanges, type SendOptions, type TestMessage, type Turn } from './handset.js';
 export type { CookieView, WebhookExchange } from '../stores/records.js';
@@ -84,15 +85,7 @@ const FIELD_PARAMS: Record<keyof NumberFields, string> = {
   statusCallback: 'StatusCallback', friendlyName: 'FriendlyName',
 };
 
-interface NumberJson {
-  sid: string;
-  phone_number: string;
-  friendly_name: string;
-  sms_url: string;
-  sms_method: string;
-  sms_fallback_url: string;
-  status_callback: string;
-}
+type NumberJson = PhoneNumberJson;
 
 function toTestNumber(n: NumberJson): TestNumber {
   return {

@@ -12,6 +12,7 @@ import { inboundParams } from '../../src/webhooks/params.js';
 import type { GatewayEvent } from '../../src/events/bus.js';
 import type { MessageRecord } from '../../src/stores/records.js';
 import { assertValid, listValidator, validatorFor } from '../helpers/openapi.js';
+import { rejects } from '../helpers/twilio.js';
 
 const FROM = '+15005550006';
 let parley: RunningParley;
@@ -28,14 +29,6 @@ function connect(username: string, password: string, accountSid?: string): twili
   return c;
 }
 
-async function rejects(call: () => Promise<unknown>, status: number, code: number): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof twilio.RestException, `not a RestException: ${String(error)}`);
-    assert.equal(error.status, status);
-    assert.equal(error.code, code);
-    return true;
-  });
-}
 
 before(async () => {
   parley = await startParley({

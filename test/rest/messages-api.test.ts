@@ -11,6 +11,7 @@ import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { GatewayEvent } from '../../src/events/bus.js';
 import { assertValid, listValidator, validatorFor } from '../helpers/openapi.js';
+import { rejects } from '../helpers/twilio.js';
 
 const FROM = '+15005550006';
 const TO = '+15558675310';
@@ -34,15 +35,6 @@ function delivered(sid: string): (e: GatewayEvent) => boolean {
   return (e) => e.type === 'message' && e.message.sid === sid && e.message.status === 'delivered';
 }
 
-async function rejects(call: () => Promise<unknown>, status: number, code: number): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof twilio.RestException, `not a RestException: ${String(error)}`);
-    assert.equal(error.status, status);
-    assert.equal(error.code, code);
-    assert.equal(error.moreInfo, `https://www.twilio.com/docs/errors/${code}`);
-    return true;
-  });
-}
 
 before(async () => {
   parley = await startParley({

@@ -8,18 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { rejects } from '../helpers/twilio.js';
 
 let parley: RunningParley;
 let client: twilio.Twilio;
 
-async function rejects(call: () => Promise<unknown>, status: number, code: number): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof twilio.RestException, `not a RestException: ${String(error)}`);
-    assert.equal(error.status, status);
-    assert.equal(error.code, code);
-    return true;
-  });
-}
 
 /** The message once the simulator has delivered it (waits on the gateway's event, not a sleep). */
 async function delivered(sid: string): Promise<Awaited<ReturnType<ReturnType<twilio.Twilio['messages']>['fetch']>>> {

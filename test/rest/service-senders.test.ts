@@ -10,6 +10,7 @@ import twilio from 'twilio';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startApp, type RecordedRequest, type TestApp } from '../helpers/apps.js';
+import { rejects } from '../helpers/twilio.js';
 
 const [A, B] = ['+15005550051', '+15005550052'];
 let parley: RunningParley;
@@ -52,9 +53,6 @@ function requestFor(messageSid: string): RecordedRequest {
   return found;
 }
 
-async function rejects(call: () => Promise<unknown>, status: number, code: number): Promise<void> {
-  await assert.rejects(call, (error: unknown) => error instanceof twilio.RestException && error.status === status && error.code === code);
-}
 
 describe('a Messaging Service owns its numbers', () => {
   test('inbound messages use the service webhook and carry MessagingServiceSid', async () => {

@@ -5,6 +5,7 @@
 import { ApiError, callApi, type Connection } from '../api-client.js';
 import { CONNECTION_OPTIONS, connectionFrom, optionsHelp, parseOptions, type OptionSpec } from '../options.js';
 import { UsageError, type Command } from '../usage.js';
+import type { PhoneNumberJson } from '../../http/representations/phone-number.js';
 
 /** Each webhook option and the IncomingPhoneNumbers parameter it sets. */
 const FIELDS: Array<OptionSpec & { param: string }> = [
@@ -23,15 +24,8 @@ const ACTIONS: Array<[string, string]> = [
   ['remove NUMBER|PN…', 'delete a number'],
 ];
 
-export interface NumberJson {
-  sid: string;
-  phone_number: string;
-  friendly_name: string;
-  sms_url: string;
-  sms_method: string;
-  sms_fallback_url: string;
-  status_callback: string;
-}
+/** The API's IncomingPhoneNumber JSON: the same type the server builds it with. */
+export type NumberJson = PhoneNumberJson;
 
 const listPath = (conn: Connection): string => `/2010-04-01/Accounts/${conn.accountSid}/IncomingPhoneNumbers`;
 
