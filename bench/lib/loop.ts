@@ -13,6 +13,10 @@ export interface LoopDriver {
   op: Operation;
   /** 201 round trips (post to commit-and-acknowledge), in ms. */
   acks: LatencyRecorder;
+  /** The loop latency split in two: 201 to the reply stored (webhook, TwiML, commit) ... */
+  toReplyStored: LatencyRecorder;
+  /** ... and the reply stored to delivered (hand-over to the channel, status commits). */
+  storedToDelivered: LatencyRecorder;
   /** Loop latency per inbound sid, while `keepSids` is set (to match with the app's own times). */
   latencyBySid: Map<string, number>;
   keepSids: boolean;
@@ -37,6 +41,7 @@ export interface LoopOptions {
 
 interface Waiter {
   t201: number;
+  storedAt: number | null;
   resolve: (ms: number) => void;
   timer: NodeJS.Timeout;
 }
@@ -46,18 +51,28 @@ const SID = /"sid"\s*:\s*"(SM[0-9a-f]{32})"/;
 export async function loopDriver(gw: RunningGateway, options: LoopOptions): Promise<LoopDriver> {
   const waiting = new Map<string, Waiter>();
   const deliveredEarly = new Map<string, number>();
+  const storedEarly = new Map<string, number>();
   let earlyCount = 0;
   let completedCount = 0;
   const stream: EventStream = await openDeliveryStream(
     `${gw.origin}/simulator/events?Events=message`, { authorization: gw.authHeader },
-    ({ inboundSid, at }) => {
+    ({ inboundSid, status, at }) => {
       const w = waiting.get(inboundSid);
+      // The 201 and the events travel on different connections; an event can be read first.
+      if (status === 'queued') {
+        if (w) w.storedAt = at;
+        else storedEarly.set(inboundSid, at);
+        return;
+      }
       if (w) {
         waiting.delete(inboundSid);
         clearTimeout(w.timer);
+        if (w.storedAt !== null) {
+          driver.toReplyStored.record(Math.max(0, w.storedAt - w.t201));
+          driver.storedToDelivered.record(at - w.storedAt);
+        }
         w.resolve(at - w.t201);
       } else {
-        // The 201 and the event travel on different connections; the event can be read first.
         deliveredEarly.set(inboundSid, at);
       }
     },
@@ -77,6 +92,8 @@ export async function loopDriver(gw: RunningGateway, options: LoopOptions): Prom
   const headers = { authorization: gw.authHeader, 'content-type': 'application/x-www-form-urlencoded' };
   const driver: LoopDriver = {
     acks: new LatencyRecorder(),
+    toReplyStored: new LatencyRecorder(),
+    storedToDelivered: new LatencyRecorder(),
     latencyBySid: new Map(),
     keepSids: false,
     early: () => earlyCount,
@@ -102,6 +119,8 @@ export async function loopDriver(gw: RunningGateway, options: LoopOptions): Prom
         const sid = text.match(SID)?.[1];
         if (!sid) throw new Error(`no message sid in ${text.slice(0, 200)}`);
         const early = deliveredEarly.get(sid);
+        const storedAt = storedEarly.get(sid) ?? null;
+        storedEarly.delete(sid);
         let ms: number;
         if (early !== undefined) {
           deliveredEarly.delete(sid);
@@ -113,7 +132,7 @@ export async function loopDriver(gw: RunningGateway, options: LoopOptions): Prom
               waiting.delete(sid);
               reject(new Error(`no delivered reply for ${sid} within ${options.timeoutMs} ms`));
             }, options.timeoutMs);
-            waiting.set(sid, { t201, resolve, timer });
+            waiting.set(sid, { t201, storedAt, resolve, timer });
           });
         }
         completedCount++;

@@ -132,7 +132,9 @@ export function table(res: Results): string {
     rows.push([`Full loop, ${label}, saturation`, fmt(r.saturation.rate), ...lat(r.saturation.latencyMs),
       `CPU ms/turn: gateway ${r.cpuMsPerLoop.gateway}, app ${r.cpuMsPerLoop.app}, generator ${r.cpuMsPerLoop.generator}; ${eld(r.gatewayEventLoopMs, r.appEventLoopMs)}${errs(r.saturation)}`]);
     rows.push([`Full loop, ${label}, steady ${fmt(r.steady.offeredRate ?? 0)}/s`, fmt(r.steady.rate), ...lat(r.steady.latencyMs),
-      `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms; ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs)}${errs(r.steady)}`]);
+      `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms; `
+      + `201 to reply stored p50/p99 ${r.steadySplitMs.toReplyStored.p50}/${r.steadySplitMs.toReplyStored.p99} ms, `
+      + `stored to delivered ${r.steadySplitMs.storedToDelivered.p50}/${r.steadySplitMs.storedToDelivered.p99} ms; ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs)}${errs(r.steady)}`]);
   }
   if (w.kannel.skipped) rows.push(['Kannel loop (no store)', '-', '-', '-', '-', `skipped: ${w.kannel.reason}`]);
   else {

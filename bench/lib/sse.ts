@@ -1,14 +1,17 @@
 /**
  * One Server-Sent Events connection to Parley's `/simulator/events`, used by the load generator to
- * see each loop complete. It tells apart, as cheaply as it can, the one event per loop that matters
- * (a reply reaching `delivered`) from the others (inbound created, reply queued, sent): a string
- * test comes before any JSON.parse, so watching the stream costs the generator little CPU.
+ * see each loop complete. It tells apart, as cheaply as it can, the two events per loop that matter
+ * (the reply stored, as `queued`, and the reply `delivered`) from the others (inbound created, reply
+ * sent): a string test comes before any JSON.parse, so watching the stream costs the generator
+ * little CPU.
  */
 import { request, type Dispatcher } from 'undici';
 
-export interface Delivery {
+export interface ReplyEvent {
   /** The inbound message whose turn produced the reply. */
   inboundSid: string;
+  /** `queued`: the turn's outcome (with the reply) is committed; `delivered`: the loop is complete. */
+  status: 'queued' | 'delivered';
   /** performance.now() when the event was read. */
   at: number;
 }
@@ -25,7 +28,7 @@ interface MessageEventData {
 }
 
 export async function openDeliveryStream(
-  url: string, headers: Record<string, string>, onDelivered: (d: Delivery) => void,
+  url: string, headers: Record<string, string>, onReply: (e: ReplyEvent) => void,
 ): Promise<EventStream> {
   const abort = new AbortController();
   const res: Dispatcher.ResponseData = await request(url, {
@@ -48,13 +51,14 @@ export async function openDeliveryStream(
       const block = buffer.slice(start, end);
       start = end + 2;
       count++;
-      if (!block.includes('"delivered"') || !block.includes('outbound-reply')) continue;
+      if (!block.includes('outbound-reply') || !(block.includes('"delivered"') || block.includes('"queued"'))) continue;
       const data = dataOf(block);
       if (data === null) continue;
       const parsed = JSON.parse(data) as MessageEventData;
-      if (parsed.message?.direction === 'outbound-reply' && parsed.message.status === 'delivered'
+      const status = parsed.message?.status;
+      if (parsed.message?.direction === 'outbound-reply' && (status === 'delivered' || status === 'queued')
         && typeof parsed.inbound_sid === 'string') {
-        onDelivered({ inboundSid: parsed.inbound_sid, at: performance.now() });
+        onReply({ inboundSid: parsed.inbound_sid, status, at: performance.now() });
       }
     }
     buffer = buffer.slice(start);

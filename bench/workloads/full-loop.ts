@@ -36,6 +36,8 @@ export interface SaturationRun {
 export interface FullLoopResult extends SaturationRun {
   app: string;
   steady: LoadResult;
+  /** The steady run's loop latency split at the reply's commit (its `queued` event). */
+  steadySplitMs: { toReplyStored: LatencySummary; storedToDelivered: LatencySummary };
   steadyGatewayEventLoopMs: EventLoopDelay | null;
   steadyAppEventLoopMs: EventLoopDelay | null;
   /** Loop latency minus the app's own time, per loop, at the steady rate (minimal app only). */
@@ -114,6 +116,8 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
       await app.takeTimes();
       driver.latencyBySid.clear();
       driver.keepSids = true;
+      driver.toReplyStored = new LatencyRecorder();
+      driver.storedToDelivered = new LatencyRecorder();
       await gw.eventLoopDelay();
       await app.eventLoopDelay();
       const steadyRun = await steady(driver.op, rate, profile.concurrency * 4, {
@@ -136,6 +140,7 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         app: app.name,
         ...sat,
         steady: steadyRun,
+        steadySplitMs: { toReplyStored: driver.toReplyStored.summary(), storedToDelivered: driver.storedToDelivered.summary() },
         steadyGatewayEventLoopMs,
         steadyAppEventLoopMs,
         overheadMs: overhead.length ? summarize(Float64Array.from(overhead)) : null,
