@@ -26,7 +26,7 @@ const FAKESMSC = '/usr/lib/kannel/test/fakesmsc';
 const ADMIN_PASSWORD = 'bench';
 
 export const KANNEL_INSTALL_HINT =
-  'install Debian\'s kannel and kannel-extras packages (apt-get install kannel kannel-extras) to run it';
+  'install Debian\'s kannel and kannel-extras packages to run it (scripts/install-kannel.sh, or apt-get install kannel kannel-extras)';
 
 export type KannelResult =
   | { skipped: true; reason: string }
