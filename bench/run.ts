@@ -31,22 +31,28 @@ interface Args {
   only: Set<WorkloadName>;
   out: string;
   cpuProf: string | null;
+  /** Extra node flags for the gateway, e.g. --max-semi-space-size=64, to try runtime settings. */
+  gatewayFlags: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick | --smoke] [--only=${WORKLOADS.join(',')}] [--out=DIR] [--cpu-prof=DIR]
+const USAGE = `usage: npm run bench -- [--quick | --smoke] [--only=${WORKLOADS.join(',')}] [--out=DIR] [--cpu-prof=DIR] [--gateway-flag=FLAG ...]
   --quick      a developer's check, under 2 minutes
   --smoke      seconds; proves the bench runs (CI), numbers mean nothing
   --only       run only these workloads (growth also gives footprint)
   --out        where results go (default: bench/results)
-  --cpu-prof   start the gateway with node --cpu-prof, profiles written to DIR`;
+  --cpu-prof   start the gateway with node --cpu-prof, profiles written to DIR
+  --gateway-flag  a node flag for the gateway (repeatable), e.g. --gateway-flag=--max-semi-space-size=64`;
 
 function parseArgs(argv: readonly string[]): Args {
   let name: ProfileName = 'full';
   let only = new Set<WorkloadName>(WORKLOADS);
   let out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   let cpuProf: string | null = null;
+  const gatewayFlags: string[] = [];
   for (const arg of argv) {
-    const [key, value] = arg.split('=', 2) as [string, string | undefined];
+    const eq = arg.indexOf('=');
+    const key = eq < 0 ? arg : arg.slice(0, eq);
+    const value = eq < 0 ? undefined : arg.slice(eq + 1);
     if (key === '--quick') name = 'quick';
     else if (key === '--smoke') name = 'smoke';
     else if (key === '--full') name = 'full';
@@ -57,12 +63,13 @@ function parseArgs(argv: readonly string[]): Args {
       only = new Set(list as WorkloadName[]);
     } else if (key === '--out' && value) out = resolve(value);
     else if (key === '--cpu-prof' && value) cpuProf = resolve(value);
+    else if (key === '--gateway-flag' && value) gatewayFlags.push(value);
     else if (key === '--help' || key === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  return { profile: PROFILES[name], only, out, cpuProf };
+  return { profile: PROFILES[name], only, out, cpuProf, gatewayFlags };
 }
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -95,7 +102,7 @@ async function main(): Promise<number> {
   const forgetWork = onInterrupt(() => rmSync(work, { recursive: true, force: true }));
   const credentials = newCredentials();
   const failures: string[] = [];
-  const nodeArgs = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : [];
+  const nodeArgs = [...args.gatewayFlags, ...(args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : [])];
   const loadAtStart = load1();
   log(`Parley bench, profile ${profile.name}: ${machine(loadAtStart).cpus} cores, node ${process.version}, load ${loadAtStart}`);
   if (loadAtStart > 0.5) log(`  note: the machine is busy (1-minute load ${loadAtStart}); other work skews these numbers`);
@@ -131,7 +138,7 @@ async function main(): Promise<number> {
       });
     }
     const growth = only.has('growth')
-      ? await attempt('growth', failures, () => runGrowth(minimal, profile, credentials, join(work, 'growth.db'), log))
+      ? await attempt('growth', failures, () => runGrowth(minimal, profile, credentials, join(work, 'growth.db'), log, nodeArgs))
       : notSelected;
     const footprint = 'points' in growth ? footprintOf(growth) : { skipped: true as const, reason: 'needs the growth workload' };
 

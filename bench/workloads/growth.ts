@@ -37,6 +37,7 @@ const WARMUP_HANDSET_BASE = 5_000_000;
 
 export async function runGrowth(
   app: RunningApp, profile: Profile, credentials: Credentials, db: string, log: (line: string) => void,
+  nodeArgs: readonly string[] = [],
 ): Promise<GrowthResult> {
   // Let the gateway create its schema, account and numbers, as it would on a first start.
   let numbers: string[];
@@ -62,7 +63,7 @@ export async function runGrowth(
     log(`  growth: ${size.toLocaleString('en-US')} conversations stored (seeded in ${seedMs} ms), measuring`);
 
     const t1 = performance.now();
-    const gw = await startGateway({ db, credentials, connections: profile.concurrency });
+    const gw = await startGateway({ db, credentials, connections: profile.concurrency, nodeArgs });
     const startMs = Math.round(performance.now() - t1);
     try {
       const rssIdleBytes = rssBytes(gw.child.pid);
