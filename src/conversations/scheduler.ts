@@ -112,6 +112,10 @@ export class TurnScheduler {
     this.running--;
     const failures = (this.failures.get(turn.messageSid) ?? 0) + 1;
     this.failures.set(turn.messageSid, failures);
+    // Part of the failed run may be stored: the next run must read the turn back from the store.
+    const { inbound: _firstRunOnly, ...fromStore } = turn;
+    const queue = this.queues.get(id);
+    if (queue && queue[0] === turn) queue[0] = fromStore;
     if (this.stopping) {
       if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       return; // it stays pending in the store and runs after the next start

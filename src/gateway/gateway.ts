@@ -114,6 +114,7 @@ export class Gateway implements ChannelHost {
     this.scheduler.enqueue({
       messageSid: message.sid,
       accountSid: message.accountSid,
+      inbound: message,
       conversationId: conversationId({ accountSid: message.accountSid, number: message.to, handset: message.from }),
     });
     return message;
@@ -156,8 +157,9 @@ export class Gateway implements ChannelHost {
   }
 
   private async runPendingTurn(turn: PendingTurn): Promise<void> {
-    if (await this.store.turns.isDone(turn.messageSid)) return;
-    const inbound = await this.store.messages.get(turn.accountSid, turn.messageSid);
+    const fresh = turn.inbound !== undefined;
+    if (!fresh && await this.store.turns.isDone(turn.messageSid)) return;
+    const inbound = turn.inbound ?? await this.store.messages.get(turn.accountSid, turn.messageSid);
     const account = await this.store.accounts.get(turn.accountSid);
     if (!inbound || !account) return;
     const { number } = await inboundWebhookFor(this.store, inbound.accountSid, inbound.to);
@@ -166,21 +168,22 @@ export class Gateway implements ChannelHost {
     );
     const outcome = await runTurn({
       fetch: { client: this.client, now: () => this.clock.now() },
-      checkpoint: (partial) => this.commit(partial, account, false),
+      checkpoint: (partial) => this.commit(partial, account, false, fresh),
     }, { inbound, number, authToken: account.authToken, conversation });
-    await this.commit(outcome, account, true);
+    await this.commit(outcome, account, true, fresh);
     this.conversations.committed(outcome.conversation, conversation.jar);
     this.events.emit({ type: 'turn', accountSid: inbound.accountSid, messageSid: inbound.sid, conversationId: turn.conversationId, errorCode: outcome.errorCode });
   }
 
   /** Commits (part of) a turn's outcome, then hands its replies to the channel. */
-  private async commit(outcome: TurnOutcome, account: AccountRecord, final: boolean): Promise<MessageRecord[]> {
+  private async commit(outcome: TurnOutcome, account: AccountRecord, final: boolean, firstRun: boolean): Promise<MessageRecord[]> {
     await this.store.turns.complete(outcome, { final });
     for (const exchange of outcome.exchanges) this.events.emit({ type: 'exchange', exchange });
     for (const alert of outcome.alerts) this.events.emit({ type: 'alert', alert });
     if (outcome.replies.length === 0) return [];
-    // Read back what was stored: after a crash and re-run, the first stored copy of each reply wins.
-    const stored = await this.store.messages.repliesOf(account.sid, outcome.inboundSid);
+    // A turn run before (by a process that crashed) may have stored replies already, and the first
+    // stored copy of each wins: read them back. A first run stored exactly what it built.
+    const stored = firstRun ? outcome.replies : await this.store.messages.repliesOf(account.sid, outcome.inboundSid);
     const fresh = stored.filter((m) => m.status === 'queued');
     for (const reply of fresh) this.events.emit({ type: 'message', message: reply });
     return Promise.all(fresh.map((reply) => this.delivery.deliver(reply)));

@@ -208,4 +208,10 @@ export interface PendingTurn {
   messageSid: string;
   accountSid: string;
   conversationId: string;
+  /**
+   * Set when this process has just stored the inbound message and its turn has never run: the
+   * turn then needs no read-back (nothing of it can be stored yet). Turns read from the store, or
+   * run again after a failure, come without it.
+   */
+  inbound?: MessageRecord;
 }

@@ -70,6 +70,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // adapter is their only writer, so it can keep them in memory and drop an entry on each write.
   const accountCache = new Map<string, AccountRecord | null>();
   const numberCache = new Map<string, PhoneNumberRecord | null>();
+  const serviceOfCache = new Map<string, string | null>();
 
   const insertExchange = (x: WebhookExchange): void => {
     st.exchangeInsert.run(x.sid, x.accountSid, x.messageSid, x.conversationId, JSON.stringify(x));
@@ -121,6 +122,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }),
       delete: (account, sid) => write(() => {
         numberCache.clear();
+        serviceOfCache.delete(sid);
         return st.numberDelete.run(account, sid).changes > 0;
       }),
       get: (account, sid) => read(() => {
@@ -239,14 +241,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       list: (account, page) => read(() => (st.serviceList.all({ account, after: page.afterSid ?? null, limit: page.pageSize }) as Array<{ record: string }>)
         .map((r) => JSON.parse(r.record) as MessagingServiceRecord)),
       delete: (account, sid) => write(() => {
+        serviceOfCache.clear();
         st.serviceNumbersDeleteAll.run(account, sid);
         return st.serviceDelete.run(account, sid).changes > 0;
       }),
-      addNumber: (account, service, number, at) => write(() => void st.serviceNumberAdd.run(service, number, account, at)),
-      removeNumber: (account, service, number) => write(() => st.serviceNumberRemove.run(account, service, number).changes > 0),
+      addNumber: (account, service, number, at) => write(() => {
+        serviceOfCache.delete(number);
+        st.serviceNumberAdd.run(service, number, account, at);
+      }),
+      removeNumber: (account, service, number) => write(() => {
+        serviceOfCache.delete(number);
+        return st.serviceNumberRemove.run(account, service, number).changes > 0;
+      }),
       numbers: (account, service) => read(() => (st.serviceNumbers.all(account, service) as Array<{ number_sid: string; date_created: number }>)
         .map((r) => ({ numberSid: r.number_sid, dateCreated: r.date_created }))),
-      serviceOf: (number) => read(() => (st.serviceOfNumber.get(number) as { service_sid: string } | undefined)?.service_sid ?? null),
+      serviceOf: (number) => read(() => cached(serviceOfCache, number,
+        () => (st.serviceOfNumber.get(number) as { service_sid: string } | undefined)?.service_sid ?? null)),
     },
     callbacks: {
       enqueue: (c) => write(() => insertCallback(c)),
