@@ -132,4 +132,13 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX messages_undelivered;
   CREATE INDEX messages_undelivered ON messages (seq) WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound';
   `,
+  /* 5: leaner message indexes: lists and threads order by seq (the rowid, implicit in every index), so the
+     SID in these keys only made each entry 34 bytes larger and each insert land at a scattered place */ `
+  DROP INDEX messages_account_sid;
+  DROP INDEX messages_account_to;
+  DROP INDEX messages_account_from;
+  CREATE INDEX messages_account ON messages (account_sid);
+  CREATE INDEX messages_account_to_number ON messages (account_sid, to_number);
+  CREATE INDEX messages_account_from_number ON messages (account_sid, from_number);
+  `,
 ];
