@@ -41,6 +41,8 @@ export interface HttpOptions {
 
 export interface RouteContext extends HttpOptions {
   routes: RouteTable;
+  /** The server itself, for lifecycle hooks (closing long-lived streams on shutdown). */
+  app: FastifyInstance;
 }
 
 /** A client has this long to send its request headers, and this long for the whole request. */
@@ -84,7 +86,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   });
 
   const routes = new RouteTable(app);
-  const ctx: RouteContext = { ...options, routes };
+  const ctx: RouteContext = { ...options, routes, app };
   registerConsole(app, { gateway: options.gateway, dev: options.devClock !== null, hosts: options.hosts });
   registerNumberRoutes(ctx);
   registerMessageRoutes(ctx);

@@ -16,10 +16,18 @@ import type { RouteRequest } from '../route-table.js';
 import { Params } from '../form.js';
 import { messageJson } from '../representations/message.js';
 import type { GatewayEvent } from '../../events/bus.js';
+import type { ServerResponse } from 'node:http';
 
 const MAX_BEHIND_BYTES = 8 * 1024 * 1024;
 
 export function registerEventStream(ctx: RouteContext): void {
+  // Open streams never end by themselves: close them when the server closes, or a shutdown would
+  // wait for every console tab and `parley tail` to go away.
+  const open = new Set<ServerResponse>();
+  ctx.app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+    open.clear();
+  });
   ctx.routes.add('GET', '/simulator/events', async (req: RouteRequest, reply) => {
     const account = accountFor(req);
     const query = Params.from(req.query);
@@ -29,6 +37,7 @@ export function registerEventStream(ctx: RouteContext): void {
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
+    open.add(res);
     let pending = '';
     const flush = (): void => {
       const chunk = pending;
@@ -50,6 +59,7 @@ export function registerEventStream(ctx: RouteContext): void {
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
     req.raw.on('close', () => {
+      open.delete(res);
       clearInterval(heartbeat);
       unsubscribe();
     });
