@@ -1,6 +1,8 @@
 /** Assertions on the official twilio package's errors, shared by the REST tests. */
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
+import { startParley, type ParleyOptions, type RunningParley } from '../../src/runtime/parley.js';
+import { createLogger } from '../../src/logging/logger.js';
 
 /** The call fails with a RestException carrying this HTTP status, Twilio code and more_info link. */
 export async function rejects(call: () => Promise<unknown>, status: number, code: number): Promise<void> {
@@ -11,4 +13,21 @@ export async function rejects(call: () => Promise<unknown>, status: number, code
     assert.equal(error.moreInfo, `https://www.twilio.com/docs/errors/${code}`);
     return true;
   });
+}
+
+/** A Parley in memory on a free port, silent, for tests that drive it with the twilio package. */
+export function startInMemoryParley(options: Partial<ParleyOptions> = {}): Promise<RunningParley> {
+  return startParley({
+    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3_600_000, dev: false,
+    logger: createLogger({ level: 'silent' }), ...options,
+  });
+}
+
+/** The official client pointed at Parley, as a user would: only its domains' base URLs change. */
+export function clientFor(parley: RunningParley, username = parley.account.sid, password = parley.account.authToken, accountSid?: string): twilio.Twilio {
+  const client = twilio(username, password, accountSid ? { accountSid } : {});
+  client.api.baseUrl = parley.url;
+  client.messaging.baseUrl = parley.url;
+  client.monitor.baseUrl = parley.url;
+  return client;
 }

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
-import { startParley, type RunningParley } from '../../src/runtime/parley.js';
-import { createLogger } from '../../src/logging/logger.js';
+import type { RunningParley } from '../../src/runtime/parley.js';
 import { startApp, type RecordedRequest, type TestApp } from '../helpers/apps.js';
+import { clientFor, startInMemoryParley } from '../helpers/twilio.js';
 
 const FROM = '+15005550031';
 const POLICY = { firstDelayMs: 60, maxDelayMs: 240, windowMs: 1500 };
@@ -21,13 +21,8 @@ const arrivedAt: number[] = [];
 let flakyFailures = 2;
 
 before(async () => {
-  parley = await startParley({
-    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
-    statusCallbackRetry: POLICY,
-  });
-  client = twilio(parley.account.sid, parley.account.authToken);
-  client.api.baseUrl = parley.url;
-  client.monitor.baseUrl = parley.url;
+  parley = await startInMemoryParley({ statusCallbackRetry: POLICY });
+  client = clientFor(parley);
   app = await startApp((req, res) => {
     arrivedAt.push(Date.now());
     const path = req.url.split('?')[0];

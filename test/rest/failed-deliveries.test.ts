@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
 import { request } from 'undici';
-import { startParley, type RunningParley } from '../../src/runtime/parley.js';
-import { createLogger } from '../../src/logging/logger.js';
+import type { RunningParley } from '../../src/runtime/parley.js';
 import { startApp, twiml, type RecordedRequest, type TestApp } from '../helpers/apps.js';
+import { clientFor, startInMemoryParley } from '../helpers/twilio.js';
 
 const FROM = '+15005550041';
 let parley: RunningParley;
@@ -18,11 +18,8 @@ let client: twilio.Twilio;
 let app: TestApp;
 
 before(async () => {
-  parley = await startParley({
-    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
-  });
-  client = twilio(parley.account.sid, parley.account.authToken);
-  client.api.baseUrl = parley.url;
+  parley = await startInMemoryParley();
+  client = clientFor(parley);
   app = await startApp((req, res) => {
     if (req.url === '/sms') return twiml(res, `<Response><Message statusCallback="${app.origin}/reply-status">Thanks</Message></Response>`);
     res.writeHead(204).end();

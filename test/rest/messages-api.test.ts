@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
-import { startParley, type RunningParley } from '../../src/runtime/parley.js';
-import { createLogger } from '../../src/logging/logger.js';
+import type { RunningParley } from '../../src/runtime/parley.js';
 import type { GatewayEvent } from '../../src/events/bus.js';
 import { assertValid, listValidator, validatorFor } from '../helpers/openapi.js';
-import { rejects } from '../helpers/twilio.js';
+import { clientFor, rejects, startInMemoryParley } from '../helpers/twilio.js';
 
 const FROM = '+15005550006';
 const TO = '+15558675310';
@@ -37,11 +36,8 @@ function delivered(sid: string): (e: GatewayEvent) => boolean {
 
 
 before(async () => {
-  parley = await startParley({
-    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
-  });
-  client = twilio(parley.account.sid, parley.account.authToken);
-  client.api.baseUrl = parley.url;
+  parley = await startInMemoryParley();
+  client = clientFor(parley);
   await client.incomingPhoneNumbers.create({ phoneNumber: FROM });
 });
 

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
-import { startParley, type RunningParley } from '../../src/runtime/parley.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { rejects } from '../helpers/twilio.js';
+import type { RunningParley } from '../../src/runtime/parley.js';
+import { clientFor, rejects, startInMemoryParley } from '../helpers/twilio.js';
 
 let parley: RunningParley;
 let client: twilio.Twilio;
@@ -27,12 +26,8 @@ async function delivered(sid: string): Promise<Awaited<ReturnType<ReturnType<twi
 }
 
 before(async () => {
-  parley = await startParley({
-    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
-  });
-  client = twilio(parley.account.sid, parley.account.authToken);
-  client.api.baseUrl = parley.url;
-  client.messaging.baseUrl = parley.url;
+  parley = await startInMemoryParley();
+  client = clientFor(parley);
 });
 
 after(async () => {

@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
-import { startParley, type RunningParley } from '../../src/runtime/parley.js';
-import { createLogger } from '../../src/logging/logger.js';
+import type { RunningParley } from '../../src/runtime/parley.js';
 import { startApp, type RecordedRequest, type TestApp } from '../helpers/apps.js';
-import { rejects } from '../helpers/twilio.js';
+import { clientFor, rejects, startInMemoryParley } from '../helpers/twilio.js';
 
 const [A, B] = ['+15005550051', '+15005550052'];
 let parley: RunningParley;
@@ -19,12 +18,8 @@ let app: TestApp;
 let serviceSid = '';
 
 before(async () => {
-  parley = await startParley({
-    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
-  });
-  client = twilio(parley.account.sid, parley.account.authToken);
-  client.api.baseUrl = parley.url;
-  client.messaging.baseUrl = parley.url;
+  parley = await startInMemoryParley();
+  client = clientFor(parley);
   app = await startApp((_req, res) => void res.writeHead(204).end());
   const service = await client.messaging.v1.services.create({
     friendlyName: 'support', inboundRequestUrl: `${app.origin}/service-in`, statusCallback: `${app.origin}/service-status`,

@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
-import { startParley, type RunningParley } from '../../src/runtime/parley.js';
-import { createLogger } from '../../src/logging/logger.js';
+import type { RunningParley } from '../../src/runtime/parley.js';
+import { clientFor, startInMemoryParley } from '../helpers/twilio.js';
 
 interface Received {
   path: string;
@@ -49,11 +49,8 @@ function requestsTo(path: string, n: number): Promise<Received[]> {
 }
 
 before(async () => {
-  parley = await startParley({
-    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3600_000, dev: false, logger: createLogger({ level: 'silent' }),
-  });
-  client = twilio(parley.account.sid, parley.account.authToken);
-  client.api.baseUrl = parley.url;
+  parley = await startInMemoryParley();
+  client = clientFor(parley);
   app = createServer((req, res) => {
     void readBody(req).then((text) => {
       const path = req.url ?? '';
