@@ -5,11 +5,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
 import { cleanEnv, runCli } from './run-cli.js';
+import { freePort } from '../helpers/gateway-process.js';
 
 const NUMBER = '+15005550006';
 const HANDSET = '+15551230001';
@@ -166,7 +166,7 @@ describe('failures of the operation (exit 1)', () => {
   });
 
   test('unreachable Parley (a closed port): one clear line', async () => {
-    const port = await closedPort();
+    const port = await freePort() /* nothing listens there */;
     for (const args of [['numbers', 'list'], ['send', '--from', HANDSET, '--to', NUMBER, 'hi'], ['clock', 'show'], ['tail']]) {
       const r = await runCli(args, { ...env, PARLEY_URL: `http://127.0.0.1:${port}` });
       assert.equal(r.code, 1, args.join(' '));
@@ -190,15 +190,3 @@ describe('failures of the operation (exit 1)', () => {
   });
 });
 
-/** A port nothing listens on: bind one, note it, close it. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -14,6 +14,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
+import { freePort } from '../helpers/gateway-process.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve('.artifacts/screenshots');
@@ -21,13 +22,6 @@ const HANDSET = '+15550001111';
 const NUMBER = '+15005550006';
 const BROKEN = '+15005550007';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 describe('console in a browser', () => {
   let parley: RunningParley;
@@ -125,7 +119,7 @@ describe('console in a browser', () => {
   });
 
   test('a broken webhook shows 11205 in the timeline and the error log', async () => {
-    const port = await closedPort();
+    const port = await freePort() /* nothing listens there */;
     await page.goto('/#/numbers');
     await page.getByLabel('Phone number').fill(BROKEN);
     await page.getByLabel('Friendly name').fill('Broken app');

@@ -9,11 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, twiml } from '../helpers/apps.js';
-import { callServe, startServe, TEST_ACCOUNT_SID } from '../helpers/serve-process.js';
+import { startGateway } from '../helpers/gateway-process.js';
 
 test('a turn interrupted by a crash resumes after restart and delivers exactly one reply', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-restart-'));
-  const db = join(dir, 'p.db');
   let first = true;
   let onFirstRequest: () => void = () => undefined;
   const firstRequest = new Promise<void>((resolve) => {
@@ -27,23 +26,25 @@ test('a turn interrupted by a crash resumes after restart and delivers exactly o
     }
     twiml(res, '<Response><Message>you are back</Message></Response>');
   });
-  let gateway = await startServe(db);
+  const { gateway, api } = await startGateway(join(dir, 'p.db'));
   try {
-    await callServe(gateway.url, 'POST', `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/IncomingPhoneNumbers.json`, { PhoneNumber: '+15005550006', SmsUrl: app.url });
-    const accepted = await callServe<{ sid: string; status: string }>(gateway.url, 'POST', '/simulator/messages', { From: '+15551230001', To: '+15005550006', Body: 'hello' });
+    await api.createNumber({ PhoneNumber: '+15005550006', SmsUrl: app.url });
+    const accepted = await api.send('+15551230001', '+15005550006', 'hello');
     assert.equal(accepted.status, 201);
-    assert.equal(accepted.body.status, 'received');
+    assert.equal(accepted.json.status, 'received');
+    const sid = String(accepted.json.sid);
     await firstRequest;
     await gateway.kill('SIGKILL');
 
-    gateway = await startServe(db);
-    const view = await callServe<{ turn: { status: string }; replies: Array<{ body: string }> }>(gateway.url, 'GET', `/simulator/messages/${accepted.body.sid}?Wait=15s`);
-    assert.equal(view.body.turn.status, 'done');
-    assert.deepEqual(view.body.replies.map((r) => r.body), ['you are back']);
+    await gateway.start(); // the same port and database file
+    const view = await api.turn(sid, '15s');
+    assert.equal(view.turn.status, 'done');
+    assert.deepEqual(view.replies.map((r) => r.body), ['you are back']);
     assert.equal(app.requests.length, 2, 'the webhook was requested again after the restart');
     assert.equal(app.requests[0]!.headers['i-twilio-idempotency-token'], app.requests[1]!.headers['i-twilio-idempotency-token']);
-    const thread = await callServe<{ messages: Array<{ direction: string; body: string }> }>(gateway.url, 'GET', `/simulator/handsets/${encodeURIComponent('+15551230001')}/messages`);
-    assert.deepEqual(thread.body.messages.map((m) => `${m.direction}:${m.body}`), ['inbound:hello', 'outbound-reply:you are back']);
+    const thread = await api.request('GET', `/simulator/handsets/${encodeURIComponent('+15551230001')}/messages`);
+    const messages = thread.json.messages as Array<{ direction: string; body: string }>;
+    assert.deepEqual(messages.map((m) => `${m.direction}:${m.body}`), ['inbound:hello', 'outbound-reply:you are back']);
   } finally {
     await gateway.kill('SIGTERM');
     await app.close();

@@ -3,21 +3,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request } from 'undici';
-import { startServe, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../helpers/serve-process.js';
+import { startGateway } from '../helpers/gateway-process.js';
 
 test('an open /simulator/events stream does not hold up shutdown', async () => {
-  const gateway = await startServe(':memory:');
+  const { gateway } = await startGateway(':memory:');
+  const { accountSid, authToken } = gateway.credentials;
   const stream = await request(`${gateway.url}/simulator/events`, {
-    headers: { authorization: 'Basic ' + Buffer.from(`${TEST_ACCOUNT_SID}:${TEST_AUTH_TOKEN}`).toString('base64') },
+    headers: { authorization: 'Basic ' + Buffer.from(`${accountSid}:${authToken}`).toString('base64') },
   });
   assert.equal(stream.statusCode, 200);
   const ended = once(stream.body, 'end');
   stream.body.resume();
-  const exited = once(gateway.child, 'exit');
-  gateway.child.kill('SIGTERM');
   // Bounded: before the fix this waited for the client forever.
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('serve did not exit within 10 s')), 10_000).unref());
-  const [code] = (await Promise.race([exited, timeout])) as [number | null];
+  const code = await Promise.race([gateway.kill('SIGTERM'), timeout]);
   assert.equal(code, 0);
   await ended; // the stream was ended cleanly, not cut
 });

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { Params } from '../../src/http/form.js';
 import { TwilioError } from '../../src/errors/twilio-error.js';
 import { startTestParley, type TestParley } from '../reliability/in-process.js';
-import { toForm } from '../reliability/gateway-process.js';
+import { toForm } from '../helpers/gateway-process.js';
 
 const key = fc.string({ minLength: 1, maxLength: 10 }).filter((k) => k !== '__proto__');
 const scalar = fc.oneof(fc.string({ maxLength: 30, unit: 'binary' }), fc.integer(), fc.boolean());

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { startTestParley, type TestParley } from '../reliability/in-process.js';
-import { toForm } from '../reliability/gateway-process.js';
+import { toForm } from '../helpers/gateway-process.js';
 
 let gw: TestParley;
 let auth: string;

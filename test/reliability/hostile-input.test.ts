@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { startTestParley, type TestParley } from './in-process.js';
-import { toForm } from './gateway-process.js';
+import { toForm } from '../helpers/gateway-process.js';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/http/server.js';
 
 const NUMBER = '+15005550300';

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { Api, newCredentials, type Credentials } from './gateway-process.js';
+import { Api, newCredentials, type Credentials } from '../helpers/gateway-process.js';
 
 export interface TestParley {
   parley: RunningParley;

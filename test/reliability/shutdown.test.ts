@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, GatewayProcess, freePort, newCredentials } from './gateway-process.js';
+import { Api, GatewayProcess, freePort, newCredentials } from '../helpers/gateway-process.js';
 import { startScriptedApp, twiml, type RunningApp } from './apps.js';
 
 const NUMBER = '+15005550700';

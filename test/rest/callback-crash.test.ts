@@ -10,14 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import twilio from 'twilio';
-import { callServe, startServe, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type ServeProcess } from '../helpers/serve-process.js';
+import { Api, GatewayProcess, freePort, newCredentials } from '../helpers/gateway-process.js';
 import { startApp, type RecordedRequest, type TestApp } from '../helpers/apps.js';
 
 const FROM = '+15005550061';
 const HANDSETS = ['+15558670401', '+15558670402', '+15558670403'];
-const MESSAGES = `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Messages`;
+const CREDENTIALS = newCredentials();
+const MESSAGES = `/2010-04-01/Accounts/${CREDENTIALS.accountSid}/Messages`;
 let dir = '';
-let serve: ServeProcess | null = null;
+let serve: GatewayProcess | null = null;
 let app: TestApp;
 let up = false;
 /** Re-checked after every request the app gets (the waiting is driven by Parley's retries). */
@@ -56,31 +57,31 @@ const of = (sid: string): RecordedRequest[] => app.requests.filter((r) => r.para
 
 test('callbacks waiting in the outbox are sent after a SIGKILL and restart', async () => {
   const db = join(dir, 'parley.db');
-  const first = await startServe(db);
-  serve = first;
-  const created = await callServe<{ sid: string }>(first.url, 'POST', `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/IncomingPhoneNumbers.json`, { PhoneNumber: FROM });
-  assert.equal(created.status, 201);
+  serve = new GatewayProcess(await freePort(), db, CREDENTIALS);
+  await serve.start();
+  const api = new Api(serve.url, CREDENTIALS);
+  await api.createNumber({ PhoneNumber: FROM });
   const sids: string[] = [];
   for (const to of HANDSETS) {
-    const res = await callServe<{ sid: string }>(first.url, 'POST', `${MESSAGES}.json`, { To: to, From: FROM, Body: 'hi', StatusCallback: `${app.origin}/status` });
+    const res = await api.request('POST', `${MESSAGES}.json`, { To: to, From: FROM, Body: 'hi', StatusCallback: `${app.origin}/status` });
     assert.equal(res.status, 201);
-    sids.push(res.body.sid);
+    sids.push(String(res.json.sid));
   }
   // Wait until every message is delivered (both statuses, and so both callbacks, are committed)
   // and its first callback has been tried and refused.
   await until(async () => {
     if (!sids.every((sid) => of(sid).length > 0)) return false;
-    const statuses = await Promise.all(sids.map((sid) => callServe<{ status: string }>(first.url, 'GET', `${MESSAGES}/${sid}.json`)));
-    return statuses.every((s) => s.body.status === 'delivered');
+    const statuses = await Promise.all(sids.map((sid) => api.request('GET', `${MESSAGES}/${sid}.json`)));
+    return statuses.every((s) => s.json.status === 'delivered');
   });
-  await first.kill('SIGKILL');
+  await serve.kill('SIGKILL');
   const beforeCrash = app.requests.length;
   assert.ok(app.requests.every((r) => r.params.get('MessageStatus') === 'sent'), 'delivered waits behind the failing sent');
 
   up = true;
   const ok = (sid: string): RecordedRequest[] => of(sid).filter((r) => app.requests.indexOf(r) >= beforeCrash);
   const resumed = until(() => sids.every((sid) => ok(sid).length >= 2));
-  serve = await startServe(db);
+  await serve.start(); // the same port and database file
   await resumed;
   for (const sid of sids) {
     const all = of(sid);
@@ -88,7 +89,7 @@ test('callbacks waiting in the outbox are sent after a SIGKILL and restart', asy
     const sent = all.filter((r) => r.params.get('MessageStatus') === 'sent');
     assert.equal(new Set(sent.map((r) => r.headers['i-twilio-idempotency-token'])).size, 1, 'the same token before and after the crash');
     for (const r of all) {
-      assert.ok(twilio.validateRequest(TEST_AUTH_TOKEN, String(r.headers['x-twilio-signature']), app.origin + r.url, Object.fromEntries(r.params)));
+      assert.ok(twilio.validateRequest(CREDENTIALS.authToken, String(r.headers['x-twilio-signature']), app.origin + r.url, Object.fromEntries(r.params)));
     }
   }
 });

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { startScriptedApp, twiml, type RunningApp } from '../reliability/apps.js';
 import { startTestParley, type TestParley } from '../reliability/in-process.js';
-import { Api } from '../reliability/gateway-process.js';
+import { Api } from '../helpers/gateway-process.js';
 
 let gw: TestParley;
 let app: RunningApp;

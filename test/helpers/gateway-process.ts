@@ -129,3 +129,11 @@ export function toForm(form: Record<string, string | string[]>): string {
   for (const [k, v] of Object.entries(form)) for (const value of Array.isArray(v) ? v : [v]) params.append(k, value);
   return params.toString();
 }
+
+/** A fresh gateway process (new credentials, a free port) on `db`, started, with its API client. */
+export async function startGateway(db: string, extraArgs: string[] = []): Promise<{ gateway: GatewayProcess; api: Api }> {
+  const credentials = newCredentials();
+  const gateway = new GatewayProcess(await freePort(), db, credentials, extraArgs);
+  await gateway.start();
+  return { gateway, api: new Api(gateway.url, credentials) };
+}
