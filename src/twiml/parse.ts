@@ -17,11 +17,12 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ERROR_CATALOG } from '../errors/catalog.js';
 import type { HttpMethod } from '../stores/records.js';
 import type { MessageVerb, RedirectVerb, TwimlParseResult, TwimlWarning, Verb } from './verbs.js';
+import { MAX_TWIML_DEPTH, prescan } from './guards.js';
+
+export { MAX_TWIML_DEPTH };
 
 /** Twilio error 11750: "TwiML response body too large", counted in UTF-8 bytes. */
 export const MAX_TWIML_BYTES = 64 * 1024;
-/** Deepest element nesting accepted; TwiML itself needs 3 (Response > Message > Body). */
-export const MAX_TWIML_DEPTH = 32;
 /** Per message (https://www.twilio.com/docs/messaging/twiml/message, "Media"). */
 const MAX_MEDIA = 10;
 /** Per inbound message (error 14109); the interpreter enforces it, the parser only warns. */
@@ -152,55 +153,6 @@ function parseDocument(source: string): TwimlParseResult {
   if (root === null) return fail(12100, 'the document has no root element');
   if (rootName !== 'Response') return fail(12102, `the root element is <${shown(rootName)}>`);
   return readResponse(root);
-}
-
-/**
- * One linear pass before any parser: refuses markup declarations (`<!DOCTYPE`, `<!ENTITY`, ...;
- * a `<!` that opens neither a comment nor CDATA) and nesting deeper than MAX_TWIML_DEPTH, so
- * neither entity expansion nor deep nesting costs more than this scan. Everything else about
- * well-formedness is left to the validator, which reports positions.
- */
-function prescan(xml: string): string | null {
-  let depth = 0;
-  let i = xml.indexOf('<');
-  while (i !== -1) {
-    const next = xml.charCodeAt(i + 1);
-    let end: number;
-    if (next === 0x21 /* ! */) {
-      if (xml.startsWith('<!--', i)) end = xml.indexOf('-->', i + 4);
-      else if (xml.startsWith('<![CDATA[', i)) end = xml.indexOf(']]>', i + 9);
-      else return 'DOCTYPE and entity declarations are not accepted in TwiML';
-    } else if (next === 0x3f /* ? */) {
-      end = xml.indexOf('?>', i + 2);
-    } else if (next === 0x2f /* / */) {
-      depth -= 1;
-      end = xml.indexOf('>', i + 2);
-    } else {
-      end = endOfTag(xml, i + 1);
-      if (end !== -1 && xml.charCodeAt(end - 1) !== 0x2f /* / */ && ++depth > MAX_TWIML_DEPTH) {
-        return `elements are nested more than ${MAX_TWIML_DEPTH} deep`;
-      }
-    }
-    if (end === -1) return null; // unterminated: the validator says where
-    i = xml.indexOf('<', end);
-  }
-  return null;
-}
-
-/** Index of the `>` closing a start tag, skipping quoted attribute values (they may hold `>`). */
-function endOfTag(xml: string, from: number): number {
-  let quote = 0;
-  for (let i = from; i < xml.length; i++) {
-    const c = xml.charCodeAt(i);
-    if (quote !== 0) {
-      if (c === quote) quote = 0;
-    } else if (c === 0x22 || c === 0x27) {
-      quote = c;
-    } else if (c === 0x3e) {
-      return i;
-    }
-  }
-  return -1;
 }
 
 function readResponse(root: XmlNode): TwimlParseResult {
