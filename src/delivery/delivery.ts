@@ -75,11 +75,20 @@ export class Delivery {
     this.inFlight.delete(sid);
   }
 
-  /** After a restart: hand over again what was accepted but never reached the channel. */
-  async resume(): Promise<number> {
-    const pending = await this.deps.store.messages.undelivered(10_000);
-    await Promise.all(pending.map((m) => this.deliver(m)));
-    return pending.length;
+  /**
+   * After a restart: hand over again everything accepted but never taken by the channel, in
+   * arrival order and in batches, so a large backlog never sits in memory at once.
+   */
+  async resume(batchSize = 1000): Promise<number> {
+    let total = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.deps.store.messages.undelivered(batchSize, after);
+      if (batch.length === 0) return total;
+      total += batch.length;
+      after = batch[batch.length - 1]!.sid;
+      await Promise.all(batch.map((m) => this.deliver(m)));
+    }
   }
 
   async stop(): Promise<void> {

@@ -72,7 +72,7 @@ export interface MessageRepository {
   update(message: MessageRecord, callback?: NewStatusCallback): Promise<void>;
   delete(accountSid: string, sid: string): Promise<boolean>;
   /** Outbound messages accepted (or `accepted` by a Messaging Service) but not yet handed to their channel (resumed after a restart). */
-  undelivered(limit: number): Promise<MessageRecord[]>;
+  undelivered(limit: number, afterSid?: string): Promise<MessageRecord[]>;
 }
 
 export interface TurnRepository {

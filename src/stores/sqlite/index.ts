@@ -170,7 +170,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         insertCallback(callback);
       }),
       delete: (account, sid) => write(() => st.messageDelete.run(account, sid).changes > 0),
-      undelivered: (limit) => read(() => (st.messagesUndelivered.all(limit) as MessageRow[]).map(messageFromRow)),
+      undelivered: (limit, afterSid) => read(() => (st.messagesUndelivered.all({ limit, after: afterSid ?? null }) as MessageRow[]).map(messageFromRow)),
     },
     turns: {
       pending: (limit) => read(() => (st.turnsPending.all(limit) as Array<Pick<MessageRow, 'sid' | 'account_sid' | 'from_number' | 'to_number'>>)

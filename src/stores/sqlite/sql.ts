@@ -51,7 +51,8 @@ export const SQL = {
   messageUpdate: `UPDATE messages SET body = @body, status = @status, error_code = @error_code, error_message = @error_message,
     date_updated = @date_updated, date_sent = @date_sent, media = @media WHERE sid = @sid AND account_sid = @account_sid`,
   messageDelete: 'DELETE FROM messages WHERE account_sid = ? AND sid = ?',
-  messagesUndelivered: `SELECT * FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound' ORDER BY seq LIMIT ?`,
+  messagesUndelivered: `SELECT * FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound'
+    AND (@after IS NULL OR seq > (SELECT seq FROM messages WHERE sid = @after)) ORDER BY seq LIMIT @limit`,
 
   turnsPending: `SELECT sid, account_sid, from_number, to_number FROM messages WHERE turn_state = 'pending' ORDER BY seq LIMIT ?`,
   turnState: 'SELECT turn_state FROM messages WHERE sid = ?',
