@@ -15,6 +15,7 @@ export interface ServeConfig {
   readonly authToken: string | undefined;
   readonly logLevel: string;
   readonly blockPrivateWebhooks: boolean;
+  readonly traceRetentionMs: number;
 }
 
 interface Setting<K extends keyof ServeConfig> {
@@ -48,6 +49,7 @@ export const SERVE_SETTINGS = [
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(t)) throw new Error(`unknown log level "${t}"`);
     return t;
   } },
+  { key: 'traceRetentionMs', flag: '--trace-retention', env: 'PARLEY_TRACE_RETENTION', value: 'DURATION', defaultText: '30d', help: 'keep webhook exchange records and the error log this long (messages stay)', parse: parseDuration },
   { key: 'blockPrivateWebhooks', flag: '--block-private-webhooks', env: 'PARLEY_BLOCK_PRIVATE_WEBHOOKS', value: null, defaultText: 'off', help: 'refuse webhooks to loopback, private and link-local addresses (error 11205); for shared deployments', parse: (t) => !['', '0', 'false', 'off', 'no'].includes(t.toLowerCase()) },
 ] as const satisfies ReadonlyArray<Setting<keyof ServeConfig>>;
 
@@ -58,6 +60,7 @@ export class ConfigError extends Error {}
 export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig {
   const values: Record<string, unknown> = {
     port: 3000, host: '127.0.0.1', db: './parley.db', sessionTtlMs: 4 * 3_600_000, dev: false, logLevel: 'info', blockPrivateWebhooks: false,
+    traceRetentionMs: 30 * 86_400_000,
     accountSid: env[ENV_CREDENTIALS.accountSid] || undefined,
     authToken: env[ENV_CREDENTIALS.authToken] || undefined,
   };

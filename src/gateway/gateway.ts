@@ -30,6 +30,8 @@ export interface GatewayOptions {
   maxConcurrentTurns?: number;
   /** Refuse webhooks to private and link-local addresses (shared deployments; off by default). */
   blockPrivateWebhooks?: boolean;
+  /** Webhook exchange records and alerts older than this are deleted (messages are kept). */
+  traceRetentionMs?: number;
 }
 
 export class Gateway implements ChannelHost {
@@ -37,6 +39,7 @@ export class Gateway implements ChannelHost {
   readonly store: Store;
   readonly clock: Clock;
   readonly sessionTtlMs: number;
+  readonly traceRetentionMs: number;
   readonly delivery: Delivery;
   private readonly client: WebhookClient;
   private readonly conversations: ConversationCache;
@@ -50,6 +53,7 @@ export class Gateway implements ChannelHost {
     this.clock = options.clock;
     this.channel = options.channel;
     this.sessionTtlMs = options.sessionTtlMs;
+    this.traceRetentionMs = options.traceRetentionMs ?? Number.POSITIVE_INFINITY;
     this.logger = options.logger;
     this.client = new WebhookClient({ blockPrivateAddresses: options.blockPrivateWebhooks ?? false });
     this.conversations = new ConversationCache(this.store);
@@ -70,8 +74,8 @@ export class Gateway implements ChannelHost {
     await this.channel.start(this);
     await this.scheduler.resume();
     await this.delivery.resume();
-    await this.sweepExpiredJars();
-    this.sweepTimer = setInterval(() => void this.sweepExpiredJars(), 60_000);
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error({ err: error }, 'sweep failed')), 60_000);
     this.sweepTimer.unref();
   }
 
@@ -147,6 +151,15 @@ export class Gateway implements ChannelHost {
     const forgotten = await this.store.conversations.forget(accountSid, id);
     this.events.emit({ type: 'conversation', accountSid, conversationId: id });
     return forgotten;
+  }
+
+  /** The periodic clean-up: expired cookie jars, and traces past their retention. */
+  async sweep(): Promise<{ jars: number; exchanges: number; alerts: number }> {
+    const jars = await this.sweepExpiredJars();
+    const before = this.clock.now() - this.traceRetentionMs;
+    const exchanges = await this.store.exchanges.deleteBefore(before);
+    const alerts = await this.store.alerts.deleteBefore(before);
+    return { jars, exchanges, alerts };
   }
 
   /** Forgets every jar idle for longer than the session TTL (also run after a clock advance). */

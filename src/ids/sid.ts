@@ -23,6 +23,11 @@ export function newSid(prefix: SidPrefix, nowMs: number): string {
   return prefix + time + count + processTag;
 }
 
+/** Sorts below every SID `newSid(prefix, t)` gives for t >= `ms` (used to delete by age). */
+export function sidBefore(prefix: SidPrefix, ms: number): string {
+  return prefix + Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12) + '0'.repeat(20);
+}
+
 const SID_SHAPE = /^[A-Z]{2}[0-9a-f]{32}$/;
 
 export function isSid(value: string, prefix?: SidPrefix): boolean {

@@ -28,9 +28,13 @@ export interface ParleyOptions {
   clock?: Clock;
   /** Refuse webhooks to private and link-local addresses (off by default). */
   blockPrivateWebhooks?: boolean;
+  /** How long webhook exchange records and alerts are kept (default 30 days). */
+  traceRetentionMs?: number;
   /** Overrides the status-callback retry policy (tests shorten it; the default is 10 minutes). */
   statusCallbackRetry?: Partial<RetryPolicy>;
 }
+
+export const DEFAULT_TRACE_RETENTION_MS = 30 * 86_400_000;
 
 export interface RunningParley {
   url: string;
@@ -55,7 +59,7 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
       ...(options.authToken ? { authToken: options.authToken } : {}),
     });
     const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger,
-      blockPrivateWebhooks: options.blockPrivateWebhooks ?? false });
+      blockPrivateWebhooks: options.blockPrivateWebhooks ?? false, traceRetentionMs: options.traceRetentionMs ?? DEFAULT_TRACE_RETENTION_MS });
     const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host],
       statusCallbackRetry: options.statusCallbackRetry });
     await gateway.start();

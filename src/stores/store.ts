@@ -101,6 +101,8 @@ export interface ExchangeRepository {
   insert(exchange: WebhookExchange): Promise<void>;
   listForMessage(accountSid: string, messageSid: string): Promise<WebhookExchange[]>;
   listForConversation(accountSid: string, conversationId: string, limit: number): Promise<WebhookExchange[]>;
+  /** Deletes the records of exchanges started before `before` (ms); returns how many. */
+  deleteBefore(before: number): Promise<number>;
 }
 
 export interface ApiKeyRepository {
@@ -156,6 +158,8 @@ export interface AlertRepository {
   insert(alert: AlertRecord): Promise<void>;
   get(accountSid: string, sid: string): Promise<AlertRecord | null>;
   list(accountSid: string, page: Page): Promise<AlertRecord[]>;
+  /** Deletes the alerts created before `before` (ms); returns how many. */
+  deleteBefore(before: number): Promise<number>;
 }
 
 export interface Store {

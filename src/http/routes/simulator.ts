@@ -135,7 +135,7 @@ export function registerSimulatorRoutes(ctx: RouteContext): void {
         throw new TwilioError(20001, error instanceof Error ? error.message : String(error));
       }
       clock.advance(ms);
-      await gateway.sweepExpiredJars();
+      await gateway.sweep();
     }
     return clockJson(ctx);
   });

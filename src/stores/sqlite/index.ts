@@ -10,6 +10,7 @@ import type {
   StatusCallbackJob, TurnOutcome, WebhookExchange,
 } from '../records.js';
 import { conversationId } from '../records.js';
+import { sidBefore } from '../../ids/sid.js';
 import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { SQL } from './sql.js';
@@ -204,6 +205,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       insert: (x) => write(() => insertExchange(x)),
       listForMessage: (account, sid) => read(() => (st.exchangesForMessage.all(sid, account) as Array<{ record: string }>)
         .map((r) => JSON.parse(r.record) as WebhookExchange)),
+      deleteBefore: (before) => deleteInSlices(write, st.exchangesDeleteBefore, sidBefore('WX', before)),
       listForConversation: (account, id, limit) => read(() => (st.exchangesForConversation.all(id, account, limit) as Array<{ record: string }>)
         .map((r) => JSON.parse(r.record) as WebhookExchange)),
     },
@@ -213,6 +215,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         const row = st.alertGet.get(account, sid) as { record: string } | undefined;
         return row ? (JSON.parse(row.record) as AlertRecord) : null;
       }),
+      deleteBefore: (before) => deleteInSlices(write, st.alertsDeleteBefore, sidBefore('NO', before)),
       list: (account, page) => read(() => (st.alertList.all({ account, after: page.afterSid ?? null, limit: page.pageSize }) as Array<{ record: string }>)
         .map((r) => JSON.parse(r.record) as AlertRecord)),
     },
@@ -280,6 +283,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       db.close();
     },
   };
+}
+
+/** Runs a sliced DELETE until nothing is left, one slice per transaction. */
+async function deleteInSlices(write: <T>(run: () => T) => Promise<T>, statement: Statement, bound: string): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await write(() => statement.run(bound).changes);
+    total += deleted;
+    if (deleted === 0) return total;
+  }
 }
 
 const CACHE_LIMIT = 10_000;

@@ -110,6 +110,10 @@ export const SQL = {
   callbackRetry: 'UPDATE status_callbacks SET attempts = ?, next_attempt_at = ? WHERE id = ?',
   callbackDelete: 'DELETE FROM status_callbacks WHERE id = ?',
 
+  // SIDs are time-ordered (ids/sid.ts), so the primary key finds old rows; in slices, so one
+  // sweep never holds the write lock for long.
+  exchangesDeleteBefore: 'DELETE FROM exchanges WHERE sid IN (SELECT sid FROM exchanges WHERE sid < ? LIMIT 5000)',
+  alertsDeleteBefore: 'DELETE FROM alerts WHERE sid IN (SELECT sid FROM alerts WHERE sid < ? LIMIT 5000)',
   alertInsert: 'INSERT INTO alerts (sid, account_sid, record) VALUES (?, ?, ?)',
   alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
   alertList: 'SELECT record FROM alerts WHERE account_sid = @account AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit',
