@@ -5,7 +5,7 @@
  */
 import type { HttpMethod, WebhookExchange, ExchangePurpose } from '../stores/records.js';
 import type { ConversationJar } from '../cookies/jar.js';
-import type { WebhookClient, WebhookResult } from '../webhooks/client.js';
+import { recordedResponse, type WebhookClient, type WebhookResult } from '../webhooks/client.js';
 import { splitOverrides } from '../webhooks/overrides.js';
 import { idempotencyToken } from '../webhooks/params.js';
 import { newSid } from '../ids/sid.js';
@@ -89,9 +89,7 @@ function exchangeRecord(
     seq,
     startedAt,
     request: r.request,
-    response: r.response
-      ? { status: r.response.status, headers: r.response.headers, body: r.response.body, durationMs: r.response.durationMs }
-      : null,
+    response: recordedResponse(r.response),
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
     jarBefore,

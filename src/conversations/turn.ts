@@ -13,6 +13,7 @@ import type { AlertRecord, MessageRecord, PhoneNumberRecord, TurnOutcome, Webhoo
 import type { TwimlWarning, MessageVerb } from '../twiml/verbs.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import { ERROR_CATALOG } from '../errors/catalog.js';
+import { alertFor } from '../errors/alerts.js';
 import { parseTwiml } from '../twiml/parse.js';
 import { segmentsOf } from '../messages/segments.js';
 import { inboundParams } from '../webhooks/params.js';
@@ -185,22 +186,7 @@ function finish(outcome: TurnOutcome, conversation: ConversationState, at: numbe
 }
 
 function alertOf(inbound: MessageRecord, code: number, text: string, exchange: WebhookExchange | null, at: number): AlertRecord {
-  const def = (ERROR_CATALOG as Record<number, { level: 'error' | 'warning' } | undefined>)[code];
-  return {
-    sid: newSid('NO', at),
-    accountSid: inbound.accountSid,
-    errorCode: code,
-    logLevel: def?.level ?? 'error',
-    alertText: text,
-    resourceSid: inbound.sid,
-    requestMethod: exchange?.request.method ?? null,
-    requestUrl: exchange?.request.url ?? null,
-    requestVariables: exchange ? new URLSearchParams(exchange.request.params).toString() : null,
-    requestHeaders: exchange ? JSON.stringify(exchange.request.headers) : null,
-    responseBody: exchange?.response?.body ?? null,
-    responseHeaders: exchange?.response ? JSON.stringify(exchange.response.headers) : null,
-    dateCreated: at,
-  };
+  return alertFor({ accountSid: inbound.accountSid, resourceSid: inbound.sid, code, text, exchange, at });
 }
 
 function resolveUrl(target: string, base: string): string {

@@ -12,7 +12,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Store } from '../stores/store.js';
 import type { MessageRecord, MessageStatus } from '../stores/records.js';
 import { statusCallbackOf } from '../webhooks/status-callbacks.js';
-import { ERROR_CATALOG } from '../errors/catalog.js';
+import { lookupError } from '../errors/catalog.js';
 
 /** Told of every status change after it is committed (status callbacks hook in here). */
 export type StatusListener = (message: MessageRecord) => void;
@@ -118,5 +118,5 @@ export class Delivery {
 }
 
 function titleOf(code: number): string | null {
-  return (ERROR_CATALOG as Record<number, { title: string } | undefined>)[code]?.title ?? null;
+  return lookupError(code)?.title ?? null;
 }

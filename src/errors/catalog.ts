@@ -82,3 +82,8 @@ export function describeError(code: ErrorCode): ErrorDefinition {
 export function moreInfo(code: number): string {
   return `https://www.twilio.com/docs/errors/${code}`;
 }
+
+/** The definition of any numeric code, or undefined for a code the catalog does not list. */
+export function lookupError(code: number): ErrorDefinition | undefined {
+  return (ERROR_CATALOG as Record<number, ErrorDefinition | undefined>)[code];
+}

@@ -12,6 +12,7 @@ import type { MessageRecord } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
 import { newSid } from '../ids/sid.js';
 import { segmentsOf } from './segments.js';
+import { withoutChannelPrefix } from '../phone/numbers.js';
 
 export type OptOutType = 'STOP' | 'START' | 'HELP';
 
@@ -34,20 +35,16 @@ export function optOutTypeOf(body: string): OptOutType | null {
 
 /** What a block is keyed on: the sender's Messaging Service if it is in one, else the number. */
 export async function optOutScopeOf(store: Store, accountSid: string, sender: string): Promise<string> {
-  const number = await store.numbers.findByPhoneNumber(bare(sender));
+  const number = await store.numbers.findByPhoneNumber(withoutChannelPrefix(sender));
   const serviceSid = number && number.accountSid === accountSid ? await store.services.serviceOf(number.sid) : null;
-  return serviceSid ?? bare(sender);
+  return serviceSid ?? withoutChannelPrefix(sender);
 }
 
 /** Whether `handset` opted out of messages from `sender` (or from its Messaging Service). */
 export async function isOptedOut(store: Store, accountSid: string, sender: string, handset: string): Promise<boolean> {
-  return store.optOuts.has(accountSid, await optOutScopeOf(store, accountSid, sender), bare(handset));
+  return store.optOuts.has(accountSid, await optOutScopeOf(store, accountSid, sender), withoutChannelPrefix(handset));
 }
 
-function bare(address: string): string {
-  const colon = address.indexOf(':');
-  return colon > 0 ? address.slice(colon + 1) : address;
-}
 
 /** Watches inbound messages and applies keywords. */
 export class OptOuts {

@@ -11,7 +11,7 @@ import type { AccountRecord, MessageRecord, MessagingServiceRecord } from '../st
 import { createHash } from 'node:crypto';
 import { conversationId } from '../stores/records.js';
 import { TwilioError } from '../errors/twilio-error.js';
-import { isE164 } from '../phone/numbers.js';
+import { isE164, withoutChannelPrefix } from '../phone/numbers.js';
 import { newSid } from '../ids/sid.js';
 import { guessContentType } from '../conversations/turn.js';
 import { parseIso8601Filter } from '../http/representations/dates.js';
@@ -76,8 +76,7 @@ export class OutboundMessages {
     const accepted = from === '' && service !== null;
     if (from === '' && service) from = await this.senderFor(service, to);
     if (!isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
-    const bareFrom = from.includes(':') ? from.slice(from.indexOf(':') + 1) : from;
-    const number = await store.numbers.findByPhoneNumber(bareFrom);
+    const number = await store.numbers.findByPhoneNumber(withoutChannelPrefix(from));
     if (!number || number.accountSid !== account.sid) {
       throw new TwilioError(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     }

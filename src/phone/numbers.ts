@@ -40,3 +40,9 @@ export function countryOf(value: string): string {
 
 const COUNTRY_CACHE_SIZE = 100_000;
 const countryCache = new Map<string, string>();
+
+/** The number of a channel address: `whatsapp:+1555…` → `+1555…`; a plain number unchanged. */
+export function withoutChannelPrefix(address: string): string {
+  const colon = address.indexOf(':');
+  return colon > 0 ? address.slice(colon + 1) : address;
+}

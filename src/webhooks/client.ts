@@ -7,7 +7,7 @@
  */
 import { Agent, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { ExchangeRequest, HttpMethod } from '../stores/records.js';
+import type { ExchangeRequest, HttpMethod, WebhookExchange } from '../stores/records.js';
 import { sign, signedString, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
@@ -38,6 +38,11 @@ export interface ReceivedResponse {
   contentType: string | undefined;
   location: string | undefined;
   durationMs: number;
+}
+
+/** What an exchange record keeps of a response (not the cookies or flags used while running). */
+export function recordedResponse(r: ReceivedResponse | null): WebhookExchange['response'] {
+  return r && { status: r.status, headers: r.headers, body: r.body, durationMs: r.durationMs };
 }
 
 export interface WebhookResult {

@@ -15,10 +15,12 @@
 import type { Gateway } from '../gateway/gateway.js';
 import type { AlertRecord, MessageRecord, MessageStatus, NewStatusCallback, StatusCallbackJob, WebhookExchange } from '../stores/records.js';
 import { conversationId } from '../stores/records.js';
-import { ERROR_CATALOG } from '../errors/catalog.js';
+import { lookupError } from '../errors/catalog.js';
+import { alertFor } from '../errors/alerts.js';
 import { newSid } from '../ids/sid.js';
-import { WebhookClient } from './client.js';
+import { WebhookClient, recordedResponse } from './client.js';
 import { idempotencyToken } from './params.js';
+import { withoutChannelPrefix } from '../phone/numbers.js';
 
 const NOTIFIED: ReadonlySet<MessageStatus> = new Set(['sent', 'failed', 'delivered', 'undelivered', 'canceled', 'read']);
 
@@ -65,7 +67,7 @@ export function statusCallbackOf(m: MessageRecord): NewStatusCallback | null {
   return {
     accountSid: m.accountSid,
     messageSid: m.sid,
-    conversationId: outbound ? conversationId({ accountSid: m.accountSid, number: bare(m.from), handset: bare(m.to) }) : null,
+    conversationId: outbound ? conversationId({ accountSid: m.accountSid, number: withoutChannelPrefix(m.from), handset: withoutChannelPrefix(m.to) }) : null,
     url: m.statusCallback,
     params: statusCallbackParams(m),
     createdAt: m.dateUpdated,
@@ -175,10 +177,7 @@ export class StatusCallbacks {
       seq: job.id,
       startedAt,
       request: result.request,
-      response: result.response && {
-        status: result.response.status, headers: result.response.headers, body: result.response.body,
-        durationMs: result.response.durationMs,
-      },
+      response: recordedResponse(result.response),
       errorCode,
       errorMessage: result.errorMessage ?? (errorCode === 11200 ? `HTTP retrieval failure: the app answered ${result.response?.status ?? ''}` : null),
       jarBefore: [],
@@ -206,26 +205,14 @@ export class StatusCallbacks {
 
 /** The error-log entry of a callback Parley stopped trying, with the last request and answer. */
 function givenUpAlert(job: StatusCallbackJob, exchange: WebhookExchange, code: number, attempts: number, at: number): AlertRecord {
-  const def = (ERROR_CATALOG as Record<number, { title: string } | undefined>)[code];
   const seconds = Math.round((at - job.createdAt) / 1000);
+  // Always an error here, even for a code the catalog calls a warning: the callback is lost.
   return {
-    sid: newSid('NO', at),
-    accountSid: job.accountSid,
-    errorCode: code,
+    ...alertFor({
+      accountSid: job.accountSid, resourceSid: job.messageSid, code, exchange, at,
+      text: `Status callback to ${exchange.request.url} failed (${lookupError(code)?.title ?? 'error'}); gave up after ${attempts} attempts over ${seconds} s`,
+    }),
     logLevel: 'error',
-    alertText: `Status callback to ${exchange.request.url} failed (${def?.title ?? 'error'}); gave up after ${attempts} attempts over ${seconds} s`,
-    resourceSid: job.messageSid,
-    requestMethod: exchange.request.method,
-    requestUrl: exchange.request.url,
-    requestVariables: new URLSearchParams(exchange.request.params).toString(),
-    requestHeaders: JSON.stringify(exchange.request.headers),
-    responseBody: exchange.response?.body ?? null,
-    responseHeaders: exchange.response ? JSON.stringify(exchange.response.headers) : null,
-    dateCreated: at,
   };
 }
 
-function bare(address: string): string {
-  const colon = address.indexOf(':');
-  return colon > 0 ? address.slice(colon + 1) : address;
-}
