@@ -15,9 +15,8 @@ import type { ErrorCode } from '../errors/catalog.js';
 import { ERROR_CATALOG } from '../errors/catalog.js';
 import { alertFor } from '../errors/alerts.js';
 import { parseTwiml } from '../twiml/parse.js';
-import { segmentsOf } from '../messages/segments.js';
+import { newMessage } from '../messages/message.js';
 import { inboundParams } from '../webhooks/params.js';
-import { newSid } from '../ids/sid.js';
 import { fetchDocument, type DocumentRequest, type FetchContext } from './documents.js';
 import type { ConversationState } from './state.js';
 
@@ -152,27 +151,12 @@ function classify(result: Awaited<ReturnType<typeof fetchDocument>>['result'], r
 }
 
 function replyOf(inbound: MessageRecord, verb: MessageVerb, seq: number, number: PhoneNumberRecord, at: number): MessageRecord {
-  return {
-    sid: newSid(verb.media.length ? 'MM' : 'SM', at),
-    accountSid: inbound.accountSid,
-    direction: 'outbound-reply',
-    from: verb.from ?? inbound.to,
-    to: verb.to ?? inbound.from,
-    body: verb.body,
-    status: 'queued',
-    numSegments: verb.media.length ? 1 : segmentsOf(verb.body).segments,
-    media: verb.media.slice(0, 10).map((url, i) => ({ sid: newSid('ME', at + i), url, contentType: guessContentType(url) })),
-    errorCode: null,
-    errorMessage: null,
-    messagingServiceSid: inbound.messagingServiceSid,
-    statusCallback: verb.statusCallback ?? (number.statusCallback || null),
-    statusCallbackMethod: 'POST',
-    inboundSid: inbound.sid,
-    replySeq: seq,
-    dateCreated: at,
-    dateUpdated: at,
-    dateSent: null,
-  };
+  return newMessage({
+    accountSid: inbound.accountSid, direction: 'outbound-reply', from: verb.from ?? inbound.to, to: verb.to ?? inbound.from,
+    body: verb.body, status: 'queued', at, media: verb.media.slice(0, 10).map((url) => ({ url })),
+    messagingServiceSid: inbound.messagingServiceSid, statusCallback: verb.statusCallback ?? (number.statusCallback || null),
+    inboundSid: inbound.sid, replySeq: seq,
+  });
 }
 
 function checkpointOf(outcome: TurnOutcome, conversation: ConversationState, at: number): TurnOutcome {
@@ -195,14 +179,4 @@ function resolveUrl(target: string, base: string): string {
   } catch {
     return target; // reported as 11100 by the client
   }
-}
-
-const MEDIA_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
-  mp4: 'video/mp4', mp3: 'audio/mpeg', pdf: 'application/pdf', vcf: 'text/vcard', txt: 'text/plain',
-};
-
-export function guessContentType(url: string): string {
-  const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
-  return (ext && MEDIA_TYPES[ext]) ?? 'application/octet-stream';
 }

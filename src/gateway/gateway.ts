@@ -14,8 +14,7 @@ import { Delivery } from '../delivery/delivery.js';
 import { ConversationCache } from '../conversations/state.js';
 import { TurnScheduler } from '../conversations/scheduler.js';
 import { runTurn } from '../conversations/turn.js';
-import { segmentsOf } from '../messages/segments.js';
-import { newSid } from '../ids/sid.js';
+import { newMessage } from '../messages/message.js';
 import type { Logger } from '../logging/logger.js';
 import { isOptedOut } from '../messages/opt-outs.js';
 import { inboundWebhookFor } from './inbound-webhook.js';
@@ -92,27 +91,10 @@ export class Gateway implements ChannelHost {
   async receive(input: InboundInput): Promise<MessageRecord> {
     const { serviceSid } = await inboundWebhookFor(this.store, input.accountSid, input.to);
     const at = this.clock.now();
-    const message: MessageRecord = {
-      sid: newSid(input.media.length ? 'MM' : 'SM', at),
-      accountSid: input.accountSid,
-      direction: 'inbound',
-      from: input.from,
-      to: input.to,
-      body: input.body,
-      status: 'received',
-      numSegments: input.media.length ? 1 : segmentsOf(input.body).segments,
-      media: input.media.map((m, i) => ({ ...m, sid: newSid('ME', at + i) })),
-      errorCode: null,
-      errorMessage: null,
-      messagingServiceSid: serviceSid,
-      statusCallback: null,
-      statusCallbackMethod: 'POST',
-      inboundSid: null,
-      replySeq: null,
-      dateCreated: at,
-      dateUpdated: at,
-      dateSent: at,
-    };
+    const message = newMessage({
+      accountSid: input.accountSid, direction: 'inbound', from: input.from, to: input.to, body: input.body,
+      status: 'received', at, media: input.media, messagingServiceSid: serviceSid, dateSent: at,
+    });
     await this.store.messages.insert(message, { startTurn: true });
     this.events.emit({ type: 'message', message });
     this.scheduler.enqueue({

@@ -10,9 +10,8 @@
 import type { Gateway } from '../gateway/gateway.js';
 import type { MessageRecord } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
-import { newSid } from '../ids/sid.js';
-import { segmentsOf } from './segments.js';
 import { withoutChannelPrefix } from '../phone/numbers.js';
+import { newMessage } from './message.js';
 
 export type OptOutType = 'STOP' | 'START' | 'HELP';
 
@@ -76,12 +75,10 @@ export class OptOuts {
     if (type === 'HELP' && await store.optOuts.has(account, scope, handset)) return;
     const at = clock.now();
     const body = DEFAULT_REPLIES[type];
-    const reply: MessageRecord = {
-      sid: newSid('SM', at), accountSid: account, direction: 'outbound-reply', from: number, to: handset, body,
-      status: 'queued', numSegments: segmentsOf(body).segments, media: [], errorCode: null, errorMessage: null,
-      messagingServiceSid: inbound.messagingServiceSid, statusCallback: null, statusCallbackMethod: 'POST',
-      inboundSid: null, replySeq: null, dateCreated: at, dateUpdated: at, dateSent: null,
-    };
+    const reply = newMessage({
+      accountSid: account, direction: 'outbound-reply', from: number, to: handset, body, status: 'queued', at,
+      messagingServiceSid: inbound.messagingServiceSid,
+    });
     await store.messages.insert(reply);
     this.gateway.events.emit({ type: 'message', message: reply });
     await this.gateway.delivery.deliver(reply);

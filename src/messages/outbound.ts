@@ -12,11 +12,9 @@ import { createHash } from 'node:crypto';
 import { conversationId } from '../stores/records.js';
 import { TwilioError } from '../errors/twilio-error.js';
 import { isE164, withoutChannelPrefix } from '../phone/numbers.js';
-import { newSid } from '../ids/sid.js';
-import { guessContentType } from '../conversations/turn.js';
+import { newMessage } from './message.js';
 import { parseIso8601Filter } from '../http/representations/dates.js';
 import { MAX_BODY_LENGTH } from './segments.js';
-import { segmentsOf } from './segments.js';
 import { isOptedOut } from './opt-outs.js';
 
 export const MAX_MEDIA = 10;
@@ -99,27 +97,13 @@ export class OutboundMessages {
       throw new TwilioError(21610, 'Attempt to send to unsubscribed recipient');
     }
 
-    const message: MessageRecord = {
-      sid: newSid(input.mediaUrls.length ? 'MM' : 'SM', now),
-      accountSid: account.sid,
-      direction: 'outbound-api',
-      from,
-      to,
-      body,
+    const message = newMessage({
+      accountSid: account.sid, direction: 'outbound-api', from, to, body, at: now,
       status: sendAt !== null ? 'scheduled' : accepted ? 'accepted' : 'queued',
-      numSegments: input.mediaUrls.length ? 1 : segmentsOf(body).segments,
-      media: input.mediaUrls.map((url, i) => ({ sid: newSid('ME', now + i), url, contentType: guessContentType(url) })),
-      errorCode: null,
-      errorMessage: null,
+      media: input.mediaUrls.map((url) => ({ url })),
       messagingServiceSid: service?.sid ?? null,
       statusCallback: input.statusCallback || service?.statusCallback || null,
-      statusCallbackMethod: 'POST',
-      inboundSid: null,
-      replySeq: null,
-      dateCreated: now,
-      dateUpdated: now,
-      dateSent: null,
-    };
+    });
     await store.messages.insert(message, sendAt === null ? {} : { sendAt });
     this.gateway.events.emit({ type: 'message', message });
     if (sendAt === null) await this.send(message);
@@ -159,9 +143,7 @@ export class OutboundMessages {
 
   /** Activity on the conversation (keeps its jar alive), then the channel. Not awaited past hand-over. */
   private async send(message: MessageRecord): Promise<void> {
-    const handset = message.to.includes(':') ? message.to.slice(message.to.indexOf(':') + 1) : message.to;
-    const number = message.from.includes(':') ? message.from.slice(message.from.indexOf(':') + 1) : message.from;
-    const key = { accountSid: message.accountSid, number, handset };
+    const key = { accountSid: message.accountSid, number: withoutChannelPrefix(message.from), handset: withoutChannelPrefix(message.to) };
     await this.gateway.store.conversations.touch({ ...key, id: conversationId(key), lastActivity: this.gateway.clock.now() });
     void this.gateway.delivery.deliver(message).catch(() => undefined);
   }

@@ -22,7 +22,7 @@ import { MAX_BODY_LENGTH } from '../../messages/segments.js';
 import { messageJson } from '../representations/message.js';
 import { conversationId, type ConversationRecord, type MessageRecord } from '../../stores/records.js';
 import { ConversationJar } from '../../cookies/jar.js';
-import { guessContentType } from '../../conversations/turn.js';
+import { guessContentType } from '../../messages/message.js';
 import { parseDuration } from '../../config/duration.js';
 import { registerEventStream } from './events.js';
 
