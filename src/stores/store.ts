@@ -100,6 +100,10 @@ export interface ConversationRepository {
 export interface ExchangeRepository {
   insert(exchange: WebhookExchange): Promise<void>;
   listForMessage(accountSid: string, messageSid: string): Promise<WebhookExchange[]>;
+  /**
+   * A conversation's latest exchanges (at most `limit`), oldest first: those of its latest `limit`
+   * messages in either direction (turn webhooks and status callbacks). Empty for an unknown conversation.
+   */
   listForConversation(accountSid: string, conversationId: string, limit: number): Promise<WebhookExchange[]>;
   /** Deletes the records of exchanges started before `before` (ms); returns how many. */
   deleteBefore(before: number): Promise<number>;

@@ -141,4 +141,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_account_to_number ON messages (account_sid, to_number);
   CREATE INDEX messages_account_from_number ON messages (account_sid, from_number);
   `,
+  /* 6: no exchanges index keyed by conversation: each turn inserted into it at a scattered place (one
+     more page written per turn); a conversation's exchanges are found through its messages instead */ `
+  DROP INDEX exchanges_conversation;
+  `,
 ];

@@ -72,8 +72,19 @@ export const SQL = {
 
   exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES (?, ?, ?, ?, ?)',
   exchangesForMessage: 'SELECT record FROM exchanges WHERE message_sid = ? AND account_sid = ? ORDER BY sid',
-  exchangesForConversation: `SELECT record FROM (SELECT sid, record FROM exchanges WHERE conversation_id = ? AND account_sid = ?
-    ORDER BY sid DESC LIMIT ?) ORDER BY sid`,
+  // The latest exchanges of a conversation, oldest first: those of its latest @limit messages (an
+  // exchange belongs to one message and comes after it), found through the thread's indexes.
+  exchangesForConversation: `SELECT record FROM (
+      SELECT e.sid, e.record FROM (
+        SELECT sid FROM (
+          SELECT seq, sid FROM messages WHERE account_sid = @account AND from_number = @handset AND to_number = @number
+          UNION ALL
+          SELECT seq, sid FROM messages WHERE account_sid = @account AND to_number = @handset AND from_number = @number
+        ) ORDER BY seq DESC LIMIT @limit
+      ) AS m JOIN exchanges e ON e.message_sid = m.sid
+      WHERE e.conversation_id = @id AND e.account_sid = @account
+      ORDER BY e.sid DESC LIMIT @limit
+    ) ORDER BY sid`,
 
   keyInsert: `INSERT INTO api_keys (sid, account_sid, friendly_name, secret, date_created, date_updated)
     VALUES (@sid, @account_sid, @friendly_name, @secret, @date_created, @date_updated)`,
