@@ -16,6 +16,16 @@ export const MAX_COOKIES_PER_DOMAIN = 50;
 
 export class ConversationJar {
   private readonly jar: CookieJar;
+  /**
+   * Every turn asks for the Cookie header, two views and the serialized jar, and almost every turn
+   * leaves the jar as it was: these are computed once per change (`version`), and expired cookies
+   * are looked for only once the earliest expiry has passed.
+   */
+  private version = 0;
+  private nextExpiry: number | null = null;
+  private cachedHeader: { version: number; url: string; header: string | null } | null = null;
+  private cachedView: { version: number; views: CookieView[] } | null = null;
+  private cachedSerialized: { version: number; text: string | null } | null = null;
 
   private constructor(private readonly store: MemoryCookieStore) {
     this.jar = new CookieJar(store, { looseMode: true, rejectPublicSuffixes: true, allowSpecialUseDomain: true });
@@ -33,18 +43,24 @@ export class ConversationJar {
       const cookie = Cookie.fromJSON(data);
       if (cookie) jar.store.putCookie(cookie, () => undefined);
     }
+    jar.changed();
     return jar;
   }
 
   /** The `Cookie` header for a request to `url`, or null when no cookie matches. */
   cookieHeader(url: string, now: number): string | null {
     this.dropExpired(now);
-    const header = this.jar.getCookieStringSync(url, { expire: false });
-    return header === '' ? null : header;
+    const cached = this.cachedHeader;
+    if (cached && cached.version === this.version && cached.url === url) return cached.header;
+    const text = this.jar.getCookieStringSync(url, { expire: false });
+    const header = text === '' ? null : text;
+    this.cachedHeader = { version: this.version, url, header };
+    return header;
   }
 
   /** Stores the `Set-Cookie` headers of a response to `url`; bad or oversized ones are ignored. */
   setCookies(headers: readonly string[], url: string, now: number): void {
+    if (headers.length > 0) this.changed();
     for (const header of headers) {
       if (Buffer.byteLength(header) > MAX_COOKIE_BYTES) continue;
       let cookie: Cookie | undefined;
@@ -64,6 +80,21 @@ export class ConversationJar {
 
   view(now: number): CookieView[] {
     this.dropExpired(now);
+    if (this.cachedView?.version !== this.version) this.cachedView = { version: this.version, views: this.views() };
+    return this.cachedView.views.slice();
+  }
+
+  /** JSON text for the conversation row, or null when the jar is empty. */
+  serialize(): string | null {
+    if (this.cachedSerialized?.version !== this.version) {
+      const cookies = this.all();
+      const text = cookies.length === 0 ? null : JSON.stringify(cookies.map((c) => c.toJSON()));
+      this.cachedSerialized = { version: this.version, text };
+    }
+    return this.cachedSerialized.text;
+  }
+
+  private views(): CookieView[] {
     return this.all().map((c) => ({
       name: c.key,
       value: c.value,
@@ -75,11 +106,6 @@ export class ConversationJar {
     }));
   }
 
-  /** JSON text for the conversation row, or null when the jar is empty. */
-  serialize(): string | null {
-    const cookies = this.all();
-    return cookies.length === 0 ? null : JSON.stringify(cookies.map((c) => c.toJSON()));
-  }
 
   private all(): Cookie[] {
     let out: Cookie[] = [];
@@ -89,12 +115,25 @@ export class ConversationJar {
     return out;
   }
 
+  private changed(): void {
+    this.version++;
+    this.nextExpiry = null; // unknown until the next look
+  }
+
   private dropExpired(now: number): void {
+    if (this.nextExpiry !== null && now < this.nextExpiry) return;
+    let next = Number.POSITIVE_INFINITY;
     for (const c of this.all()) {
-      if (c.expires instanceof Date && c.expires.getTime() <= now) {
+      if (!(c.expires instanceof Date)) continue;
+      const expires = c.expires.getTime();
+      if (expires <= now) {
         this.store.removeCookie(c.domain ?? "", c.path ?? "/", c.key, () => undefined);
+        this.version++;
+      } else {
+        next = Math.min(next, expires);
       }
     }
+    this.nextExpiry = next;
   }
 
   private enforceDomainLimit(domain: string): void {
@@ -104,5 +143,6 @@ export class ConversationJar {
     for (const c of same.slice(0, same.length - MAX_COOKIES_PER_DOMAIN)) {
       this.store.removeCookie(c.domain ?? "", c.path ?? "/", c.key, () => undefined);
     }
+    this.changed();
   }
 }

@@ -16,8 +16,17 @@ function checkedDate(ms: number): Date {
  * ECMAScript fixes `toUTCString` to `Www, DD Mmm YYYY HH:mm:ss GMT`; only the zone differs.
  */
 export function rfc2822(ms: number): string {
-  return checkedDate(ms).toUTCString().replace(/ GMT$/, ' +0000');
+  const second = Math.floor(ms / 1000);
+  if (second === lastSecond) return lastRfc2822;
+  const text = checkedDate(ms).toUTCString().replace(/ GMT$/, ' +0000');
+  lastSecond = second;
+  lastRfc2822 = text;
+  return text;
 }
+// Every message representation carries three dates, nearly always of the current second: the last
+// one formatted is kept (the live event stream formats four representations per turn).
+let lastSecond = Number.NaN;
+let lastRfc2822 = '';
 
 /** ISO 8601 in UTC to the second, as Monitor v1 writes it: `2015-07-30T20:00:00Z`. */
 export function iso8601(ms: number): string {
