@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 
 const RUN = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 
-function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+function runScript(script: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -32,7 +32,7 @@ function record(value: unknown, what: string): Record<string, unknown> {
 test('npm run bench -- --smoke writes results with every workload and target', { timeout: 240_000 }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'parley-bench-smoke-'));
   try {
-    const { code, output } = await runBench(['--smoke', `--out=${out}`]);
+    const { code, output } = await runScript(RUN, ['--smoke', `--out=${out}`]);
     assert.equal(code, 0, output);
     assert.match(output, /^TARGET /m);
 
@@ -69,4 +69,14 @@ test('npm run bench -- --smoke writes results with every workload and target', {
   } finally {
     await rm(out, { recursive: true, force: true });
   }
+});
+
+test('bench/store-writes.ts measures every variant of the store write path', { timeout: 120_000 }, async () => {
+  const script = fileURLToPath(new URL('../../bench/store-writes.js', import.meta.url));
+  const { code, output } = await runScript(script, ['--turns=200', '--batch=5', '--rounds=1']);
+  assert.equal(code, 0, output);
+  const rows = output.split('\n').filter((line) => / µs CPU per turn /.test(line));
+  assert.equal(rows.length, 3, output);
+  assert.match(rows[0]!, /1\.00× shipped {2}as shipped/);
+  for (const row of rows) assert.ok(Number(/^\s*([\d.]+) µs/.exec(row)?.[1]) > 0, row);
 });

@@ -11,6 +11,7 @@ import type {
 } from '../records.js';
 import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
+import { configureConnection } from './connection.js';
 import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { SQL } from './sql.js';
@@ -42,24 +43,7 @@ type Statements = { [K in keyof typeof SQL]: Statement };
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const db = new Database(options.path);
-  if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode: a commit survives a process crash (kill -9); only an OS crash can lose the
-  // last transactions. That is the durability the gateway promises (see README, Reliability).
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  if (options.path !== ':memory:') {
-    // Checkpoint every 4,096 WAL frames (16 MiB) instead of SQLite's 1,000: turns rewrite the same
-    // hot pages (table tails, time-ordered indexes) many times between checkpoints, and a checkpoint
-    // copies each page once, so a longer WAL means fewer page copies and fewer fsyncs (bench/README.md,
-    // finding 10). The WAL file stays at about that size; truncating it after each checkpoint
-    // (journal_size_limit) measured slower, the file being grown again at once.
-    db.pragma('wal_autocheckpoint = 4096');
-  }
-  // A 16 MiB page cache (SQLite's default is 2 MiB) holds the index pages that the handsets in
-  // flight touch even when millions of conversations are stored (finding 9); it fills only as
-  // large a database's working set requires, so a small database costs nothing more.
-  db.pragma('cache_size = -16384');
-  db.pragma('foreign_keys = OFF');
+  configureConnection(db, options.path);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version < MIGRATIONS.length) {
     if (options.migrate === false) {

@@ -1,0 +1,143 @@
+/**
+ * `node dist/bench/store-writes.js [--turns=20000] [--batch=5] [--rounds=3]`: the SQLite store's
+ * write path alone, in one process, without HTTP: the CPU a turn's writes cost, for the store as
+ * shipped and for variants, run alternately so that a busy machine skews them alike.
+ *
+ * Each turn writes what the gateway writes: the inbound message (with its pending turn), then the
+ * turn's outcome (reply, conversation and its jar, one webhook exchange record of about 1.9 KB, the
+ * inbound marked done), then the reply's `sent` and `delivered`. Transactions mix the phases of
+ * consecutive turns, `--batch` turns per commit, as group commit does at saturation (about 20
+ * writes per commit, finding 10 in bench/README.md). The statements and migrations are the store's own.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { configureConnection } from '../src/stores/sqlite/connection.js';
+import { MIGRATIONS } from '../src/stores/sqlite/migrations.js';
+import { SQL } from '../src/stores/sqlite/sql.js';
+import { messageToRow } from '../src/stores/sqlite/rows.js';
+import { newMessage } from '../src/messages/message.js';
+import type { MessageRecord } from '../src/stores/records.js';
+
+interface Variant {
+  name: string;
+  /** Run after the store's own set-up and migrations. */
+  adjust?: (db: Database.Database) => void;
+  exchanges: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'as shipped', exchanges: true },
+  {
+    name: 'before round 3 (SQLite defaults: checkpoint every 1,000 frames, 2 MiB cache; exchanges indexed by conversation)',
+    exchanges: true,
+    adjust: (db) => {
+      db.pragma('wal_autocheckpoint = 1000');
+      db.pragma('cache_size = -2000');
+      db.exec('CREATE INDEX exchanges_conversation ON exchanges (conversation_id, sid)');
+    },
+  },
+  { name: 'as shipped, without exchange records (an upper bound for leaner ones)', exchanges: false },
+];
+
+const ACCOUNT = `AC${'a'.repeat(32)}`;
+const HANDSETS = 1000;
+const NUMBERS = 10;
+const EXCHANGE_RECORD = JSON.stringify({ record: 'x'.repeat(1850) });
+const JAR = JSON.stringify([{ key: 'parley.sid', value: `s%3A${'y'.repeat(60)}`, domain: '127.0.0.1', path: '/', hostOnly: true }]);
+
+interface Turn {
+  inbound: MessageRecord;
+  reply: MessageRecord;
+  conversationId: string;
+  number: string;
+  handset: string;
+}
+
+type Statements = { [K in keyof typeof SQL]: Statement };
+
+function argument(name: string, fallback: number): number {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = found ? Number(found.slice(name.length + 3)) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+/** CPU microseconds per turn for one variant on a fresh database file. */
+function measure(variant: Variant, turns: number, batch: number): number {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-store-writes-'));
+  const db = new Database(join(dir, 'store.db'));
+  try {
+    configureConnection(db, join(dir, 'store.db'));
+    for (const migration of MIGRATIONS) db.exec(migration);
+    variant.adjust?.(db);
+    const st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Statements;
+    const begin = db.prepare('BEGIN IMMEDIATE');
+    const commit = db.prepare('COMMIT');
+    let clock = Date.now();
+    let n = 0;
+    const pipeline: Turn[][] = [];
+
+    const newTurns = (): Turn[] => Array.from({ length: batch }, () => {
+      n++;
+      const handset = `+1555${String((n * 7919) % HANDSETS).padStart(7, '0')}`;
+      const number = `+1444${String(n % NUMBERS).padStart(7, '0')}`;
+      const at = ++clock;
+      const inbound = newMessage({ accountSid: ACCOUNT, direction: 'inbound', from: handset, to: number, body: 'hello there', status: 'received', at, media: [], messagingServiceSid: null, dateSent: at });
+      const reply = newMessage({
+        accountSid: ACCOUNT, direction: 'outbound-reply', from: number, to: handset, body: 'Hello, thanks for the new message.',
+        status: 'queued', at, media: [], messagingServiceSid: null, statusCallback: null, inboundSid: inbound.sid, replySeq: 0,
+      });
+      return { inbound, reply, conversationId: `${ACCOUNT}:${number}:${handset}`, number, handset };
+    });
+
+    // One commit: new inbound messages, the previous batch's outcomes, then its replies' statuses.
+    const commitOnce = (): void => {
+      pipeline.unshift(newTurns());
+      if (pipeline.length > 4) pipeline.pop();
+      const [received, answered, sent, delivered] = pipeline;
+      begin.run();
+      for (const t of received ?? []) st.messageInsert.run(messageToRow(t.inbound, 'pending'));
+      for (const t of answered ?? []) {
+        st.replyInsert.run(messageToRow(t.reply, null));
+        st.conversationUpsert.run({ id: t.conversationId, account_sid: ACCOUNT, number: t.number, handset: t.handset, last_activity: clock, cookies: JAR });
+        if (variant.exchanges) st.exchangeInsert.run(`WX${t.inbound.sid.slice(2)}`, ACCOUNT, t.inbound.sid, t.conversationId, EXCHANGE_RECORD);
+        st.turnFinish.run({ sid: t.inbound.sid, error_code: null, error_message: null, at: clock });
+      }
+      for (const t of sent ?? []) st.messageSetStatus.run({ sid: t.reply.sid, status: 'sent', error_code: null, error_message: null, date_sent: clock, at: clock });
+      for (const t of delivered ?? []) st.messageSetStatus.run({ sid: t.reply.sid, status: 'delivered', error_code: null, error_message: null, date_sent: null, at: clock });
+      commit.run();
+    };
+
+    for (let i = 0; i < 2000 / batch; i++) commitOnce(); // warm-up: JIT, page cache, a first checkpoint
+    const before = process.cpuUsage();
+    for (let i = 0; i < turns / batch; i++) commitOnce();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / turns;
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const turns = argument('turns', 20_000);
+const batch = argument('batch', 5);
+const rounds = argument('rounds', 3);
+const samples = VARIANTS.map(() => [] as number[]);
+for (let round = 0; round < rounds; round++) {
+  VARIANTS.forEach((variant, i) => samples[i]!.push(measure(variant, turns, batch)));
+}
+const shipped = median(samples[0]!);
+console.log(`store write path: ${turns} turns per run, ${batch} turns per commit, ${rounds} rounds (median; all samples in brackets)`);
+VARIANTS.forEach((variant, i) => {
+  const m = median(samples[i]!);
+  const all = samples[i]!.map((s) => s.toFixed(0)).join(', ');
+  console.log(`  ${m.toFixed(1).padStart(6)} µs CPU per turn  ${(m / shipped).toFixed(2)}× shipped  ${variant.name}  [${all}]`);
+});
