@@ -3,6 +3,7 @@
  * (`bench/store-writes.ts`) measures exactly what the gateway runs.
  */
 import type { Database } from 'better-sqlite3';
+import { CHECKPOINT_FRAMES } from './checkpointer.js';
 
 export function configureConnection(db: Database, path: string): void {
   const onDisk = path !== ':memory:';
@@ -16,8 +17,9 @@ export function configureConnection(db: Database, path: string): void {
     // hot pages (table tails, time-ordered indexes) many times between checkpoints, and a checkpoint
     // copies each page once, so a longer WAL means fewer page copies and fewer fsyncs (bench/README.md,
     // finding 10). The WAL file stays at about that size; truncating it after each checkpoint
-    // (journal_size_limit) measured slower, the file being grown again at once.
-    db.pragma('wal_autocheckpoint = 4096');
+    // (journal_size_limit) measured slower, the file being grown again at once. The store hands
+    // checkpoints to a worker thread when it can (./checkpointer.ts); this is the fallback.
+    db.pragma(`wal_autocheckpoint = ${CHECKPOINT_FRAMES}`);
   }
   // A 16 MiB page cache (SQLite's default is 2 MiB) holds the index pages that the handsets in
   // flight touch even when millions of conversations are stored (finding 9); it fills only as

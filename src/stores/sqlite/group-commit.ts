@@ -19,6 +19,8 @@ interface PendingWrite {
 export class GroupCommitter {
   private queue: PendingWrite[] = [];
   private scheduled = false;
+  /** Set while the background checkpointer finishes a pass (./checkpointer.ts): writes wait. */
+  private paused = false;
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly rollback: Statement;
@@ -39,9 +41,24 @@ export class GroupCommitter {
     });
   }
 
-  /** Runs everything queued now; used by the tick timer and before closing. */
+  /** Holds commits until `resume()`; writes keep queueing meanwhile. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Runs everything queued now (unless paused); used by the tick timer and before closing. */
   flush(): void {
     this.scheduled = false;
+    if (this.paused) return; // resume() schedules the next flush
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];

@@ -11,6 +11,7 @@ import type {
 } from '../records.js';
 import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { configureConnection } from './connection.js';
 import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
@@ -54,6 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
   const st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Statements;
   const committer = new GroupCommitter(db);
+  const checkpointer = options.path === ':memory:' ? null : new BackgroundCheckpointer(db, options.path, committer);
   const write = <T>(run: () => T): Promise<T> => committer.write(run);
   const read = <T>(run: () => T): Promise<T> => {
     try {
@@ -279,6 +281,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
     close: async () => {
+      await checkpointer?.stop();
       committer.flush();
       db.close();
     },

@@ -1,0 +1,71 @@
+/**
+ * The checkpointer's thread (see ./checkpointer.ts): its own connection to the database file,
+ * copying the WAL into it with PASSIVE checkpoints, which never block the gateway's writes.
+ * Messages: it posts `pause` when the WAL has grown long without being restarted, runs one more
+ * checkpoint once told `paused` (copying only what came since its last pass) and posts `resume`;
+ * `stop` closes its connection (posts `closed`).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+export interface CheckpointerSettings {
+  path: string;
+  /** A WAL at least this long (in frames) and not fully copied asks the writer for a pause. */
+  frames: number;
+  intervalMs: number;
+}
+
+export type WorkerMessage = { type: 'pause' } | { type: 'resume' } | { type: 'closed' } | { type: 'error'; message: string };
+export type MainMessage = { type: 'paused' } | { type: 'stop' };
+
+interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('checkpointer-worker runs as a worker thread');
+const settings = workerData as CheckpointerSettings;
+const db = new Database(settings.path, { fileMustExist: true });
+// The connection that checkpoints decides the syncs: NORMAL syncs the WAL before copying and the
+// database file after, the same as SQLite's own automatic checkpoints on the writer's connection.
+db.pragma('synchronous = NORMAL');
+const post = (message: WorkerMessage): void => port.postMessage(message);
+
+function checkpoint(): CheckpointResult {
+  return (db.pragma('wal_checkpoint(PASSIVE)') as CheckpointResult[])[0]!;
+}
+
+function tick(): void {
+  try {
+    // `log` is the WAL's length when this pass began. The writer restarts the WAL by itself only if
+    // it begins a transaction while everything is copied, which writes arriving all the time (during
+    // the pass too) prevent: once the WAL is long, ask for a moment without them.
+    if (checkpoint().log >= settings.frames) {
+      clearInterval(timer);
+      post({ type: 'pause' });
+    }
+  } catch (error) {
+    clearInterval(timer);
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+let timer = setInterval(tick, settings.intervalMs);
+
+port.on('message', (message: MainMessage) => {
+  if (message.type === 'paused') {
+    try {
+      checkpoint(); // only what was written since the last pass: short
+      post({ type: 'resume' });
+      timer = setInterval(tick, settings.intervalMs);
+    } catch (error) {
+      post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  } else {
+    clearInterval(timer);
+    db.close();
+    post({ type: 'closed' });
+  }
+});
