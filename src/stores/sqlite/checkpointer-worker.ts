@@ -32,6 +32,7 @@ const db = new Database(settings.path, { fileMustExist: true });
 // database file after, the same as SQLite's own automatic checkpoints on the writer's connection.
 db.pragma('synchronous = NORMAL');
 const post = (message: WorkerMessage): void => port.postMessage(message);
+const fail = (error: unknown): void => post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
 
 function checkpoint(): CheckpointResult {
   return (db.pragma('wal_checkpoint(PASSIVE)') as CheckpointResult[])[0]!;
@@ -48,7 +49,7 @@ function tick(): void {
     }
   } catch (error) {
     clearInterval(timer);
-    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    fail(error);
   }
 }
 
@@ -61,7 +62,7 @@ port.on('message', (message: MainMessage) => {
       post({ type: 'resume' });
       timer = setInterval(tick, settings.intervalMs);
     } catch (error) {
-      post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      fail(error);
     }
   } else {
     clearInterval(timer);
