@@ -282,3 +282,22 @@ test('property: escaped text round-trips as its trim()', () => {
 test('property: text written by twilio-node round-trips as its trim()', () => {
   fc.assert(fc.property(xmlText, (text) => expectRoundTrip(node((r) => r.message(text)), text)), { numRuns: 500 });
 });
+
+test('property: the single-<Message> shortcut answers exactly as the full parser', () => {
+  // A comment right after <Response> changes nothing in TwiML but takes the document off the
+  // shortcut, so the two results must be equal for any body and any spacing between the tags.
+  const spacing = fc.constantFrom('', ' ', '\n', '\t', '\n  ', '\u00a0', '\r\n', '\u2003');
+  const declaration = fc.constantFrom('', XML_DECL, '<?xml version="1.0"?>', ' ' + XML_DECL, XML_DECL + '\n');
+  const piece = fc.constantFrom('a', 'Z', ' ', '\n', '\t', '<', '&', '&amp;', '&#65;', ']', ']]>', '>', '"', "'", 'é', '😀', '\u00a0', '\u2028', '007', 'Body');
+  const body = fc.oneof(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), fc.string({ maxLength: 40 }));
+  fc.assert(fc.property(declaration, spacing, spacing, body, spacing, spacing, (decl, s1, s2, text, s3, s4) => {
+    const shortcut = `${decl}${s1}<Response>${s2}<Message>${text}</Message>${s3}</Response>${s4}`;
+    const full = `${decl}${s1}<Response><!---->${s2}<Message>${text}</Message>${s3}</Response>${s4}`;
+    // A failure's message gives a line and column, which the comment shifts: compare its code only.
+    const comparable = (r: TwimlParseResult): unknown => (r.ok ? r : r.code);
+    assert.deepEqual(comparable(parseTwiml(shortcut, 'text/xml')), comparable(parseTwiml(full, 'text/xml')), JSON.stringify(shortcut));
+  }), { numRuns: 3000 });
+  // And the helper library's own output takes the shortcut with the body unchanged.
+  const written = node((r) => r.message('Hello, thanks for message number 2'));
+  assert.deepEqual(parseTwiml(written, 'text/xml'), { ok: true, verbs: [message('Hello, thanks for message number 2')], warnings: [] });
+});
