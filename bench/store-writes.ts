@@ -26,6 +26,7 @@ interface Variant {
   /** Run after the store's own set-up and migrations. */
   adjust?: (db: Database.Database) => void;
   exchanges: boolean;
+  oneStatusWrite?: boolean;
 }
 
 const VARIANTS: Variant[] = [
@@ -40,6 +41,7 @@ const VARIANTS: Variant[] = [
     },
   },
   { name: 'as shipped, without exchange records (an upper bound for leaner ones)', exchanges: false },
+  { name: 'as shipped, one status write per reply (sent and delivered together)', exchanges: true, oneStatusWrite: true },
 ];
 
 const ACCOUNT = `AC${'a'.repeat(32)}`;
@@ -106,7 +108,7 @@ function measure(variant: Variant, turns: number, batch: number): number {
         if (variant.exchanges) st.exchangeInsert.run(`WX${t.inbound.sid.slice(2)}`, ACCOUNT, t.inbound.sid, t.conversationId, EXCHANGE_RECORD);
         st.turnFinish.run({ sid: t.inbound.sid, error_code: null, error_message: null, at: clock });
       }
-      for (const t of sent ?? []) st.messageSetStatus.run({ sid: t.reply.sid, status: 'sent', error_code: null, error_message: null, date_sent: clock, at: clock });
+      if (!variant.oneStatusWrite) for (const t of sent ?? []) st.messageSetStatus.run({ sid: t.reply.sid, status: 'sent', error_code: null, error_message: null, date_sent: clock, at: clock });
       for (const t of delivered ?? []) st.messageSetStatus.run({ sid: t.reply.sid, status: 'delivered', error_code: null, error_message: null, date_sent: null, at: clock });
       commit.run();
     };
