@@ -134,7 +134,7 @@ export function table(res: Results): string {
     rows.push([`Full loop, ${label}, steady ${fmt(r.steady.offeredRate ?? 0)}/s`, fmt(r.steady.rate), ...lat(r.steady.latencyMs),
       `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms; `
       + `201 to reply stored p50/p99 ${r.steadySplitMs.toReplyStored.p50}/${r.steadySplitMs.toReplyStored.p99} ms, `
-      + `stored to delivered ${r.steadySplitMs.storedToDelivered.p50}/${r.steadySplitMs.storedToDelivered.p99} ms; ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs)}${errs(r.steady)}`]);
+      + `stored to delivered ${r.steadySplitMs.storedToDelivered.p50}/${r.steadySplitMs.storedToDelivered.p99} ms; ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs, r.steadyGeneratorEventLoopMs)}${errs(r.steady)}`]);
   }
   if (w.kannel.skipped) rows.push(['Kannel loop (no store)', '-', '-', '-', '-', `skipped: ${w.kannel.reason}`]);
   else {
@@ -164,9 +164,9 @@ function lat(l: { p50: number; p99: number; max: number }): [string, string, str
 }
 
 type Delay = { p99: number; max: number } | null;
-function eld(gateway: Delay, app: Delay): string {
+function eld(gateway: Delay, app: Delay, generator?: Delay): string {
   const f = (d: Delay): string => (d ? `${d.p99}/${d.max}` : 'n/a');
-  return `event-loop delay p99/max ms: gateway ${f(gateway)}, app ${f(app)}`;
+  return `event-loop delay p99/max ms: gateway ${f(gateway)}, app ${f(app)}${generator ? `, generator ${f(generator)}` : ''}`;
 }
 
 function errs(r: { errors: number; timedOut: number; skipped: number; firstError: string | null }): string {

@@ -14,6 +14,7 @@ import { parleyNumber, startGateway, type Credentials, type EventLoopDelay, type
 import type { RunningApp } from '../lib/apps.js';
 import type { Profile } from '../profile.js';
 import { handsetNumber } from './http-ceiling.js';
+import { watchOwnEventLoop, type LoopDelay } from '../lib/own-event-loop.js';
 
 export interface CpuPerLoop {
   /** Milliseconds of CPU per completed loop, per process. */
@@ -40,6 +41,8 @@ export interface FullLoopResult extends SaturationRun {
   steadySplitMs: { toReplyStored: LatencySummary; storedToDelivered: LatencySummary };
   steadyGatewayEventLoopMs: EventLoopDelay | null;
   steadyAppEventLoopMs: EventLoopDelay | null;
+  /** The bench's own (the load generator's), where the latencies are timed. */
+  steadyGeneratorEventLoopMs?: LoopDelay;
   /** Loop latency minus the app's own time, per loop, at the steady rate (minimal app only). */
   overheadMs: LatencySummary | null;
   /** The app's own time per request at the steady rate. */
@@ -120,10 +123,12 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
       driver.storedToDelivered = new LatencyRecorder();
       await gw.eventLoopDelay();
       await app.eventLoopDelay();
+      const generatorDelay = watchOwnEventLoop();
       const steadyRun = await steady(driver.op, rate, profile.concurrency * 4, {
         count: Math.ceil((rate * profile.steadyMs) / 1000), maxMs: profile.steadyMs, drainMs: 10_000,
       });
       driver.keepSids = false;
+      const steadyGeneratorEventLoopMs = generatorDelay();
       const steadyGatewayEventLoopMs = await gw.eventLoopDelay();
       const steadyAppEventLoopMs = await app.eventLoopDelay();
       const times = await app.takeTimes();
@@ -143,6 +148,7 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         steadySplitMs: { toReplyStored: driver.toReplyStored.summary(), storedToDelivered: driver.storedToDelivered.summary() },
         steadyGatewayEventLoopMs,
         steadyAppEventLoopMs,
+        steadyGeneratorEventLoopMs,
         overheadMs: overhead.length ? summarize(Float64Array.from(overhead)) : null,
         appMs: summarize(Float64Array.from(times.micros, (us) => us / 1000)),
         gatewayRssBytes,
