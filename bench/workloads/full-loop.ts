@@ -116,6 +116,11 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
       const sat = await measureSaturation(gw, app, driver, profile, profile.loopMessages);
       // Half the saturation rate, for as long as the profile says; matched with the app's times.
       const rate = Math.max(1, Math.round(sat.saturation.rate / 2));
+      // The first half second after saturation carried most of the steady run's tail (every step of
+      // the turn slow at once): settle at the new rate first, as any load test discards its ramp.
+      await steady(driver.op, rate, profile.concurrency * 4, {
+        count: Math.ceil((rate * profile.settleMs) / 1000), maxMs: profile.settleMs, drainMs: 10_000,
+      });
       await app.takeTimes();
       driver.latencyBySid.clear();
       driver.keepSids = true;
