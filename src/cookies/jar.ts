@@ -106,7 +106,6 @@ export class ConversationJar {
     }));
   }
 
-
   private all(): Cookie[] {
     let out: Cookie[] = [];
     this.store.getAllCookies((_err, cookies) => {

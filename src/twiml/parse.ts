@@ -131,7 +131,7 @@ function plainReply(body: string): MessageVerb {
 
 /**
  * The answer nearly every app gives: one text <Message>, as the helper libraries' MessagingResponse
- * writes it. Recognised here without the XML library (0.3 µs instead of 9 µs). Whitespace between
+ * writes it. Recognised here without the XML library (the whole call 1.3 µs instead of 9 µs). Whitespace between
  * tags is XML's own (space, tab, LF), and a body with markup, references or `]` takes the full path,
  * so both paths give the same result (a property test in test/twiml checks it).
  */

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 
 export interface CheckpointerSettings {
   path: string;
-  /** A WAL at least this long (in frames) and not fully copied asks the writer for a pause. */
+  /** A WAL at least this long (in frames) after a pass asks the writer for a pause. */
   frames: number;
   intervalMs: number;
 }

@@ -2,7 +2,7 @@
  * WAL checkpoints on a worker thread, off the event loop. better-sqlite3 is synchronous, so a
  * checkpoint run by the writer's own connection (SQLite's automatic one) stops the event loop
  * while it copies the WAL into the database file and syncs it: 20 to 40 ms every few hundred turns,
- * most of the gateway's latency tail at half load (bench/README.md, finding 12).
+ * the gateway's longest stalls at half load (bench/README.md, finding 12).
  *
  * A second connection on a worker thread checkpoints instead (PASSIVE: it never blocks writers).
  * SQLite restarts the WAL only when a write transaction begins with the whole WAL copied, which a
@@ -42,7 +42,7 @@ export class BackgroundCheckpointer {
     });
   }
 
-  /** Closes the worker's connection; the writer's own connection checkpoints from here on. */
+  /** Closes the worker's connection, as the store closes (SQLite checkpoints when its last connection closes). */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
