@@ -16,6 +16,7 @@ export interface ServeConfig {
   readonly logLevel: string;
   readonly blockPrivateWebhooks: boolean;
   readonly traceRetentionMs: number;
+  readonly allowedHosts: readonly string[];
 }
 
 interface Setting<K extends keyof ServeConfig> {
@@ -34,6 +35,15 @@ function port(text: string): number {
   return n;
 }
 
+/** Comma-separated host names (no ports, no schemes), as browsers send them in `Host`. */
+function hostNames(text: string): readonly string[] {
+  const names = text.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  for (const name of names) {
+    if (!/^[a-z0-9.-]+$/.test(name)) throw new Error(`"${name}" is not a host name (give names like parley.example.com, without port or scheme)`);
+  }
+  return Object.freeze(names);
+}
+
 function nonEmpty(text: string): string {
   if (text.trim() === '') throw new Error('must not be empty');
   return text;
@@ -50,6 +60,7 @@ export const SERVE_SETTINGS = [
     return t;
   } },
   { key: 'traceRetentionMs', flag: '--trace-retention', env: 'PARLEY_TRACE_RETENTION', value: 'DURATION', defaultText: '30d', help: 'keep webhook exchange records and the error log this long (messages stay)', parse: parseDuration },
+  { key: 'allowedHosts', flag: '--allowed-hosts', env: 'PARLEY_ALLOWED_HOSTS', value: 'NAMES', defaultText: 'none', help: 'more host names browsers may use to reach the console (comma-separated), besides localhost, IP addresses and --host', parse: hostNames },
   { key: 'blockPrivateWebhooks', flag: '--block-private-webhooks', env: 'PARLEY_BLOCK_PRIVATE_WEBHOOKS', value: null, defaultText: 'off', help: 'refuse webhooks to loopback, private and link-local addresses (error 11205); for shared deployments', parse: (t) => !['', '0', 'false', 'off', 'no'].includes(t.toLowerCase()) },
 ] as const satisfies ReadonlyArray<Setting<keyof ServeConfig>>;
 
@@ -60,7 +71,7 @@ export class ConfigError extends Error {}
 export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig {
   const values: Record<string, unknown> = {
     port: 3000, host: '127.0.0.1', db: './parley.db', sessionTtlMs: 4 * 3_600_000, dev: false, logLevel: 'info', blockPrivateWebhooks: false,
-    traceRetentionMs: 30 * 86_400_000,
+    traceRetentionMs: 30 * 86_400_000, allowedHosts: Object.freeze([]),
     accountSid: env[ENV_CREDENTIALS.accountSid] || undefined,
     authToken: env[ENV_CREDENTIALS.authToken] || undefined,
   };

@@ -30,6 +30,8 @@ export interface ParleyOptions {
   blockPrivateWebhooks?: boolean;
   /** How long webhook exchange records and alerts are kept (default 30 days). */
   traceRetentionMs?: number;
+  /** Host names besides `host`, localhost and IP addresses that browsers may use (the console's DNS-rebinding check). */
+  allowedHosts?: readonly string[];
   /** Overrides the status-callback retry policy (tests shorten it; the default is 10 minutes). */
   statusCallbackRetry?: Partial<RetryPolicy>;
 }
@@ -60,7 +62,7 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
     });
     const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger,
       blockPrivateWebhooks: options.blockPrivateWebhooks ?? false, traceRetentionMs: options.traceRetentionMs ?? DEFAULT_TRACE_RETENTION_MS });
-    const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host],
+    const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host, ...(options.allowedHosts ?? [])],
       statusCallbackRetry: options.statusCallbackRetry });
     await gateway.start();
     await http.listen({ port: options.port, host: options.host });

@@ -1,6 +1,7 @@
 /**
- * The console's server side without a browser: the Host-header check (DNS rebinding), Basic auth
- * on the page and `/console/session`, and static files that cannot climb out of their folder.
+ * The console's server side without a browser: the Host-header check (DNS rebinding) and the host
+ * names `--allowed-hosts` adds to it, Basic auth on the page and `/console/session`, and static
+ * files that cannot climb out of their folder.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,8 @@ import { createHostGuard, fromBrowser, hostName } from '../../src/console/host-g
 import { ConsoleFiles } from '../../src/console/static.js';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { GatewayProcess, freePort, newCredentials } from '../helpers/gateway-process.js';
+import { cleanEnv, runCli } from '../cli/run-cli.js';
 
 describe('host guard', () => {
   const allowed = createHostGuard(['parley.internal']);
@@ -82,5 +85,41 @@ describe('console routes', () => {
     assert.equal(await get('/v1/Alerts', { host: 'evil.example', 'sec-fetch-mode': 'cors' }), 403);
     assert.equal(await get('/v1/Alerts', { host: 'evil.example' }), 200);
     assert.equal(await get('/console/session', { host: `localhost:${parley.port}`, 'sec-fetch-mode': 'cors' }), 200);
+  });
+});
+
+describe('--allowed-hosts', () => {
+  let gateway: GatewayProcess;
+  let dir = '';
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-allowed-hosts-'));
+    gateway = new GatewayProcess(await freePort(), join(dir, 'parley.db'), newCredentials(), ['--allowed-hosts', 'Parley.LAN, console.example.com']);
+    await gateway.start();
+  });
+  after(async () => {
+    await gateway?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('browsers may reach the console under the names given, and still not under others', async () => {
+    const { request } = await import('node:http');
+    const { accountSid, authToken } = gateway.credentials;
+    const auth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+    const get = (host: string): Promise<number> => new Promise((done, fail) => {
+      request(`${gateway.url}/console/session`, { headers: { authorization: auth, host, 'sec-fetch-mode': 'cors' } }, (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      }).on('error', fail).end();
+    });
+    assert.equal(await get(`parley.lan:${gateway.port}`), 200);
+    assert.equal(await get('console.example.com'), 200);
+    assert.equal(await get('evil.example'), 403);
+    assert.equal(await get(`sub.parley.lan:${gateway.port}`), 403);
+  });
+
+  test('a value that is not a host name is refused at start with a usage error', async () => {
+    const r = await runCli(['serve', '--db', ':memory:', '--port', '0', '--allowed-hosts', 'https://parley.lan'], cleanEnv());
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--allowed-hosts: "https:\/\/parley\.lan" is not a host name/);
   });
 });
