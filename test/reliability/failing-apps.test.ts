@@ -1,5 +1,5 @@
 /**
- * Slow and failing webhook apps: one that hangs, one that resets the connection, one that answers
+ * Slow and failing webhook apps: one that hangs, one that drips its body, one that resets the connection, one that answers
  * 500, and ones that answer garbage or the wrong content type. Each turn ends with Twilio's error
  * code on the message and in /v1/Alerts, SmsFallbackUrl is requested with ErrorCode and ErrorUrl,
  * and a healthy conversation is not held up by a hung one.
@@ -27,6 +27,17 @@ before(async () => {
   app = await startScriptedApp({
     '/hang': (_req, res) => {
       hung.push(() => res.destroy()); // never answers; freed at the end
+    },
+    '/drip': (_req, res) => {
+      // Headers at once, then a byte every 100 ms for ever: neither the headers timeout nor the
+      // idle timeout between chunks fires, only the total budget does.
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.write('<Response>');
+      const timer = setInterval(() => res.write(' '), 100);
+      hung.push(() => {
+        clearInterval(timer);
+        res.destroy();
+      });
     },
     '/reset': (req) => req.socket.destroy(),
     '/500': (_req, res) => res.writeHead(500, { 'content-type': 'text/plain' }).end('boom'),
@@ -87,6 +98,7 @@ async function numberFor(path: string, fallback: boolean): Promise<string> {
 
 const CASES = [
   { name: 'hangs (rt=500, tt=1000)', path: '/hang#rt=500&tt=1000', code: 11200 },
+  { name: 'drips its body for ever (rt=500, tt=1000)', path: '/drip#rt=500&tt=1000', code: 11200 },
   { name: 'resets the connection', path: '/reset', code: 11206 },
   { name: 'answers 500', path: '/500', code: 11200 },
   { name: 'answers binary garbage as text/xml', path: '/garbage', code: 12100 },
