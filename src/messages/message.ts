@@ -3,25 +3,17 @@
  * `ME` SIDs for media, the segment count (1 for MMS, reference "Parley's decisions"), and the
  * empty defaults. Inbound messages, TwiML replies, API messages and keyword replies use it.
  */
-import type { MessageDirection, MessageRecord, MessageStatus } from '../stores/records.js';
+import type { MessageRecord } from '../stores/records.js';
 import { newSid } from '../ids/sid.js';
 import { segmentsOf } from './segments.js';
 
-export interface NewMessage {
-  accountSid: string;
-  direction: MessageDirection;
-  from: string;
-  to: string;
-  body: string;
-  status: MessageStatus;
+/** The record's own fields a caller gives; the SID, segment count, media SIDs and creation dates are derived. */
+export interface NewMessage
+  extends Pick<MessageRecord, 'accountSid' | 'direction' | 'from' | 'to' | 'body' | 'status'>,
+    Partial<Pick<MessageRecord, 'messagingServiceSid' | 'statusCallback' | 'inboundSid' | 'replySeq' | 'dateSent'>> {
   at: number;
   /** Media URLs, with their content type when the sender gave one. */
   media?: ReadonlyArray<{ url: string; contentType?: string }>;
-  messagingServiceSid?: string | null;
-  statusCallback?: string | null;
-  inboundSid?: string | null;
-  replySeq?: number | null;
-  dateSent?: number | null;
 }
 
 export function newMessage(m: NewMessage): MessageRecord {
