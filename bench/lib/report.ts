@@ -134,7 +134,8 @@ export function table(res: Results): string {
     rows.push([`Full loop, ${label}, steady ${fmt(r.steady.offeredRate ?? 0)}/s`, fmt(r.steady.rate), ...lat(r.steady.latencyMs),
       `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms; `
       + `201 to reply stored p50/p99 ${r.steadySplitMs.toReplyStored.p50}/${r.steadySplitMs.toReplyStored.p99} ms, `
-      + `stored to delivered ${r.steadySplitMs.storedToDelivered.p50}/${r.steadySplitMs.storedToDelivered.p99} ms; ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs, r.steadyGeneratorEventLoopMs)}${errs(r.steady)}`]);
+      + `stored to delivered ${r.steadySplitMs.storedToDelivered.p50}/${r.steadySplitMs.storedToDelivered.p99} ms; `
+      + `gateway CPU ${r.steadyGatewayCpu.msPerTurn} ms/turn (${Math.round(r.steadyGatewayCpu.busy * 100)} % of a core); ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs, r.steadyGeneratorEventLoopMs)}${errs(r.steady)}`]);
   }
   if (w.kannel.skipped) rows.push(['Kannel loop (no store)', '-', '-', '-', '-', `skipped: ${w.kannel.reason}`]);
   else {

@@ -40,6 +40,8 @@ export interface FullLoopResult extends SaturationRun {
   /** The steady run's loop latency split at the reply's commit (its `queued` event). */
   steadySplitMs: { toReplyStored: LatencySummary; storedToDelivered: LatencySummary };
   steadyGatewayEventLoopMs: EventLoopDelay | null;
+  /** The gateway's CPU in the steady run: ms per completed turn, and the share of one core it kept busy. */
+  steadyGatewayCpu: { msPerTurn: number; busy: number };
   steadyAppEventLoopMs: EventLoopDelay | null;
   /** The bench's own (the load generator's), where the latencies are timed. */
   steadyGeneratorEventLoopMs?: LoopDelay;
@@ -131,10 +133,12 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
       driver.keepSids = true;
       driver.toReplyStored = new LatencyRecorder();
       driver.storedToDelivered = new LatencyRecorder();
+      const steadyCpu0 = cpuMs(gw.child.pid);
       const steadyRun = await steady(driver.op, rate, profile.concurrency * 4, {
         count: Math.ceil((rate * profile.steadyMs) / 1000), maxMs: profile.steadyMs, drainMs: 10_000,
       });
       driver.keepSids = false;
+      const steadyCpu = cpuMs(gw.child.pid) - steadyCpu0;
       const steadyGeneratorEventLoopMs = generatorDelay();
       const steadyGatewayEventLoopMs = await gw.eventLoopDelay();
       const steadyAppEventLoopMs = await app.eventLoopDelay();
@@ -154,6 +158,10 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         steady: steadyRun,
         steadySplitMs: { toReplyStored: driver.toReplyStored.summary(), storedToDelivered: driver.storedToDelivered.summary() },
         steadyGatewayEventLoopMs,
+        steadyGatewayCpu: {
+          msPerTurn: steadyRun.completed ? Math.round((steadyCpu * 1000) / steadyRun.completed) / 1000 : 0,
+          busy: steadyRun.elapsedMs ? Math.round((steadyCpu * 100) / steadyRun.elapsedMs) / 100 : 0,
+        },
         steadyAppEventLoopMs,
         steadyGeneratorEventLoopMs,
         overheadMs: overhead.length ? summarize(Float64Array.from(overhead)) : null,
