@@ -5,6 +5,8 @@
  * every message still `accepted`, `queued` or `sending` is handed over again.
  * A status change and the status callback reporting it commit in one transaction (the callback
  * outbox, see `webhooks/status-callbacks.ts`), so a crash never loses a callback.
+ * A message still waiting past its validity period (a scheduled message due long ago, a backlog
+ * after a restart, a channel that kept asking for retries) is not sent: it fails with 30036.
  */
 import type { Channel, SendOutcome } from '../channels/channel.js';
 import type { Clock } from '../clock/clock.js';
@@ -13,6 +15,7 @@ import type { Store } from '../stores/store.js';
 import type { MessageRecord, MessageStatus } from '../stores/records.js';
 import { statusCallbackOf } from '../webhooks/status-callbacks.js';
 import { lookupError } from '../errors/catalog.js';
+import { validUntilOf } from '../messages/validity.js';
 
 /** Told of every status change after it is committed (status callbacks hook in here). */
 export type StatusListener = (message: MessageRecord) => void;
@@ -38,14 +41,11 @@ export class Delivery {
   async deliver(message: MessageRecord): Promise<MessageRecord> {
     if (this.inFlight.has(message.sid)) return message;
     this.inFlight.set(message.sid, message);
+    if (this.deps.clock.now() > validUntilOf(message)) return this.fail(message.sid, 30036);
     // A Messaging Service message is `accepted` until its sender is settled (it was picked at create).
     if (message.status === 'accepted') message = await this.transition(message.sid, 'queued', {});
     const refusal = this.deps.screen ? await this.deps.screen(message) : null;
-    if (refusal !== null) {
-      const failed = await this.transition(message.sid, 'failed', { errorCode: refusal });
-      this.inFlight.delete(message.sid);
-      return failed;
-    }
+    if (refusal !== null) return this.fail(message.sid, refusal);
     let outcome: SendOutcome;
     try {
       outcome = await this.deps.channel.send(message);
@@ -53,11 +53,7 @@ export class Delivery {
       outcome = { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 };
     }
     if (outcome.kind === 'sent') return this.transition(message.sid, 'sent', { dateSent: this.deps.clock.now() });
-    if (outcome.kind === 'failed') {
-      const failed = await this.transition(message.sid, 'failed', { errorCode: outcome.errorCode });
-      this.inFlight.delete(message.sid);
-      return failed;
-    }
+    if (outcome.kind === 'failed') return this.fail(message.sid, outcome.errorCode);
     this.inFlight.delete(message.sid);
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
@@ -94,6 +90,12 @@ export class Delivery {
   async stop(): Promise<void> {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
+  }
+
+  private async fail(sid: string, errorCode: number): Promise<MessageRecord> {
+    const failed = await this.transition(sid, 'failed', { errorCode });
+    this.inFlight.delete(sid);
+    return failed;
   }
 
   private async transition(sid: string, status: MessageStatus, changes: { errorCode?: number; dateSent?: number }): Promise<MessageRecord> {

@@ -71,6 +71,7 @@ export const ERROR_CATALOG = {
   21710: entry(400, 'Phone number is already in a Messaging Service'),
   30003: entry(400, 'Unreachable destination handset'),
   30008: entry(400, 'Unknown error', 'retry'),
+  30036: entry(400, 'Validity Period Expired'),
 } as const satisfies Record<number, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

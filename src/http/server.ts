@@ -90,10 +90,10 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   registerConsole(app, { gateway: options.gateway, dev: options.devClock !== null, hosts: options.hosts });
   registerNumberRoutes(ctx);
   registerMessageRoutes(ctx);
-  registerSimulatorRoutes(ctx);
-  registerAlertRoutes(ctx);
   const api = startApiServices(options.gateway, { statusCallbackRetry: options.statusCallbackRetry ?? {} });
   app.addHook('onClose', async () => api.stop());
+  registerSimulatorRoutes(ctx, api);
+  registerAlertRoutes(ctx);
   registerMessageWriteRoutes(ctx, api);
   registerAccountRoutes(ctx);
   registerMessagingServiceRoutes(ctx);

@@ -10,7 +10,7 @@ import { segmentsOf } from './segments.js';
 /** The record's own fields a caller gives; the SID, segment count, media SIDs and creation dates are derived. */
 export interface NewMessage
   extends Pick<MessageRecord, 'accountSid' | 'direction' | 'from' | 'to' | 'body' | 'status'>,
-    Partial<Pick<MessageRecord, 'messagingServiceSid' | 'statusCallback' | 'inboundSid' | 'replySeq' | 'dateSent'>> {
+    Partial<Pick<MessageRecord, 'messagingServiceSid' | 'statusCallback' | 'inboundSid' | 'replySeq' | 'dateSent' | 'validUntil'>> {
   at: number;
   /** Media URLs, with their content type when the sender gave one. */
   media?: ReadonlyArray<{ url: string; contentType?: string }>;
@@ -38,6 +38,7 @@ export function newMessage(m: NewMessage): MessageRecord {
     dateCreated: m.at,
     dateUpdated: m.at,
     dateSent: m.dateSent ?? null,
+    validUntil: m.validUntil ?? null,
   };
 }
 

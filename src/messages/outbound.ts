@@ -16,9 +16,9 @@ import { newMessage } from './message.js';
 import { parseIso8601Filter } from '../http/representations/dates.js';
 import { MAX_BODY_LENGTH } from './segments.js';
 import { isOptedOut } from './opt-outs.js';
+import { DEFAULT_VALIDITY_PERIOD_S, parseValidityPeriod } from './validity.js';
 
 export const MAX_MEDIA = 10;
-export const MAX_VALIDITY_PERIOD_S = 36_000;
 
 /** A create request as the API received it (PascalCase parameters already read). */
 export interface CreateMessageInput {
@@ -82,12 +82,9 @@ export class OutboundMessages {
     if (input.mediaUrls.length > MAX_MEDIA) throw new TwilioError(21623, `Too many media files: ${input.mediaUrls.length} (at most ${MAX_MEDIA}).`);
     const badMedia = input.mediaUrls.find((u) => !isHttpUrl(u));
     if (badMedia !== undefined) throw new TwilioError(21620, `Invalid media URL: ${badMedia}`);
-    if (input.validityPeriod !== undefined) {
-      const seconds = Number(input.validityPeriod);
-      if (!/^\d+$/.test(input.validityPeriod) || seconds < 1 || seconds > MAX_VALIDITY_PERIOD_S) {
-        throw new TwilioError(21624, `ValidityPeriod must be a whole number of seconds from 1 to ${MAX_VALIDITY_PERIOD_S}.`);
-      }
-    }
+    const validity = input.validityPeriod !== undefined
+      ? parseValidityPeriod(input.validityPeriod)
+      : service?.validityPeriod ?? DEFAULT_VALIDITY_PERIOD_S;
     if (input.statusCallback !== undefined && input.statusCallback !== '' && !isHttpUrl(input.statusCallback)) {
       throw new TwilioError(21609, `Invalid 'StatusCallback': ${input.statusCallback}`);
     }
@@ -103,6 +100,8 @@ export class OutboundMessages {
       media: input.mediaUrls.map((url) => ({ url })),
       messagingServiceSid: service?.sid ?? null,
       statusCallback: input.statusCallback || service?.statusCallback || null,
+      // A scheduled message joins the outgoing queue at its SendAt, so its validity counts from then.
+      validUntil: (sendAt ?? now) + validity * 1000,
     });
     await store.messages.insert(message, sendAt === null ? {} : { sendAt });
     this.gateway.events.emit({ type: 'message', message });

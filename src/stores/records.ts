@@ -89,6 +89,12 @@ export interface MessageRecord {
   dateCreated: number;
   dateUpdated: number;
   dateSent: number | null;
+  /**
+   * Outbound messages: the time after which the message is no longer handed to its channel and
+   * fails with 30036 instead (Twilio's `ValidityPeriod`); null for the default, 36,000 seconds after
+   * `dateCreated`.
+   */
+  validUntil: number | null;
 }
 
 /**

@@ -59,7 +59,7 @@ export interface TestNumber {
 export interface TestClock {
   /** Parley's current time. */
   now(): Date;
-  /** Moves Parley's clock forward ('90s', '15m', '4h' or ms) and expires cookie jars past their TTL. */
+  /** Moves Parley's clock forward ('90s', '15m', '4h' or ms); expires cookie jars past their TTL and sends scheduled messages that fell due. */
   advance(by: string | number): Promise<Date>;
 }
 

@@ -54,7 +54,7 @@ const outbound: MessageRecord = {
   sid: sid('SM', 10), accountSid: ACCOUNT, direction: 'outbound-api', from: '+15005550006', to: '+31617579127',
   body: 'Hi there €', status: 'queued', numSegments: 1, media: [], errorCode: null, errorMessage: null,
   messagingServiceSid: null, statusCallback: null, statusCallbackMethod: 'POST', inboundSid: null, replySeq: null,
-  dateCreated: T0, dateUpdated: T0, dateSent: null,
+  dateCreated: T0, dateUpdated: T0, dateSent: null, validUntil: null,
 };
 const inboundMms: MessageRecord = {
   ...outbound, sid: sid('MM', 11), direction: 'inbound', from: 'whatsapp:+14155550100', to: '+15005550006', body: '',

@@ -24,7 +24,7 @@ function message(n: number): MessageRecord {
     sid: 'SM' + String(n).padStart(32, '0'), accountSid: ACCOUNT, direction: 'outbound-api', from: '+15005550071', to: '+15558670501',
     body: 'hi', status: 'queued', numSegments: 1, media: [], errorCode: null, errorMessage: null, messagingServiceSid: null,
     statusCallback: 'http://127.0.0.1:9/status', statusCallbackMethod: 'POST', inboundSid: null, replySeq: null,
-    dateCreated: n, dateUpdated: n, dateSent: null,
+    dateCreated: n, dateUpdated: n, dateSent: null, validUntil: null,
   };
 }
 

@@ -26,7 +26,7 @@ function message(n: number): MessageRecord {
     sid: 'SM' + String(n).padStart(32, '0'), accountSid: ACCOUNT, direction: 'inbound', from: `+1555${String(n % 1000).padStart(7, '0')}`,
     to: '+15005550006', body: BODY, status: 'received', numSegments: 10, media: [], errorCode: null, errorMessage: null,
     messagingServiceSid: null, statusCallback: null, statusCallbackMethod: 'POST', inboundSid: null, replySeq: null,
-    dateCreated: n, dateUpdated: n, dateSent: n,
+    dateCreated: n, dateUpdated: n, dateSent: n, validUntil: null,
   };
 }
 

@@ -28,7 +28,7 @@ function message(accountSid: string, from: string, to: string, direction: Messag
     sid: 'SM' + String(n).padStart(32, '0'), accountSid, direction, from, to, body: `message ${n}`,
     status: direction === 'inbound' ? 'received' : 'delivered', numSegments: 1, media: [], errorCode: null, errorMessage: null,
     messagingServiceSid: null, statusCallback: null, statusCallbackMethod: 'POST', inboundSid: null, replySeq: null,
-    dateCreated: n, dateUpdated: n, dateSent: n,
+    dateCreated: n, dateUpdated: n, dateSent: n, validUntil: null,
   };
 }
 

@@ -15,7 +15,7 @@ function message(n: number, status: MessageStatus, direction: MessageRecord['dir
     sid: 'SM' + String(n).padStart(32, '0'), accountSid: ACCOUNT, direction, from: '+15005550071', to: '+15558670501',
     body: `m${n}`, status, numSegments: 1, media: [], errorCode: null, errorMessage: null, messagingServiceSid: null,
     statusCallback: null, statusCallbackMethod: 'POST', inboundSid: null, replySeq: null,
-    dateCreated: n, dateUpdated: n, dateSent: null,
+    dateCreated: n, dateUpdated: n, dateSent: null, validUntil: null,
   };
 }
 

@@ -13,6 +13,7 @@ import { newSid } from '../../ids/sid.js';
 import type { MessagingServiceRecord } from '../../stores/records.js';
 import { SERVICES_LIST_PATH, servicePath, serviceJson, servicePhoneNumberJson } from '../representations/messaging-service.js';
 import { listJsonV1 } from '../representations/paging.js';
+import { parseValidityPeriod } from '../../messages/validity.js';
 import { pagingQuery } from './paging-query.js';
 
 const SERVICE = `${SERVICES_LIST_PATH}/:Sid`;
@@ -31,9 +32,7 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
 
   function apply(s: MessagingServiceRecord, p: Params): MessagingServiceRecord {
     const validity = p.get('ValidityPeriod');
-    if (validity !== undefined && (!/^\d+$/.test(validity) || Number(validity) < 1 || Number(validity) > 36_000)) {
-      throw new TwilioError(21624, 'ValidityPeriod must be a whole number of seconds from 1 to 36000.');
-    }
+    const validityPeriod = validity === undefined ? s.validityPeriod : parseValidityPeriod(validity);
     return {
       ...s,
       friendlyName: p.get('FriendlyName') ?? s.friendlyName,
@@ -45,7 +44,7 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
       useInboundWebhookOnNumber: p.has('UseInboundWebhookOnNumber')
         ? p.get('UseInboundWebhookOnNumber') === 'true' : s.useInboundWebhookOnNumber === true,
       stickySender: p.has('StickySender') ? p.get('StickySender') !== 'false' : s.stickySender,
-      validityPeriod: validity === undefined ? s.validityPeriod : Number(validity),
+      validityPeriod,
       dateUpdated: clock.now(),
     };
   }

@@ -25,10 +25,11 @@ import { ConversationJar } from '../../cookies/jar.js';
 import { guessContentType } from '../../messages/message.js';
 import { parseDuration } from '../../config/duration.js';
 import { registerEventStream } from './events.js';
+import type { ApiServices } from '../../runtime/api-services.js';
 
 const MAX_WAIT_MS = 60_000;
 
-export function registerSimulatorRoutes(ctx: RouteContext): void {
+export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): void {
   const { gateway } = ctx;
   const { store } = gateway;
 
@@ -136,6 +137,8 @@ export function registerSimulatorRoutes(ctx: RouteContext): void {
       }
       clock.advance(ms);
       await gateway.sweep();
+      await api.outbound.sweep(); // scheduled messages that fell due go now, not at the next poll
+
     }
     return clockJson(ctx);
   });

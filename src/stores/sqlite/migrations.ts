@@ -145,4 +145,7 @@ export const MIGRATIONS: readonly string[] = [
      more page written per turn); a conversation's exchanges are found through its messages instead */ `
   DROP INDEX exchanges_conversation;
   `,
+  /* 7: ValidityPeriod is enforced: an outbound message not handed to its channel by then fails with 30036 */ `
+  ALTER TABLE messages ADD COLUMN valid_until INTEGER;
+  `,
 ];

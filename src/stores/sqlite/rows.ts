@@ -53,7 +53,7 @@ export interface MessageRow {
   status: string; num_segments: number; media: string | null; error_code: number | null; error_message: string | null;
   messaging_service_sid: string | null; status_callback: string | null; status_callback_method: string;
   inbound_sid: string | null; reply_seq: number | null; turn_state: string | null;
-  date_created: number; date_updated: number; date_sent: number | null;
+  date_created: number; date_updated: number; date_sent: number | null; valid_until: number | null;
 }
 
 export function messageFromRow(r: MessageRow): MessageRecord {
@@ -63,7 +63,7 @@ export function messageFromRow(r: MessageRow): MessageRecord {
     media: r.media ? (JSON.parse(r.media) as MediaRecord[]) : [], errorCode: r.error_code, errorMessage: r.error_message,
     messagingServiceSid: r.messaging_service_sid, statusCallback: r.status_callback,
     statusCallbackMethod: r.status_callback_method as HttpMethod, inboundSid: r.inbound_sid, replySeq: r.reply_seq,
-    dateCreated: r.date_created, dateUpdated: r.date_updated, dateSent: r.date_sent,
+    dateCreated: r.date_created, dateUpdated: r.date_updated, dateSent: r.date_sent, validUntil: r.valid_until,
   };
 }
 
@@ -74,7 +74,7 @@ export function messageToRow(m: MessageRecord, turnState: string | null): Messag
     error_code: m.errorCode, error_message: m.errorMessage, messaging_service_sid: m.messagingServiceSid,
     status_callback: m.statusCallback, status_callback_method: m.statusCallbackMethod, inbound_sid: m.inboundSid,
     reply_seq: m.replySeq, turn_state: turnState, date_created: m.dateCreated, date_updated: m.dateUpdated,
-    date_sent: m.dateSent,
+    date_sent: m.dateSent, valid_until: m.validUntil,
   };
 }
 

@@ -1,7 +1,7 @@
 /** The SQLite store's statements, kept apart from the code that runs them. */
 const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
   error_code, error_message, messaging_service_sid, status_callback, status_callback_method, inbound_sid, reply_seq,
-  turn_state, date_created, date_updated, date_sent`;
+  turn_state, date_created, date_updated, date_sent, valid_until`;
 const MESSAGE_VALUES = MESSAGE_COLUMNS.split(',').map((c) => '@' + c.trim()).join(', ');
 
 export const SQL = {
