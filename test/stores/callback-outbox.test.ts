@@ -2,7 +2,9 @@
  * The status-callback outbox of the SQLite store, through the Store contract: a status change
  * and its callback commit together; `heads` hands out only the oldest callback of each message;
  * `retryLater` and `finish` keep the exchange (and alert) with the job's change. Also: a database
- * at schema version 3 (before the outbox) migrates and keeps its messages.
+ * at schema version 3 (before the outbox) migrates and keeps its messages; one at version 7 (before
+ * heads were marked) migrates with each message's oldest waiting callback as its head; and the heads
+ * are read through an index, so the cost of a dispatcher pass does not grow with the backlog.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
+import { SQL } from '../../src/stores/sqlite/sql.js';
 import type { Store } from '../../src/stores/store.js';
 import type { MessageRecord, NewStatusCallback, WebhookExchange } from '../../src/stores/records.js';
 
@@ -91,6 +94,40 @@ describe('status-callback outbox', () => {
       assert.deepEqual(await migrated.callbacks.heads(1), []);
     } finally {
       await migrated.close();
+    }
+  });
+
+  test('a database at schema version 7 migrates with the oldest waiting callback of each message as its head', async () => {
+    const path = join(dir, 'v7.db');
+    const old = new Database(path);
+    old.exec(MIGRATIONS.slice(0, 7).join('\n'));
+    old.pragma('user_version = 7');
+    const insert = old.prepare(`INSERT INTO status_callbacks (account_sid, message_sid, conversation_id, url, params, attempts,
+      created_at, next_attempt_at) VALUES ('${ACCOUNT}', ?, NULL, 'http://127.0.0.1:9/status', ?, 0, ?, ?)`);
+    const [a, b] = [message(7), message(8)];
+    insert.run(a.sid, JSON.stringify([['MessageStatus', 'sent']]), 1, 30);
+    insert.run(b.sid, JSON.stringify([['MessageStatus', 'sent']]), 2, 20);
+    insert.run(a.sid, JSON.stringify([['MessageStatus', 'delivered']]), 3, 3);
+    old.close();
+    const migrated = openSqliteStore({ path });
+    try {
+      const heads = await migrated.callbacks.heads(10);
+      assert.deepEqual(heads.map((h) => [h.messageSid, h.params[0]![1]]), [[b.sid, 'sent'], [a.sid, 'sent']]);
+      await migrated.callbacks.finish(heads[1]!.id, null, null);
+      assert.deepEqual((await migrated.callbacks.heads(10)).map((h) => [h.messageSid, h.params[0]![1]]), [[a.sid, 'delivered'], [b.sid, 'sent']]);
+    } finally {
+      await migrated.close();
+    }
+  });
+
+  test('the due heads come from an index, in order, without grouping or sorting the waiting callbacks', () => {
+    const db = new Database(join(dir, 'outbox.db'), { readonly: true });
+    try {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${SQL.callbackHeads}`).all(10) as Array<{ detail: string }>).map((r) => r.detail);
+      assert.ok(plan.some((d) => d.includes('USING INDEX status_callbacks_due')), plan.join('; '));
+      assert.ok(!plan.some((d) => /TEMP B-TREE|^SCAN status_callbacks$/.test(d)), plan.join('; '));
+    } finally {
+      db.close();
     }
   });
 });

@@ -274,7 +274,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         insertExchange(exchange);
       }),
       finish: (id, exchange, alert) => write(() => {
-        st.callbackDelete.run(id);
+        const done = st.callbackDelete.get(id) as { message_sid: string } | undefined;
+        if (done) st.callbackPromote.run(done.message_sid); // its next callback is the head now
         if (exchange) insertExchange(exchange);
         if (alert) insertAlert(alert);
       }),

@@ -148,4 +148,10 @@ export const MIGRATIONS: readonly string[] = [
   /* 7: ValidityPeriod is enforced: an outbound message not handed to its channel by then fails with 30036 */ `
   ALTER TABLE messages ADD COLUMN valid_until INTEGER;
   `,
+  /* 8: the outbox marks each message's oldest callback as its head, so finding the due heads reads an
+     index instead of grouping every waiting callback (which took 13 ms with 100,000 waiting) */ `
+  ALTER TABLE status_callbacks ADD COLUMN head INTEGER NOT NULL DEFAULT 0;
+  UPDATE status_callbacks SET head = 1 WHERE id IN (SELECT MIN(id) FROM status_callbacks GROUP BY message_sid);
+  CREATE INDEX status_callbacks_due ON status_callbacks (next_attempt_at, id) WHERE head = 1;
+  `,
 ];

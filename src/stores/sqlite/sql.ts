@@ -113,13 +113,17 @@ export const SQL = {
   serviceNumbers: 'SELECT number_sid, date_created FROM service_numbers WHERE account_sid = ? AND service_sid = ? ORDER BY number_sid',
   serviceOfNumber: 'SELECT service_sid FROM service_numbers WHERE number_sid = ?',
 
-  // The outbox: a message's callbacks go out oldest first, so only the head of each message is a candidate.
+  // The outbox: a message's callbacks go out oldest first, so only the head of each message (its
+  // oldest waiting callback, marked `head`) is a candidate; the heads are read in the order they
+  // fall due through a partial index, however many callbacks wait behind them.
   callbackInsert: `INSERT INTO status_callbacks (account_sid, message_sid, conversation_id, url, params, attempts, created_at,
-    next_attempt_at) VALUES (@account_sid, @message_sid, @conversation_id, @url, @params, 0, @created_at, @created_at)`,
-  callbackHeads: `SELECT c.* FROM status_callbacks c JOIN (SELECT MIN(id) AS id FROM status_callbacks GROUP BY message_sid) h
-    ON h.id = c.id ORDER BY c.next_attempt_at, c.id LIMIT ?`,
+    next_attempt_at, head) VALUES (@account_sid, @message_sid, @conversation_id, @url, @params, 0, @created_at, @created_at,
+    NOT EXISTS (SELECT 1 FROM status_callbacks WHERE message_sid = @message_sid))`,
+  callbackHeads: 'SELECT * FROM status_callbacks WHERE head = 1 ORDER BY next_attempt_at, id LIMIT ?',
   callbackRetry: 'UPDATE status_callbacks SET attempts = ?, next_attempt_at = ? WHERE id = ?',
-  callbackDelete: 'DELETE FROM status_callbacks WHERE id = ?',
+  callbackDelete: 'DELETE FROM status_callbacks WHERE id = ? RETURNING message_sid',
+  callbackPromote: `UPDATE status_callbacks SET head = 1
+    WHERE id = (SELECT MIN(id) FROM status_callbacks WHERE message_sid = ?)`,
 
   // SIDs are time-ordered (ids/sid.ts), so the primary key finds old rows; in slices, so one
   // sweep never holds the write lock for long.
