@@ -5,6 +5,7 @@
  * checkpoint once told `paused` (copying only what came since its last pass) and posts `resume`;
  * `stop` closes its connection (posts `closed`).
  */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -31,8 +32,32 @@ const db = new Database(settings.path, { fileMustExist: true });
 // The connection that checkpoints decides the syncs: NORMAL syncs the WAL before copying and the
 // database file after, the same as SQLite's own automatic checkpoints on the writer's connection.
 db.pragma('synchronous = NORMAL');
+// SQLite syncs the database file only after a pass that reached the end of the WAL, which writes
+// arriving during every pass prevent: the pages the passes copy stay unsynced until the pass made
+// during the writer's pause, which then had to flush them all (35 to 42 ms with 10^6 conversations
+// stored, finding 19). Syncing them from this thread before asking for the pause leaves that pass
+// only what came since. Best effort: where the file cannot be synced this way, that pass still
+// syncs everything itself. (Read-write, because Windows refuses to flush a read-only handle.)
+const dbFile = openForSync(settings.path);
 const post = (message: WorkerMessage): void => port.postMessage(message);
 const fail = (error: unknown): void => post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+
+function openForSync(path: string): number | null {
+  try {
+    return openSync(path, 'r+');
+  } catch {
+    return null;
+  }
+}
+
+function syncDatabaseFile(): void {
+  if (dbFile === null) return;
+  try {
+    fsyncSync(dbFile);
+  } catch {
+    // the pass made during the pause syncs it
+  }
+}
 
 function checkpoint(): CheckpointResult {
   return (db.pragma('wal_checkpoint(PASSIVE)') as CheckpointResult[])[0]!;
@@ -45,6 +70,11 @@ function tick(): void {
     // the pass too) prevent: once the WAL is long, ask for a moment without them.
     if (checkpoint().log >= settings.frames) {
       clearInterval(timer);
+      // Sync what the passes copied, copy what came meanwhile, sync that (far less): each round
+      // shrinks what is left for the pass made while the writer waits.
+      syncDatabaseFile();
+      checkpoint();
+      syncDatabaseFile();
       post({ type: 'pause' });
     }
   } catch (error) {
@@ -67,6 +97,7 @@ port.on('message', (message: MainMessage) => {
   } else {
     clearInterval(timer);
     db.close();
+    if (dbFile !== null) closeSync(dbFile);
     post({ type: 'closed' });
   }
 });
