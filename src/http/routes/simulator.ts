@@ -138,7 +138,6 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
       clock.advance(ms);
       await gateway.sweep();
       await api.outbound.sweep(); // scheduled messages that fell due go now, not at the next poll
-
     }
     return clockJson(ctx);
   });
