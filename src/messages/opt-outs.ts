@@ -44,7 +44,6 @@ export async function isOptedOut(store: Store, accountSid: string, sender: strin
   return store.optOuts.has(accountSid, await optOutScopeOf(store, accountSid, sender), withoutChannelPrefix(handset));
 }
 
-
 /** Watches inbound messages and applies keywords. */
 export class OptOuts {
   private readonly pending = new Set<Promise<void>>();

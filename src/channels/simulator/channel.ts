@@ -9,6 +9,7 @@
  */
 import type { Channel, ChannelHost, SendOutcome } from '../channel.js';
 import type { MessageRecord } from '../../stores/records.js';
+import { withoutChannelPrefix } from '../../phone/numbers.js';
 
 export class SimulatorChannel implements Channel {
   readonly name = 'simulator';
@@ -29,8 +30,7 @@ export class SimulatorChannel implements Channel {
   async send(message: MessageRecord): Promise<SendOutcome> {
     const host = this.host;
     if (!host) return { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 };
-    const colon = message.to.indexOf(':');
-    const handset = colon > 0 ? message.to.slice(colon + 1) : message.to;
+    const handset = withoutChannelPrefix(message.to);
     const reachable = !this.unreachable.has(`${message.accountSid}:${handset}`);
     // The handset "receives" it now; its receipt comes back on a later tick, as from a carrier.
     const receipt = new Promise<void>((resolve) => setImmediate(resolve))
