@@ -10,8 +10,9 @@
  * the worker asks for a pause, the group committer holds its next commit (writes queue, nothing
  * blocks) while the worker copies the few frames written since its last pass, and the next commit
  * starts a fresh WAL. Before asking, the worker syncs the database file itself, so the pass made
- * during the pause has little to sync (finding 19). A pause never outlasts `MAX_PAUSE_MS`. If the worker fails, the writer's
- * connection goes back to SQLite's automatic checkpoints, so the WAL stays bounded either way.
+ * during the pause has little to sync (finding 19). A pause never outlasts `MAX_PAUSE_MS`. If the
+ * worker fails, the writer's connection goes back to SQLite's automatic checkpoints, so the WAL
+ * stays bounded either way.
  */
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';

@@ -34,10 +34,7 @@ export class GroupCommitter {
   write<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
@@ -49,10 +46,14 @@ export class GroupCommitter {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    if (this.queue.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  /** One flush per tick, however many writes are queued in it. */
+  private scheduleFlush(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   /** Runs everything queued now (unless paused); used by the tick timer and before closing. */
