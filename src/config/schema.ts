@@ -29,6 +29,9 @@ interface Setting<K extends keyof ServeConfig> {
   parse: (text: string) => ServeConfig[K];
 }
 
+/** How long webhook exchange records and the error log are kept unless told otherwise. */
+export const DEFAULT_TRACE_RETENTION_MS = 30 * 86_400_000;
+
 function port(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`"${text}" is not a port number (0-65535)`);
@@ -71,7 +74,7 @@ export class ConfigError extends Error {}
 export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig {
   const values: Record<string, unknown> = {
     port: 3000, host: '127.0.0.1', db: './parley.db', sessionTtlMs: 4 * 3_600_000, dev: false, logLevel: 'info', blockPrivateWebhooks: false,
-    traceRetentionMs: 30 * 86_400_000, allowedHosts: Object.freeze([]),
+    traceRetentionMs: DEFAULT_TRACE_RETENTION_MS, allowedHosts: Object.freeze([]),
     accountSid: env[ENV_CREDENTIALS.accountSid] || undefined,
     authToken: env[ENV_CREDENTIALS.authToken] || undefined,
   };

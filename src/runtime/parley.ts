@@ -13,6 +13,7 @@ import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { AccountRecord } from '../stores/records.js';
 import type { RetryPolicy } from '../webhooks/status-callbacks.js';
+import { DEFAULT_TRACE_RETENTION_MS } from '../config/schema.js';
 
 export interface ParleyOptions {
   port: number;
@@ -35,8 +36,6 @@ export interface ParleyOptions {
   /** Overrides the status-callback retry policy (tests shorten it; the default is 10 minutes). */
   statusCallbackRetry?: Partial<RetryPolicy>;
 }
-
-export const DEFAULT_TRACE_RETENTION_MS = 30 * 86_400_000;
 
 export interface RunningParley {
   url: string;
