@@ -12,8 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { CHECKPOINT_FRAMES } from '../../src/stores/sqlite/checkpointer.js';
 import type { MessageRecord } from '../../src/stores/records.js';
+import { ACCOUNT, inbound } from './contract/fixtures.js';
 
-const ACCOUNT = 'AC' + '3'.repeat(32);
 const BODY = 'x'.repeat(1500);
 let dir = '';
 const warnings: Error[] = [];
@@ -22,12 +22,7 @@ const onWarning = (warning: Error): void => {
 };
 
 function message(n: number): MessageRecord {
-  return {
-    sid: 'SM' + String(n).padStart(32, '0'), accountSid: ACCOUNT, direction: 'inbound', from: `+1555${String(n % 1000).padStart(7, '0')}`,
-    to: '+15005550006', body: BODY, status: 'received', numSegments: 10, media: [], errorCode: null, errorMessage: null,
-    messagingServiceSid: null, statusCallback: null, statusCallbackMethod: 'POST', inboundSid: null, replySeq: null,
-    dateCreated: n, dateUpdated: n, dateSent: n, validUntil: null,
-  };
+  return inbound(BODY, { from: `+1555${String(n % 1000).padStart(7, '0')}` });
 }
 
 before(async () => {
@@ -46,8 +41,13 @@ describe('background WAL checkpoints', () => {
     const store = openSqliteStore({ path });
     const total = 40_000; // about 60 MiB of message bodies: several times the checkpoint size
     const wave = 100;
+    let first: MessageRecord | undefined;
+    let last: MessageRecord | undefined;
     for (let n = 0; n < total; n += wave) {
-      await Promise.all(Array.from({ length: wave }, (_, i) => store.messages.insert(message(n + i))));
+      const messages = Array.from({ length: wave }, (_, i) => message(n + i));
+      first ??= messages[0];
+      last = messages[wave - 1];
+      await Promise.all(messages.map((m) => store.messages.insert(m)));
     }
     const walBytes = (await stat(`${path}-wal`)).size;
     await store.close();
@@ -56,10 +56,8 @@ describe('background WAL checkpoints', () => {
     assert.ok(walBytes < 3 * checkpointBytes, `the WAL file reached ${(walBytes / 2 ** 20).toFixed(1)} MiB`);
     const reopened = openSqliteStore({ path });
     try {
-      const first = await reopened.messages.get(ACCOUNT, message(0).sid);
-      const last = await reopened.messages.get(ACCOUNT, message(total - 1).sid);
-      assert.equal(first?.body, BODY);
-      assert.equal(last?.body, BODY);
+      assert.equal((await reopened.messages.get(ACCOUNT, first!.sid))?.body, BODY);
+      assert.equal((await reopened.messages.get(ACCOUNT, last!.sid))?.body, BODY);
       const page = await reopened.messages.list(ACCOUNT, {}, { pageSize: 1000 });
       assert.equal(page.length, 1000);
     } finally {
