@@ -13,10 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Statement } from 'better-sqlite3';
 import { configureConnection } from '../src/stores/sqlite/connection.js';
 import { MIGRATIONS } from '../src/stores/sqlite/migrations.js';
-import { SQL } from '../src/stores/sqlite/sql.js';
+import { prepareStatements } from '../src/stores/sqlite/sql.js';
 import { messageToRow } from '../src/stores/sqlite/rows.js';
 import { newMessage } from '../src/messages/message.js';
 import type { MessageRecord } from '../src/stores/records.js';
@@ -58,8 +57,6 @@ interface Turn {
   handset: string;
 }
 
-type Statements = { [K in keyof typeof SQL]: Statement };
-
 function argument(name: string, fallback: number): number {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
   const value = found ? Number(found.slice(name.length + 3)) : fallback;
@@ -75,7 +72,7 @@ function measure(variant: Variant, turns: number, batch: number): number {
     configureConnection(db, join(dir, 'store.db'));
     for (const migration of MIGRATIONS) db.exec(migration);
     variant.adjust?.(db);
-    const st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Statements;
+    const st = prepareStatements(db);
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
     let clock = Date.now();

@@ -15,7 +15,7 @@ import { BackgroundCheckpointer } from './checkpointer.js';
 import { configureConnection } from './connection.js';
 import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
-import { SQL } from './sql.js';
+import { prepareStatements } from './sql.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
   type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
@@ -40,8 +40,6 @@ interface CallbackRow {
   next_attempt_at: number;
 }
 
-type Statements = { [K in keyof typeof SQL]: Statement };
-
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const db = new Database(options.path);
   configureConnection(db, options.path);
@@ -53,7 +51,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     migrate(db, version);
   }
-  const st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Statements;
+  const st = prepareStatements(db);
   const committer = new GroupCommitter(db);
   const checkpointer = options.path === ':memory:' ? null : new BackgroundCheckpointer(db, options.path, committer);
   const write = <T>(run: () => T): Promise<T> => committer.write(run);

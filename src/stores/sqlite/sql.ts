@@ -1,4 +1,6 @@
 /** The SQLite store's statements, kept apart from the code that runs them. */
+import type { Database, Statement } from 'better-sqlite3';
+
 const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
   error_code, error_message, messaging_service_sid, status_callback, status_callback_method, inbound_sid, reply_seq,
   turn_state, date_created, date_updated, date_sent, valid_until`;
@@ -133,3 +135,10 @@ export const SQL = {
   alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
   alertList: 'SELECT record FROM alerts WHERE account_sid = @account AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit',
 } as const;
+
+export type Statements = { [K in keyof typeof SQL]: Statement };
+
+/** Every statement prepared once on this connection (the store, and the write-path benchmark). */
+export function prepareStatements(db: Database): Statements {
+  return Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Statements;
+}
