@@ -1,0 +1,126 @@
+/**
+ * The `channels:` list of the configuration file: which carrier connections Parley opens and which
+ * Parley numbers each one carries. One field table per channel type gives the keys, defaults,
+ * validation and the documentation (docs/channels.md prints the same table).
+ *
+ * Numbers no channel lists stay on the simulator; `"*"` makes a channel carry every number that no
+ * other channel lists.
+ */
+import { readFileSync } from 'node:fs';
+import { isE164 } from '../phone/numbers.js';
+import {
+  at, configError, field, readBoolean, readDuration, readInteger, readList, readMapping, readOneOf, readString,
+  isMapping, type Field, type Where,
+} from './fields.js';
+
+/** The number pattern that means "every number no other channel lists". */
+export const ANY_NUMBER = '*';
+
+export interface SmppChannelConfig {
+  readonly type: 'smpp';
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly systemId: string;
+  readonly password: string;
+  readonly numbers: readonly string[];
+  readonly systemType: string;
+  readonly bind: 'transceiver' | 'transmitter-receiver';
+  readonly tls: boolean;
+  readonly tlsVerify: boolean;
+  /** PEM text of the CA certificates to trust (read from the `tls-ca` file at start), or null for the system's. */
+  readonly tlsCa: string | null;
+  readonly window: number;
+  readonly throughput: number;
+  readonly enquireLinkMs: number;
+  readonly reconnectDelayMs: number;
+  readonly reconnectDelayMaxMs: number;
+  readonly responseTimeoutMs: number;
+  readonly dataCoding: 0 | 1 | 3;
+  readonly longMessages: 'udh' | 'sar' | 'payload';
+  readonly receiptId: 'as-is' | 'hex' | 'decimal';
+  readonly interfaceVersion: '3.3' | '3.4' | '5.0';
+  readonly reassemblyTimeoutMs: number;
+}
+
+export type ChannelConfig = SmppChannelConfig;
+
+const readNumberPattern = (value: unknown, where: Where): string => {
+  const text = readString()(value, where);
+  if (text !== ANY_NUMBER && !isE164(text)) throw configError(where, `"${text}" is neither an E.164 number like +15550001111 nor "*"`);
+  return text;
+};
+
+const readPemFile = (value: unknown, where: Where): string | null => {
+  const file = readString()(value, where);
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+    return pem;
+  } catch (error) {
+    throw configError(where, `cannot use "${file}" as a CA bundle: ${error instanceof Error ? error.message : String(error)}`);
+  }
+};
+
+/** Every key of an `smpp` channel, in the order docs/channels.md lists them. */
+export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
+  field('name', readString({ maxLength: 64 }), { help: 'unique name; shows in logs, the console, `parley channels` and metrics' }),
+  field('type', readOneOf(['smpp'] as const), { help: 'the channel type' }),
+  field('host', readString(), { help: 'the SMSC host name or address' }),
+  field('port', readInteger(1, 65535), { help: 'the SMSC port (2775 is usual for plain SMPP, 3550 for SMPP over TLS)' }),
+  field('system-id', readString({ maxLength: 15 }), { help: 'the account (system_id) the carrier gave you' }),
+  field('password', readString({ maxLength: 8, allowEmpty: true }), { help: 'its password (never logged)' }),
+  field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers this connection carries (E.164); `"*"` = every number no other channel lists' }),
+  field('system-type', readString({ maxLength: 12, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'system_type sent in the bind, if the carrier asks for one' }),
+  field('bind', readOneOf(['transceiver', 'transmitter-receiver'] as const), { defaultValue: 'transceiver', help: 'one transceiver bind, or a transmitter bind plus a receiver bind' }),
+  field('tls', readBoolean, { defaultValue: false, help: 'SMPP over TLS' }),
+  field('tls-verify', readBoolean, { defaultValue: true, help: "verify the SMSC's certificate and host name (turn off only for a test SMSC)" }),
+  field<string | null>('tls-ca', readPemFile, { defaultValue: null, defaultText: 'system CAs', help: 'a PEM file of CA certificates to trust instead of the system ones' }),
+  field('window', readInteger(1, 1000), { defaultValue: 10, help: 'requests in flight without a response, per bind' }),
+  field('throughput', readInteger(0, 100_000), { defaultValue: 0, help: 'submit_sm per second at most (0 = no cap)' }),
+  field('enquire-link', readDuration, { prop: 'enquireLinkMs', defaultValue: 30_000, defaultText: '30s', help: 'enquire_link period; a link that leaves one unanswered for `response-timeout` is dropped' }),
+  field('reconnect-delay', readDuration, { prop: 'reconnectDelayMs', defaultValue: 5_000, defaultText: '5s', help: 'first wait before reconnecting after a drop or a refused bind; doubles on each failure' }),
+  field('reconnect-delay-max', readDuration, { prop: 'reconnectDelayMaxMs', defaultValue: 60_000, defaultText: '60s', help: 'the cap of that backoff' }),
+  field('response-timeout', readDuration, { prop: 'responseTimeoutMs', defaultValue: 30_000, defaultText: '30s', help: 'how long to wait for a response (bind, submit_sm, enquire_link) before giving up on it' }),
+  field('data-coding', readOneOf([0, 1, 3] as const), { defaultValue: 0, help: 'data_coding for GSM-7 text: 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1); other text goes as UCS-2 (8)' }),
+  field('long-messages', readOneOf(['udh', 'sar', 'payload'] as const), { defaultValue: 'udh', help: 'how long messages travel: UDH concatenation, SAR TLVs, or one message_payload' }),
+  field('receipt-id', readOneOf(['as-is', 'hex', 'decimal'] as const), { defaultValue: 'as-is', help: 'how receipts write the submit_sm_resp id: as-is, hex (resp id decimal, receipt hex) or decimal (resp id hex, receipt decimal)' }),
+  // YAML reads `5.0` as the number 5: compare versions as numbers written with one decimal.
+  field('interface-version', (value, where) => readOneOf(['3.4', '3.3', '5.0'] as const)(typeof value === 'number' ? value.toFixed(1) : value, where), { defaultValue: '3.4', help: 'interface_version sent in the bind' }),
+  field('reassembly-timeout', readDuration, { prop: 'reassemblyTimeoutMs', defaultValue: 120_000, defaultText: '2m', help: 'how long the parts of a long inbound message may take to arrive; after it the message is stored with what came, with error 30009' }),
+];
+
+const CHANNEL_FIELDS: Readonly<Record<ChannelConfig['type'], ReadonlyArray<Field<unknown>>>> = { smpp: SMPP_FIELDS };
+
+/** Reads and checks the `channels:` list: known types, unique names, and no number carried twice. */
+export function readChannels(value: unknown, where: Where): readonly ChannelConfig[] {
+  if (!Array.isArray(value)) throw configError(where, 'must be a list of channels');
+  const channels = value.map((entry, i) => readChannel(entry, at(where, i)));
+  const names = new Set<string>();
+  const carriedBy = new Map<string, string>();
+  channels.forEach((channel, i) => {
+    const here = at(where, i);
+    if (names.has(channel.name)) throw configError(at(here, 'name'), `"${channel.name}" names two channels; names must be unique`);
+    names.add(channel.name);
+    for (const number of channel.numbers) {
+      const other = carriedBy.get(number);
+      if (other !== undefined) {
+        throw configError(at(here, 'numbers'), number === ANY_NUMBER
+          ? `channels "${other}" and "${channel.name}" both say "*"; only one channel can carry every other number`
+          : `${number} is carried by both "${other}" and "${channel.name}"`);
+      }
+      carriedBy.set(number, channel.name);
+    }
+  });
+  return Object.freeze(channels);
+}
+
+function readChannel(value: unknown, where: Where): ChannelConfig {
+  if (!isMapping(value)) throw configError(where, 'must be a mapping (name, type, host, ...)');
+  const type = value.type;
+  if (type === undefined) throw configError(at(where, 'type'), `is required (known types: ${Object.keys(CHANNEL_FIELDS).join(', ')})`);
+  const fields = typeof type === 'string' ? CHANNEL_FIELDS[type as ChannelConfig['type']] : undefined;
+  if (!fields) throw configError(at(where, 'type'), `unknown channel type ${JSON.stringify(type)} (known types: ${Object.keys(CHANNEL_FIELDS).join(', ')})`);
+  const values = readMapping(fields, value, where) as unknown as ChannelConfig;
+  return Object.freeze(values);
+}
