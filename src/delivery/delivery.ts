@@ -8,7 +8,7 @@
  * A message still waiting past its validity period (a scheduled message due long ago, a backlog
  * after a restart, a channel that kept asking for retries) is not sent: it fails with 30036.
  */
-import type { Channel, SendOutcome } from '../channels/channel.js';
+import type { SendOutcome } from '../channels/channel.js';
 import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events/bus.js';
 import type { Store } from '../stores/store.js';
@@ -26,12 +26,27 @@ export type StatusListener = (message: MessageRecord) => void;
  */
 export type SendScreen = (message: MessageRecord) => Promise<number | null>;
 
+/** Where committed messages go: the channel router (or one channel). */
+export interface Sender {
+  send(message: MessageRecord): Promise<SendOutcome>;
+}
+
+/** Statuses a message is still on its way in; a change from anything else would go backwards. */
+const UNSENT: readonly MessageStatus[] = ['accepted', 'queued', 'sending'];
+const NOT_FINAL: readonly MessageStatus[] = [...UNSENT, 'sent'];
+
+/** Sent messages kept in memory for their receipt (the simulator's comes at once); older ones are read back. */
+const SENT_KEPT = 20_000;
+
 export class Delivery {
+  /** Messages being handed to their channel (until sent, failed, or a retry is scheduled). */
   private readonly inFlight = new Map<string, MessageRecord>();
+  /** Sent messages waiting for a receipt, newest last (bounded: a receipt for an older one reads the store). */
+  private readonly sent = new Map<string, MessageRecord>();
   private readonly listeners: StatusListener[] = [];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly deps: { store: Store; channel: Channel; clock: Clock; events: EventBus; screen?: SendScreen }) {}
+  constructor(private readonly deps: { store: Store; channel: Sender; clock: Clock; events: EventBus; screen?: SendScreen }) {}
 
   onStatus(listener: StatusListener): void {
     this.listeners.push(listener);
@@ -41,19 +56,25 @@ export class Delivery {
   async deliver(message: MessageRecord): Promise<MessageRecord> {
     if (this.inFlight.has(message.sid)) return message;
     this.inFlight.set(message.sid, message);
-    if (this.deps.clock.now() > validUntilOf(message)) return this.fail(message.sid, 30036);
+    if (this.deps.clock.now() > validUntilOf(message)) return this.fail(message, 30036);
     // A Messaging Service message is `accepted` until its sender is settled (it was picked at create).
-    if (message.status === 'accepted') message = await this.transition(message.sid, 'queued', {});
+    if (message.status === 'accepted') message = await this.transition(message, 'queued', {}, ['accepted']);
     const refusal = this.deps.screen ? await this.deps.screen(message) : null;
-    if (refusal !== null) return this.fail(message.sid, refusal);
+    if (refusal !== null) return this.fail(message, refusal);
     let outcome: SendOutcome;
     try {
       outcome = await this.deps.channel.send(message);
     } catch {
       outcome = { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 };
     }
-    if (outcome.kind === 'sent') return this.transition(message.sid, 'sent', { dateSent: this.deps.clock.now() });
-    if (outcome.kind === 'failed') return this.fail(message.sid, outcome.errorCode);
+    if (outcome.kind === 'sent') {
+      // A fast receipt may have settled the message already: `sent` only replaces an unsent status.
+      const sent = await this.transition(message, 'sent', { dateSent: this.deps.clock.now() }, UNSENT);
+      this.inFlight.delete(message.sid);
+      if (sent.status === 'sent') this.keepSent(sent);
+      return sent;
+    }
+    if (outcome.kind === 'failed') return this.fail(message, outcome.errorCode);
     this.inFlight.delete(message.sid);
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
@@ -64,11 +85,22 @@ export class Delivery {
     return message;
   }
 
-  /** A delivery receipt from the channel. */
-  async report(sid: string, status: 'delivered' | 'undelivered', errorCode?: number): Promise<void> {
-    if (!this.inFlight.has(sid)) return;
-    await this.transition(sid, status, errorCode === undefined ? {} : { errorCode });
-    this.inFlight.delete(sid);
+  /**
+   * A delivery receipt for a message this node is sending or sent: it becomes `delivered` or
+   * `undelivered` unless it already has a final status. Read back from the store when it is no
+   * longer in memory (a receipt on one node for a message another node sent).
+   */
+  async report(message: Pick<MessageRecord, 'sid' | 'accountSid'>, status: 'delivered' | 'undelivered', errorCode: number | null): Promise<void> {
+    const { sid } = message;
+    const known = this.sent.get(sid) ?? this.inFlight.get(sid) ?? await this.deps.store.messages.get(message.accountSid, sid);
+    if (!known || !NOT_FINAL.includes(known.status)) return;
+    const settled = await this.transition(known, status, errorCode === null ? {} : { errorCode }, NOT_FINAL);
+    if (settled !== known) this.sent.delete(sid);
+  }
+
+  private keepSent(message: MessageRecord): void {
+    this.sent.set(message.sid, message);
+    if (this.sent.size > SENT_KEPT) this.sent.delete(this.sent.keys().next().value!);
   }
 
   /**
@@ -92,16 +124,19 @@ export class Delivery {
     this.retryTimers.clear();
   }
 
-  private async fail(sid: string, errorCode: number): Promise<MessageRecord> {
-    const failed = await this.transition(sid, 'failed', { errorCode });
-    this.inFlight.delete(sid);
+  private async fail(message: MessageRecord, errorCode: number): Promise<MessageRecord> {
+    const failed = await this.transition(this.inFlight.get(message.sid) ?? message, 'failed', { errorCode }, UNSENT);
+    this.inFlight.delete(message.sid);
     return failed;
   }
 
-  private async transition(sid: string, status: MessageStatus, changes: { errorCode?: number; dateSent?: number }): Promise<MessageRecord> {
+  /**
+   * Commits a status change (with its status callback) if the message's stored status is still one
+   * of `from`; then announces it. Resolves with the new record, or the previous one if it did not apply.
+   */
+  private async transition(previous: MessageRecord, status: MessageStatus, changes: { errorCode?: number; dateSent?: number }, from: readonly MessageStatus[]): Promise<MessageRecord> {
     const at = this.deps.clock.now();
-    const previous = this.inFlight.get(sid);
-    if (!previous) throw new Error(`message ${sid} is not in flight`);
+    const sid = previous.sid;
     const updated: MessageRecord = {
       ...previous,
       status,
@@ -111,8 +146,10 @@ export class Delivery {
       // The catalog's title, as Twilio's `error_message` describes the code.
       errorMessage: changes.errorCode === undefined ? previous.errorMessage : titleOf(changes.errorCode),
     };
-    await this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined);
-    this.inFlight.set(sid, updated);
+    const applied = await this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined, { from });
+    if (!applied) return previous;
+    if (this.inFlight.has(sid)) this.inFlight.set(sid, updated);
+    if (this.sent.has(sid)) this.sent.set(sid, updated);
     this.deps.events.emit({ type: 'message', message: updated });
     for (const listener of this.listeners) listener(updated);
     return updated;

@@ -10,7 +10,9 @@ export type GatewayEvent =
   | { type: 'turn'; accountSid: string; messageSid: string; conversationId: string; errorCode: number | null }
   | { type: 'exchange'; exchange: WebhookExchange }
   | { type: 'alert'; alert: AlertRecord }
-  | { type: 'conversation'; accountSid: string; conversationId: string };
+  | { type: 'conversation'; accountSid: string; conversationId: string }
+  /** A carrier's delivery receipt that matched no message (for logs and metrics; never streamed). */
+  | { type: 'receipt-unmatched'; channel: string; smscId: string };
 
 export class EventBus {
   private readonly emitter = new EventEmitter();

@@ -4,7 +4,8 @@
  * the channel. Everything else (HTTP routes, CLI, test harness) drives it through this class.
  */
 import type { Clock } from '../clock/clock.js';
-import type { Channel, ChannelHost, InboundInput } from '../channels/channel.js';
+import type { CarrierReceipt, ChannelStatus, InboundInput } from '../channels/channel.js';
+import type { ChannelRouter } from '../channels/router.js';
 import type { Store } from '../stores/store.js';
 import type { AccountRecord, MessageRecord, PendingTurn, TurnOutcome } from '../stores/records.js';
 import { conversationId } from '../stores/records.js';
@@ -14,15 +15,16 @@ import { Delivery } from '../delivery/delivery.js';
 import { ConversationCache } from '../conversations/state.js';
 import { TurnScheduler } from '../conversations/scheduler.js';
 import { runTurn } from '../conversations/turn.js';
-import { newMessage } from '../messages/message.js';
 import type { Logger } from '../logging/logger.js';
 import { isOptedOut } from '../messages/opt-outs.js';
 import { inboundWebhookFor } from './inbound-webhook.js';
+import { createChannelHost, inboundRecord } from './channel-host.js';
 
 export interface GatewayOptions {
   store: Store;
   clock: Clock;
-  channel: Channel;
+  /** The channels, and which one carries each Parley number. */
+  channels: ChannelRouter;
   sessionTtlMs: number;
   logger: Logger;
   /** Concurrent turns across conversations. */
@@ -33,7 +35,7 @@ export interface GatewayOptions {
   traceRetentionMs?: number;
 }
 
-export class Gateway implements ChannelHost {
+export class Gateway {
   readonly events = new EventBus();
   readonly store: Store;
   readonly clock: Clock;
@@ -43,21 +45,23 @@ export class Gateway implements ChannelHost {
   private readonly client: WebhookClient;
   private readonly conversations: ConversationCache;
   private readonly scheduler: TurnScheduler;
-  private readonly channel: Channel;
+  readonly channels: ChannelRouter;
   readonly logger: Logger;
+  /** Receipts that matched no message since start (also counted by the metrics). */
+  unmatchedReceipts = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(options: GatewayOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.channel = options.channel;
+    this.channels = options.channels;
     this.sessionTtlMs = options.sessionTtlMs;
     this.traceRetentionMs = options.traceRetentionMs ?? Number.POSITIVE_INFINITY;
     this.logger = options.logger;
     this.client = new WebhookClient({ blockPrivateAddresses: options.blockPrivateWebhooks ?? false });
     this.conversations = new ConversationCache(this.store);
     this.delivery = new Delivery({
-      store: this.store, channel: this.channel, clock: this.clock, events: this.events,
+      store: this.store, channel: this.channels, clock: this.clock, events: this.events,
       screen: async (m) => (await this.mustNotSend(m) ? 21610 : null),
     });
     this.scheduler = new TurnScheduler({
@@ -70,7 +74,15 @@ export class Gateway implements ChannelHost {
 
   /** Starts the channel and resumes whatever a previous run left unfinished. */
   async start(): Promise<void> {
-    await this.channel.start(this);
+    await this.channels.start(createChannelHost({
+      store: this.store, clock: this.clock, delivery: this.delivery, logger: this.logger,
+      receive: (input) => this.receive(input),
+      accepted: (message) => this.accepted(message),
+      onUnmatchedReceipt: (receipt: CarrierReceipt) => {
+        this.unmatchedReceipts++;
+        this.events.emit({ type: 'receipt-unmatched', channel: receipt.channel, smscId: receipt.smscId ?? receipt.receiptKey });
+      },
+    }));
     await this.scheduler.resume();
     await this.delivery.resume();
     await this.sweep();
@@ -82,7 +94,7 @@ export class Gateway implements ChannelHost {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.scheduler.stop();
-    await this.channel.stop();
+    await this.channels.stop();
     await this.delivery.stop();
     await this.client.close();
   }
@@ -90,12 +102,14 @@ export class Gateway implements ChannelHost {
   /** An inbound message from a handset: stored (durably) before this resolves, then its turn runs. */
   async receive(input: InboundInput): Promise<MessageRecord> {
     const { serviceSid } = await inboundWebhookFor(this.store, input.accountSid, input.to);
-    const at = this.clock.now();
-    const message = newMessage({
-      accountSid: input.accountSid, direction: 'inbound', from: input.from, to: input.to, body: input.body,
-      status: 'received', at, media: input.media, messagingServiceSid: serviceSid, dateSent: at,
-    });
+    const message = inboundRecord(input, serviceSid, this.clock.now());
     await this.store.messages.insert(message, { startTurn: true });
+    this.accepted(message);
+    return message;
+  }
+
+  /** A stored inbound message: announced, and its turn scheduled. */
+  private accepted(message: MessageRecord): void {
     this.events.emit({ type: 'message', message });
     this.scheduler.enqueue({
       messageSid: message.sid,
@@ -103,17 +117,18 @@ export class Gateway implements ChannelHost {
       inbound: message,
       conversationId: conversationId({ accountSid: message.accountSid, number: message.to, handset: message.from }),
     });
-    return message;
   }
 
-  report(messageSid: string, status: 'delivered' | 'undelivered', errorCode?: number): Promise<void> {
-    return this.delivery.report(messageSid, status, errorCode);
+  /** Each channel's state, from memory (the console, `parley channels`, metrics). */
+  channelStatuses(): ChannelStatus[] {
+    return this.channels.statuses();
   }
 
-  /** The simulator (or another channel that can) makes a handset unreachable; false if unsupported. */
+  /** The simulator makes a handset unreachable; false if the channel has no simulated handsets. */
   setHandsetReachable(accountSid: string, handset: string, reachable: boolean): boolean {
-    if (!this.channel.setHandsetReachable) return false;
-    this.channel.setHandsetReachable(accountSid, handset, reachable);
+    const simulator = this.channels.simulator;
+    if (!simulator.setHandsetReachable) return false;
+    simulator.setHandsetReachable(accountSid, handset, reachable);
     return true;
   }
 

@@ -21,6 +21,7 @@ import { registerMessagingServiceRoutes } from './routes/messaging-services.js';
 import { startApiServices } from '../runtime/api-services.js';
 import type { RetryPolicy } from '../webhooks/status-callbacks.js';
 import { registerConsole } from '../console/index.js';
+import { registerChannelRoutes } from './routes/channels.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -80,7 +81,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   // Every API and simulator route needs the account's credentials.
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const path = req.url.split('?')[0] ?? '';
-    if (path.startsWith('/2010-04-01/') || path.startsWith('/simulator/') || path.startsWith('/v1/')) {
+    if (path.startsWith('/2010-04-01/') || path.startsWith('/simulator/') || path.startsWith('/v1/') || path.startsWith('/parley/')) {
       req.account = await authenticateFor(options.gateway.store, req.headers.authorization, path);
     }
   });
@@ -97,6 +98,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   registerMessageWriteRoutes(ctx, api);
   registerAccountRoutes(ctx);
   registerMessagingServiceRoutes(ctx);
+  registerChannelRoutes(ctx);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? req.url;

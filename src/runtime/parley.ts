@@ -8,7 +8,8 @@ import { openStore } from '../stores/registry.js';
 import type { Store } from '../stores/store.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ensureDefaultAccount } from '../gateway/accounts.js';
-import { CHANNELS } from '../channels/registry.js';
+import { createChannels } from '../channels/registry.js';
+import type { ChannelConfig } from '../config/channels.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { AccountRecord } from '../stores/records.js';
@@ -35,6 +36,8 @@ export interface ParleyOptions {
   allowedHosts?: readonly string[];
   /** Overrides the status-callback retry policy (tests shorten it; the default is 10 minutes). */
   statusCallbackRetry?: Partial<RetryPolicy>;
+  /** Carrier channels (the configuration file's `channels:`); numbers none lists stay on the simulator. */
+  channels?: readonly ChannelConfig[];
 }
 
 export interface RunningParley {
@@ -59,7 +62,8 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
       ...(options.accountSid ? { sid: options.accountSid } : {}),
       ...(options.authToken ? { authToken: options.authToken } : {}),
     });
-    const gateway = new Gateway({ store, clock, channel: CHANNELS.simulator!(), sessionTtlMs: options.sessionTtlMs, logger,
+    const channels = createChannels(options.channels ?? [], { logger, clock });
+    const gateway = new Gateway({ store, clock, channels, sessionTtlMs: options.sessionTtlMs, logger,
       blockPrivateWebhooks: options.blockPrivateWebhooks ?? false, traceRetentionMs: options.traceRetentionMs ?? DEFAULT_TRACE_RETENTION_MS });
     const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host, ...(options.allowedHosts ?? [])],
       statusCallbackRetry: options.statusCallbackRetry });

@@ -98,6 +98,58 @@ export interface MessageRecord {
 }
 
 /**
+ * One part of an outbound message as a carrier (SMPP) accepted it: its SMSC message id, and the
+ * state its delivery receipt gave. A message is `delivered` once every part is.
+ */
+export interface SubmittedPart {
+  messageSid: string;
+  accountSid: string;
+  channel: string;
+  /** 0-based position, and the number of parts the message was sent in. */
+  index: number;
+  total: number;
+  /** The id submit_sm_resp gave, as given. */
+  smscId: string;
+  /** The key receipts are matched on (the id under the channel's `receipt-id` mode). */
+  receiptKey: string;
+  state: 'submitted' | 'delivered' | 'undelivered';
+  errorCode: number | null;
+  submittedAt: number;
+  doneAt: number | null;
+}
+
+/** One part of a long inbound message, kept durably until its group is complete. */
+export interface InboundPart {
+  channel: string;
+  /** Identifies the group: the sender, the Parley number and the sender's reference. */
+  groupKey: string;
+  /** The message-to-be's account and addresses (the channel found the number's owner). */
+  accountSid: string;
+  from: string;
+  to: string;
+  /** 1-based position and the group's size, as the SMSC said. */
+  seq: number;
+  total: number;
+  /** The part's user data as received (UDH stripped), and how to decode it. */
+  payload: Buffer;
+  dataCoding: number;
+  receivedAt: number;
+}
+
+/** A delivery receipt as a channel read it, before it is matched to a stored part. */
+export interface CarrierReceipt {
+  channel: string;
+  /** The id as the `receipted_message_id` TLV gave it, matched as-is; null when absent. */
+  smscId: string | null;
+  /** The comparison key of the receipt's id under the channel's `receipt-id` mode. */
+  receiptKey: string;
+  /** `enroute` receipts (ENROUTE, ACCEPTD, ...) are not final and change nothing. */
+  state: 'delivered' | 'undelivered' | 'enroute';
+  errorCode: number | null;
+  at: number;
+}
+
+/**
  * A status callback waiting in the outbox. It is written in the same transaction as the status
  * change it reports, sent after the message's earlier callbacks, and retried with backoff.
  */

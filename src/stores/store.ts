@@ -14,8 +14,8 @@
  * - `turns.pending` MUST return unfinished turns in arrival order.
  */
 import type {
-  AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, ConversationRecord, MessageRecord, MessageStatus, PendingTurn,
-  NewStatusCallback, PhoneNumberRecord, StatusCallbackJob, TurnOutcome, WebhookExchange,
+  AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, CarrierReceipt, ConversationRecord, InboundPart, MessageRecord, MessageStatus,
+  PendingTurn, NewStatusCallback, PhoneNumberRecord, StatusCallbackJob, SubmittedPart, TurnOutcome, WebhookExchange,
 } from './records.js';
 
 export interface MessageFilter {
@@ -66,8 +66,14 @@ export interface MessageRepository {
   /** Every message between a handset and the account's numbers, oldest first. */
   thread(accountSid: string, handset: string, options: { number?: string; limit: number }): Promise<MessageRecord[]>;
   repliesOf(accountSid: string, inboundSid: string): Promise<MessageRecord[]>;
-  /** Changes the status; a `callback` reporting it MUST commit in the same transaction. */
-  setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; errorMessage?: string | null; dateSent?: number; at: number }, callback?: NewStatusCallback): Promise<void>;
+  /**
+   * Changes the status; a `callback` reporting it MUST commit in the same transaction. With
+   * `options.from`, the change MUST apply only while the message's status is one of those (so a
+   * late `sent` never overwrites a `delivered` a fast receipt already wrote), and the callback is
+   * stored only when it applies. Resolves with whether it applied.
+   */
+  setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; errorMessage?: string | null; dateSent?: number; at: number },
+    callback?: NewStatusCallback, options?: { from?: readonly MessageStatus[] }): Promise<boolean>;
   /** Replaces the message's mutable fields; a `callback` MUST commit in the same transaction. */
   update(message: MessageRecord, callback?: NewStatusCallback): Promise<void>;
   delete(accountSid: string, sid: string): Promise<boolean>;
@@ -116,6 +122,55 @@ export interface ApiKeyRepository {
   get(sid: string): Promise<ApiKeyRecord | null>;
   list(accountSid: string, page: Page): Promise<ApiKeyRecord[]>;
   delete(accountSid: string, sid: string): Promise<boolean>;
+}
+
+/**
+ * Outbound parts a carrier accepted (SMPP submit_sm_resp), and the delivery receipts that settle
+ * them. Receipts may arrive on any node and before their part is recorded (a fast SMSC), so an
+ * unmatched receipt is kept and applied when its part is recorded.
+ */
+export interface CarrierPartRepository {
+  /**
+   * Records an accepted part; recording the same (messageSid, index) again changes nothing. If a
+   * kept unmatched receipt matches it, that receipt MUST be applied in the same transaction, and
+   * the message's parts after it are returned; otherwise null.
+   */
+  record(part: Omit<SubmittedPart, 'state' | 'errorCode' | 'doneAt'>): Promise<SubmittedPart[] | null>;
+  /** A message's accepted parts, by index. */
+  ofMessage(messageSid: string): Promise<SubmittedPart[]>;
+  /**
+   * Applies a receipt to the latest part of `receipt.channel` whose `smscId` equals the receipt's
+   * `smscId`, or whose `receiptKey` equals its `receiptKey`. A part's final state (delivered,
+   * undelivered) MUST never change again; an `enroute` receipt changes nothing. Resolves with every
+   * part of the matched message after the change, or with null when nothing matched: a final
+   * receipt is then kept as unmatched (until `expireUnmatched`).
+   */
+  applyReceipt(receipt: CarrierReceipt): Promise<SubmittedPart[] | null>;
+  /** Drops unmatched receipts received before `before`; resolves with how many. */
+  expireUnmatched(before: number): Promise<number>;
+}
+
+/**
+ * Parts of long inbound messages, kept until their group is complete. `assemble` is a pure,
+ * synchronous function run inside the adapter's transaction.
+ */
+export interface InboundPartRepository {
+  /**
+   * Stores a part (one already stored changes nothing). When the group of `part` is complete
+   * (every seq of 1..total), `assemble` makes the message and the adapter MUST, in the same
+   * transaction, insert it as an inbound message starting a turn (as `messages.insert` with
+   * `startTurn`) and delete the group's parts. Resolves with that message, or null while parts
+   * are missing. Two parts of one group stored at once (two nodes) MUST NOT both miss completion.
+   */
+  add(part: InboundPart, assemble: (parts: InboundPart[]) => MessageRecord | null): Promise<MessageRecord | null>;
+  /** Groups of `channel` whose first part was received before `before` (at most `limit`), oldest first. */
+  stale(channel: string, before: number, limit: number): Promise<Array<Pick<InboundPart, 'groupKey' | 'accountSid' | 'to'>>>;
+  /**
+   * Assembles a group from the parts it has (the reassembly timeout), stores the message and
+   * deletes the parts, in one transaction as in `add`. Resolves with the message, or null when the
+   * group is gone (another node completed it first) or `assemble` made nothing.
+   */
+  complete(channel: string, groupKey: string, assemble: (parts: InboundPart[]) => MessageRecord | null): Promise<MessageRecord | null>;
 }
 
 /**
@@ -178,6 +233,8 @@ export interface Store {
   readonly optOuts: OptOutRepository;
   readonly services: MessagingServiceRepository;
   readonly callbacks: StatusCallbackOutbox;
+  readonly carrierParts: CarrierPartRepository;
+  readonly inboundParts: InboundPartRepository;
   /** The schema version this store is at, and the latest this build knows. */
   schemaVersion(): Promise<{ current: number; latest: number }>;
   close(): Promise<void>;

@@ -7,13 +7,15 @@
  * its messages are sent and then reported `undelivered` with 30003, as a carrier reports a phone
  * that is off or out of coverage.
  */
-import type { Channel, ChannelHost, SendOutcome } from '../channel.js';
+import type { Channel, ChannelHost, ChannelStatus, SendOutcome } from '../channel.js';
 import type { MessageRecord } from '../../stores/records.js';
 import { withoutChannelPrefix } from '../../phone/numbers.js';
 
 export class SimulatorChannel implements Channel {
   readonly name = 'simulator';
+  readonly type = 'simulator';
   private host: ChannelHost | null = null;
+  private readonly startedAt = Date.now();
   private readonly receipts = new Set<Promise<void>>();
   /** `${accountSid}:${handset}` of handsets that are switched off. */
   private readonly unreachable = new Set<string>();
@@ -34,11 +36,16 @@ export class SimulatorChannel implements Channel {
     const reachable = !this.unreachable.has(`${message.accountSid}:${handset}`);
     // The handset "receives" it now; its receipt comes back on a later tick, as from a carrier.
     const receipt = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => (reachable ? host.report(message.sid, 'delivered') : host.report(message.sid, 'undelivered', 30003)))
+      .then(() => (reachable ? host.report(message, 'delivered') : host.report(message, 'undelivered', 30003)))
       .catch(() => undefined)
       .finally(() => this.receipts.delete(receipt));
     this.receipts.add(receipt);
     return { kind: 'sent' };
+  }
+
+  /** Always bound: its handsets live in Parley. It carries every number no carrier channel lists. */
+  status(): ChannelStatus {
+    return { name: this.name, type: this.type, state: 'bound', reason: null, since: this.startedAt, waiting: 0, inFlight: this.receipts.size, numbers: [] };
   }
 
   async stop(): Promise<void> {

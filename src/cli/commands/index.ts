@@ -16,6 +16,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   thread: { summary: "print a simulated handset's conversation", load: async () => (await import('./thread.js')).thread },
   numbers: { summary: 'Parley numbers and their webhooks: add | list | update | remove', load: async () => (await import('./numbers.js')).numbers },
   tail: { summary: 'follow messages, webhook exchanges and errors live (Ctrl-C stops)', load: async () => (await import('./tail.js')).tail },
+  channels: { summary: 'the channels (simulator, SMPP connections): state, since when, why down, messages waiting', load: async () => (await import('./channels.js')).channels },
   clock: { summary: "show or advance Parley's clock (advance: development mode only)", load: async () => (await import('./clock.js')).clock },
   db: { summary: 'database schema: migrate | status', load: async () => (await import('./db.js')).db },
 };

@@ -84,5 +84,7 @@ function eventPayload(event: GatewayEvent, accountSid: string, handset: string |
       return event.alert.accountSid === accountSid ? ['alert', event.alert] : null;
     case 'conversation':
       return event.accountSid === accountSid ? ['conversation', { conversation_id: event.conversationId }] : null;
+    case 'receipt-unmatched':
+      return null; // belongs to no account: logs and metrics only
   }
 }

@@ -16,6 +16,7 @@ import { configureConnection } from './connection.js';
 import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareStatements } from './sql.js';
+import { carrierParts, inboundParts } from './carrier.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
   type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
@@ -155,12 +156,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         account, handset, number: opts.number ?? null, limit: opts.limit,
       }) as MessageRow[]).map(messageFromRow).reverse()),
       repliesOf: (account, inboundSid) => read(() => (st.messageReplies.all(inboundSid, account) as MessageRow[]).map(messageFromRow)),
-      setStatus: (sid, status: MessageStatus, changes, callback) => write(() => {
-        st.messageSetStatus.run({
+      setStatus: (sid, status: MessageStatus, changes, callback, options) => write(() => {
+        const args = {
           sid, status, error_code: changes.errorCode ?? null, error_message: changes.errorMessage ?? null,
           date_sent: changes.dateSent ?? null, at: changes.at,
-        });
-        insertCallback(callback);
+        };
+        const applied = options?.from
+          ? st.messageSetStatusFrom.run({ ...args, from: `,${options.from.join(',')},` }).changes > 0
+          : st.messageSetStatus.run(args).changes > 0;
+        if (applied) insertCallback(callback);
+        return applied;
       }),
       update: (m, callback) => write(() => {
         st.messageUpdate.run(messageToRow(m, null));
@@ -278,6 +283,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (alert) insertAlert(alert);
       }),
     },
+    carrierParts: carrierParts(st, write, read),
+    inboundParts: inboundParts(st, write, read),
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
     close: async () => {
       await checkpointer?.stop();

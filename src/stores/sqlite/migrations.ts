@@ -154,4 +154,48 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE status_callbacks SET head = 1 WHERE id IN (SELECT MIN(id) FROM status_callbacks GROUP BY message_sid);
   CREATE INDEX status_callbacks_due ON status_callbacks (next_attempt_at, id) WHERE head = 1;
   `,
+  /* 9: carriers (SMPP): the parts the SMSC accepted and their receipts, receipts that arrived before their part,
+     and the parts of long inbound messages until their group is complete */ `
+  CREATE TABLE carrier_parts (
+    message_sid TEXT NOT NULL,
+    part_index INTEGER NOT NULL,
+    account_sid TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    smsc_id TEXT NOT NULL,
+    receipt_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    error_code INTEGER,
+    submitted_at INTEGER NOT NULL,
+    done_at INTEGER,
+    PRIMARY KEY (message_sid, part_index)
+  );
+  CREATE INDEX carrier_parts_smsc_id ON carrier_parts (channel, smsc_id);
+  CREATE INDEX carrier_parts_receipt_key ON carrier_parts (channel, receipt_key);
+  CREATE TABLE unmatched_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,
+    smsc_id TEXT,
+    receipt_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    error_code INTEGER,
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX unmatched_receipts_key ON unmatched_receipts (channel, receipt_key);
+  CREATE INDEX unmatched_receipts_smsc_id ON unmatched_receipts (channel, smsc_id);
+  CREATE TABLE inbound_parts (
+    channel TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    account_sid TEXT NOT NULL,
+    from_number TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    data_coding INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, group_key, seq)
+  );
+  CREATE INDEX inbound_parts_received ON inbound_parts (channel, received_at);
+  `,
 ];

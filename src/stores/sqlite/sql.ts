@@ -50,6 +50,10 @@ export const SQL = {
   messageSetStatus: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
     error_message = COALESCE(@error_message, error_message),
     date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid`,
+  // The same, only from the listed statuses (@from is ',queued,sent,'): a late change never overwrites a later one.
+  messageSetStatusFrom: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
+    error_message = COALESCE(@error_message, error_message),
+    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid AND instr(@from, ',' || status || ',') > 0`,
   messageUpdate: `UPDATE messages SET body = @body, status = @status, error_code = @error_code, error_message = @error_message,
     date_updated = @date_updated, date_sent = @date_sent, media = @media WHERE sid = @sid AND account_sid = @account_sid`,
   messageDelete: 'DELETE FROM messages WHERE account_sid = ? AND sid = ?',
@@ -134,6 +138,29 @@ export const SQL = {
   alertInsert: 'INSERT INTO alerts (sid, account_sid, record) VALUES (?, ?, ?)',
   alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
   alertList: 'SELECT record FROM alerts WHERE account_sid = @account AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit',
+
+  carrierPartInsert: `INSERT INTO carrier_parts (message_sid, part_index, account_sid, channel, total, smsc_id, receipt_key, state, submitted_at)
+    VALUES (@message_sid, @part_index, @account_sid, @channel, @total, @smsc_id, @receipt_key, 'submitted', @submitted_at)
+    ON CONFLICT (message_sid, part_index) DO NOTHING`,
+  carrierPartsOf: 'SELECT * FROM carrier_parts WHERE message_sid = ? ORDER BY part_index',
+  // The latest part an id names: SMSCs reuse ids over time.
+  carrierPartMatch: `SELECT * FROM carrier_parts WHERE channel = @channel AND (smsc_id = @smsc_id OR receipt_key = @receipt_key)
+    ORDER BY submitted_at DESC LIMIT 1`,
+  carrierPartSettle: `UPDATE carrier_parts SET state = @state, error_code = @error_code, done_at = @at
+    WHERE message_sid = @message_sid AND part_index = @part_index AND state = 'submitted'`,
+  unmatchedInsert: `INSERT INTO unmatched_receipts (channel, smsc_id, receipt_key, state, error_code, received_at)
+    VALUES (@channel, @smsc_id, @receipt_key, @state, @error_code, @at)`,
+  unmatchedFor: `SELECT * FROM unmatched_receipts WHERE channel = @channel AND (smsc_id = @smsc_id OR receipt_key = @receipt_key)
+    ORDER BY id LIMIT 1`,
+  unmatchedDelete: 'DELETE FROM unmatched_receipts WHERE id = ?',
+  unmatchedExpire: 'DELETE FROM unmatched_receipts WHERE received_at < ?',
+  inboundPartInsert: `INSERT INTO inbound_parts (channel, group_key, seq, total, account_sid, from_number, to_number, payload, data_coding, received_at)
+    VALUES (@channel, @group_key, @seq, @total, @account_sid, @from_number, @to_number, @payload, @data_coding, @received_at)
+    ON CONFLICT (channel, group_key, seq) DO NOTHING`,
+  inboundPartsOf: 'SELECT * FROM inbound_parts WHERE channel = ? AND group_key = ? ORDER BY seq',
+  inboundPartsDelete: 'DELETE FROM inbound_parts WHERE channel = ? AND group_key = ?',
+  inboundGroupsBefore: `SELECT group_key, MIN(account_sid) AS account_sid, MIN(to_number) AS to_number FROM inbound_parts WHERE channel = ?
+    GROUP BY group_key HAVING MIN(received_at) < ? ORDER BY MIN(received_at) LIMIT ?`,
 } as const;
 
 export type Statements = { [K in keyof typeof SQL]: Statement };

@@ -12,6 +12,7 @@ import {
   ACCOUNT, HANDSET, NUMBER, OTHER_ACCOUNT, OTHER_HANDSET, alertAbout, callbackFor, conversationOf, exchangeFor, inbound, later,
   outbound, outcomeOf, phoneNumber, replyTo,
 } from './fixtures.js';
+import { describeCarrierContract } from './carrier-contract.js';
 
 export interface StoreAdapter {
   name: string;
@@ -279,6 +280,8 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       for (const h of next) await store.callbacks.finish(h.id, null, null);
       assert.deepEqual(await store.callbacks.heads(10), []);
     });
+
+    describeCarrierContract(() => store);
 
     if (adapter.reopen) {
       const reopen = adapter.reopen.bind(adapter);

@@ -1,0 +1,102 @@
+/**
+ * The SQLite store's carrier tables: outbound parts the SMSC accepted and the receipts that settle
+ * them (receipts that came before their part wait in `unmatched_receipts`), and the parts of long
+ * inbound messages until their group is complete. Each method is one group-committed write.
+ */
+import type { CarrierPartRepository, InboundPartRepository } from '../store.js';
+import type { CarrierReceipt, InboundPart, MessageRecord, SubmittedPart } from '../records.js';
+import type { Statements } from './sql.js';
+import { messageToRow } from './rows.js';
+
+type Write = <T>(run: () => T) => Promise<T>;
+type Read = <T>(run: () => T) => Promise<T>;
+
+interface CarrierPartRow {
+  message_sid: string; part_index: number; account_sid: string; channel: string; total: number; smsc_id: string; receipt_key: string;
+  state: string; error_code: number | null; submitted_at: number; done_at: number | null;
+}
+
+interface UnmatchedRow {
+  id: number; channel: string; smsc_id: string | null; receipt_key: string; state: string; error_code: number | null; received_at: number;
+}
+
+interface InboundPartRow {
+  channel: string; group_key: string; seq: number; total: number; account_sid: string; from_number: string; to_number: string;
+  payload: Buffer; data_coding: number; received_at: number;
+}
+
+function partFromRow(r: CarrierPartRow): SubmittedPart {
+  return {
+    messageSid: r.message_sid, accountSid: r.account_sid, channel: r.channel, index: r.part_index, total: r.total, smscId: r.smsc_id,
+    receiptKey: r.receipt_key, state: r.state as SubmittedPart['state'], errorCode: r.error_code, submittedAt: r.submitted_at, doneAt: r.done_at,
+  };
+}
+
+function inboundPartFromRow(r: InboundPartRow): InboundPart {
+  return {
+    channel: r.channel, groupKey: r.group_key, accountSid: r.account_sid, from: r.from_number, to: r.to_number, seq: r.seq, total: r.total,
+    payload: r.payload, dataCoding: r.data_coding, receivedAt: r.received_at,
+  };
+}
+
+export function carrierParts(st: Statements, write: Write, read: Read): CarrierPartRepository {
+  const partsOf = (sid: string): SubmittedPart[] => (st.carrierPartsOf.all(sid) as CarrierPartRow[]).map(partFromRow);
+  const settle = (part: CarrierPartRow, receipt: Pick<CarrierReceipt, 'state' | 'errorCode' | 'at'>): void => {
+    if (receipt.state === 'enroute') return;
+    st.carrierPartSettle.run({ state: receipt.state, error_code: receipt.errorCode, at: receipt.at, message_sid: part.message_sid, part_index: part.part_index });
+  };
+  return {
+    record: (part) => write(() => {
+      st.carrierPartInsert.run({
+        message_sid: part.messageSid, part_index: part.index, account_sid: part.accountSid, channel: part.channel, total: part.total,
+        smsc_id: part.smscId, receipt_key: part.receiptKey, submitted_at: part.submittedAt,
+      });
+      const kept = st.unmatchedFor.get({ channel: part.channel, smsc_id: part.smscId, receipt_key: part.receiptKey }) as UnmatchedRow | undefined;
+      if (!kept) return null;
+      st.unmatchedDelete.run(kept.id);
+      const row = st.carrierPartsOf.all(part.messageSid).find((r) => (r as CarrierPartRow).part_index === part.index) as CarrierPartRow;
+      settle(row, { state: kept.state as CarrierReceipt['state'], errorCode: kept.error_code, at: kept.received_at });
+      return partsOf(part.messageSid);
+    }),
+    ofMessage: (sid) => read(() => partsOf(sid)),
+    applyReceipt: (receipt) => write(() => {
+      const part = st.carrierPartMatch.get({ channel: receipt.channel, smsc_id: receipt.smscId, receipt_key: receipt.receiptKey }) as CarrierPartRow | undefined;
+      if (!part) {
+        if (receipt.state !== 'enroute') {
+          st.unmatchedInsert.run({ channel: receipt.channel, smsc_id: receipt.smscId, receipt_key: receipt.receiptKey, state: receipt.state, error_code: receipt.errorCode, at: receipt.at });
+        }
+        return null;
+      }
+      settle(part, receipt);
+      return partsOf(part.message_sid);
+    }),
+    expireUnmatched: (before) => write(() => st.unmatchedExpire.run(before).changes),
+  };
+}
+
+export function inboundParts(st: Statements, write: Write, read: Read): InboundPartRepository {
+  /** Inserts the assembled message (with its pending turn) and forgets the group; inside a write. */
+  const complete = (channel: string, groupKey: string, assemble: (parts: InboundPart[]) => MessageRecord | null): MessageRecord | null => {
+    const parts = (st.inboundPartsOf.all(channel, groupKey) as InboundPartRow[]).map(inboundPartFromRow);
+    if (parts.length === 0) return null;
+    const message = assemble(parts);
+    if (message) st.messageInsert.run(messageToRow(message, 'pending'));
+    st.inboundPartsDelete.run(channel, groupKey);
+    return message;
+  };
+  return {
+    add: (part, assemble) => write(() => {
+      st.inboundPartInsert.run({
+        channel: part.channel, group_key: part.groupKey, seq: part.seq, total: part.total, account_sid: part.accountSid, from_number: part.from,
+        to_number: part.to, payload: part.payload, data_coding: part.dataCoding, received_at: part.receivedAt,
+      });
+      const stored = st.inboundPartsOf.all(part.channel, part.groupKey) as InboundPartRow[];
+      const seqs = new Set(stored.map((r) => r.seq));
+      for (let seq = 1; seq <= part.total; seq++) if (!seqs.has(seq)) return null;
+      return complete(part.channel, part.groupKey, assemble);
+    }),
+    stale: (channel, before, limit) => read(() => (st.inboundGroupsBefore.all(channel, before, limit) as Array<{ group_key: string; account_sid: string; to_number: string }>)
+      .map((g) => ({ groupKey: g.group_key, accountSid: g.account_sid, to: g.to_number }))),
+    complete: (channel, groupKey, assemble) => write(() => complete(channel, groupKey, assemble)),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Channel routing and the channels' state as users see it: a message goes out on the channel that
+ * lists its Parley number, else on the `*` channel, else on the simulator; `GET /parley/channels`
+ * and `parley channels` show every channel's state.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ChannelRouter } from '../../src/channels/router.js';
+import type { Channel, ChannelStatus, SendOutcome } from '../../src/channels/channel.js';
+import { SimulatorChannel } from '../../src/channels/simulator/channel.js';
+import { startParley, type RunningParley } from '../../src/runtime/parley.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { cleanEnv, runCli } from '../cli/run-cli.js';
+import { outbound } from '../stores/contract/fixtures.js';
+
+class RecordingChannel implements Channel {
+  readonly type = 'test';
+  readonly sent: string[] = [];
+  constructor(readonly name: string) {}
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async send(message: { sid: string }): Promise<SendOutcome> {
+    this.sent.push(message.sid);
+    return { kind: 'sent' };
+  }
+  status(): ChannelStatus {
+    return { name: this.name, type: this.type, state: 'down', reason: 'bind refused (0x0000000D)', since: 0, waiting: 3, inFlight: 0, numbers: [] };
+  }
+}
+
+describe('routing by Parley number', () => {
+  const simulator = new SimulatorChannel();
+  const a = new RecordingChannel('carrier-a');
+  const b = new RecordingChannel('carrier-b');
+  const router = new ChannelRouter(simulator, [{ channel: a, numbers: ['+15550001111'] }, { channel: b, numbers: ['*'] }]);
+
+  test('a listed number goes to its channel; any other to the "*" channel; the prefix of whatsapp: style addresses is ignored', () => {
+    assert.equal(router.channelFor('+15550001111').name, 'carrier-a');
+    assert.equal(router.channelFor('whatsapp:+15550001111').name, 'carrier-a');
+    assert.equal(router.channelFor('+15559999999').name, 'carrier-b');
+  });
+
+  test('without a "*" channel, numbers no channel lists stay on the simulator', () => {
+    const only = new ChannelRouter(simulator, [{ channel: a, numbers: ['+15550001111'] }]);
+    assert.equal(only.channelFor('+15559999999').name, 'simulator');
+    assert.deepEqual(only.statuses().map((s) => [s.name, s.state]), [['simulator', 'bound'], ['carrier-a', 'down']]);
+  });
+
+  test('send hands the message to the channel of its From', async () => {
+    const m = outbound('hi', { from: '+15550001111' });
+    assert.deepEqual(await router.send(m), { kind: 'sent' });
+    assert.deepEqual(a.sent, [m.sid]);
+  });
+});
+
+describe('GET /parley/channels and parley channels', () => {
+  let parley: RunningParley;
+  before(async () => {
+    parley = await startParley({ port: 0, host: '127.0.0.1', db: ':memory:', dev: false, sessionTtlMs: 3_600_000, logger: createLogger({ level: 'silent' }) });
+  });
+  after(() => parley.stop());
+
+  test('the simulator is listed, bound, carrying every number no carrier lists', async () => {
+    const auth = 'Basic ' + Buffer.from(`${parley.account.sid}:${parley.account.authToken}`).toString('base64');
+    const res = await fetch(`${parley.url}/parley/channels`, { headers: { authorization: auth } });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { channels: Array<Record<string, unknown>> };
+    assert.deepEqual(body.channels.map((c) => [c.name, c.type, c.state, c.reason, c.waiting, c.in_flight]), [['simulator', 'simulator', 'bound', null, 0, 0]]);
+    assert.equal((await fetch(`${parley.url}/parley/channels`)).status, 401);
+  });
+
+  test('parley channels prints one line per channel', async () => {
+    const env = cleanEnv({ PARLEY_URL: parley.url, PARLEY_ACCOUNT_SID: parley.account.sid, PARLEY_AUTH_TOKEN: parley.account.authToken });
+    const r = await runCli(['channels'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^simulator\s+simulator\s+bound\s+since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+waiting 0\s+in flight 0\s+every other number$/m);
+    const json = await runCli(['channels', '--json'], env);
+    assert.equal((JSON.parse(json.stdout) as { channels: unknown[] }).channels.length, 1);
+  });
+});
