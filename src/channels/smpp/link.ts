@@ -1,0 +1,122 @@
+/**
+ * Keeps one bind up: connects and binds, and after a drop or a refused bind tries again after a
+ * delay that doubles up to a cap (reset by a successful bind). Each attempt is a new session.
+ * Its state (bound, connecting, down and why, since when) is what `status()` shows.
+ */
+import type { Clock } from '../../clock/clock.js';
+import type { Logger } from '../../logging/logger.js';
+import type { PDU } from './library.js';
+import { SmppSession, type BindMode, type SessionSettings } from './session.js';
+
+export interface LinkState {
+  state: 'bound' | 'connecting' | 'down';
+  reason: string | null;
+  since: number;
+}
+
+export interface LinkOptions {
+  settings: SessionSettings;
+  mode: BindMode;
+  reconnectDelayMs: number;
+  reconnectDelayMaxMs: number;
+  clock: Clock;
+  logger: Logger;
+  /** A deliver_sm on this link (answered by the handler). */
+  deliver(pdu: PDU, session: SmppSession): void;
+  /** The link is bound (again): queued work may go. */
+  bound(session: SmppSession): void;
+}
+
+export class SmppLink {
+  private session: SmppSession | null = null;
+  private current: LinkState;
+  private delayMs: number;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private attempt: Promise<void> | null = null;
+
+  constructor(private readonly options: LinkOptions) {
+    this.current = { state: 'connecting', reason: null, since: options.clock.now() };
+    this.delayMs = options.reconnectDelayMs;
+  }
+
+  /** The bound session, or null while there is none. */
+  get bound(): SmppSession | null {
+    return this.session?.isOpen ? this.session : null;
+  }
+
+  get mode(): BindMode {
+    return this.options.mode;
+  }
+
+  state(): LinkState {
+    return this.current;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  /** Stops reconnecting and unbinds the session, if any; resolves once the connection is closed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.attempt;
+    await this.session?.unbind();
+    this.session = null;
+  }
+
+  /** Drops the session (a session-level error status on a submit): the link binds again after the delay. */
+  drop(reason: string): void {
+    void this.session?.destroy(reason);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.enter('connecting', this.current.reason);
+    this.attempt = SmppSession.open(this.options.settings, this.options.mode, {
+      deliver: (pdu, session) => this.options.deliver(pdu, session),
+      closed: (reason) => this.onClosed(reason),
+    }).then((session) => {
+      if (this.stopped) return session.unbind();
+      this.session = session;
+      this.delayMs = this.options.reconnectDelayMs;
+      this.enter('bound', null);
+      this.options.logger.info({ channel: this.name, mode: this.options.mode }, 'SMPP bind established');
+      this.options.bound(session);
+      return undefined;
+    }, (error: unknown) => {
+      this.retryLater(error instanceof Error ? error.message : String(error));
+    }).finally(() => {
+      this.attempt = null;
+    });
+  }
+
+  private onClosed(reason: string): void {
+    this.session = null;
+    if (this.stopped) return;
+    this.retryLater(reason);
+  }
+
+  private retryLater(reason: string): void {
+    if (this.stopped) return;
+    const delay = this.delayMs;
+    this.delayMs = Math.min(this.delayMs * 2, this.options.reconnectDelayMaxMs);
+    this.enter('down', reason);
+    this.options.logger.warn({ channel: this.name, mode: this.options.mode, reason, retryInMs: delay }, 'SMPP link down; binding again later');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private enter(state: LinkState['state'], reason: string | null): void {
+    if (this.current.state === state && this.current.reason === reason) return;
+    this.current = { state, reason, since: this.options.clock.now() };
+  }
+
+  private get name(): string {
+    return `${this.options.settings.systemId}@${this.options.settings.host}:${this.options.settings.port}`;
+  }
+}

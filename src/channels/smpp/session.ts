@@ -1,0 +1,252 @@
+/**
+ * One SMPP session: a TCP (or TLS) connection to the SMSC, bound once, until it ends. It fills the
+ * `smpp` library's gaps (reference 1.2, 1.6): every request has its own response timer; the
+ * enquire_link timer expects an answer within the response timeout and drops a silent link; the
+ * SMSC's enquire_link and unbind are always answered; a PDU the library cannot parse ends the
+ * session (the library would stall); and a session is never re-dialled: the link (link.ts) opens a
+ * new one per attempt, so an SMSC never sees an old bind come back.
+ */
+import { isIP } from 'node:net';
+import { smpp, STATUS, statusText, type PDU, type PduOptions, type Session } from './library.js';
+
+export type BindMode = 'transceiver' | 'transmitter' | 'receiver';
+
+export interface SessionSettings {
+  host: string;
+  port: number;
+  /** SMPP over TLS: the CA bundle to trust (null: the system's) and whether to verify at all. */
+  tls: { ca: string | null; verify: boolean } | null;
+  systemId: string;
+  password: string;
+  systemType: string;
+  interfaceVersion: number;
+  enquireLinkMs: number;
+  responseTimeoutMs: number;
+}
+
+export interface SessionHandlers {
+  /** A deliver_sm; the handler answers it with `respond` once it is committed. */
+  deliver(pdu: PDU, session: SmppSession): void;
+  /** The session ended (called once), with why. */
+  closed(reason: string): void;
+}
+
+/** Why a request got no response: it timed out, or the session ended first. */
+export class SessionError extends Error {
+  constructor(message: string, readonly kind: 'timeout' | 'closed' | 'refused') {
+    super(message);
+  }
+}
+
+interface Pending {
+  command: string;
+  resolve(pdu: PDU): void;
+  reject(error: SessionError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class SmppSession {
+  private readonly pending = new Map<number, Pending>();
+  private enquireTimer: NodeJS.Timeout | null = null;
+  private endReason: string | null = null;
+  private closed = false;
+  /** Bound once: only then does the end of the session concern the handlers. */
+  private bound = false;
+  private readonly closedPromise: Promise<void>;
+  private markClosed!: () => void;
+
+  private constructor(private readonly lib: Session, private readonly settings: SessionSettings, private readonly handlers: SessionHandlers) {
+    this.closedPromise = new Promise((resolve) => { this.markClosed = resolve; });
+    lib.on('pdu', (pdu: PDU) => this.onPdu(pdu));
+    lib.on('error', (error: Error) => this.end(describeError(error)));
+    lib.on('close', () => this.onClose());
+  }
+
+  /**
+   * Connects and binds; resolves with the bound session, or rejects with why not (a refused bind
+   * says the SMSC's command status). Both steps together are bounded by the response timeout.
+   */
+  static open(settings: SessionSettings, mode: BindMode, handlers: SessionHandlers): Promise<SmppSession> {
+    const lib = smpp.connect(connectOptions(settings));
+    const session = new SmppSession(lib, settings, handlers);
+    return session.bind(mode);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.endReason === null;
+  }
+
+  /** Requests sent and not yet answered, of one command (all commands when omitted). */
+  inFlight(command?: string): number {
+    if (command === undefined) return this.pending.size;
+    let n = 0;
+    for (const p of this.pending.values()) if (p.command === command) n++;
+    return n;
+  }
+
+  /**
+   * Sends a request; resolves with its response whatever its command status (a generic_nack
+   * included), or rejects with a SessionError when none comes within the response timeout or the
+   * session ends first.
+   */
+  request(command: string, options: PduOptions): Promise<PDU> {
+    if (!this.isOpen) return Promise.reject(new SessionError(`the session is closed (${this.endReason ?? 'closed'})`, 'closed'));
+    const pdu = new smpp.PDU(command, options);
+    if (!this.lib.send(pdu)) return Promise.reject(new SessionError('the connection is not writable', 'closed'));
+    const seq = pdu.sequence_number;
+    return new Promise<PDU>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(seq);
+        reject(new SessionError(`no ${command}_resp within ${this.settings.responseTimeoutMs} ms`, 'timeout'));
+      }, this.settings.responseTimeoutMs);
+      this.pending.set(seq, { command, resolve, reject, timer });
+    });
+  }
+
+  /** Answers a request from the SMSC; false when the session has ended (the SMSC will send it again). */
+  respond(request: PDU, status: number = STATUS.OK): boolean {
+    if (this.closed) return false;
+    return this.lib.send(request.response(status === STATUS.OK ? {} : { command_status: status }));
+  }
+
+  /**
+   * Ends the session cleanly: unbind, wait for unbind_resp (bounded by the response timeout), then
+   * close the connection. Resolves once it is closed.
+   */
+  async unbind(): Promise<void> {
+    if (this.isOpen) {
+      this.stopEnquireLink();
+      await this.request('unbind', {}).catch(() => undefined);
+      this.end('unbound by Parley', false);
+      // An SMSC that keeps its side open after unbind_resp is not waited for.
+      const timer = setTimeout(() => this.lib.destroy(), this.settings.responseTimeoutMs);
+      await this.closedPromise;
+      clearTimeout(timer);
+    }
+    await this.closedPromise;
+  }
+
+  /** Ends the session at once (a silent link, a parse error, a session-level error status). */
+  destroy(reason: string): Promise<void> {
+    this.end(reason);
+    return this.closedPromise;
+  }
+
+  private async bind(mode: BindMode): Promise<SmppSession> {
+    const connectTimer = setTimeout(() => this.end(`could not connect within ${this.settings.responseTimeoutMs} ms`), this.settings.responseTimeoutMs);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.lib.once(this.settings.tls ? 'secureConnect' : 'connect', () => resolve());
+        void this.closedPromise.then(() => reject(new SessionError(this.endReason ?? 'connection closed', 'closed')));
+      });
+    } finally {
+      clearTimeout(connectTimer);
+    }
+    this.lib.socket.setNoDelay(true);
+    const { systemId, password, systemType, interfaceVersion } = this.settings;
+    const response = await this.request(`bind_${mode}`, {
+      system_id: systemId, password, system_type: systemType, interface_version: interfaceVersion, addr_ton: 0, addr_npi: 0, address_range: '',
+    }).catch((error: unknown) => {
+      this.end(error instanceof Error ? error.message : String(error));
+      throw error;
+    });
+    if (response.command_status !== STATUS.OK) {
+      const reason = `bind refused: ${statusText(response.command_status)}`;
+      this.end(reason);
+      await this.closedPromise;
+      throw new SessionError(reason, 'refused');
+    }
+    if (!this.isOpen) throw new SessionError(this.endReason ?? 'connection closed', 'closed');
+    this.bound = true;
+    this.enquireTimer = setInterval(() => this.enquireLink(), this.settings.enquireLinkMs);
+    this.enquireTimer.unref();
+    return this;
+  }
+
+  /** A link that leaves an enquire_link unanswered for the response timeout is dropped. */
+  private enquireLink(): void {
+    if (this.inFlight('enquire_link') > 0) return;
+    this.request('enquire_link', {}).catch((error: unknown) => {
+      if (error instanceof SessionError && error.kind === 'timeout') this.end(`the SMSC left enquire_link unanswered for ${this.settings.responseTimeoutMs} ms`);
+    });
+  }
+
+  private stopEnquireLink(): void {
+    if (this.enquireTimer) clearInterval(this.enquireTimer);
+    this.enquireTimer = null;
+  }
+
+  private onPdu(pdu: PDU): void {
+    if (pdu.isResponse()) {
+      const pending = this.pending.get(pdu.sequence_number);
+      if (!pending) return; // an answer after its timeout: the request was already given up
+      this.pending.delete(pdu.sequence_number);
+      clearTimeout(pending.timer);
+      pending.resolve(pdu);
+      return;
+    }
+    switch (pdu.command) {
+      case 'enquire_link':
+        this.respond(pdu);
+        return;
+      case 'unbind':
+        this.respond(pdu);
+        this.end('the SMSC unbound', false);
+        return;
+      case 'deliver_sm':
+        this.handlers.deliver(pdu, this);
+        return;
+      case 'alert_notification':
+      case 'outbind':
+        return; // no response exists for these
+      default:
+        // Anything else (data_sm, query_sm, an unknown command): not supported, and said so.
+        this.respond(pdu, STATUS.INVALID_COMMAND_ID);
+    }
+  }
+
+  /**
+   * Starts ending the session: `hard` destroys the socket (a dead or broken link); otherwise the
+   * connection is closed after what was written (after an unbind exchange).
+   */
+  private end(reason: string, hard = true): void {
+    if (this.closed) return;
+    this.endReason ??= reason;
+    this.stopEnquireLink();
+    if (hard) this.lib.destroy();
+    else this.lib.close();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.endReason ??= 'the SMSC closed the connection';
+    this.stopEnquireLink();
+    for (const [seq, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      this.pending.delete(seq);
+      pending.reject(new SessionError(`the session ended before ${pending.command}_resp (${this.endReason})`, 'closed'));
+    }
+    this.markClosed();
+    if (this.bound) this.handlers.closed(this.endReason);
+  }
+}
+
+function connectOptions(settings: SessionSettings): Parameters<typeof smpp.connect>[0] {
+  const { host, port, tls } = settings;
+  if (!tls) return { host, port };
+  return {
+    host, port, tls: true, rejectUnauthorized: tls.verify,
+    ...(tls.ca !== null ? { ca: tls.ca } : {}),
+    // SNI and the certificate's host name check use the host name; an IP address is checked against the IP SANs.
+    ...(isIP(host) === 0 ? { servername: host } : {}),
+  };
+}
+
+function describeError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS/.test(code)) return `TLS: ${error.message} (${code})`;
+  if (/PDU length/.test(error.message)) return `unreadable PDU from the SMSC: ${error.message}`;
+  return code ? `${error.message} (${code})` : error.message;
+}
