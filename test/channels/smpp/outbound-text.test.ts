@@ -86,6 +86,16 @@ test('split boundaries: 160/153 septets, 70/67 UCS-2 code units', () => {
   }
 });
 
+test('trap 17: UCS-2 parts are whole code units, an even number of octets, even when a pair does not fit', () => {
+  const text = 'ж'.repeat(66) + '😀'.repeat(40);
+  for (const longMessages of ['udh', 'sar'] as const) {
+    const out = encodeOutbound(text, { dataCoding: 0, longMessages, reference: 5 });
+    const payloads = out.parts.map((p) => p.shortMessage.subarray(p.esmClassFlags & 0x40 ? 6 : 0).length);
+    assert.deepEqual(payloads, [132, 132, 28], longMessages);
+    assert.equal(readBack(out), text);
+  }
+});
+
 test('udh mode: 05 00 03 ref total seq before each part, UDHI flag set (trap 18); ref is the low byte', () => {
   const out = encodeOutbound('a'.repeat(200), { dataCoding: 0, longMessages: 'udh', reference: 0x1234 });
   assert.deepEqual(out.parts.map((p) => hex(p.shortMessage.subarray(0, 6))), ['050003340201', '050003340202']);
