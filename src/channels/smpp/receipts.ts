@@ -86,7 +86,7 @@ export interface Receipt {
 }
 
 const KEY = /(?:^|[\s\0])(id|sub|dlvrd|submit[\s_]*date|done[\s_]*date|stat|err|text)\s*:/gi;
-const FIELD: Record<string, Exclude<keyof ReceiptText, never>> = { id: 'id', sub: 'sub', dlvrd: 'dlvrd', submitdate: 'submitDate', donedate: 'doneDate', stat: 'stat', err: 'err', text: 'text' };
+const FIELD: Readonly<Record<string, keyof ReceiptText | undefined>> = { id: 'id', sub: 'sub', dlvrd: 'dlvrd', submitdate: 'submitDate', donedate: 'doneDate', stat: 'stat', err: 'err', text: 'text' };
 
 export function parseReceiptText(text: string): ReceiptText | undefined {
   const found: Array<{ field: keyof ReceiptText; start: number; end: number }> = [];
