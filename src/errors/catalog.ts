@@ -69,8 +69,14 @@ export const ERROR_CATALOG = {
   21704: entry(400, 'Messaging Service contains no phone numbers'),
   21705: entry(400, 'Messaging Service is invalid'),
   21710: entry(400, 'Phone number is already in a Messaging Service'),
+  30001: entry(400, 'Queue overflow'),
   30003: entry(400, 'Unreachable destination handset'),
+  30004: entry(400, 'Message blocked'),
+  30005: entry(400, 'Unknown destination handset'),
+  30006: entry(400, 'Landline or unreachable carrier'),
+  30007: entry(400, 'Message filtered'),
   30008: entry(400, 'Unknown error', 'retry'),
+  30009: entry(400, 'Missing inbound segment'),
   30036: entry(400, 'Validity Period Expired'),
 } as const satisfies Record<number, ErrorDefinition>;
 

@@ -8,6 +8,14 @@
  * The calculator costs ~75 µs a call, a large share of a whole turn, so text made only of the
  * GSM-7 basic table (most messages) takes a fast path: one septet a character, 160 in one
  * segment, 153 a segment when split. A property test checks the fast path against the calculator.
+ *
+ * `splitSegments` cuts a body into the texts of its segments (what a carrier channel sends as
+ * separate parts), and the count is the number of those texts, so `NumSegments` always equals the
+ * parts sent. It packs the calculator's own characters (graphemes, CRLF as two) greedily, which is
+ * what the calculator does, with one exception: a grapheme longer than a whole segment (a stack of
+ * combining marks, a long jamo run) or a big grapheme pushed over the first boundary makes the
+ * calculator report a segment over 140 octets, which cannot be sent. Such a grapheme is cut
+ * between code points (never inside a surrogate pair) and counted as the parts it really takes.
  */
 import { SegmentedMessage } from 'sms-segments-calculator';
 
@@ -37,14 +45,61 @@ export function segmentsOf(body: string): SegmentCount {
   if (GSM_BASIC_ONLY.test(body)) {
     return { encoding: 'GSM-7', segments: body.length <= 160 ? 1 : Math.ceil(body.length / 153), characters: body.length };
   }
-  const message = new SegmentedMessage(body);
-  const encoding = message.encodingName;
-  return {
-    encoding,
-    segments: message.segmentsCount,
-    // For UCS-2 the calculator counts graphemes; the segment limits are in UTF-16 units.
-    characters: encoding === 'UCS-2' ? body.length : message.numberOfCharacters,
+  const { encoding, parts, characters } = splitSegments(body);
+  return { encoding, segments: parts.length, characters };
+}
+
+/** Units one segment holds: alone, and in a concatenated message (after the 6-octet header). */
+export const SEGMENT_CAPACITY = {
+  'GSM-7': { single: 160, concatenated: 153 },
+  'UCS-2': { single: 70, concatenated: 67 },
+} as const satisfies Record<SmsEncoding, { single: number; concatenated: number }>;
+
+export interface SegmentSplit extends SegmentCount {
+  /** The text of each segment in order (`segments` of them); joined they give the body back. */
+  parts: string[];
+}
+
+/**
+ * The segments of a body and their texts. `encoding` 'UCS-2' forces UCS-2 counting for a text
+ * that is GSM-7 (a channel that cannot carry some GSM-7 character in its charset sends UCS-2).
+ * No part splits a GSM-7 escape sequence, a surrogate pair, or a grapheme that fits in a segment.
+ * An empty body is one empty segment.
+ */
+export function splitSegments(body: string, encoding: SmsEncoding | 'auto' = 'auto'): SegmentSplit {
+  if (body === '') return { encoding: encoding === 'UCS-2' ? 'UCS-2' : 'GSM-7', segments: 1, characters: 0, parts: [''] };
+  if (encoding !== 'UCS-2' && GSM_BASIC_ONLY.test(body)) return pack('GSM-7', [...body].map((raw) => ({ raw, units: 1 })), body.length);
+  const message = new SegmentedMessage(body, encoding);
+  const name = message.encodingName;
+  const bitsPerUnit = name === 'GSM-7' ? 7 : 16;
+  const chars = message.encodedChars.map((c) => ({ raw: c.raw, units: c.sizeInBits() / bitsPerUnit }));
+  // For UCS-2 the calculator counts graphemes; the segment limits are in UTF-16 units.
+  return pack(name, chars, name === 'UCS-2' ? body.length : message.numberOfCharacters);
+}
+
+/** Greedy packing, as the calculator does; a character bigger than a segment is cut between code points. */
+function pack(encoding: SmsEncoding, chars: ReadonlyArray<{ raw: string; units: number }>, characters: number): SegmentSplit {
+  const { single, concatenated } = SEGMENT_CAPACITY[encoding];
+  if (characters <= single) return { encoding, segments: 1, characters, parts: [chars.map((c) => c.raw).join('')] };
+  const parts: string[] = [];
+  let current = '';
+  let used = 0;
+  const add = (raw: string, units: number): void => {
+    if (used + units > concatenated) {
+      parts.push(current);
+      current = '';
+      used = 0;
+    }
+    current += raw;
+    used += units;
   };
+  for (const c of chars) {
+    if (c.units <= concatenated) add(c.raw, c.units);
+    // Only UCS-2 graphemes get here (a GSM-7 character is at most 2 septets): one unit per code unit.
+    else for (const codePoint of c.raw) add(codePoint, codePoint.length);
+  }
+  parts.push(current);
+  return { encoding, segments: parts.length, characters, parts };
 }
 
 /**
