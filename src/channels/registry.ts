@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Channel } from './channel.js';
 import { ChannelRouter } from './router.js';
 import { SimulatorChannel } from './simulator/channel.js';
+import { SmppChannel } from './smpp/channel.js';
 
 /** What a channel may use besides its configuration. */
 export interface ChannelDeps {
@@ -17,7 +18,9 @@ export interface ChannelDeps {
 
 type ChannelFactory = (config: ChannelConfig, deps: ChannelDeps) => Channel;
 
-export const CHANNEL_TYPES: Readonly<Partial<Record<ChannelConfig['type'], ChannelFactory>>> = {};
+export const CHANNEL_TYPES: Readonly<Partial<Record<ChannelConfig['type'], ChannelFactory>>> = {
+  smpp: (config, deps) => new SmppChannel(config, deps),
+};
 
 export function createChannels(configs: readonly ChannelConfig[], deps: ChannelDeps): ChannelRouter {
   const carriers = configs.map((config) => {

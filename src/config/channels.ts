@@ -8,9 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { isE164 } from '../phone/numbers.js';
+import { ERROR_CATALOG, type ErrorCode } from '../errors/catalog.js';
 import {
   at, configError, field, readBoolean, readDuration, readInteger, readList, readMapping, readOneOf, readString,
-  isMapping, type Field, type Where,
+  isMapping, type Field, type Reader, type Where,
 } from './fields.js';
 
 /** The number pattern that means "every number no other channel lists". */
@@ -41,6 +42,17 @@ export interface SmppChannelConfig {
   readonly receiptId: 'as-is' | 'hex' | 'decimal';
   readonly interfaceVersion: '3.3' | '3.4' | '5.0';
   readonly reassemblyTimeoutMs: number;
+  readonly retryDelayMs: number;
+  readonly retryDelayMaxMs: number;
+  readonly errorCodes: SmppErrorCodes;
+}
+
+/** Per-carrier changes to the SMPP → Twilio error mapping (docs/channels.md). */
+export interface SmppErrorCodes {
+  /** A submit_sm_resp command status → the code the message fails with, or `retry`. */
+  readonly commandStatus: Readonly<Record<number, ErrorCode | 'retry'>>;
+  /** A receipt's error (`err:` or network_error_code) → the code the message is undelivered with. */
+  readonly receiptError: Readonly<Record<number, ErrorCode>>;
 }
 
 export type ChannelConfig = SmppChannelConfig;
@@ -61,6 +73,34 @@ const readPemFile = (value: unknown, where: Where): string | null => {
     throw configError(where, `cannot use "${file}" as a CA bundle: ${error instanceof Error ? error.message : String(error)}`);
   }
 };
+
+/** A Twilio delivery error code (3xxxx) of the catalog. */
+const readDeliveryCode = (value: unknown, where: Where): ErrorCode => {
+  const code = readInteger(30001, 30999)(value, where);
+  if (!(code in ERROR_CATALOG)) throw configError(where, `${code} is not a delivery error code Parley knows (see docs/errors.md)`);
+  return code as ErrorCode;
+};
+
+/** A map key written as a decimal or 0x hexadecimal number (YAML may have read it as either). */
+const readNumericKey = (key: string, where: Where, max: number): number => {
+  const n = /^0x[0-9a-f]+$/i.test(key) ? Number.parseInt(key.slice(2), 16) : /^\d+$/.test(key) ? Number(key) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > max) throw configError(where, `"${key}" is not a number from 0 to ${max} (decimal or 0x hexadecimal)`);
+  return n;
+};
+
+const readCodeMap = <T>(value: unknown, where: Where, max: number, readValue: Reader<T>): Readonly<Record<number, T>> => {
+  if (!isMapping(value)) throw configError(where, 'must be a mapping of numbers to error codes');
+  const out: Record<number, T> = {};
+  for (const [key, v] of Object.entries(value)) out[readNumericKey(key, at(where, key), max)] = readValue(v, at(where, key));
+  return Object.freeze(out);
+};
+
+const ERROR_CODE_FIELDS = [
+  field('command-status', (v, w) => readCodeMap(v, w, 0xffffffff, (x, xw) => (x === 'retry' ? 'retry' as const : readDeliveryCode(x, xw))), { defaultValue: {}, defaultText: '{}', help: 'command status → Twilio code or `retry`' }),
+  field('receipt-error', (v, w) => readCodeMap(v, w, 0xffff, readDeliveryCode), { defaultValue: {}, defaultText: '{}', help: "receipt error (`err:` or network_error_code) → Twilio code" }),
+] as ReadonlyArray<Field<unknown>>;
+
+const readErrorCodes: Reader<SmppErrorCodes> = (value, where) => Object.freeze(readMapping(ERROR_CODE_FIELDS, value, where) as unknown as SmppErrorCodes);
 
 /** Every key of an `smpp` channel, in the order docs/channels.md lists them. */
 export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
@@ -87,6 +127,9 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('receipt-id', readOneOf(['as-is', 'hex', 'decimal'] as const), { defaultValue: 'as-is', help: 'how receipts write the submit_sm_resp id: as-is, hex (resp id decimal, receipt hex) or decimal (resp id hex, receipt decimal)' }),
   // YAML reads `5.0` as the number 5: compare versions as numbers written with one decimal.
   field('interface-version', (value, where) => readOneOf(['3.4', '3.3', '5.0'] as const)(typeof value === 'number' ? value.toFixed(1) : value, where), { defaultValue: '3.4', help: 'interface_version sent in the bind' }),
+  field('retry-delay', readDuration, { prop: 'retryDelayMs', defaultValue: 1_000, defaultText: '1s', help: 'first wait before a part is submitted again after a temporary error, and the pause after the SMSC throttles; doubles each time' }),
+  field('retry-delay-max', readDuration, { prop: 'retryDelayMaxMs', defaultValue: 60_000, defaultText: '60s', help: 'the cap of that backoff (a message still fails with 30036 when its ValidityPeriod ends first)' }),
+  field<SmppErrorCodes>('error-codes', readErrorCodes, { defaultValue: Object.freeze({ commandStatus: {}, receiptError: {} }), defaultText: '{}', help: 'changes to the error mapping for this carrier: `command-status` (submit_sm_resp status → Twilio code or `retry`) and `receipt-error` (receipt error → Twilio code); see the tables below' }),
   field('reassembly-timeout', readDuration, { prop: 'reassemblyTimeoutMs', defaultValue: 120_000, defaultText: '2m', help: 'how long the parts of a long inbound message may take to arrive; after it the message is stored with what came, with error 30009' }),
 ];
 

@@ -45,6 +45,7 @@ export class Delivery {
   private readonly sent = new Map<string, MessageRecord>();
   private readonly listeners: StatusListener[] = [];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(private readonly deps: { store: Store; channel: Sender; clock: Clock; events: EventBus; screen?: SendScreen }) {}
 
@@ -76,6 +77,7 @@ export class Delivery {
     }
     if (outcome.kind === 'failed') return this.fail(message, outcome.errorCode);
     this.inFlight.delete(message.sid);
+    if (this.stopped) return message; // handed over again on the next start
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       void this.deliver(message);
@@ -111,8 +113,9 @@ export class Delivery {
     let total = 0;
     let after: string | undefined;
     for (;;) {
+      if (this.stopped) return total;
       const batch = await this.deps.store.messages.undelivered(batchSize, after);
-      if (batch.length === 0) return total;
+      if (batch.length === 0 || this.stopped) return total;
       total += batch.length;
       after = batch[batch.length - 1]!.sid;
       await Promise.all(batch.map((m) => this.deliver(m)));
@@ -120,6 +123,7 @@ export class Delivery {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
   }

@@ -50,6 +50,7 @@ export class Gateway {
   /** Receipts that matched no message since start (also counted by the metrics). */
   unmatchedReceipts = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private resuming: Promise<void> = Promise.resolve();
 
   constructor(options: GatewayOptions) {
     this.store = options.store;
@@ -84,7 +85,11 @@ export class Gateway {
       },
     }));
     await this.scheduler.resume();
-    await this.delivery.resume();
+    // In the background: a carrier channel holds messages until it is bound (and until the SMSC
+    // takes them), so waiting here would keep Parley from starting while a carrier is down.
+    this.resuming = this.delivery.resume().then(() => undefined, (error: unknown) => {
+      this.logger.error({ err: error }, 'handing over the messages left unsent failed; they are handed over on the next start');
+    });
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error({ err: error }, 'sweep failed')), 60_000);
     this.sweepTimer.unref();
@@ -96,6 +101,7 @@ export class Gateway {
     await this.scheduler.stop();
     await this.channels.stop();
     await this.delivery.stop();
+    await this.resuming;
     await this.client.close();
   }
 

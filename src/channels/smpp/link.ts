@@ -21,10 +21,14 @@ export interface LinkOptions {
   reconnectDelayMaxMs: number;
   clock: Clock;
   logger: Logger;
+  /** The channel's name, for the log. */
+  channel: string;
   /** A deliver_sm on this link (answered by the handler). */
   deliver(pdu: PDU, session: SmppSession): void;
   /** The link is bound (again): queued work may go. */
   bound(session: SmppSession): void;
+  /** Its state changed. */
+  changed(state: LinkState): void;
 }
 
 export class SmppLink {
@@ -83,7 +87,7 @@ export class SmppLink {
       this.session = session;
       this.delayMs = this.options.reconnectDelayMs;
       this.enter('bound', null);
-      this.options.logger.info({ channel: this.name, mode: this.options.mode }, 'SMPP bind established');
+      this.options.logger.info({ channel: this.options.channel, mode: this.options.mode }, 'SMPP bind established');
       this.options.bound(session);
       return undefined;
     }, (error: unknown) => {
@@ -104,7 +108,7 @@ export class SmppLink {
     const delay = this.delayMs;
     this.delayMs = Math.min(this.delayMs * 2, this.options.reconnectDelayMaxMs);
     this.enter('down', reason);
-    this.options.logger.warn({ channel: this.name, mode: this.options.mode, reason, retryInMs: delay }, 'SMPP link down; binding again later');
+    this.options.logger.warn({ channel: this.options.channel, mode: this.options.mode, reason, retryInMs: delay }, 'SMPP link down; binding again later');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();
@@ -114,9 +118,6 @@ export class SmppLink {
   private enter(state: LinkState['state'], reason: string | null): void {
     if (this.current.state === state && this.current.reason === reason) return;
     this.current = { state, reason, since: this.options.clock.now() };
-  }
-
-  private get name(): string {
-    return `${this.options.settings.systemId}@${this.options.settings.host}:${this.options.settings.port}`;
+    this.options.changed(this.current);
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * An outbound message as the submit_sm PDUs that carry it: addresses (E.164 → TON 1/NPI 1,
+ * alphanumeric → TON 5), the text encoded and split by the codec (outbound-text.ts), one
+ * concatenation reference per message, and `registered_delivery` asking for a final receipt.
+ *
+ * The reference comes from the message SID, not from a counter, so a message whose first parts
+ * went out before a restart gets the same reference for the rest (the handset joins them).
+ */
+import type { MessageRecord } from '../../stores/records.js';
+import type { SmppChannelConfig } from '../../config/channels.js';
+import { withoutChannelPrefix } from '../../phone/numbers.js';
+import type { PduOptions } from './library.js';
+import { toSmppAddress, type SmppAddress } from './addresses.js';
+import { encodeOutbound, type OutboundText, type SubmitPart } from './outbound-text.js';
+
+/** registered_delivery: a receipt for the final outcome, success or failure (SMPP 3.4 5.2.17). */
+export const FINAL_RECEIPT = 0x01;
+
+export interface PreparedMessage {
+  source: SmppAddress;
+  destination: SmppAddress;
+  text: OutboundText;
+}
+
+/** Why a message cannot go over SMPP at all: it fails with `errorCode` before anything is sent. */
+export class Unsendable extends Error {
+  constructor(message: string, readonly errorCode: number) {
+    super(message);
+  }
+}
+
+/** A stable 16-bit reference for a message (FNV-1a of its SID). */
+export function referenceOf(sid: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sid.length; i++) {
+    hash ^= sid.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash ^ (hash >>> 16)) & 0xffff;
+}
+
+export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 'dataCoding' | 'longMessages'>): PreparedMessage {
+  let destination: SmppAddress;
+  let source: SmppAddress;
+  try {
+    destination = toSmppAddress(withoutChannelPrefix(message.to));
+  } catch (error) {
+    throw new Unsendable(`To ${message.to}: ${(error as Error).message}`, 30005);
+  }
+  try {
+    source = toSmppAddress(withoutChannelPrefix(message.from));
+  } catch (error) {
+    throw new Unsendable(`From ${message.from}: ${(error as Error).message}`, 30007);
+  }
+  // SMS carries no media: the body goes, and a message that is media alone cannot.
+  if (message.body === '') throw new Unsendable('an SMPP message needs a body (media cannot travel over SMPP)', 30008);
+  try {
+    const text = encodeOutbound(message.body, { dataCoding: config.dataCoding, longMessages: config.longMessages, reference: referenceOf(message.sid) });
+    return { source, destination, text };
+  } catch (error) {
+    throw new Unsendable(`the body cannot be sent: ${(error as Error).message}`, 30008);
+  }
+}
+
+/** The submit_sm fields of one part. */
+export function submitOptions(prepared: PreparedMessage, part: SubmitPart): PduOptions {
+  const { source, destination, text } = prepared;
+  return {
+    service_type: '',
+    source_addr_ton: source.ton, source_addr_npi: source.npi, source_addr: source.addr,
+    dest_addr_ton: destination.ton, dest_addr_npi: destination.npi, destination_addr: destination.addr,
+    esm_class: part.esmClassFlags,
+    protocol_id: 0, priority_flag: 0, schedule_delivery_time: '', validity_period: '',
+    registered_delivery: FINAL_RECEIPT, replace_if_present_flag: 0,
+    data_coding: text.dataCoding, sm_default_msg_id: 0,
+    short_message: part.shortMessage,
+    ...part.tlvs,
+  };
+}

@@ -1,0 +1,359 @@
+/**
+ * The outbound queue of one SMPP channel: messages wait here until every part has a successful
+ * submit_sm_resp, which is when `send()` resolves `sent`.
+ *
+ * - Order per conversation: a message's parts go only once the conversation's previous message is
+ *   wholly accepted, so nothing overtakes, also across throttling, retries and reconnects. The
+ *   parts of one message are pipelined.
+ * - `window` submit_sm at most without a response, `throughput` per second at most (throughput.ts).
+ * - A temporary error retries the part after a delay that doubles per attempt; throttling
+ *   (ESME_RTHROTTLED, ESME_RMSGQFUL) pauses every submit for such a delay. A submit_sm with no
+ *   response in time, or in flight when the link dropped, is sent again (at least once: the SMSC
+ *   may have taken it). A session-level status drops the link and the part waits for the rebind.
+ * - A permanent error ends the message `failed` with the mapped Twilio code (errors.ts).
+ * - A message waiting past its ValidityPeriod before any part was accepted fails with 30036.
+ * - Each accepted part is recorded (host.recordSubmitted) before it counts; a message sent again
+ *   after a restart skips the parts recorded before.
+ */
+import type { MessageRecord } from '../../stores/records.js';
+import type { ChannelHost, SendOutcome } from '../channel.js';
+import type { SmppChannelConfig } from '../../config/channels.js';
+import type { Clock } from '../../clock/clock.js';
+import type { Logger } from '../../logging/logger.js';
+import { validUntilOf } from '../../messages/validity.js';
+import { classifySubmitStatus, type ErrorOverrides } from './errors.js';
+import { submitIdKey } from './receipts.js';
+import { prepare, submitOptions, Unsendable, type PreparedMessage } from './outbound.js';
+import { RateLimit } from './throughput.js';
+import { SessionError, type SmppSession } from './session.js';
+import { statusText, type PDU } from './library.js';
+import { Fifo } from './fifo.js';
+
+export type QueueConfig = Pick<SmppChannelConfig, 'name' | 'window' | 'throughput' | 'retryDelayMs' | 'retryDelayMaxMs' | 'dataCoding' | 'longMessages' | 'receiptId'>;
+
+interface Slot {
+  index: number;
+  state: 'waiting' | 'in-flight' | 'accepted';
+  /** submit_sm sent for this part so far. */
+  sends: number;
+}
+
+interface Job {
+  message: MessageRecord;
+  conversation: string;
+  prepared: PreparedMessage | null;
+  slots: Slot[];
+  accepted: number;
+  inFlight: number;
+  /** Not before this (monotonic ms): a retry's delay. */
+  notBefore: number;
+  retryTimer: NodeJS.Timeout | null;
+  /** In the runnable queue now. */
+  queued: boolean;
+  settled: boolean;
+  resolve(outcome: SendOutcome): void;
+}
+
+export interface QueueDeps {
+  config: QueueConfig;
+  overrides: ErrorOverrides;
+  host: () => ChannelHost | null;
+  /** The bound transmitting session, or null. */
+  session: () => SmppSession | null;
+  /** Drops the session after a session-level error status (it binds again). */
+  dropSession(reason: string): void;
+  clock: Clock;
+  logger: Logger;
+}
+
+const monotonic = (): number => performance.now();
+
+export class SendQueue {
+  private readonly conversations = new Map<string, Job[]>();
+  private readonly runnable = new Fifo<Job>();
+  private readonly rate: RateLimit;
+  private jobs = 0;
+  private submitsInFlight = 0;
+  private pausedUntil = 0;
+  private throttles = 0;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private drained: (() => void) | null = null;
+
+  constructor(private readonly deps: QueueDeps) {
+    this.rate = new RateLimit(deps.config.throughput);
+  }
+
+  /** Messages held (not yet wholly accepted by the SMSC). */
+  get waiting(): number {
+    return this.jobs;
+  }
+
+  /** submit_sm sent without a response yet. */
+  get inFlight(): number {
+    return this.submitsInFlight;
+  }
+
+  send(message: MessageRecord): Promise<SendOutcome> {
+    if (this.stopping) return Promise.resolve({ kind: 'retry', errorCode: 30008, retryAfterMs: 1000 });
+    return new Promise<SendOutcome>((resolve) => {
+      const job: Job = {
+        message, conversation: `${message.accountSid} ${message.from} ${message.to}`, prepared: null, slots: [], accepted: 0, inFlight: 0,
+        notBefore: 0, retryTimer: null, queued: false, settled: false, resolve,
+      };
+      // In the conversation's line at once, so the order is the order of `send` calls.
+      const line = this.conversations.get(job.conversation);
+      if (line) line.push(job);
+      else this.conversations.set(job.conversation, [job]);
+      this.jobs++;
+      this.startExpiry();
+      void this.load(job);
+    });
+  }
+
+  /** The link is bound: go. */
+  wake(): void {
+    this.pump();
+  }
+
+  /**
+   * Stops submitting, waits (at most `timeoutMs`) for the responses of submits in flight, then
+   * hands every message still held back as `retry`: they stay queued in the store.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.submitsInFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.drained = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    for (const line of this.conversations.values()) {
+      for (const job of line) this.settle(job, { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 });
+    }
+    this.conversations.clear();
+  }
+
+  /** Prepares a job's parts and skips those accepted before a restart. */
+  private async load(job: Job): Promise<void> {
+    try {
+      job.prepared = prepare(job.message, this.deps.config);
+    } catch (error) {
+      const errorCode = error instanceof Unsendable ? error.errorCode : 30008;
+      this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, reason: (error as Error).message }, 'message cannot go over SMPP');
+      this.finish(job, { kind: 'failed', errorCode });
+      return;
+    }
+    const total = job.prepared.text.parts.length;
+    job.slots = Array.from({ length: total }, (_, index) => ({ index, state: 'waiting' as const, sends: 0 }));
+    const host = this.deps.host();
+    const before = host ? await host.submittedParts(job.message.sid).catch(() => []) : [];
+    for (const part of before) {
+      const slot = job.slots[part.index];
+      if (slot && slot.state !== 'accepted') {
+        slot.state = 'accepted';
+        job.accepted++;
+      }
+    }
+    if (job.settled) return;
+    if (job.accepted === total) {
+      this.finish(job, { kind: 'sent' });
+      return;
+    }
+    if (this.isHead(job)) this.enqueue(job);
+  }
+
+  private isHead(job: Job): boolean {
+    return this.conversations.get(job.conversation)?.[0] === job;
+  }
+
+  private enqueue(job: Job, front = false): void {
+    if (job.queued || job.settled || !job.prepared) return;
+    if (job.notBefore > monotonic()) {
+      this.later(job);
+      return;
+    }
+    job.queued = true;
+    if (front) this.runnable.unshift(job);
+    else this.runnable.push(job);
+    this.pump();
+  }
+
+  /** Puts a job back once its retry delay has passed. */
+  private later(job: Job): void {
+    if (job.retryTimer) return;
+    job.retryTimer = setTimeout(() => {
+      job.retryTimer = null;
+      this.enqueue(job, true);
+    }, Math.max(0, job.notBefore - monotonic()));
+  }
+
+  /** Submits what the window, the rate and the SMSC's pause allow. */
+  private pump(): void {
+    if (this.stopping) return;
+    const session = this.deps.session();
+    if (!session) return; // the link calls wake() once bound
+    const { window } = this.deps.config;
+    while (this.submitsInFlight < window) {
+      const job = this.runnable.peek();
+      if (!job) return;
+      const now = monotonic();
+      const until = Math.max(this.pausedUntil, this.rate.nextAt(now));
+      if (until > now) {
+        this.wakeAt(until);
+        return;
+      }
+      if (job.settled || !job.prepared || job.notBefore > now) {
+        this.runnable.shift();
+        job.queued = false;
+        if (!job.settled && job.prepared) this.later(job);
+        continue;
+      }
+      const slot = job.slots.find((s) => s.state === 'waiting');
+      if (slot) {
+        slot.state = 'in-flight';
+        slot.sends++;
+        job.inFlight++;
+        this.submitsInFlight++;
+        this.rate.take(now);
+        void this.submit(job, slot, session);
+      }
+      if (!job.slots.some((s) => s.state === 'waiting')) {
+        this.runnable.shift();
+        job.queued = false;
+      }
+    }
+  }
+
+  private wakeAt(at: number): void {
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.pump();
+    }, Math.max(1, Math.ceil(at - monotonic())));
+  }
+
+  private async submit(job: Job, slot: Slot, session: SmppSession): Promise<void> {
+    const prepared = job.prepared!;
+    const part = prepared.text.parts[slot.index]!;
+    let response: PDU;
+    try {
+      response = await session.request('submit_sm', submitOptions(prepared, part));
+    } catch (error) {
+      this.submitDone(job);
+      // No response in time, or the link dropped with it in flight: send it again (at least once).
+      const timeout = error instanceof SessionError && error.kind === 'timeout';
+      this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, part: slot.index + 1, reason: (error as Error).message }, 'submit_sm unanswered; it will be sent again');
+      this.retry(job, slot, timeout ? this.backoff(slot.sends) : 0);
+      return;
+    }
+    this.submitDone(job);
+    const status = response.command_status;
+    const outcome = classifySubmitStatus(status, { attempt: slot.sends, overrides: this.deps.overrides });
+    switch (outcome.kind) {
+      case 'ok':
+        this.throttles = 0;
+        await this.accept(job, slot, typeof response.message_id === 'string' ? response.message_id : '');
+        return;
+      case 'retry':
+        if (outcome.throttle) {
+          this.throttles++;
+          this.pausedUntil = monotonic() + this.backoff(this.throttles);
+          this.retry(job, slot, 0);
+        } else {
+          this.retry(job, slot, this.backoff(slot.sends));
+        }
+        return;
+      case 'rebind':
+        this.retry(job, slot, 0);
+        this.deps.dropSession(`${statusText(status)} on submit_sm: binding again`);
+        return;
+      case 'failed':
+        this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, status: statusText(status), errorCode: outcome.errorCode }, 'the SMSC refused a message');
+        this.finish(job, { kind: 'failed', errorCode: outcome.errorCode });
+    }
+  }
+
+  private submitDone(job: Job): void {
+    job.inFlight--;
+    this.submitsInFlight--;
+    if (this.submitsInFlight === 0 && this.drained) this.drained();
+  }
+
+  /** Records an accepted part; the message is `sent` once every part is. */
+  private async accept(job: Job, slot: Slot, smscId: string): Promise<void> {
+    const host = this.deps.host();
+    try {
+      if (!host) throw new Error('the channel is stopped');
+      await host.recordSubmitted({
+        messageSid: job.message.sid, accountSid: job.message.accountSid, channel: this.deps.config.name, index: slot.index,
+        total: job.slots.length, smscId, receiptKey: submitIdKey(smscId, this.deps.config.receiptId), submittedAt: this.deps.clock.now(),
+      });
+    } catch (error) {
+      // Not recorded, so not accepted: the part goes again (the SMSC may get it twice).
+      this.deps.logger.error({ err: error, channel: this.deps.config.name, messageSid: job.message.sid }, 'could not record an accepted part; it will be sent again');
+      this.retry(job, slot, this.backoff(slot.sends));
+      return;
+    }
+    slot.state = 'accepted';
+    job.accepted++;
+    if (job.accepted === job.slots.length) this.finish(job, { kind: 'sent' });
+    else this.pump();
+  }
+
+  private retry(job: Job, slot: Slot, delayMs: number): void {
+    slot.state = 'waiting';
+    if (job.settled) return;
+    if (delayMs > 0) job.notBefore = Math.max(job.notBefore, monotonic() + delayMs);
+    this.enqueue(job, true);
+    this.pump();
+  }
+
+  private backoff(attempt: number): number {
+    const { retryDelayMs, retryDelayMaxMs } = this.deps.config;
+    return Math.min(retryDelayMs * 2 ** Math.max(0, attempt - 1), retryDelayMaxMs);
+  }
+
+  /** Ends a job with its outcome; the conversation's next message may go. */
+  private finish(job: Job, outcome: SendOutcome): void {
+    if (job.settled) return;
+    this.settle(job, outcome);
+    const line = this.conversations.get(job.conversation);
+    if (!line) return;
+    const at = line.indexOf(job);
+    if (at >= 0) line.splice(at, 1);
+    if (line.length === 0) this.conversations.delete(job.conversation);
+    else if (at === 0) this.enqueue(line[0]!);
+    this.pump();
+  }
+
+  private settle(job: Job, outcome: SendOutcome): void {
+    if (job.settled) return;
+    job.settled = true;
+    if (job.retryTimer) clearTimeout(job.retryTimer);
+    this.jobs--;
+    job.resolve(outcome);
+  }
+
+  /** Fails, with 30036, messages still wholly unsent past their ValidityPeriod (checked each second). */
+  private startExpiry(): void {
+    if (this.expiryTimer) return;
+    this.expiryTimer = setInterval(() => {
+      if (this.jobs === 0) {
+        clearInterval(this.expiryTimer!);
+        this.expiryTimer = null;
+        return;
+      }
+      const now = this.deps.clock.now();
+      for (const line of [...this.conversations.values()]) {
+        for (const job of [...line]) {
+          if (job.accepted === 0 && job.inFlight === 0 && now > validUntilOf(job.message)) this.finish(job, { kind: 'failed', errorCode: 30036 });
+        }
+      }
+    }, 1000);
+    this.expiryTimer.unref();
+  }
+}
