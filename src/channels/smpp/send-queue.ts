@@ -268,8 +268,9 @@ export class SendQueue {
         }
         return;
       case 'rebind':
-        this.retry(job, slot, 0);
+        // Drop first, so the part waits for the new bind instead of going on this session again.
         this.deps.dropSession(`${statusText(status)} on submit_sm: binding again`);
+        this.retry(job, slot, 0);
         return;
       case 'failed':
         this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, status: statusText(status), errorCode: outcome.errorCode }, 'the SMSC refused a message');

@@ -1,5 +1,6 @@
 /** A channel's state as `GET /parley/channels` shows it (the console, `parley channels`). */
 import type { ChannelStatus } from '../../channels/channel.js';
+import type { MessageRecord, SubmittedPart } from '../../stores/records.js';
 
 export interface ChannelJson {
   name: string;
@@ -16,5 +17,33 @@ export function channelJson(status: ChannelStatus): ChannelJson {
   return {
     name: status.name, type: status.type, state: status.state, reason: status.reason, since: new Date(status.since).toISOString(),
     waiting: status.waiting, in_flight: status.inFlight, numbers: [...status.numbers],
+  };
+}
+
+export interface MessagePartsJson {
+  message_sid: string;
+  status: string;
+  num_segments: string;
+  /** The channel the parts went on, null when none went on a carrier. */
+  channel: string | null;
+  parts: Array<{
+    index: number;
+    total: number;
+    smsc_message_id: string;
+    state: SubmittedPart['state'];
+    error_code: number | null;
+    date_submitted: string;
+    date_done: string | null;
+  }>;
+}
+
+/** A message's parts as the SMSC accepted them (1-based `index`, as SMS parts are counted). */
+export function messagePartsJson(message: MessageRecord, parts: readonly SubmittedPart[]): MessagePartsJson {
+  return {
+    message_sid: message.sid, status: message.status, num_segments: String(message.numSegments), channel: parts[0]?.channel ?? null,
+    parts: parts.map((p) => ({
+      index: p.index + 1, total: p.total, smsc_message_id: p.smscId, state: p.state, error_code: p.errorCode,
+      date_submitted: new Date(p.submittedAt).toISOString(), date_done: p.doneAt === null ? null : new Date(p.doneAt).toISOString(),
+    })),
   };
 }

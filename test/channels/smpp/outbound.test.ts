@@ -1,15 +1,35 @@
 /**
  * Outbound over SMPP, through the REST API and an SMSC double: the submit_sm fields (addresses,
- * TON/NPI, data_coding, registered_delivery, UDH), statuses from submit_sm_resp and receipts.
+ * TON/NPI, data_coding, registered_delivery), GSM-7 with escapes, UCS-2 with surrogate pairs, long
+ * messages split as Twilio counts them (UDH with one reference per message, SAR TLVs, or one
+ * message_payload), `sent` once every part is accepted, and the parts route
+ * (GET /parley/messages/{Sid}/parts) with the SMSC's ids and states.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SmscDouble, submitFields } from '../../helpers/smsc-double.js';
-import { startSmppParley, type SmppParley } from './fixtures.js';
+import { SmscDouble, submitFields, type SubmitRecord } from '../../helpers/smsc-double.js';
+import { decodeGsm7 } from '../../../src/channels/smpp/gsm7.js';
+import { HANDSET, startSmppParley, type SmppParley } from './fixtures.js';
 
-describe('a REST message over SMPP', () => {
+interface PartsJson {
+  message_sid: string; status: string; num_segments: string; channel: string | null;
+  parts: Array<{ index: number; total: number; smsc_message_id: string; state: string; error_code: number | null; date_done: string | null }>;
+}
+
+const ucs2 = (bytes: Buffer): string => Buffer.from(bytes).swap16().toString('utf16le');
+const bytes = (value: unknown): Buffer => {
+  assert.ok(Buffer.isBuffer(value), 'a Buffer');
+  return value;
+};
+
+/** The submits of one message, by its destination and order (each test texts its own handset). */
+const submitsTo = (double: SmscDouble, handset: string): SubmitRecord[] => double.submits.filter((s) => s.pdu.destination_addr === handset.slice(1));
+
+describe('a REST message over SMPP (long-messages: udh)', () => {
   let double: SmscDouble;
   let parley: SmppParley;
+  let handsets = 0;
+  const nextHandset = (): string => `+1555200${String(++handsets).padStart(4, '0')}`;
   before(async () => {
     double = await SmscDouble.start();
     parley = await startSmppParley(double);
@@ -19,19 +39,157 @@ describe('a REST message over SMPP', () => {
     await double.close();
   });
 
-  test('goes out as one submit_sm with E.164 digits, TON 1 NPI 1, GSM-7 and a final receipt asked; sent, then delivered by a text receipt', async () => {
-    const created = await parley.create('Hello @ home');
+  test('one submit_sm with E.164 digits, TON 1 NPI 1, GSM-7 and a final receipt asked; sent, then delivered by a text receipt', async () => {
+    const created = await parley.create('Hello @ home', { To: HANDSET });
     await parley.status(created.sid, ['sent']);
-    assert.equal(double.submits.length, 1);
-    const submit = double.submits[0]!;
-    assert.deepEqual(submitFields(submit.pdu), {
+    const [submit] = submitsTo(double, HANDSET);
+    assert.deepEqual(submitFields(submit!.pdu), {
       source_addr: '15550001111', source_addr_ton: 1, source_addr_npi: 1, destination_addr: '15551230001', dest_addr_ton: 1, dest_addr_npi: 1,
       esm_class: 0, data_coding: 0, registered_delivery: 1,
     });
-    assert.deepEqual(submit.pdu.short_message, Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x00, 0x20, 0x68, 0x6f, 0x6d, 0x65]));
-    const resp = await double.receipt({ messageId: submit.messageId, form: 'text' });
+    assert.deepEqual(submit!.pdu.short_message, Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x00, 0x20, 0x68, 0x6f, 0x6d, 0x65]));
+    const resp = await double.receipt({ messageId: submit!.messageId, form: 'text' });
     assert.equal(resp.command_status, 0);
     const delivered = await parley.status(created.sid, ['delivered']);
     assert.equal(delivered.errorCode, null);
+  });
+
+  test('€[] travel as GSM-7 escape sequences (1B 65, 1B 3C, 1B 3E) in data_coding 0', async () => {
+    const to = nextHandset();
+    const created = await parley.create('€[]', { To: to });
+    await parley.status(created.sid, ['sent']);
+    const [submit] = submitsTo(double, to);
+    assert.equal(submit!.pdu.data_coding, 0);
+    assert.deepEqual(submit!.pdu.short_message, Buffer.from([0x1b, 0x65, 0x1b, 0x3c, 0x1b, 0x3e]));
+  });
+
+  test('text outside GSM-7 goes as UCS-2 (data_coding 8), an emoji as its surrogate pair', async () => {
+    const to = nextHandset();
+    const created = await parley.create('Hi 😀', { To: to });
+    await parley.status(created.sid, ['sent']);
+    const [submit] = submitsTo(double, to);
+    assert.equal(submit!.pdu.data_coding, 8);
+    assert.deepEqual(submit!.pdu.short_message, Buffer.from([0x00, 0x48, 0x00, 0x69, 0x00, 0x20, 0xd8, 0x3d, 0xde, 0x00]));
+  });
+
+  test('a long GSM-7 text goes in NumSegments parts of at most 153 septets, each with the same UDH reference; sent once all are accepted, delivered once every part is', async () => {
+    const to = nextHandset();
+    const body = Array.from({ length: 40 }, (_, i) => `word${i}{}`).join(' '); // escapes near the part edges
+    const held: SubmitRecord[] = [];
+    double.onSubmit = (s) => (s.pdu.destination_addr === to.slice(1) && held.length < 1 ? (held.push(s), { hold: true }) : {});
+    const created = await parley.create(body, { To: to });
+    await double.until(() => submitsTo(double, to).length === Number(created.num_segments), 'every part submitted');
+    assert.equal((await parley.store.messages.get(parley.account.sid, created.sid))!.status, 'queued', 'not sent while a part waits for its response');
+    held[0]!.answer();
+    await parley.status(created.sid, ['sent']);
+    double.onSubmit = () => ({});
+    const parts = submitsTo(double, to);
+    assert.ok(parts.length >= 3);
+    const references = new Set<number>();
+    let text = '';
+    parts.forEach((p, i) => {
+      const sm = bytes(p.pdu.short_message);
+      assert.equal(p.pdu.esm_class, 0x40, 'UDHI set');
+      assert.deepEqual([...sm.subarray(0, 3), sm[4], sm[5]], [0x05, 0x00, 0x03, parts.length, i + 1]);
+      references.add(sm[3]!);
+      const septets = sm.subarray(6);
+      assert.ok(septets.length <= 153, `part ${i + 1}: ${septets.length} septets`);
+      assert.notEqual(septets[septets.length - 1], 0x1b, 'no part ends inside an escape');
+      text += decodeGsm7(septets);
+    });
+    assert.equal(references.size, 1, 'one reference per message');
+    assert.equal(text, body);
+    // Receipts for all but the last part: still sent; the last one delivers the message.
+    for (const p of parts.slice(0, -1)) await double.receipt({ messageId: p.messageId, form: 'tlv' });
+    assert.equal((await parley.store.messages.get(parley.account.sid, created.sid))!.status, 'sent');
+    await double.receipt({ messageId: parts.at(-1)!.messageId, form: 'tlv' });
+    await parley.status(created.sid, ['delivered']);
+
+    const view = await parley.api<PartsJson>('GET', `/parley/messages/${created.sid}/parts`);
+    assert.equal(view.status, 200);
+    assert.equal(view.body.channel, 'carrier-a');
+    assert.equal(view.body.num_segments, String(parts.length));
+    assert.deepEqual(view.body.parts.map((p) => [p.index, p.total, p.smsc_message_id, p.state]), parts.map((p, i) => [i + 1, parts.length, p.messageId, 'delivered']));
+  });
+
+  test('a long UCS-2 text with emoji: parts of at most 67 UTF-16 units, no surrogate pair split, rejoining to the text', async () => {
+    const to = nextHandset();
+    const body = 'Ça va? 😀 '.repeat(25);
+    const created = await parley.create(body, { To: to });
+    await parley.status(created.sid, ['sent']);
+    const parts = submitsTo(double, to);
+    assert.equal(parts.length, Number(created.num_segments));
+    let text = '';
+    for (const p of parts) {
+      assert.equal(p.pdu.data_coding, 8);
+      const data = bytes(p.pdu.short_message).subarray(6);
+      assert.ok(data.length <= 134 && data.length % 2 === 0);
+      const last = data.readUInt16BE(data.length - 2);
+      assert.ok(last < 0xd800 || last > 0xdbff, 'no part ends with a high surrogate');
+      text += ucs2(data);
+    }
+    assert.equal(text, body);
+  });
+
+  test('one part undelivered makes the message undelivered with the mapped code; the parts route shows it', async () => {
+    const to = nextHandset();
+    const created = await parley.create('x'.repeat(200), { To: to });
+    await parley.status(created.sid, ['sent']);
+    const [first, second] = submitsTo(double, to);
+    await double.receipt({ messageId: first!.messageId, form: 'text' });
+    await double.receipt({ messageId: second!.messageId, form: 'text', stat: 'UNDELIV', err: '001' });
+    const undelivered = await parley.status(created.sid, ['undelivered']);
+    assert.equal(undelivered.errorCode, 30005, 'GSM MAP 1 (unknown subscriber)');
+    const view = await parley.api<PartsJson>('GET', `/parley/messages/${created.sid}/parts`);
+    assert.deepEqual(view.body.parts.map((p) => [p.state, p.error_code]), [['delivered', null], ['undelivered', 30005]]);
+  });
+
+  test('the parts route: 404 for a message of no account of the caller, an empty list for a simulator message', async () => {
+    const missing = await parley.api('GET', '/parley/messages/SM00000000000000000000000000000000/parts');
+    assert.equal(missing.status, 404);
+    const junk = await parley.api('GET', '/parley/messages/nonsense/parts');
+    assert.equal(junk.status, 404);
+    await parley.createNumber('+15559990000', 'http://127.0.0.1:9/none');
+    const simulated = await parley.api<{ sid: string }>('POST', `/2010-04-01/Accounts/${parley.account.sid}/Messages.json`, { From: '+15559990000', To: HANDSET, Body: 'via the simulator' });
+    const view = await parley.api<PartsJson>('GET', `/parley/messages/${simulated.body.sid}/parts`);
+    assert.equal(view.status, 200);
+    assert.deepEqual([view.body.channel, view.body.parts], [null, []]);
+  });
+});
+
+describe('long-messages: sar and payload', () => {
+  test('sar: no UDH; sar_msg_ref_num (one per message), sar_total_segments and sar_segment_seqnum', async () => {
+    const double = await SmscDouble.start();
+    const parley = await startSmppParley(double, { 'long-messages': 'sar' });
+    try {
+      const created = await parley.create('y'.repeat(320));
+      await parley.status(created.sid, ['sent']);
+      assert.equal(double.submits.length, 3);
+      const refs = new Set(double.submits.map((s) => s.pdu.sar_msg_ref_num));
+      assert.equal(refs.size, 1);
+      assert.deepEqual(double.submits.map((s) => [s.pdu.esm_class, s.pdu.sar_total_segments, s.pdu.sar_segment_seqnum, bytes(s.pdu.short_message).length]), [[0, 3, 1, 153], [0, 3, 2, 153], [0, 3, 3, 14]]);
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
+  });
+
+  test('payload: one submit_sm, the whole text in message_payload and an empty short_message; NumSegments as Twilio counts', async () => {
+    const double = await SmscDouble.start();
+    const parley = await startSmppParley(double, { 'long-messages': 'payload' });
+    try {
+      const created = await parley.create('z'.repeat(320));
+      assert.equal(created.num_segments, '3');
+      await parley.status(created.sid, ['sent']);
+      assert.equal(double.submits.length, 1);
+      const [submit] = double.submits;
+      assert.equal(bytes(submit!.pdu.short_message).length, 0);
+      assert.equal(bytes(submit!.pdu.message_payload).toString('latin1'), 'z'.repeat(320));
+      const view = await parley.api<PartsJson>('GET', `/parley/messages/${created.sid}/parts`);
+      assert.deepEqual(view.body.parts.map((p) => [p.index, p.total]), [[1, 1]]);
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
   });
 });
