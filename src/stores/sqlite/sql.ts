@@ -62,8 +62,9 @@ export const SQL = {
 
   turnsPending: `SELECT sid, account_sid, from_number, to_number FROM messages WHERE turn_state = 'pending' ORDER BY seq LIMIT ?`,
   turnState: 'SELECT turn_state FROM messages WHERE sid = ?',
-  turnFinish: `UPDATE messages SET turn_state = 'done', error_code = @error_code, error_message = @error_message,
-    date_updated = @at WHERE sid = @sid`,
+  // A turn without an error keeps the inbound message's own (30009: a part of it never came).
+  turnFinish: `UPDATE messages SET turn_state = 'done', error_code = COALESCE(@error_code, error_code),
+    error_message = CASE WHEN @error_code IS NULL THEN error_message ELSE @error_message END, date_updated = @at WHERE sid = @sid`,
 
   conversationGet: 'SELECT * FROM conversations WHERE id = ?',
   conversationList: 'SELECT * FROM conversations WHERE account_sid = ? ORDER BY last_activity DESC LIMIT ?',
