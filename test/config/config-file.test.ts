@@ -73,7 +73,8 @@ describe('channels', () => {
       name: 'carrier-a', type: 'smpp', host: '127.0.0.1', port: 2775, systemId: 'parley', password: 'secret', numbers: ['+15550001111'],
       systemType: '', bind: 'transceiver', tls: false, tlsVerify: true, tlsCa: null, window: 10, throughput: 0, enquireLinkMs: 30_000,
       reconnectDelayMs: 5_000, reconnectDelayMaxMs: 60_000, responseTimeoutMs: 30_000, dataCoding: 0, longMessages: 'udh',
-      receiptId: 'as-is', interfaceVersion: '3.4', reassemblyTimeoutMs: 120_000,
+      receiptId: 'as-is', interfaceVersion: '3.4', retryDelayMs: 1_000, retryDelayMaxMs: 60_000,
+      errorCodes: { commandStatus: {}, receiptError: {} }, reassemblyTimeoutMs: 120_000,
     });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.channels) && Object.isFrozen(channel));
   });
@@ -85,6 +86,12 @@ describe('channels', () => {
       [channel!.bind, channel!.window, channel!.throughput, channel!.enquireLinkMs, channel!.reconnectDelayMs, channel!.dataCoding, channel!.longMessages, channel!.receiptId, channel!.interfaceVersion, channel!.tls, channel!.tlsVerify],
       ['transmitter-receiver', 50, 100, 15_000, 1_000, 3, 'sar', 'decimal', '5.0', true, false],
     );
+  });
+
+  test('error-codes: command statuses in hex or decimal to a Twilio code or retry, receipt errors to a code', () => {
+    const text = `channels:${CHANNEL}    error-codes:\n      command-status: {0x45: retry, 11: 30003, "0x0000000A": 30004}\n      receipt-error: {1: 30005}\n`;
+    const [channel] = loadServeConfig(['--config', configFile(text)], {}).channels;
+    assert.deepEqual(channel!.errorCodes, { commandStatus: { 0x45: 'retry', 11: 30003, 10: 30004 }, receiptError: { 1: 30005 } });
   });
 });
 
@@ -106,6 +113,9 @@ const MISTAKES: Array<[string, string, RegExp]> = [
   ['an empty numbers list', `channels:${CHANNEL.replace('["+15550001111"]', '[]')}`, /: channels\[0\]\.numbers: must list at least one entry/],
   ['a password longer than SMPP allows', `channels:${CHANNEL.replace('secret', 'much-too-long')}`, /: channels\[0\]\.password: must be at most 8 bytes/],
   ['an unknown data coding', `channels:${CHANNEL}    data-coding: 8\n`, /: channels\[0\]\.data-coding: must be one of 0, 1, 3, not number 8/],
+  ['an error-codes key that is not a number', `channels:${CHANNEL}    error-codes:\n      command-status: {throttled: retry}\n`, /: channels\[0\]\.error-codes\.command-status\.throttled: "throttled" is not a number/],
+  ['an error code Parley does not know', `channels:${CHANNEL}    error-codes:\n      receipt-error: {1: 30999}\n`, /: channels\[0\]\.error-codes\.receipt-error\.1: 30999 is not a delivery error code Parley knows/],
+  ['an error-codes map with an unknown key', `channels:${CHANNEL}    error-codes:\n      status: {}\n`, /: channels\[0\]\.error-codes\.status: unknown key \(known keys: command-status, receipt-error\)/],
   ['a window of zero', `channels:${CHANNEL}    window: 0\n`, /: channels\[0\]\.window: must be between 1 and 1000, not 0/],
   ['a CA file that does not exist', `channels:${CHANNEL}    tls-ca: /nonexistent/ca.pem\n`, /: channels\[0\]\.tls-ca: cannot use "\/nonexistent\/ca.pem" as a CA bundle/],
   ['two channels with one name', `channels:${CHANNEL}${CHANNEL.replace('+15550001111', '+15550002222')}`, /: channels\[1\]\.name: "carrier-a" names two channels/],
