@@ -31,22 +31,24 @@ export interface Profile {
   growthSizes: number[];
   /** Loops at saturation for each growth size. */
   growthMessages: number;
+  /** Messages the SMSC simulator sends in the carrier loop (the same to Parley and to Kannel). */
+  carrierMessages: number;
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
   full: {
     name: 'full', handsets: 1000, numbers: 10, concurrency: 128, warmup: 5000,
     ceilingMessages: 400_000, loopMessages: 60_000, runMs: 12_000, steadyMs: 10_000, settleMs: 2000,
-    growthSizes: [1_000, 100_000, 1_000_000], growthMessages: 40_000,
+    growthSizes: [1_000, 100_000, 1_000_000], growthMessages: 40_000, carrierMessages: 30_000,
   },
   quick: {
     name: 'quick', handsets: 1000, numbers: 10, concurrency: 128, warmup: 2000,
     ceilingMessages: 100_000, loopMessages: 15_000, runMs: 5000, steadyMs: 4000, settleMs: 1000,
-    growthSizes: [1_000, 10_000, 100_000], growthMessages: 10_000,
+    growthSizes: [1_000, 10_000, 100_000], growthMessages: 10_000, carrierMessages: 8_000,
   },
   smoke: {
     name: 'smoke', handsets: 20, numbers: 2, concurrency: 8, warmup: 20,
     ceilingMessages: 200, loopMessages: 100, runMs: 3000, steadyMs: 500, settleMs: 100,
-    growthSizes: [20, 200], growthMessages: 50,
+    growthSizes: [20, 200], growthMessages: 50, carrierMessages: 100,
   },
 };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only=ceiling,loop,session,kannel,growth] [--out=DIR] [--cpu-prof=DIR]`
+ * `npm run bench [-- --quick | --smoke] [--only=ceiling,loop,session,kannel,carrier,growth] [--out=DIR] [--cpu-prof=DIR]`
  *
  * Runs every workload on this machine, prints one table, writes the results as JSON and an SVG
  * chart, and ends with one line per target. Everything listens on 127.0.0.1, every load is
@@ -20,10 +20,11 @@ import { runHttpCeiling } from './workloads/http-ceiling.js';
 import { runFullLoop } from './workloads/full-loop.js';
 import { runKannel, KANNEL_INSTALL_HINT } from './workloads/kannel.js';
 import { runGrowth } from './workloads/growth.js';
+import { runCarrierLoop } from './workloads/carrier.js';
 import { footprintOf } from './workloads/footprint.js';
 import { AUTH_TOKEN_ENV } from './apps/session-counter.js';
 
-const WORKLOADS = ['ceiling', 'loop', 'session', 'kannel', 'growth'] as const;
+const WORKLOADS = ['ceiling', 'loop', 'session', 'kannel', 'carrier', 'growth'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 
 interface Args {
@@ -125,6 +126,11 @@ async function main(): Promise<number> {
       ? await attempt('Kannel loop', failures, () => runKannel(minimal, kannelMessages, Math.max(60_000, profile.runMs * 5)))
       : { skipped: true as const, reason: `not selected (--only); ${KANNEL_INSTALL_HINT}` };
     if (kannel.skipped) log(`  Kannel workload skipped: ${kannel.reason}`);
+    const carrier = only.has('carrier')
+      ? await attempt('carrier loop over SMPP (Parley, then Kannel)', failures, () => runCarrierLoop({
+        app: minimal, messages: profile.carrierMessages, maxMs: Math.max(60_000, profile.runMs * 10), dir: work, credentials, nodeArgs,
+      })) : notSelected;
+    if ('kannel' in carrier && 'skipped' in carrier.kannel) log(`  Kannel side of the carrier loop skipped: ${carrier.kannel.reason}`);
 
     let session: Results['workloads']['fullLoop']['sessionCounter'] = notSelected;
     if (only.has('session')) {
@@ -143,7 +149,7 @@ async function main(): Promise<number> {
     const footprint = 'points' in growth ? footprintOf(growth) : { skipped: true as const, reason: 'needs the growth workload' };
 
     const workloads: Results['workloads'] = {
-      httpCeiling, fullLoop: { minimal: loop, sessionCounter: session }, kannel, growth, footprint,
+      httpCeiling, fullLoop: { minimal: loop, sessionCounter: session }, kannel, carrier, growth, footprint,
     };
     results = {
       version: 1, profile: profile.name, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0),

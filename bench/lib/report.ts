@@ -6,6 +6,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { CeilingResult } from '../workloads/http-ceiling.js';
 import type { FullLoopResult } from '../workloads/full-loop.js';
 import type { KannelResult } from '../workloads/kannel.js';
+import type { CarrierResult } from '../workloads/carrier.js';
 import type { GrowthResult } from '../workloads/growth.js';
 import type { FootprintResult } from '../workloads/footprint.js';
 import type { ProfileName } from '../profile.js';
@@ -22,6 +23,7 @@ export interface Results {
     httpCeiling: CeilingResult | Skipped;
     fullLoop: { minimal: FullLoopResult | Skipped; sessionCounter: FullLoopResult | Skipped };
     kannel: KannelResult;
+    carrier: CarrierResult | Skipped;
     growth: GrowthResult | Skipped;
     footprint: FootprintResult | Skipped;
   };
@@ -29,7 +31,7 @@ export interface Results {
 }
 
 export interface Target {
-  id: 'kannel' | 'ceiling' | 'overhead' | 'growth-throughput' | 'growth-memory';
+  id: 'kannel' | 'carrier' | 'ceiling' | 'overhead' | 'growth-throughput' | 'growth-memory';
   description: string;
   /** The measured value the target is about (a ratio, or milliseconds for the overhead). */
   measured: number | null;
@@ -89,6 +91,12 @@ export function targets(w: Results['workloads']): Target[] {
   ratio('kannel', 'Full loop / Kannel loop', loopRate !== null && kannelRate ? loopRate / kannelRate : null, '>= 1.5',
     (v) => v >= 1.5, w.kannel.skipped ? `Kannel skipped: ${w.kannel.reason}` : `${loopRate}/s vs ${kannelRate}/s`);
 
+  const carrier = isSkipped(w.carrier) ? null : w.carrier;
+  const carrierKannel = carrier && !('skipped' in carrier.kannel) ? carrier.kannel : null;
+  ratio('carrier', 'Carrier loop over SMPP: Parley / Kannel', carrier && carrierKannel?.rate ? carrier.parley.rate / carrierKannel.rate : null, '>= 1.5',
+    (v) => v >= 1.5, !carrier ? 'not run' : carrierKannel ? `${carrier.parley.rate}/s (durable) vs ${carrierKannel.rate}/s (no store)`
+      : `Kannel skipped: ${'skipped' in carrier.kannel ? carrier.kannel.reason : ''}`);
+
   const ceiling = isSkipped(w.httpCeiling) ? null : w.httpCeiling.saturation.rate;
   ratio('ceiling', 'Full loop / HTTP ceiling', loopRate !== null && ceiling ? loopRate / ceiling : null, '>= 0.30',
     (v) => v >= 0.3, `${loopRate ?? '-'}/s vs ${ceiling ?? '-'}/s`);
@@ -142,6 +150,18 @@ export function table(res: Results): string {
     const k = w.kannel;
     rows.push(['Kannel loop (no store)', fmt(k.rate), '-', '-', '-',
       `${fmt(k.replies)}/${fmt(k.messages)} replies; CPU ms/loop: bearerbox ${k.cpuMsPerLoop.bearerbox}, smsbox ${k.cpuMsPerLoop.smsbox}`]);
+  }
+  if (isSkipped(w.carrier)) rows.push(['Carrier loop over SMPP', '-', '-', '-', '-', `skipped: ${w.carrier.reason}`]);
+  else {
+    const c = w.carrier;
+    const cpu = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ');
+    rows.push([`Carrier loop over SMPP, Parley (window ${c.window})`, fmt(c.parley.rate), ...lat(c.parley.replyMs),
+      `${fmt(c.parley.completed)}/${fmt(c.parley.messages)} loops; message to reply; CPU ms/message: ${cpu(c.parley.cpuMsPerMessage)}`]);
+    if ('skipped' in c.kannel) rows.push(['Carrier loop over SMPP, Kannel', '-', '-', '-', '-', `skipped: ${c.kannel.reason}`]);
+    else {
+      rows.push([`Carrier loop over SMPP, Kannel (no store, window ${c.window})`, fmt(c.kannel.rate), ...lat(c.kannel.replyMs),
+        `${fmt(c.kannel.completed)}/${fmt(c.kannel.messages)} loops; CPU ms/message: ${cpu(c.kannel.cpuMsPerMessage)}`]);
+    }
   }
   if (!isSkipped(w.growth)) {
     for (const p of w.growth.points) {

@@ -43,7 +43,7 @@ test('npm run bench -- --smoke writes results with every workload and target', {
     assert.equal(typeof machine.cpus, 'number');
 
     const workloads = record(results.workloads, 'workloads');
-    assert.deepEqual(Object.keys(workloads).sort(), ['footprint', 'fullLoop', 'growth', 'httpCeiling', 'kannel']);
+    assert.deepEqual(Object.keys(workloads).sort(), ['carrier', 'footprint', 'fullLoop', 'growth', 'httpCeiling', 'kannel']);
     const ceiling = record(workloads.httpCeiling, 'httpCeiling');
     assert.ok(Number(record(ceiling.saturation, 'ceiling saturation').completed) > 0, 'the ceiling completed requests');
     const fullLoop = record(workloads.fullLoop, 'fullLoop');
@@ -56,13 +56,17 @@ test('npm run bench -- --smoke writes results with every workload and target', {
     }
     const kannel = record(workloads.kannel, 'kannel');
     assert.ok(kannel.skipped === true ? typeof kannel.reason === 'string' : Number(kannel.replies) > 0, 'Kannel ran or said why not');
+    const carrier = record(workloads.carrier, 'carrier');
+    assert.ok(Number(record(carrier.parley, 'carrier parley').completed) > 0, 'the carrier loop completed messages through Parley');
+    const carrierKannel = record(carrier.kannel, 'carrier kannel');
+    assert.ok(carrierKannel.skipped === true ? typeof carrierKannel.reason === 'string' : Number(carrierKannel.completed) > 0, 'Kannel ran the carrier loop or said why not');
     const growth = record(workloads.growth, 'growth');
     assert.ok(Array.isArray(growth.points) && growth.points.length === 2, 'two growth sizes');
     assert.ok(Array.isArray(record(workloads.footprint, 'footprint').points));
 
     assert.ok(Array.isArray(results.targets));
     assert.deepEqual((results.targets as unknown[]).map((t) => record(t, 'target').id),
-      ['kannel', 'ceiling', 'overhead', 'growth-throughput', 'growth-memory']);
+      ['kannel', 'carrier', 'ceiling', 'overhead', 'growth-throughput', 'growth-memory']);
 
     const svg = await readFile(join(out, 'smoke.svg'), 'utf8');
     assert.match(svg, /^<svg /);

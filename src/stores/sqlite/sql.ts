@@ -145,14 +145,20 @@ export const SQL = {
     ON CONFLICT (message_sid, part_index) DO NOTHING`,
   carrierPartsOf: 'SELECT * FROM carrier_parts WHERE message_sid = ? ORDER BY part_index',
   // The latest part an id names: SMSCs reuse ids over time.
-  carrierPartMatch: `SELECT * FROM carrier_parts WHERE channel = @channel AND (smsc_id = @smsc_id OR receipt_key = @receipt_key)
-    ORDER BY submitted_at DESC LIMIT 1`,
+  // Two indexed lookups joined, not one OR: with the OR SQLite used only the channel prefix of an
+  // index and read every part of the channel for each receipt (30 ms a receipt at 200,000 parts).
+  carrierPartMatch: `SELECT * FROM (
+      SELECT * FROM carrier_parts WHERE channel = @channel AND smsc_id = @smsc_id
+      UNION ALL SELECT * FROM carrier_parts WHERE channel = @channel AND receipt_key = @receipt_key
+    ) ORDER BY submitted_at DESC LIMIT 1`,
   carrierPartSettle: `UPDATE carrier_parts SET state = @state, error_code = @error_code, done_at = @at
     WHERE message_sid = @message_sid AND part_index = @part_index AND state = 'submitted'`,
   unmatchedInsert: `INSERT INTO unmatched_receipts (channel, smsc_id, receipt_key, state, error_code, received_at)
     VALUES (@channel, @smsc_id, @receipt_key, @state, @error_code, @at)`,
-  unmatchedFor: `SELECT * FROM unmatched_receipts WHERE channel = @channel AND (smsc_id = @smsc_id OR receipt_key = @receipt_key)
-    ORDER BY id LIMIT 1`,
+  unmatchedFor: `SELECT * FROM (
+      SELECT * FROM unmatched_receipts WHERE channel = @channel AND smsc_id = @smsc_id
+      UNION ALL SELECT * FROM unmatched_receipts WHERE channel = @channel AND receipt_key = @receipt_key
+    ) ORDER BY id LIMIT 1`,
   unmatchedDelete: 'DELETE FROM unmatched_receipts WHERE id = ?',
   unmatchedExpire: 'DELETE FROM unmatched_receipts WHERE received_at < ?',
   inboundPartInsert: `INSERT INTO inbound_parts (channel, group_key, seq, total, account_sid, from_number, to_number, payload, data_coding, received_at)
