@@ -20,6 +20,8 @@ let sent = 0;
 let inFlight = 0;
 let acked = 0;
 let replies = 0;
+/** Replies whose registered_delivery asked for a receipt (both ESMEs should). */
+let receiptsAsked = 0;
 let receiptsAcked = 0;
 let nextId = 1;
 let started = 0;
@@ -65,6 +67,7 @@ function onSubmit(s: Session, pdu: PDU): void {
   const id = (nextId++).toString(16).toUpperCase();
   s.send(pdu.response({ message_id: id }));
   replies++;
+  if ((Number(pdu.registered_delivery) & 0x03) !== 0) receiptsAsked++;
   const handset = String(pdu.destination_addr);
   const at = sentAt.get(handset);
   if (at !== undefined) {
@@ -84,7 +87,7 @@ function finish(): void {
   const elapsedMs = performance.now() - started;
   const sorted = latencies.sort((a, b) => a - b);
   const at = (q: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100;
-  process.stdout.write(`done ${JSON.stringify({ sent, acked, replies, receiptsAcked, elapsedMs: Math.round(elapsedMs), replyMs: { p50: at(0.5), p99: at(0.99), max: at(1) } })}\n`);
+  process.stdout.write(`done ${JSON.stringify({ sent, acked, replies, receiptsAsked, receiptsAcked, elapsedMs: Math.round(elapsedMs), replyMs: { p50: at(0.5), p99: at(0.99), max: at(1) } })}\n`);
 }
 
 const server = smpp.createServer({}, (s) => {

@@ -9,8 +9,11 @@
  *   POST and answering TwiML.
  * - Kannel: bearerbox (`smsc = smpp`, transceiver, `max-pending-submits` = the same window,
  *   `msg-id-type` left as-is, in-memory DLR storage) and smsbox (`sms-service` with `get-url` to
- *   the app's GET, `max-messages = 1`, `dlr-mask = 3` so the replies ask for receipts, which
- *   bearerbox matches in memory). No store: Kannel keeps nothing on disk.
+ *   the app's GET, `max-messages = 1`, `dlr-mask = 3` and a `dlr-url` so the replies ask for
+ *   receipts: Kannel asks only when the service has a `dlr-url`, and reports each matched receipt
+ *   there, a GET to the same app, its only way to keep a delivery status). No store: Kannel's DLR
+ *   table is in memory and it keeps nothing on disk. Parley records each receipt in its store and
+ *   calls nobody (no StatusCallback is set).
  * Kannel is optional: the workload says so and skips its side when bearerbox or smsbox is missing.
  */
 import { existsSync, rmSync } from 'node:fs';
@@ -35,9 +38,10 @@ const HANDSETS = 1000;
 
 export interface CarrierSide {
   messages: number;
-  /** Loops completed (receipt acknowledged) and replies received. */
+  /** Loops completed (receipt acknowledged), replies received, and replies that asked for a receipt. */
   completed: number;
   replies: number;
+  receiptsAsked: number;
   elapsedMs: number;
   rate: number;
   /** From the simulator's message to the reply's submit_sm (ms). */
@@ -52,7 +56,7 @@ export type CarrierResult = {
 };
 
 interface SimDone {
-  sent: number; acked: number; replies: number; receiptsAcked: number; elapsedMs: number; replyMs: { p50: number; p99: number; max: number };
+  sent: number; acked: number; replies: number; receiptsAsked: number; receiptsAcked: number; elapsedMs: number; replyMs: { p50: number; p99: number; max: number };
 }
 
 async function startSim(messages: number): Promise<{ child: Child; port: number }> {
@@ -83,7 +87,7 @@ function side(messages: number, result: { done: SimDone | null; cpu: Record<stri
   const elapsedMs = done?.elapsedMs ?? maxMs;
   const per = (ms: number): number => (completed ? Math.round((ms * 1000) / completed) / 1000 : 0);
   return {
-    messages, completed, replies: done?.replies ?? 0, elapsedMs, rate: Math.round(completed / (elapsedMs / 1000)),
+    messages, completed, replies: done?.replies ?? 0, receiptsAsked: done?.receiptsAsked ?? 0, elapsedMs, rate: Math.round(completed / (elapsedMs / 1000)),
     replyMs: done?.replyMs ?? { p50: 0, p99: 0, max: 0 },
     cpuMsPerMessage: Object.fromEntries(Object.entries(result.cpu).map(([name, ms]) => [name, per(ms)])),
   };
@@ -163,6 +167,7 @@ catch-all = true
 get-url = "${appOrigin}/kannel?from=%p&to=%P&text=%a"
 max-messages = 1
 dlr-mask = 3
+dlr-url = "${appOrigin}/kannel-dlr?status=%d&id=%F"
 `;
 }
 
