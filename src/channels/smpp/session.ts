@@ -52,6 +52,7 @@ export class SmppSession {
   private closed = false;
   /** Bound once: only then does the end of the session concern the handlers. */
   private bound = false;
+  private corked = false;
   private readonly closedPromise: Promise<void>;
   private markClosed!: () => void;
 
@@ -92,6 +93,7 @@ export class SmppSession {
   request(command: string, options: PduOptions): Promise<PDU> {
     if (!this.isOpen) return Promise.reject(new SessionError(`the session is closed (${this.endReason ?? 'closed'})`, 'closed'));
     const pdu = new smpp.PDU(command, options);
+    this.cork();
     if (!this.lib.send(pdu)) return Promise.reject(new SessionError('the connection is not writable', 'closed'));
     const seq = pdu.sequence_number;
     return new Promise<PDU>((resolve, reject) => {
@@ -106,7 +108,22 @@ export class SmppSession {
   /** Answers a request from the SMSC; false when the session has ended (the SMSC will send it again). */
   respond(request: PDU, status: number = STATUS.OK): boolean {
     if (this.closed) return false;
+    this.cork();
     return this.lib.send(request.response(status === STATUS.OK ? {} : { command_status: status }));
+  }
+
+  /**
+   * Gathers the PDUs written in one tick into one write: Nagle is off (a lone PDU goes at once),
+   * and the responses to a group commit's worth of deliver_sm go out together, one system call.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.lib.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.lib.socket.uncork();
+    });
   }
 
   /**
