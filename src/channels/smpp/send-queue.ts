@@ -96,7 +96,8 @@ export class SendQueue {
   }
 
   send(message: MessageRecord): Promise<SendOutcome> {
-    if (this.stopping) return Promise.resolve({ kind: 'retry', errorCode: 30008, retryAfterMs: 1000 });
+    // Not started (or stopped): without the host the parts sent before a restart cannot be known.
+    if (this.stopping || !this.deps.host()) return Promise.resolve({ kind: 'retry', errorCode: 30008, retryAfterMs: 1000 });
     return new Promise<SendOutcome>((resolve) => {
       const job: Job = {
         message, conversation: `${message.accountSid} ${message.from} ${message.to}`, prepared: null, slots: [], accepted: 0, inFlight: 0,
@@ -150,7 +151,19 @@ export class SendQueue {
     const total = job.prepared.text.parts.length;
     job.slots = Array.from({ length: total }, (_, index) => ({ index, state: 'waiting' as const, sends: 0 }));
     const host = this.deps.host();
-    const before = host ? await host.submittedParts(job.message.sid).catch(() => []) : [];
+    let before: Awaited<ReturnType<ChannelHost['submittedParts']>>;
+    try {
+      before = host ? await host.submittedParts(job.message.sid) : [];
+    } catch (error) {
+      // Not knowing what went before, send nothing yet: read again later (the conversation waits).
+      this.deps.logger.error({ err: error, channel: this.deps.config.name, messageSid: job.message.sid }, 'could not read the parts accepted before; trying again');
+      job.prepared = null;
+      job.retryTimer = setTimeout(() => {
+        job.retryTimer = null;
+        if (!job.settled) void this.load(job);
+      }, this.backoff(1));
+      return;
+    }
     for (const part of before) {
       const slot = job.slots[part.index];
       if (slot && slot.state !== 'accepted') {
