@@ -157,6 +157,26 @@ describe('a REST message over SMPP (long-messages: udh)', () => {
   });
 });
 
+describe('data-coding 3 (Latin-1) and 1 (IA5)', () => {
+  test('GSM-7 text goes in the configured charset; text it cannot hold goes as UCS-2 rather than altered', async () => {
+    for (const [dataCoding, fits, bytes, other] of [[3, 'è voilà', Buffer.from('è voilà', 'latin1'), '€5'], [1, 'plain {ascii}', Buffer.from('plain {ascii}', 'latin1'), 'è']] as const) {
+      const double = await SmscDouble.start();
+      const parley = await startSmppParley(double, { 'data-coding': dataCoding });
+      try {
+        const a = await parley.create(fits);
+        await parley.status(a.sid, ['sent']);
+        const b = await parley.create(other, { To: '+15551239999' });
+        await parley.status(b.sid, ['sent']);
+        assert.deepEqual([double.submits[0]!.pdu.data_coding, double.submits[0]!.pdu.short_message], [dataCoding, bytes]);
+        assert.deepEqual([double.submits[1]!.pdu.data_coding, double.submits[1]!.pdu.short_message], [8, Buffer.from(other, 'utf16le').swap16()]);
+      } finally {
+        await parley.stop();
+        await double.close();
+      }
+    }
+  });
+});
+
 describe('long-messages: sar and payload', () => {
   test('sar: no UDH; sar_msg_ref_num (one per message), sar_total_segments and sar_segment_seqnum', async () => {
     const double = await SmscDouble.start();
