@@ -154,4 +154,8 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE status_callbacks SET head = 1 WHERE id IN (SELECT MIN(id) FROM status_callbacks GROUP BY message_sid);
   CREATE INDEX status_callbacks_due ON status_callbacks (next_attempt_at, id) WHERE head = 1;
   `,
+  /* 9: each message's status history ("queued:ms,sent:ms,..."), appended by the UPDATE that changes the
+     status, so a status change stays one statement on one row; NULL until the first change */ `
+  ALTER TABLE messages ADD COLUMN status_history TEXT;
+  `,
 ];
