@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
-import { PACKAGE_NAME, REPLAY_GAP_MS, replaySteps } from '../../src/testing/conversation-test.js';
+import { PACKAGE_NAME, REPLAY_GAP_MS, conversationTest, replaySteps } from '../../src/testing/conversation-test.js';
 import { formatDurationParts, parseDuration } from '../../src/config/duration.js';
 import { newMessage } from '../../src/messages/message.js';
 import type { MessageRecord } from '../../src/stores/records.js';
@@ -46,14 +46,27 @@ describe('the replay of time', () => {
   ];
   for (const [name, gaps, expected, ttl] of CASES) test(name, () => assert.deepEqual(advances(gaps, ttl), expected));
 
-  test('a gap is counted from the last message in either direction; replies join their turn', () => {
+  test('a gap is counted from the last message in either direction and kept where it was; replies join their turn', () => {
     const first = message('inbound', 0);
     const reply = message('outbound-reply', 2 * HOUR, first.sid);
     const api = message('outbound-api', 3 * HOUR);
     const next = message('inbound', 3 * HOUR + 30_000);
     const steps = replaySteps([first, reply, api, next], 4 * HOUR);
-    assert.deepEqual(steps.map((s) => s.kind), ['turn', 'other', 'turn'], 'no advance: 30 s after the API message');
+    assert.deepEqual(steps.map((s) => s.kind), ['turn', 'advance', 'other', 'turn'], 'the hour before the API message; 30 s after it');
+    assert.deepEqual(steps[1]?.kind === 'advance' && steps[1].ms, HOUR);
     assert.deepEqual(steps[0]?.kind === 'turn' && steps[0].replies.map((r) => r.sid), [reply.sid]);
+  });
+
+  test('a turn that failed asserts its error code; API messages are mentioned, not replayed; media goes along', () => {
+    const failed = { ...message('inbound', 0), body: 'Anyone?', errorCode: 11200, errorMessage: 'HTTP retrieval failure' };
+    const picture = { ...message('inbound', 1000), body: 'Look', media: [{ sid: 'ME' + '1'.repeat(32), url: 'https://example.com/cat.png', contentType: 'image/png' }] };
+    const api = { ...message('outbound-api', 2000), body: 'Your code is 1234' };
+    const input = { number: NUMBER, handset: HANDSET, messages: [failed, picture, api], smsUrl: 'http://127.0.0.1:1337/sms', smsMethod: 'POST' as const, sessionTtlMs: 4 * HOUR };
+    const node = conversationTest(input, 'node');
+    assert.match(node, /const failed = await phone\.turn\("Anyone\?", \{ to: NUMBER \}\);\n {2}assert\.equal\(failed\.errorCode, 11200\); \/\/ HTTP retrieval failure/);
+    assert.match(node, /assert\.deepEqual\(await say\("Look", \{ media: \["https:\/\/example\.com\/cat\.png"\] \}\), \[\]\);/);
+    assert.match(node, /\/\/ \+15005550006 sent "Your code is 1234" through the REST API here \(not replayed/);
+    assert.match(conversationTest(input, 'vitest'), /expect\(failed\.errorCode\)\.toBe\(11200\);/);
   });
 
   test('durations in a row read back as written', () => {
