@@ -6,6 +6,15 @@ const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, bo
   turn_state, date_created, date_updated, date_sent, valid_until`;
 const MESSAGE_VALUES = MESSAGE_COLUMNS.split(',').map((c) => '@' + c.trim()).join(', ');
 
+/** A message list's filters (store.ts `MessageFilter`): Twilio's, then the message log's; NULL means "any". */
+const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
+    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
+    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
+    AND (@number IS NULL OR to_number = @number OR from_number = @number)
+    AND (@handset IS NULL OR to_number = @handset OR from_number = @handset)
+    AND (@direction IS NULL OR direction = @direction OR (@direction = 'outbound' AND direction <> 'inbound'))
+    AND (@status IS NULL OR status = @status)`;
+
 /** The SET clause that adds `@status` at `at` to the status history, unless the status stays the same. */
 function historyAppend(at: string): string {
   return `status_history = CASE WHEN status = @status THEN status_history
@@ -38,22 +47,10 @@ export const SQL = {
   replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
   messageGet: 'SELECT * FROM messages WHERE sid = ? AND account_sid = ?',
   messageList: `SELECT * FROM messages WHERE account_sid = @account
-    AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
-    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
-    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
-    AND (@number IS NULL OR to_number = @number OR from_number = @number)
-    AND (@handset IS NULL OR to_number = @handset OR from_number = @handset)
-    AND (@direction IS NULL OR direction = @direction OR (@direction = 'outbound' AND direction <> 'inbound'))
-    AND (@status IS NULL OR status = @status)
+    AND ${MESSAGE_FILTERS}
     AND (@after IS NULL OR seq < (SELECT seq FROM messages WHERE sid = @after)) ORDER BY seq DESC LIMIT @limit`,
   messageListBefore: `SELECT * FROM (SELECT * FROM messages WHERE account_sid = @account
-    AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
-    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
-    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
-    AND (@number IS NULL OR to_number = @number OR from_number = @number)
-    AND (@handset IS NULL OR to_number = @handset OR from_number = @handset)
-    AND (@direction IS NULL OR direction = @direction OR (@direction = 'outbound' AND direction <> 'inbound'))
-    AND (@status IS NULL OR status = @status)
+    AND ${MESSAGE_FILTERS}
     AND seq > (SELECT seq FROM messages WHERE sid = @before) ORDER BY seq ASC LIMIT @limit) ORDER BY seq DESC`,
   messageThread: `SELECT * FROM (
       SELECT * FROM messages WHERE account_sid = @account AND from_number = @handset AND (@number IS NULL OR to_number = @number)
