@@ -26,6 +26,8 @@ interface Variant {
   adjust?: (db: Database.Database) => void;
   exchanges: boolean;
   oneStatusWrite?: boolean;
+  /** Replaces the store's status change with this statement (same parameters). */
+  setStatusSql?: string;
 }
 
 const VARIANTS: Variant[] = [
@@ -41,6 +43,12 @@ const VARIANTS: Variant[] = [
   },
   { name: 'as shipped, without exchange records (an upper bound for leaner ones)', exchanges: false },
   { name: 'as shipped, one status write per reply (sent and delivered together)', exchanges: true, oneStatusWrite: true },
+  {
+    name: 'before migration 9 (a status change without appending to the status history)',
+    exchanges: true,
+    setStatusSql: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
+      error_message = COALESCE(@error_message, error_message), date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid`,
+  },
 ];
 
 const ACCOUNT = `AC${'a'.repeat(32)}`;
@@ -72,7 +80,7 @@ function measure(variant: Variant, turns: number, batch: number): number {
     configureConnection(db, join(dir, 'store.db'));
     for (const migration of MIGRATIONS) db.exec(migration);
     variant.adjust?.(db);
-    const st = prepareStatements(db);
+    const st = { ...prepareStatements(db), ...(variant.setStatusSql ? { messageSetStatus: db.prepare(variant.setStatusSql) } : {}) };
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
     let clock = Date.now();

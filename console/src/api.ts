@@ -3,7 +3,7 @@
 export interface Session { account_sid: string; auth_token: string; friendly_name: string; dev: boolean; session_ttl_seconds: number }
 export interface Message {
   sid: string; body: string; from: string; to: string; direction: string; status: string;
-  date_created: string; error_code: number | null; error_message: string | null; num_media: string; num_segments: string;
+  date_created: string; date_sent: string | null; error_code: number | null; error_message: string | null; num_media: string; num_segments: string;
   subresource_uris: { media: string };
 }
 export interface PhoneNumber {
@@ -21,11 +21,33 @@ export interface Conversation {
   id: string; number: string; handset: string; last_activity: string; cookies_expire_at: string;
   seconds_until_expiry: number; cookies: Cookie[];
 }
+export interface LogPage { messages: Message[]; next_page_uri: string | null; previous_page_uri: string | null; page: number; page_size: number; start: number; end: number }
+export interface MessageDetails {
+  message: Message;
+  status_history: Array<{ status: string; date: string }>;
+  error: { code: number; message: string | null; more_info: string } | null;
+  encoding: string; characters: number; segments: number;
+  turn: { status: string } | null;
+  replies: Message[];
+  inbound_sid: string | null;
+  webhook_exchanges: Exchange[];
+  status_callbacks: Exchange[];
+}
 export interface Turn { message: Message; turn: { status: string; error_code: number | null; error_message: string | null }; replies: Message[]; exchanges: Exchange[] }
 export interface Alert { sid: string; error_code: string; alert_text: string; date_created: string; resource_sid: string | null; request_url: string | null; request_method: string | null; more_info: string }
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: number | null, message: string) { super(message); }
+}
+
+/** A route that answers text (the generated test file). */
+async function text(path: string): Promise<string> {
+  const res = await fetch(path, { credentials: 'same-origin' });
+  if (!res.ok) {
+    const json = (await res.json().catch(() => ({}))) as { message?: string; code?: number };
+    throw new ApiError(res.status, json.code ?? null, json.message ?? `HTTP ${res.status}`);
+  }
+  return res.text();
 }
 
 async function call<T>(method: string, path: string, form?: Record<string, string>): Promise<T> {
@@ -69,14 +91,43 @@ export const api = {
   clock: () => call<{ now: string; manual: boolean }>('GET', '/simulator/clock'),
   advance: (by: string) => call<{ now: string; manual: boolean }>('POST', '/simulator/clock', { Advance: by }),
   alerts: async () => (await call<{ alerts: Alert[] }>('GET', '/v1/Alerts?PageSize=200')).alerts,
+  /** The message log: `query` is `?Direction=…&PageSize=…`, or a page URI the previous answer gave. */
+  log: (query: string) => call<LogPage>('GET', query.startsWith('/') ? query : `/simulator/messages${query}`),
+  details: (sid: string) => call<MessageDetails>('GET', `/simulator/messages/${e(sid)}/details`),
+  conversationTest: (number: string, handset: string, runner: 'node' | 'vitest') =>
+    text(`/simulator/conversations/${e(number)}/${e(handset)}/test?Runner=${runner}`),
   media: async (m: Message) => (await call<{ media_list: Array<{ uri: string; content_type: string }> }>('GET', m.subresource_uris.media)).media_list,
 };
 
-/** Live events; EventSource sends the cached Basic credentials same-origin. */
+type Listener = { handset: string | null; on: (type: string, data: unknown) => void };
+const listeners = new Set<Listener>();
+let source: EventSource | null = null;
+
+/**
+ * Live events; EventSource sends the cached Basic credentials same-origin. Every part of a page
+ * shares one stream (a browser opens at most six connections to a host, and each stream holds one
+ * for good); a handset's listener gets only the message events to or from that handset.
+ */
 export function events(handset: string | null, on: (type: string, data: unknown) => void): () => void {
-  const source = new EventSource(handset ? `/simulator/events?Handset=${e(handset)}` : '/simulator/events');
-  const types = ['message', 'turn', 'exchange', 'alert', 'conversation'];
-  for (const type of types) source.addEventListener(type, (ev) => on(type, JSON.parse((ev as MessageEvent<string>).data)));
-  source.addEventListener('open', () => on('open', null));
-  return () => source.close();
+  const listener = { handset, on };
+  listeners.add(listener);
+  if (!source) {
+    const opened = new EventSource('/simulator/events');
+    for (const type of ['message', 'turn', 'exchange', 'alert', 'conversation']) {
+      opened.addEventListener(type, (ev) => {
+        const data: unknown = JSON.parse((ev as MessageEvent<string>).data);
+        const m = type === 'message' ? (data as { message: Message }).message : null;
+        for (const l of [...listeners]) if (!l.handset || !m || m.from === l.handset || m.to === l.handset) l.on(type, data);
+      });
+    }
+    opened.addEventListener('open', () => { for (const l of [...listeners]) l.on('open', null); });
+    source = opened;
+  }
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0) {
+      source?.close();
+      source = null;
+    }
+  };
 }

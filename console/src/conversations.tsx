@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, events, getSession, type Cookie, type Exchange, type Turn } from './api.js';
 import { ErrorCode, Problem, Section, href, left, time, useData } from './ui.js';
+import { CopyAsTest } from './copy-test.js';
 
 /** Reloads when the server reports activity. */
 function useLive(reload: () => void): void {
@@ -43,6 +44,7 @@ export function ConversationDetail({ number, handset }: { number: string; handse
   }, [number, handset]);
   const session = useData(() => getSession(), []);
   const [advance, setAdvance] = useState('4h');
+  const [asTest, setAsTest] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const reload = (): void => { conversation.reload(); turns.reload(); };
   useLive(reload);
@@ -51,6 +53,8 @@ export function ConversationDetail({ number, handset }: { number: string; handse
 
   return (
     <Section title={`${number} ↔ ${handset}`} actions={<>
+      <button onClick={() => setAsTest(true)} aria-expanded={asTest}>Copy as a test</button>
+      <a href={`#/messages?${new URLSearchParams({ Number: number, Handset: handset }).toString()}`}>Messages</a>
       <button onClick={() => act(api.forget(number, handset))}>Forget cookies</button>
       {session.data?.dev && (
         <form class="inline" onSubmit={(e) => { e.preventDefault(); act(api.advance(advance)); }}>
@@ -60,6 +64,7 @@ export function ConversationDetail({ number, handset }: { number: string; handse
       )}
     </>}>
       <Problem error={problem ?? conversation.error ?? turns.error} />
+      {asTest && <CopyAsTest number={number} handset={handset} onClose={() => setAsTest(false)} />}
       {c && (
         <div class="card">
           <p>Last activity {time(c.last_activity)} · cookies {c.seconds_until_expiry > 0 ? 'expire in ' : ''}<strong class="expiry">{left(c.seconds_until_expiry)}</strong></p>
@@ -92,7 +97,7 @@ export function TurnView({ turn }: { turn: Turn }): preact.JSX.Element {
   return (
     <article class="turn card" id={m.sid}>
       <header>
-        <span class="badge in">inbound</span> <strong>“{m.body}”</strong> <small>{m.from} → {m.to} · {time(m.date_created)} · {m.sid}</small>
+        <span class="badge in">inbound</span> <strong>“{m.body}”</strong> <small>{m.from} → {m.to} · {time(m.date_created)} · <a href={href('message', m.sid)}>{m.sid}</a></small>
         {turn.turn.error_code !== null && <p class="problem">Error <ErrorCode code={turn.turn.error_code} />: {turn.turn.error_message}</p>}
       </header>
       {turn.exchanges.map((x) => <ExchangeView key={x.sid} x={x} />)}
@@ -111,7 +116,7 @@ function headerLines(headers: Record<string, string | string[]>): string {
   return Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${x}`)).join('\n');
 }
 
-function ExchangeView({ x }: { x: Exchange }): preact.JSX.Element {
+export function ExchangeView({ x }: { x: Exchange }): preact.JSX.Element {
   const cookie = x.request.headers['cookie'] ?? x.request.headers['Cookie'];
   const setCookie = x.response && Object.entries(x.response.headers).filter(([k]) => k.toLowerCase() === 'set-cookie').flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
   return (

@@ -1,14 +1,16 @@
-// The console shell: navigation by hash routes and the five pages.
+// The console shell: navigation by hash routes and the six pages.
 import { render } from 'preact';
 import { useHash } from './ui.js';
 import { Phones } from './phones.js';
 import { Conversations, ConversationDetail, TurnPage } from './conversations.js';
 import { Numbers } from './numbers.js';
+import { Messages } from './messages.js';
+import { MessagePage } from './message.js';
 import { Errors } from './errors.js';
 import { Account } from './account.js';
 import './style.css';
 
-const PAGES = [['phones', 'Phones'], ['conversations', 'Conversations'], ['numbers', 'Numbers'], ['errors', 'Errors'], ['account', 'Account']] as const;
+const PAGES = [['phones', 'Phones'], ['conversations', 'Conversations'], ['messages', 'Messages'], ['numbers', 'Numbers'], ['errors', 'Errors'], ['account', 'Account']] as const;
 
 function App(): preact.JSX.Element {
   const [page = 'phones', a, b] = useHash();
@@ -16,6 +18,8 @@ function App(): preact.JSX.Element {
   if (page === 'conversations' && a && b) body = <ConversationDetail number={a} handset={b} />;
   else if (page === 'conversations') body = <Conversations />;
   else if (page === 'turn' && a) body = <TurnPage sid={a} />;
+  else if (page === 'messages') body = <Messages />;
+  else if (page === 'message' && a) body = <MessagePage sid={a} />;
   else if (page === 'numbers') body = <Numbers />;
   else if (page === 'errors') body = <Errors />;
   else if (page === 'account') body = <Account />;
@@ -26,7 +30,7 @@ function App(): preact.JSX.Element {
         <span class="brand">Parley</span>
         <ul>
           {PAGES.map(([key, label]) => (
-            <li key={key}><a href={`#/${key}`} aria-current={page === key ? 'page' : undefined}>{label}</a></li>
+            <li key={key}><a href={`#/${key}`} aria-current={page === key || (key === 'messages' && page === 'message') ? 'page' : undefined}>{label}</a></li>
           ))}
         </ul>
       </nav>

@@ -1,5 +1,7 @@
-// Phones: simulated handsets (kept in this browser's localStorage) texting Parley numbers, with
-// replies arriving live over server-sent events, status ticks and a segment counter while typing.
+// Phones: simulated handsets texting Parley numbers, with replies arriving live over server-sent
+// events, status ticks and a segment counter while typing. The list holds every handset that has a
+// conversation on the account (from the server, and live as new ones text or are texted) and the
+// handsets added in this browser (kept in its localStorage, with their names).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, events, inOrder, type Message } from './api.js';
 import { segmentInfo } from './segments.js';
@@ -27,8 +29,30 @@ function useHandsets(): [Handset[], (next: Handset[]) => void] {
   return [list, (next) => { localStorage.setItem(KEY, JSON.stringify(next)); setList(next); }];
 }
 
+/** Handsets with a conversation on the account, most recent first; new ones join live. */
+function useServerHandsets(): string[] {
+  const [list, setList] = useState<string[]>([]);
+  useEffect(() => {
+    const merge = (found: string[]): void => setList((known) => [...found.filter((h) => !known.includes(h)), ...known]);
+    const load = (): void => { api.conversations().then((cs) => merge([...new Set(cs.map((c) => c.handset))]), () => undefined); };
+    load();
+    return events(null, (type, data) => {
+      if (type === 'open') return load();
+      if (type !== 'message') return;
+      const m = (data as { message: Message }).message;
+      merge([m.direction === 'inbound' ? m.from : m.to]);
+    });
+  }, []);
+  return list;
+}
+
 export function Phones(): preact.JSX.Element {
-  const [handsets, setHandsets] = useHandsets();
+  const [saved, setHandsets] = useHandsets();
+  const server = useServerHandsets();
+  const handsets: Array<Handset & { local: boolean }> = [
+    ...saved.map((h) => ({ ...h, local: true })),
+    ...server.filter((n) => !saved.some((h) => h.number === n)).map((n) => ({ number: n, name: n, local: false })),
+  ];
   const [selected, setSelected] = useState<string | null>(null);
   const numbers = useData(() => api.numbers(), []);
   const [number, setNumber] = useState<string>('');
@@ -41,9 +65,9 @@ export function Phones(): preact.JSX.Element {
     e.preventDefault();
     const n = draft.number.replace(/[\s()-]/g, '');
     if (!/^\+[1-9]\d{6,14}$/.test(n)) return setProblem('A handset number is in E.164 form, like +15550001111.');
-    if (handsets.some((h) => h.number === n)) return setProblem(`${n} is already a handset.`);
+    if (saved.some((h) => h.number === n)) return setProblem(`${n} is already a handset.`);
     setProblem(null);
-    setHandsets([...handsets, { number: n, name: draft.name.trim() || n }]);
+    setHandsets([...saved, { number: n, name: draft.name.trim() || n }]);
     setSelected(n);
     setDraft({ number: '', name: '' });
   };
@@ -55,11 +79,12 @@ export function Phones(): preact.JSX.Element {
           <h2>Handsets</h2>
           <ul class="handsets">
             {handsets.map((h) => (
-              <li key={h.number} class={h === handset ? 'current' : ''}>
+              <li key={h.number} class={`${h === handset ? 'current' : ''}${h.local ? '' : ' seen'}`}>
                 <button class="link" onClick={() => setSelected(h.number)} aria-pressed={h === handset}>
-                  <strong>{h.name}</strong> <small>{h.number}</small>
+                  {h.local ? <><strong>{h.name}</strong> <small>{h.number}</small></> : <><strong>{h.number}</strong> <small>on the account</small></>}
                 </button>
-                <button class="icon" aria-label={`Remove ${h.name}`} title="Remove" onClick={() => setHandsets(handsets.filter((x) => x !== h))}>×</button>
+                {h.local && <button class="icon" aria-label={`Remove ${h.name}`} title="Remove from this browser"
+                  onClick={() => setHandsets(saved.filter((x) => x.number !== h.number))}>×</button>}
               </li>
             ))}
           </ul>

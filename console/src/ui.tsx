@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 
 export function useHash(): string[] {
-  const read = (): string[] => location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(Boolean);
+  // A query after the path (`#/messages?Status=failed`) belongs to the page, not to the route.
+  const read = (): string[] => (location.hash.replace(/^#\/?/, '').split('?')[0] ?? '').split('/').map(decodeURIComponent).filter(Boolean);
   const [parts, setParts] = useState(read);
   useEffect(() => {
     const on = (): void => setParts(read());

@@ -62,6 +62,12 @@ export type MessageStatus =
   | 'queued' | 'sending' | 'sent' | 'failed' | 'delivered' | 'undelivered'
   | 'receiving' | 'received' | 'accepted' | 'scheduled' | 'read' | 'canceled';
 
+/** One step of a message's status history: the status it took, and when (ms). */
+export interface StatusChange {
+  status: MessageStatus;
+  at: number;
+}
+
 export interface MediaRecord {
   sid: string;
   url: string;

@@ -14,16 +14,28 @@
  * - `turns.pending` MUST return unfinished turns in arrival order.
  */
 import type {
-  AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, CarrierReceipt, ConversationRecord, InboundPart, MessageRecord, MessageStatus,
-  PendingTurn, NewStatusCallback, PhoneNumberRecord, StatusCallbackJob, SubmittedPart, TurnOutcome, WebhookExchange,
+  AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, CarrierReceipt, ConversationRecord, InboundPart, MessageDirection, MessageRecord,
+  MessageStatus, PendingTurn, NewStatusCallback, PhoneNumberRecord, StatusCallbackJob, StatusChange, SubmittedPart, TurnOutcome, WebhookExchange,
 } from './records.js';
 
+/**
+ * A message list's filters; every field given MUST hold (they combine with AND). `to`, `from`
+ * and the dates are Twilio's own list filters; `number`, `handset`, `direction` and `status` are
+ * the console's message log (the REST list never sets them).
+ */
 export interface MessageFilter {
   to?: string;
   from?: string;
-  /** Inclusive lower and exclusive upper bounds on date_sent, in ms. */
+  /** Inclusive lower and exclusive upper bounds on date_sent (date_created while unsent), in ms. */
   sentAfter?: number;
   sentBefore?: number;
+  /** Messages to or from this number (a Parley number, in either direction). */
+  number?: string;
+  /** Messages to or from this handset. With `number`, that one conversation. */
+  handset?: string;
+  /** One direction, or `outbound` for every outbound direction (`outbound-api`, `outbound-reply`, ...). */
+  direction?: MessageDirection | 'outbound';
+  status?: MessageStatus;
 }
 
 export interface Page {
@@ -67,15 +79,28 @@ export interface MessageRepository {
   thread(accountSid: string, handset: string, options: { number?: string; limit: number }): Promise<MessageRecord[]>;
   repliesOf(accountSid: string, inboundSid: string): Promise<MessageRecord[]>;
   /**
-   * Changes the status; a `callback` reporting it MUST commit in the same transaction. With
-   * `options.from`, the change MUST apply only while the message's status is one of those (so a
-   * late `sent` never overwrites a `delivered` a fast receipt already wrote), and the callback is
-   * stored only when it applies. Resolves with whether it applied.
+   * Changes the status; a `callback` reporting it MUST commit in the same transaction, and so MUST
+   * the new entry of the status history (see `statusHistory`). With `options.from`, the change
+   * MUST apply only while the message's status is one of those (so a late `sent` never overwrites
+   * a `delivered` a fast receipt already wrote), and the callback and history entry are stored only
+   * when it applies. Resolves with whether it applied.
    */
   setStatus(sid: string, status: MessageStatus, changes: { errorCode?: number | null; errorMessage?: string | null; dateSent?: number; at: number },
     callback?: NewStatusCallback, options?: { from?: readonly MessageStatus[] }): Promise<boolean>;
-  /** Replaces the message's mutable fields; a `callback` MUST commit in the same transaction. */
+  /**
+   * Replaces the message's mutable fields; a `callback` MUST commit in the same transaction. A
+   * changed status joins the status history at `message.dateUpdated`.
+   */
   update(message: MessageRecord, callback?: NewStatusCallback): Promise<void>;
+  /**
+   * The message's status history, oldest first: the status it was stored with (at `dateCreated`),
+   * then every change made by `setStatus` (at its `at`) or `update` (at `dateUpdated`). A call
+   * that leaves the status as it was adds nothing. Null for an unknown message or another
+   * account's. Status changes are the hot path: an adapter SHOULD keep the history on the
+   * message's own row, written by the same statement that changes the status (SQLite appends
+   * `status:ms` to a text column), never as a row of its own per change.
+   */
+  statusHistory(accountSid: string, sid: string): Promise<StatusChange[] | null>;
   delete(accountSid: string, sid: string): Promise<boolean>;
   /** Outbound messages accepted (or `accepted` by a Messaging Service) but not yet handed to their channel (resumed after a restart). */
   undelivered(limit: number, afterSid?: string): Promise<MessageRecord[]>;

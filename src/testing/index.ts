@@ -1,5 +1,5 @@
 /**
- * `parley/testing`: an in-process Parley for an SMS app's automated tests. It listens on a free
+ * `parley-sms/testing`: an in-process Parley for an SMS app's automated tests. It listens on a free
  * port with an in-memory database and a manual clock, so a test can text the app from simulated
  * handsets, assert on the replies and the cookie jar, and jump past the session expiry:
  *

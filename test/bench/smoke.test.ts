@@ -80,7 +80,7 @@ test('bench/store-writes.ts measures every variant of the store write path', { t
   const { code, output } = await runScript(script, ['--turns=200', '--batch=5', '--rounds=1']);
   assert.equal(code, 0, output);
   const rows = output.split('\n').filter((line) => / µs CPU per turn /.test(line));
-  assert.equal(rows.length, 4, output);
+  assert.equal(rows.length, 5, output);
   assert.match(rows[0]!, /1\.00× shipped {2}as shipped/);
   for (const row of rows) assert.ok(Number(/^\s*([\d.]+) µs/.exec(row)?.[1]) > 0, row);
 });

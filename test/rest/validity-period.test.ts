@@ -1,6 +1,6 @@
 /**
  * ValidityPeriod through the public interfaces: the official twilio client creates scheduled
- * messages on a `parley/testing` gateway, whose clock then jumps past their send time. A message
+ * messages on a `parley-sms/testing` gateway, whose clock then jumps past their send time. A message
  * handed over within its validity period (counted from SendAt) is delivered; one past it is not
  * sent and fails with 30036, reported on the message and to its StatusCallback (signed); the
  * simulated handset's thread shows it failed, never delivered.

@@ -1,5 +1,5 @@
 /**
- * The test harness (`parley/testing`): start-up time, numbers, replies, failure messages, the
+ * The test harness (`parley-sms/testing`): start-up time, numbers, replies, failure messages, the
  * clock, two gateways in one process, and a clean exit with no open handles.
  */
 import { test } from 'node:test';

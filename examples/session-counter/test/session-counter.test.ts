@@ -2,7 +2,7 @@
  * The session-counter example's own tests, written with Parley's test harness (node's test
  * runner). This is the model for testing an SMS app: start the app as a normal HTTP server, point
  * a test number at its webhook, text it from a simulated handset, and move the clock.
- * In your own project, import from 'parley/testing'.
+ * In your own project, import from 'parley-sms/testing'.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

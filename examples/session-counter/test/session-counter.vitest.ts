@@ -1,6 +1,6 @@
 /**
  * The same session-counter conversation under Vitest (`npm run test:vitest`), to show the harness
- * works with a second runner. In your own project, import from 'parley/testing'.
+ * works with a second runner. In your own project, import from 'parley-sms/testing'.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../../src/testing/index.js';

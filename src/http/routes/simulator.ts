@@ -9,6 +9,8 @@
  *   GET  /simulator/conversations                  conversations with last activity and expiry
  *   GET  /simulator/conversations/{Number}/{Handset}        one conversation: its jar and timeline
  *   POST /simulator/conversations/{Number}/{Handset}/forget empties its cookie jar
+ *   GET  /simulator/conversations/{Number}/{Handset}/test   the conversation as a test file (`Runner=node|vitest`)
+ *   GET  /simulator/messages, /simulator/messages/{Sid}/details   the message log (./message-log.ts)
  *   GET  /simulator/events                         server-sent events (messages, turns, exchanges, alerts)
  *   GET|POST /simulator/clock                      development mode only: show or advance the clock
  */
@@ -25,6 +27,9 @@ import { ConversationJar } from '../../cookies/jar.js';
 import { guessContentType } from '../../messages/message.js';
 import { parseDuration } from '../../config/duration.js';
 import { registerEventStream } from './events.js';
+import { registerMessageLogRoutes } from './message-log.js';
+import { conversationTest } from '../../testing/conversation-test.js';
+import { inboundWebhookFor } from '../../gateway/inbound-webhook.js';
 import type { ApiServices } from '../../runtime/api-services.js';
 
 const MAX_WAIT_MS = 60_000;
@@ -117,6 +122,21 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
     return { forgotten: true };
   });
 
+  ctx.routes.add('GET', '/simulator/conversations/:Number/:Handset/test', async (req: RouteRequest, reply) => {
+    const account = accountFor(req);
+    const [number, handset] = [req.params.Number ?? '', req.params.Handset ?? ''];
+    const runner = Params.from(req.query).get('Runner') ?? 'node';
+    if (runner !== 'node' && runner !== 'vitest') throw new TwilioError(20001, "Runner must be 'node' or 'vitest'.");
+    const messages = await store.messages.thread(account.sid, handset, { number, limit: 1000 });
+    if (messages.length === 0) throw new TwilioError(20404, `No conversation between ${number} and ${handset}`);
+    const webhook = (await inboundWebhookFor(store, account.sid, number)).number; // a Messaging Service's URL where it applies
+    const text = conversationTest({
+      number, handset, messages, sessionTtlMs: gateway.sessionTtlMs,
+      smsUrl: webhook?.smsUrl || 'http://127.0.0.1:1337/sms', smsMethod: webhook?.smsMethod ?? 'POST',
+    }, runner);
+    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-store').send(text);
+  });
+
   ctx.routes.add('GET', '/simulator/clock', async (req: RouteRequest) => {
     accountFor(req);
     return clockJson(ctx);
@@ -143,6 +163,7 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
   });
 
   registerEventStream(ctx);
+  registerMessageLogRoutes(ctx);
 }
 
 async function turnView(ctx: RouteContext, accountSid: string, message: MessageRecord): Promise<unknown> {

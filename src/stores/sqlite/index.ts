@@ -19,7 +19,7 @@ import { prepareStatements } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
-  type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
+  statusHistoryFromRow, type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type StatusHistoryRow,
 } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -146,7 +146,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         return row ? messageFromRow(row) : null;
       }),
       list: (account, f: MessageFilter, page: Page) => read(() => {
-        const args = { account, to: f.to ?? null, from: f.from ?? null, sentAfter: f.sentAfter ?? null, sentBefore: f.sentBefore ?? null, limit: page.pageSize };
+        const args = {
+          account, to: f.to ?? null, from: f.from ?? null, sentAfter: f.sentAfter ?? null, sentBefore: f.sentBefore ?? null,
+          number: f.number ?? null, handset: f.handset ?? null, direction: f.direction ?? null, status: f.status ?? null, limit: page.pageSize,
+        };
         const rows = page.beforeSid !== undefined
           ? st.messageListBefore.all({ ...args, before: page.beforeSid })
           : st.messageList.all({ ...args, after: page.afterSid ?? null });
@@ -170,6 +173,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       update: (m, callback) => write(() => {
         st.messageUpdate.run(messageToRow(m, null));
         insertCallback(callback);
+      }),
+      statusHistory: (account, sid) => read(() => {
+        const row = st.messageStatusHistory.get(sid, account) as StatusHistoryRow | undefined;
+        return row ? statusHistoryFromRow(row) : null;
       }),
       delete: (account, sid) => write(() => st.messageDelete.run(account, sid).changes > 0),
       undelivered: (limit, afterSid) => read(() => (st.messagesUndelivered.all({ limit, after: afterSid ?? null }) as MessageRow[]).map(messageFromRow)),

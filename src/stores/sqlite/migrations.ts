@@ -198,4 +198,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX inbound_parts_received ON inbound_parts (channel, received_at);
   `,
+  /* 10: each message's status history ("queued:ms,sent:ms,..."), appended by the UPDATE that changes the
+     status, so a status change stays one statement on one row; NULL until the first change */ `
+  ALTER TABLE messages ADD COLUMN status_history TEXT;
+  `,
 ];

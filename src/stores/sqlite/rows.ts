@@ -1,7 +1,7 @@
 /** Row <-> record mapping for the SQLite store: the only place that knows column names. */
 import type {
   AccountRecord, ApiKeyRecord, HttpMethod, MediaRecord, MessageDirection, MessageRecord, MessageStatus, PhoneNumberRecord,
-  ConversationRecord,
+  ConversationRecord, StatusChange,
 } from '../records.js';
 
 export interface AccountRow {
@@ -76,6 +76,19 @@ export function messageToRow(m: MessageRecord, turnState: string | null): Messag
     reply_seq: m.replySeq, turn_state: turnState, date_created: m.dateCreated, date_updated: m.dateUpdated,
     date_sent: m.dateSent, valid_until: m.validUntil,
   };
+}
+
+export interface StatusHistoryRow {
+  status: string; date_created: number; status_history: string | null;
+}
+
+/** `queued:1733390000000,sent:1733390000100`; NULL while the message kept the status it was stored with. */
+export function statusHistoryFromRow(r: StatusHistoryRow): StatusChange[] {
+  if (r.status_history === null) return [{ status: r.status as MessageStatus, at: r.date_created }];
+  return r.status_history.split(',').map((entry) => {
+    const colon = entry.lastIndexOf(':');
+    return { status: entry.slice(0, colon) as MessageStatus, at: Number(entry.slice(colon + 1)) };
+  });
 }
 
 export interface ConversationRow {

@@ -6,6 +6,21 @@ const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, bo
   turn_state, date_created, date_updated, date_sent, valid_until`;
 const MESSAGE_VALUES = MESSAGE_COLUMNS.split(',').map((c) => '@' + c.trim()).join(', ');
 
+/** A message list's filters (store.ts `MessageFilter`): Twilio's, then the message log's; NULL means "any". */
+const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
+    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
+    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
+    AND (@number IS NULL OR to_number = @number OR from_number = @number)
+    AND (@handset IS NULL OR to_number = @handset OR from_number = @handset)
+    AND (@direction IS NULL OR direction = @direction OR (@direction = 'outbound' AND direction <> 'inbound'))
+    AND (@status IS NULL OR status = @status)`;
+
+/** The SET clause that adds `@status` at `at` to the status history, unless the status stays the same. */
+function historyAppend(at: string): string {
+  return `status_history = CASE WHEN status = @status THEN status_history
+    ELSE COALESCE(status_history, status || ':' || date_created) || ',' || @status || ':' || ${at} END`;
+}
+
 export const SQL = {
   accountGet: 'SELECT * FROM accounts WHERE sid = ?',
   accountDefault: 'SELECT * FROM accounts WHERE owner_account_sid IS NULL ORDER BY date_created, rowid LIMIT 1',
@@ -32,14 +47,10 @@ export const SQL = {
   replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
   messageGet: 'SELECT * FROM messages WHERE sid = ? AND account_sid = ?',
   messageList: `SELECT * FROM messages WHERE account_sid = @account
-    AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
-    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
-    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
+    AND ${MESSAGE_FILTERS}
     AND (@after IS NULL OR seq < (SELECT seq FROM messages WHERE sid = @after)) ORDER BY seq DESC LIMIT @limit`,
   messageListBefore: `SELECT * FROM (SELECT * FROM messages WHERE account_sid = @account
-    AND (@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
-    AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
-    AND (@sentBefore IS NULL OR COALESCE(date_sent, date_created) < @sentBefore)
+    AND ${MESSAGE_FILTERS}
     AND seq > (SELECT seq FROM messages WHERE sid = @before) ORDER BY seq ASC LIMIT @limit) ORDER BY seq DESC`,
   messageThread: `SELECT * FROM (
       SELECT * FROM messages WHERE account_sid = @account AND from_number = @handset AND (@number IS NULL OR to_number = @number)
@@ -47,15 +58,20 @@ export const SQL = {
       SELECT * FROM messages WHERE account_sid = @account AND to_number = @handset AND (@number IS NULL OR from_number = @number)
     ) ORDER BY seq DESC LIMIT @limit`,
   messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
+  // A status change appends to the row's history in the same statement (the first change writes
+  // the status the message was stored with first); SET reads the row's values before the update.
   messageSetStatus: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
     error_message = COALESCE(@error_message, error_message),
-    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid`,
+    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at, ${historyAppend('@at')} WHERE sid = @sid`,
   // The same, only from the listed statuses (@from is ',queued,sent,'): a late change never overwrites a later one.
   messageSetStatusFrom: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
     error_message = COALESCE(@error_message, error_message),
-    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid AND instr(@from, ',' || status || ',') > 0`,
+    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at, ${historyAppend('@at')}
+    WHERE sid = @sid AND instr(@from, ',' || status || ',') > 0`,
   messageUpdate: `UPDATE messages SET body = @body, status = @status, error_code = @error_code, error_message = @error_message,
-    date_updated = @date_updated, date_sent = @date_sent, media = @media WHERE sid = @sid AND account_sid = @account_sid`,
+    date_updated = @date_updated, date_sent = @date_sent, media = @media, ${historyAppend('@date_updated')}
+    WHERE sid = @sid AND account_sid = @account_sid`,
+  messageStatusHistory: 'SELECT status, date_created, status_history FROM messages WHERE sid = ? AND account_sid = ?',
   messageDelete: 'DELETE FROM messages WHERE account_sid = ? AND sid = ?',
   messagesUndelivered: `SELECT * FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound'
     AND (@after IS NULL OR seq > (SELECT seq FROM messages WHERE sid = @after)) ORDER BY seq LIMIT @limit`,

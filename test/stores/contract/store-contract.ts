@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { Store } from '../../../src/stores/store.js';
+import type { MessageFilter, Page, Store } from '../../../src/stores/store.js';
 import type { MessageRecord } from '../../../src/stores/records.js';
 import {
   ACCOUNT, HANDSET, NUMBER, OTHER_ACCOUNT, OTHER_HANDSET, alertAbout, callbackFor, conversationOf, exchangeFor, inbound, later,
@@ -86,6 +86,61 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       assert.equal(await store.messages.delete(OTHER_ACCOUNT, sent[0]!.sid), false);
       assert.equal(await store.messages.delete(ACCOUNT, sent[0]!.sid), true);
       assert.equal(await store.messages.get(ACCOUNT, sent[0]!.sid), null);
+    });
+
+    test("messages: the console's log filters by number, handset, direction and status, and pages with them", async () => {
+      const a = inbound('a');
+      const made = [a, outbound('b'), inbound('c', { from: OTHER_HANDSET }), outbound('d', { to: OTHER_HANDSET }), replyTo(a, 0, 'e'),
+        outbound('f', { from: '+15005550007' })];
+      await insertAll(store, made);
+      await store.messages.insert(inbound('not mine', { accountSid: OTHER_ACCOUNT }));
+      await store.messages.setStatus(made[5]!.sid, 'delivered', { at: later() });
+      const log = async (filter: MessageFilter, page: Page = { pageSize: 10 }): Promise<string[]> => bodies(await store.messages.list(ACCOUNT, filter, page));
+      assert.deepEqual(await log({ number: NUMBER }), ['e', 'd', 'c', 'b', 'a'], 'to or from the number');
+      assert.deepEqual(await log({ handset: HANDSET }), ['f', 'e', 'b', 'a'], 'to or from the handset');
+      assert.deepEqual(await log({ number: NUMBER, handset: HANDSET }), ['e', 'b', 'a'], 'one conversation');
+      assert.deepEqual(await log({ direction: 'inbound' }), ['c', 'a']);
+      assert.deepEqual(await log({ direction: 'outbound' }), ['f', 'e', 'd', 'b'], 'every outbound direction');
+      assert.deepEqual(await log({ direction: 'outbound-reply' }), ['e']);
+      assert.deepEqual(await log({ status: 'delivered' }), ['f'], 'the current status');
+      assert.deepEqual(await log({ status: 'queued', handset: HANDSET, direction: 'outbound' }), ['e', 'b']);
+      assert.deepEqual(await log({ number: NUMBER, sentAfter: made[2]!.dateCreated, sentBefore: made[4]!.dateCreated }), ['d', 'c']);
+      const first = await store.messages.list(ACCOUNT, { handset: HANDSET }, { pageSize: 2 });
+      assert.deepEqual(bodies(first), ['f', 'e']);
+      assert.deepEqual(await log({ handset: HANDSET }, { pageSize: 2, afterSid: first[1]!.sid }), ['b', 'a']);
+      assert.deepEqual(await log({ handset: HANDSET }, { pageSize: 2, beforeSid: made[1]!.sid }), ['f', 'e']);
+      assert.deepEqual(bodies(await store.messages.list(OTHER_ACCOUNT, { number: NUMBER }, { pageSize: 10 })), ['not mine']);
+    });
+
+    test('messages: the status history, the stored status first, then each change with its time', async () => {
+      const m = outbound('hi');
+      await store.messages.insert(m);
+      assert.deepEqual(await store.messages.statusHistory(ACCOUNT, m.sid), [{ status: 'queued', at: m.dateCreated }]);
+      const [sent, delivered] = [later(), later()];
+      await store.messages.setStatus(m.sid, 'sent', { dateSent: sent, at: sent });
+      await store.messages.setStatus(m.sid, 'delivered', { at: delivered });
+      await store.messages.setStatus(m.sid, 'delivered', { at: later() }); // no change of status: nothing added
+      assert.deepEqual(await store.messages.statusHistory(ACCOUNT, m.sid),
+        [{ status: 'queued', at: m.dateCreated }, { status: 'sent', at: sent }, { status: 'delivered', at: delivered }]);
+      assert.equal(await store.messages.statusHistory(OTHER_ACCOUNT, m.sid), null);
+      assert.equal(await store.messages.statusHistory(ACCOUNT, 'SM' + '0'.repeat(32)), null);
+
+      const scheduled = outbound('later', { status: 'scheduled' });
+      await store.messages.insert(scheduled, { sendAt: later() + 60_000 });
+      const canceled = later();
+      await store.messages.update({ ...scheduled, status: 'canceled', dateUpdated: canceled });
+      await store.messages.update({ ...scheduled, status: 'canceled', body: '', dateUpdated: later() }); // redacted: same status
+      assert.deepEqual(await store.messages.statusHistory(ACCOUNT, scheduled.sid),
+        [{ status: 'scheduled', at: scheduled.dateCreated }, { status: 'canceled', at: canceled }]);
+
+      const question = inbound('?');
+      const reply = replyTo(question, 0, 'answer');
+      await store.messages.insert(question, { startTurn: true });
+      await store.turns.complete(outcomeOf(question, { replies: [reply] }));
+      const failed = later();
+      await store.messages.setStatus(reply.sid, 'failed', { errorCode: 30008, errorMessage: 'Unknown error', at: failed });
+      assert.deepEqual(await store.messages.statusHistory(ACCOUNT, question.sid), [{ status: 'received', at: question.dateCreated }]);
+      assert.deepEqual(await store.messages.statusHistory(ACCOUNT, reply.sid), [{ status: 'queued', at: reply.dateCreated }, { status: 'failed', at: failed }]);
     });
 
     test("messages: a handset's thread, both directions, oldest first, the latest `limit`", async () => {
