@@ -20,6 +20,12 @@ import { isOptedOut } from '../messages/opt-outs.js';
 import { inboundWebhookFor } from './inbound-webhook.js';
 import { createChannelHost, inboundRecord } from './channel-host.js';
 
+/**
+ * How long a carrier's receipt that matched no part is kept, in case its part is recorded later
+ * (a receipt can overtake the record of its submit_sm_resp by moments, never by an hour).
+ */
+export const UNMATCHED_RECEIPT_KEEP_MS = 3_600_000;
+
 export interface GatewayOptions {
   store: Store;
   clock: Clock;
@@ -157,12 +163,13 @@ export class Gateway {
   }
 
   /** The periodic clean-up: expired cookie jars, and traces past their retention. */
-  async sweep(): Promise<{ jars: number; exchanges: number; alerts: number }> {
+  async sweep(): Promise<{ jars: number; exchanges: number; alerts: number; receipts: number }> {
     const jars = await this.sweepExpiredJars();
     const before = this.clock.now() - this.traceRetentionMs;
     const exchanges = await this.store.exchanges.deleteBefore(before);
     const alerts = await this.store.alerts.deleteBefore(before);
-    return { jars, exchanges, alerts };
+    const receipts = await this.store.carrierParts.expireUnmatched(this.clock.now() - UNMATCHED_RECEIPT_KEEP_MS);
+    return { jars, exchanges, alerts, receipts };
   }
 
   /** Forgets every jar idle for longer than the session TTL (also run after a clock advance). */

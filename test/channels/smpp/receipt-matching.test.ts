@@ -10,6 +10,8 @@ import { afterEach, test } from 'node:test';
 import { SmscDouble, type SmscOptions } from '../../helpers/smsc-double.js';
 import { startApp } from '../../helpers/apps.js';
 import { carrierOf, startSmppParley, type SmppParley } from './fixtures.js';
+import { ManualClock } from '../../../src/clock/clock.js';
+import { UNMATCHED_RECEIPT_KEEP_MS } from '../../../src/gateway/gateway.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -68,6 +70,18 @@ test('with receipt-id as-is a differently written id matches nothing: answered, 
   assert.equal(resp.command_status, 0);
   assert.equal(parley.gateway.unmatchedReceipts, before + 1);
   assert.equal((await parley.store.messages.get(parley.account.sid, m.sid))!.status, 'sent');
+});
+
+test('receipts that matched nothing are kept an hour for a part recorded late, then dropped by the sweep', async () => {
+  const clock = new ManualClock();
+  const double = await SmscDouble.start();
+  cleanup.push(() => double.close());
+  const parley = await startSmppParley(double, {}, { clock });
+  cleanup.push(() => parley.stop());
+  await double.receipt({ messageId: 'NO-SUCH-ID', form: 'tlv' });
+  assert.equal((await parley.gateway.sweep()).receipts, 0, 'kept within the hour');
+  clock.advance(UNMATCHED_RECEIPT_KEEP_MS + 1000);
+  assert.equal((await parley.gateway.sweep()).receipts, 1);
 });
 
 test('a receipt right behind the submit_sm_resp (before the part is recorded) is kept and applied', async () => {
