@@ -57,6 +57,7 @@ export class OutboundMessages {
   /** Validates, stores and (unless scheduled) sends. Resolves with the stored record. */
   async create(account: AccountRecord, input: CreateMessageInput): Promise<MessageRecord> {
     const { store, clock } = this.gateway;
+    this.gateway.assertTakingWork();
     const to = input.to ?? '';
     let from = input.from ?? '';
     const body = input.body ?? '';
