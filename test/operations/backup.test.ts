@@ -3,7 +3,8 @@
  * `parley db restore` into a new file: the restored gateway starts, runs the turns the copy had
  * pending, and every conversation goes on counting from its cookies, consistent to one commit.
  * Also: restore refuses a database a running gateway holds; a PostgreSQL URL gets pg_dump's
- * instructions instead of a copy.
+ * instructions instead of a copy; the rollback story: an older Parley refuses a newer schema, and
+ * the backup taken before the upgrade brings the database back to what it can run.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -13,6 +14,9 @@ import { join } from 'node:path';
 import { Api, GatewayProcess, freePort, newCredentials } from '../helpers/gateway-process.js';
 import { startCounterApp, type RunningApp } from '../reliability/apps.js';
 import { cleanEnv, runCli } from '../cli/run-cli.js';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../src/stores/sqlite/index.js';
+import { MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
 
 const NUMBER = '+15005550921';
 const HANDSETS = 10;
@@ -104,4 +108,25 @@ test('a PostgreSQL URL: the command copies nothing and says how to use pg_dump a
     assert.match(result.stderr, /pg_restore --clean --if-exists --no-owner --dbname="\$PARLEY_DB" FILE/);
     assert.ok(!existsSync(join(dir, 'x.dump')));
   }
+});
+
+test('rollback: an older Parley refuses a database a newer one migrated; the backup from before the upgrade restores it', async () => {
+  const db = join(dir, 'upgraded.db');
+  const before = join(dir, 'before-upgrade.db');
+  await (openSqliteStore({ path: db })).close();
+  const backup = await runCli(['db', 'backup', before, '--db', db], cleanEnv());
+  assert.equal(backup.code, 0, backup.stderr);
+  const newer = new Database(db); // what a later Parley's next migration leaves
+  newer.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  newer.close();
+  const serve = await runCli(['serve', '--db', db, '--port', '0', '--log-level', 'silent'], cleanEnv());
+  assert.equal(serve.code, 1);
+  assert.match(serve.stderr, new RegExp(`schema version ${MIGRATIONS.length + 1}, newer than this Parley knows \\(${MIGRATIONS.length}\\)`));
+  const status = await runCli(['db', 'status', '--db', db], cleanEnv());
+  assert.equal(status.code, 1);
+  assert.match(status.stdout, /newer than this Parley/);
+  const restore = await runCli(['db', 'restore', before, '--db', db], cleanEnv());
+  assert.equal(restore.code, 0, restore.stderr);
+  const after = await runCli(['db', 'status', '--db', db], cleanEnv());
+  assert.match(after.stdout, new RegExp(`schema version ${MIGRATIONS.length} of ${MIGRATIONS.length} \\(up to date\\)`));
 });

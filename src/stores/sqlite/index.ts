@@ -54,6 +54,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     migrate(db, version);
   }
+  if (version > MIGRATIONS.length) {
+    // An older Parley after a rollback: it would write rows the newer schema does not expect.
+    db.close();
+    throw new Error(`the database is at schema version ${version}, newer than this Parley knows (${MIGRATIONS.length}): run the Parley that migrated it, or restore the backup taken before the upgrade (parley db restore)`);
+  }
   const st = prepareStatements(db);
   // The file this connection opened: if it is deleted, moved or replaced, SQLite keeps writing to
   // the open inode, which nothing will ever read again. `ping` reports that (readiness).
