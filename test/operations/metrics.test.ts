@@ -2,13 +2,19 @@
  * GET /metrics: the default account's Basic credentials or 401; the contract's series with their
  * labels and types, plus the library's process metrics; every counter moved by exactly what the
  * traffic did (scraped before and after, parsed); `promtool check metrics` accepts it; queue
- * depths follow a backlog; each Parley in a process has its own registry.
+ * depths follow a backlog; each Parley in a process has its own registry; the alert rules that
+ * docs/deploying.md suggests are valid (`promtool check rules`) and name only series that exist.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestParley, type TestParley } from '../reliability/in-process.js';
 import { startCounterApp, startScriptedApp, twiml, type RunningApp } from '../reliability/apps.js';
 import { parseExposition, promtoolCheck, valueOf, type Family } from '../helpers/prometheus.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { GatewayEvent } from '../../src/events/bus.js';
 
 const OK_NUMBER = '+15005550801';
@@ -181,5 +187,23 @@ test('each Parley in a process has its own registry', async () => {
     assert.ok(families.has('process_cpu_seconds_total'));
   } finally {
     await other.stop();
+  }
+});
+
+test('the alert rules in docs/deploying.md pass promtool check rules and use only exposed series', async () => {
+  const docs = readFileSync(new URL('../../../docs/deploying.md', import.meta.url), 'utf8');
+  const rules = /```yaml\n(groups:[\s\S]*?)```/.exec(docs)?.[1];
+  assert.ok(rules, 'docs/deploying.md has a rules block');
+  const dir = mkdtempSync(join(tmpdir(), 'parley-rules-'));
+  try {
+    writeFileSync(join(dir, 'rules.yml'), rules);
+    const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', join(dir, 'rules.yml')]);
+    assert.match(stdout, /SUCCESS: \d+ rules found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const { families } = await scrape();
+  for (const name of new Set(rules.match(/parley_[a-z_]+/g) ?? [])) {
+    assert.ok(families.has(name) || families.has(name.replace(/_bucket$/, '')), `${name} is exposed`);
   }
 });
