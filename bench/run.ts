@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only=ceiling,loop,session,kannel,carrier,growth] [--out=DIR] [--cpu-prof=DIR]`
+ * `npm run bench [-- --quick | --smoke] [--only=ceiling,loop,session,kannel,carrier,growth] [--out=DIR] [--cpu-prof=DIR] [--scrape-metrics]`
  *
  * Runs every workload on this machine, prints one table, writes the results as JSON and an SVG
  * chart, and ends with one line per target. Everything listens on 127.0.0.1, every load is
@@ -34,15 +34,18 @@ interface Args {
   cpuProf: string | null;
   /** Extra node flags for the gateway, e.g. --max-semi-space-size=64, to try runtime settings. */
   gatewayFlags: string[];
+  /** Scrape GET /metrics every second during the full-loop runs, as Prometheus would. */
+  scrapeMetrics: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--quick | --smoke] [--only=${WORKLOADS.join(',')}] [--out=DIR] [--cpu-prof=DIR] [--gateway-flag=FLAG ...]
+const USAGE = `usage: npm run bench -- [--quick | --smoke] [--only=${WORKLOADS.join(',')}] [--out=DIR] [--cpu-prof=DIR] [--gateway-flag=FLAG ...] [--scrape-metrics]
   --quick      a developer's check, under 2 minutes
   --smoke      seconds; proves the bench runs (CI), numbers mean nothing
   --only       run only these workloads (growth also gives footprint)
   --out        where results go (default: bench/results)
   --cpu-prof   start the gateway with node --cpu-prof, profiles written to DIR
-  --gateway-flag  a node flag for the gateway (repeatable), e.g. --gateway-flag=--max-semi-space-size=64`;
+  --gateway-flag  a node flag for the gateway (repeatable), e.g. --gateway-flag=--max-semi-space-size=64
+  --scrape-metrics  scrape the gateway's /metrics every second during the full-loop runs`;
 
 function parseArgs(argv: readonly string[]): Args {
   let name: ProfileName = 'full';
@@ -50,6 +53,7 @@ function parseArgs(argv: readonly string[]): Args {
   let out = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   let cpuProf: string | null = null;
   const gatewayFlags: string[] = [];
+  let scrapeMetrics = false;
   for (const arg of argv) {
     const eq = arg.indexOf('=');
     const key = eq < 0 ? arg : arg.slice(0, eq);
@@ -65,12 +69,13 @@ function parseArgs(argv: readonly string[]): Args {
     } else if (key === '--out' && value) out = resolve(value);
     else if (key === '--cpu-prof' && value) cpuProf = resolve(value);
     else if (key === '--gateway-flag' && value) gatewayFlags.push(value);
+    else if (key === '--scrape-metrics') scrapeMetrics = true;
     else if (key === '--help' || key === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  return { profile: PROFILES[name], only, out, cpuProf, gatewayFlags };
+  return { profile: PROFILES[name], only, out, cpuProf, gatewayFlags, scrapeMetrics };
 }
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -104,6 +109,7 @@ async function main(): Promise<number> {
   const credentials = newCredentials();
   const failures: string[] = [];
   const nodeArgs = [...args.gatewayFlags, ...(args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : [])];
+  const scrape = args.scrapeMetrics ? { scrapeMs: 1000 } : {};
   const loadAtStart = load1();
   log(`Parley bench, profile ${profile.name}: ${machine(loadAtStart).cpus} cores, node ${process.version}, load ${loadAtStart}`);
   if (loadAtStart > 0.5) log(`  note: the machine is busy (1-minute load ${loadAtStart}); other work skews these numbers`);
@@ -117,8 +123,12 @@ async function main(): Promise<number> {
       ? await attempt('HTTP ceiling', failures, () => runHttpCeiling(minimal, profile)) : notSelected;
     const loop = only.has('loop')
       ? await attempt('full loop, minimal app', failures, () => runFullLoop({
-        app: minimal, profile, db: join(work, 'loop-minimal.db'), credentials, nodeArgs,
+        app: minimal, profile, db: join(work, 'loop-minimal.db'), credentials, nodeArgs, ...scrape,
       })) : notSelected;
+    if ('metricsScrapes' in loop && loop.metricsScrapes) {
+      const s = loop.metricsScrapes;
+      log(`  /metrics scraped every second: ${s.scrapes} scrapes (${s.failures} failed), ${s.meanMs} ms mean, ${s.maxMs} ms max, ${s.bytes} bytes`);
+    }
     // Same number of messages as Parley's saturation run completed (its run is bounded in time).
     const kannelMessages = 'saturation' in loop && loop.saturation.completed > 0
       ? Math.min(profile.loopMessages, loop.saturation.completed) : profile.loopMessages;

@@ -15,6 +15,7 @@ import type { RunningApp } from '../lib/apps.js';
 import type { Profile } from '../profile.js';
 import { handsetNumber } from './http-ceiling.js';
 import { watchOwnEventLoop, type LoopDelay } from '../lib/own-event-loop.js';
+import { scrapeMetrics, type ScrapeSummary } from '../lib/scraper.js';
 
 export interface CpuPerLoop {
   /** Milliseconds of CPU per completed loop, per process. */
@@ -52,6 +53,8 @@ export interface FullLoopResult extends SaturationRun {
   gatewayRssBytes: number;
   /** Database growth per completed loop (messages, exchange record, conversation). */
   dbBytesPerLoop: number;
+  /** With `--scrape-metrics`: the scrapes of GET /metrics made during the whole run. */
+  metricsScrapes?: ScrapeSummary;
 }
 
 export async function createNumbers(gw: RunningGateway, app: RunningApp, count: number): Promise<string[]> {
@@ -99,6 +102,8 @@ export interface FullLoopSetup {
   db: string;
   credentials: Credentials;
   nodeArgs?: readonly string[];
+  /** Scrape GET /metrics this often during the run (`--scrape-metrics`); not at all when absent. */
+  scrapeMs?: number;
 }
 
 /** Starts a gateway on a fresh database, measures, stops it, and sizes the database it left. */
@@ -109,6 +114,7 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
     ...(setup.nodeArgs ? { nodeArgs: setup.nodeArgs } : {}),
   });
   let loops = 0;
+  const scraper = setup.scrapeMs ? scrapeMetrics(gw, setup.scrapeMs) : null;
   try {
     const numbers = await createNumbers(gw, app, profile.numbers);
     const driver = await loopDriver(gw, {
@@ -149,6 +155,7 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         if (appUs !== undefined) overhead.push(Math.max(0, ms - appUs / 1000));
       }
       loops = driver.completed();
+      const metricsScrapes = await scraper?.stop();
       const gatewayRssBytes = rssBytes(gw.child.pid);
       driver.close(); // an open event stream would hold up the gateway's shutdown
       await gw.stop();
@@ -169,11 +176,13 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         gatewayRssBytes,
         // Sized after the gateway closed its database, so the write-ahead log is checkpointed.
         dbBytesPerLoop: loops ? Math.round(dbBytes(setup.db) / loops) : 0,
+        ...(metricsScrapes ? { metricsScrapes } : {}),
       };
     } finally {
       driver.close();
     }
   } finally {
+    await scraper?.stop();
     await gw.stop();
   }
 }

@@ -36,6 +36,19 @@ export interface MessageDetails {
 export interface Turn { message: Message; turn: { status: string; error_code: number | null; error_message: string | null }; replies: Message[]; exchanges: Exchange[] }
 export interface Alert { sid: string; error_code: string; alert_text: string; date_created: string; resource_sid: string | null; request_url: string | null; request_method: string | null; more_info: string }
 
+export interface ChannelState { name: string; type: string; state: 'bound' | 'connecting' | 'down'; reason: string | null; since: string; waiting: number; in_flight: number }
+export interface QueueDepths { turns: number; outbound: number; callbacks: number }
+export interface StatusPoint {
+  at: string; received_per_second: number; sent_per_second: number; turns_per_second: number;
+  turn_latency_mean_ms: number | null; turn_latency_p95_ms: number | null; queues: QueueDepths | null;
+}
+/** GET /parley/status: the numbers /metrics shows, sampled every few seconds for the last minutes. */
+export interface StatusView {
+  sample_interval_seconds: number; channels: ChannelState[]; queues: QueueDepths | null;
+  totals: { received: number; sent: number; turns_ok: number; turns_error: number };
+  errors: Array<{ code: number; count: number; title: string | null }>; samples: StatusPoint[];
+}
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: number | null, message: string) { super(message); }
 }
@@ -96,6 +109,7 @@ export const api = {
   details: (sid: string) => call<MessageDetails>('GET', `/simulator/messages/${e(sid)}/details`),
   conversationTest: (number: string, handset: string, runner: 'node' | 'vitest') =>
     text(`/simulator/conversations/${e(number)}/${e(handset)}/test?Runner=${runner}`),
+  status: () => call<StatusView>('GET', '/parley/status'),
   media: async (m: Message) => (await call<{ media_list: Array<{ uri: string; content_type: string }> }>('GET', m.subresource_uris.media)).media_list,
 };
 

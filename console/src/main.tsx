@@ -1,4 +1,4 @@
-// The console shell: navigation by hash routes and the six pages.
+// The console shell: navigation by hash routes and the pages.
 import { render } from 'preact';
 import { useHash } from './ui.js';
 import { Phones } from './phones.js';
@@ -8,9 +8,10 @@ import { Messages } from './messages.js';
 import { MessagePage } from './message.js';
 import { Errors } from './errors.js';
 import { Account } from './account.js';
+import { Status } from './status.js';
 import './style.css';
 
-const PAGES = [['phones', 'Phones'], ['conversations', 'Conversations'], ['messages', 'Messages'], ['numbers', 'Numbers'], ['errors', 'Errors'], ['account', 'Account']] as const;
+const PAGES = [['phones', 'Phones'], ['conversations', 'Conversations'], ['messages', 'Messages'], ['numbers', 'Numbers'], ['errors', 'Errors'], ['status', 'Status'], ['account', 'Account']] as const;
 
 function App(): preact.JSX.Element {
   const [page = 'phones', a, b] = useHash();
@@ -23,6 +24,7 @@ function App(): preact.JSX.Element {
   else if (page === 'numbers') body = <Numbers />;
   else if (page === 'errors') body = <Errors />;
   else if (page === 'account') body = <Account />;
+  else if (page === 'status') body = <Status />;
   else body = <Phones />;
   return (
     <>

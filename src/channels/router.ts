@@ -12,6 +12,8 @@ export class ChannelRouter {
   private readonly byNumber = new Map<string, Channel>();
   private readonly catchAll: Channel | null;
   readonly all: readonly Channel[];
+  /** Messages each channel took (`send` resolved `sent`), by channel name, since start (metrics). */
+  readonly sentCounts = new Map<string, number>();
 
   /** `carriers` with the numbers each carries (the configuration file checked they do not overlap). */
   constructor(readonly simulator: Channel, carriers: ReadonlyArray<{ channel: Channel; numbers: readonly string[] }>) {
@@ -32,8 +34,12 @@ export class ChannelRouter {
     return this.byNumber.get(plain) ?? this.catchAll ?? this.simulator;
   }
 
-  send(message: MessageRecord): Promise<SendOutcome> {
-    return this.channelFor(message.from).send(message);
+  async send(message: MessageRecord): Promise<SendOutcome> {
+    const channel = this.channelFor(message.from);
+    const outcome = await channel.send(message);
+    // Counted here, not from status events: a fast receipt can settle a message before its `sent` commits.
+    if (outcome.kind === 'sent') this.sentCounts.set(channel.name, (this.sentCounts.get(channel.name) ?? 0) + 1);
+    return outcome;
   }
 
   async start(host: ChannelHost): Promise<void> {

@@ -30,7 +30,8 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
     const path = req.url.split('?')[0] ?? '';
     const isConsole = CONSOLE_PATH.test(path);
-    if ((isConsole || fromBrowser(req.headers)) && !hostAllowed(req.headers.host)) {
+    // req.host is the browser's Host, or X-Forwarded-Host from a trusted proxy (--trust-proxy).
+    if ((isConsole || fromBrowser(req.headers)) && !hostAllowed(req.host)) {
       return reply.code(403).type('text/plain; charset=utf-8').send('Forbidden: unknown Host header (DNS rebinding protection).\n');
     }
     if (isConsole) req.account = await authenticate(options.gateway.store, req.headers.authorization);

@@ -6,8 +6,10 @@ import { EventEmitter } from 'node:events';
 import type { AlertRecord, MessageRecord, WebhookExchange } from '../stores/records.js';
 
 export type GatewayEvent =
-  | { type: 'message'; message: MessageRecord }
-  | { type: 'turn'; accountSid: string; messageSid: string; conversationId: string; errorCode: number | null }
+  /** A message stored, or its new status; `sameStatus` marks a change that is not a new status (a redaction). */
+  | { type: 'message'; message: MessageRecord; sameStatus?: true }
+  /** A turn committed: its error code (null when the app answered well) and how long it took, stored and sent. */
+  | { type: 'turn'; accountSid: string; messageSid: string; conversationId: string; errorCode: number | null; durationMs: number }
   | { type: 'exchange'; exchange: WebhookExchange }
   | { type: 'alert'; alert: AlertRecord }
   | { type: 'conversation'; accountSid: string; conversationId: string }
@@ -16,6 +18,8 @@ export type GatewayEvent =
 
 export class EventBus {
   private readonly emitter = new EventEmitter();
+  /** Ends each pending `waitFor` (rejects it), for `endWaits`. */
+  private readonly waits = new Set<() => void>();
 
   constructor() {
     this.emitter.setMaxListeners(0); // one per open console tab or stream; bounded by connections
@@ -35,16 +39,27 @@ export class EventBus {
   waitFor(match: (event: GatewayEvent) => boolean, timeoutMs: number): Promise<GatewayEvent>;
   waitFor(match: (event: GatewayEvent) => boolean, timeoutMs: number): Promise<GatewayEvent> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const end = (error: Error): void => {
+        clearTimeout(timer);
         off();
-        reject(new Error(`no matching event within ${timeoutMs} ms`));
-      }, timeoutMs);
+        this.waits.delete(cancel);
+        reject(error);
+      };
+      const cancel = (): void => end(new Error('the gateway is stopping'));
+      const timer = setTimeout(() => end(new Error(`no matching event within ${timeoutMs} ms`)), timeoutMs);
       const off = this.subscribe((event) => {
         if (!match(event)) return;
         clearTimeout(timer);
         off();
+        this.waits.delete(cancel);
         resolve(event);
       });
+      this.waits.add(cancel);
     });
+  }
+
+  /** Rejects every pending `waitFor` now: a stopping gateway's long-polls answer at once. */
+  endWaits(): void {
+    for (const cancel of [...this.waits]) cancel();
   }
 }

@@ -26,6 +26,8 @@ export interface ChannelHostDeps {
   accepted(message: MessageRecord): void;
   /** Counts receipts that matched no part (metrics). */
   onUnmatchedReceipt?(receipt: CarrierReceipt): void;
+  /** Throws while the gateway drains: a part is then refused (not acknowledged) like a whole message. */
+  assertTakingWork?(): void;
 }
 
 /** The inbound message record of an input, with what only a channel knows (parts, 30009). */
@@ -79,6 +81,7 @@ export function createChannelHost(deps: ChannelHostDeps): ChannelHost {
     },
     receive: (input) => deps.receive(input),
     receivePart: async (part, assemble) => {
+      deps.assertTakingWork?.();
       const { serviceSid } = await inboundWebhookFor(store, part.accountSid, part.to);
       const message = await store.inboundParts.add(part, assembler(assemble, serviceSid, true));
       if (message) await afterStored(message);

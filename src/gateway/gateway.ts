@@ -17,6 +17,7 @@ import { TurnScheduler } from '../conversations/scheduler.js';
 import { runTurn } from '../conversations/turn.js';
 import type { Logger } from '../logging/logger.js';
 import { isOptedOut } from '../messages/opt-outs.js';
+import { TwilioError } from '../errors/twilio-error.js';
 import { inboundWebhookFor } from './inbound-webhook.js';
 import { createChannelHost, inboundRecord } from './channel-host.js';
 
@@ -41,6 +42,13 @@ export interface GatewayOptions {
   traceRetentionMs?: number;
 }
 
+/**
+ * Where a gateway is in its life: `starting` while it resumes what a previous run left (it already
+ * takes work), `ready`, `draining` once `stop` is called (it takes no new work and lets running
+ * turns finish), `stopped`. Readiness (`GET /readyz`) reports it.
+ */
+export type GatewayPhase = 'starting' | 'ready' | 'draining' | 'stopped';
+
 export class Gateway {
   readonly events = new EventBus();
   readonly store: Store;
@@ -57,6 +65,7 @@ export class Gateway {
   unmatchedReceipts = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
   private resuming: Promise<void> = Promise.resolve();
+  private currentPhase: GatewayPhase = 'starting';
 
   constructor(options: GatewayOptions) {
     this.store = options.store;
@@ -85,6 +94,7 @@ export class Gateway {
       store: this.store, clock: this.clock, delivery: this.delivery, logger: this.logger,
       receive: (input) => this.receive(input),
       accepted: (message) => this.accepted(message),
+      assertTakingWork: () => this.assertTakingWork(),
       onUnmatchedReceipt: (receipt: CarrierReceipt) => {
         this.unmatchedReceipts++;
         this.events.emit({ type: 'receipt-unmatched', channel: receipt.channel, smscId: receipt.smscId ?? receipt.receiptKey });
@@ -97,22 +107,52 @@ export class Gateway {
       this.logger.error({ err: error }, 'handing over the messages left unsent failed; they are handed over on the next start');
     });
     await this.sweep();
+    if (this.currentPhase !== 'starting') return; // stopped while starting
     this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error({ err: error }, 'sweep failed')), 60_000);
     this.sweepTimer.unref();
+    this.currentPhase = 'ready';
   }
 
-  /** Stops taking work, lets running turns finish, and closes connections. */
-  async stop(): Promise<void> {
+  get phase(): GatewayPhase {
+    return this.currentPhase;
+  }
+
+  /**
+   * Throws 20503 once the gateway is draining: new inbound messages and API-created messages are
+   * refused (not stored, so not acknowledged), and the sender tries again on another node or later.
+   */
+  assertTakingWork(): void {
+    if (this.currentPhase === 'draining' || this.currentPhase === 'stopped') {
+      throw new TwilioError(20503, 'Parley is shutting down and takes no new messages; try again shortly');
+    }
+  }
+
+  /**
+   * Drains: takes no new work, lets the running turns finish and commit (for at most `timeoutMs`),
+   * then unbinds the channels. Turns not started stay pending in the store for the next start (or
+   * another node). Resolves with whether every running turn finished in time; if not, the caller
+   * closes the store before `abandon()`, so that what those turns still do is never committed.
+   */
+  async stop(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    if (this.currentPhase !== 'stopped') this.currentPhase = 'draining';
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    await this.scheduler.stop();
+    const finished = await settlesWithin(this.scheduler.stop(), timeoutMs);
     await this.channels.stop();
     await this.delivery.stop();
-    await this.resuming;
-    await this.client.close();
+    await this.resuming; // ends once the channels and Delivery have stopped
+    if (finished) await this.client.close();
+    this.currentPhase = 'stopped';
+    return finished;
+  }
+
+  /** Cuts the webhook requests of turns a drain gave up on (after the store is closed). */
+  async abandon(): Promise<void> {
+    await this.client.destroy();
   }
 
   /** An inbound message from a handset: stored (durably) before this resolves, then its turn runs. */
   async receive(input: InboundInput): Promise<MessageRecord> {
+    this.assertTakingWork();
     const { serviceSid } = await inboundWebhookFor(this.store, input.accountSid, input.to);
     const message = inboundRecord(input, serviceSid, this.clock.now());
     await this.store.messages.insert(message, { startTurn: true });
@@ -180,6 +220,7 @@ export class Gateway {
   }
 
   private async runPendingTurn(turn: PendingTurn): Promise<void> {
+    const started = performance.now();
     const fresh = turn.inbound !== undefined;
     if (!fresh && await this.store.turns.isDone(turn.messageSid)) return;
     const inbound = turn.inbound ?? await this.store.messages.get(turn.accountSid, turn.messageSid);
@@ -195,7 +236,8 @@ export class Gateway {
     }, { inbound, number, authToken: account.authToken, conversation });
     await this.commit(outcome, account, true, fresh);
     this.conversations.committed(outcome.conversation, conversation.jar);
-    this.events.emit({ type: 'turn', accountSid: inbound.accountSid, messageSid: inbound.sid, conversationId: turn.conversationId, errorCode: outcome.errorCode });
+    this.events.emit({ type: 'turn', accountSid: inbound.accountSid, messageSid: inbound.sid, conversationId: turn.conversationId, errorCode: outcome.errorCode,
+      durationMs: performance.now() - started });
   }
 
   /** Commits (part of) a turn's outcome, then hands its replies to the channel. */
@@ -211,4 +253,17 @@ export class Gateway {
     for (const reply of fresh) this.events.emit({ type: 'message', message: reply });
     return Promise.all(fresh.map((reply) => this.delivery.deliver(reply)));
   }
+}
+
+/** Whether `promise` settles within `ms` (it keeps running either way). */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  if (!Number.isFinite(ms)) return promise.then(() => true, () => true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(done, done);
+  });
 }

@@ -22,6 +22,9 @@ import { startApiServices } from '../runtime/api-services.js';
 import type { RetryPolicy } from '../webhooks/status-callbacks.js';
 import { registerConsole } from '../console/index.js';
 import { registerChannelRoutes } from './routes/channels.js';
+import { registerOperationRoutes } from './routes/operations.js';
+import type { ParleyMetrics } from '../metrics/metrics.js';
+import type { StatusHistory } from '../metrics/history.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +41,10 @@ export interface HttpOptions {
   hosts?: readonly string[] | undefined;
   /** Overrides the status-callback retry policy (tests shorten it). */
   statusCallbackRetry?: Partial<RetryPolicy> | undefined;
+  /** Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (addresses, CIDRs, `loopback`); none by default. */
+  trustProxy?: readonly string[] | undefined;
+  /** Readiness, metrics and the status page (routes/operations.ts). */
+  operations: { metrics: ParleyMetrics; history: StatusHistory; defaultAccountSid: string };
 }
 
 export interface RouteContext extends HttpOptions {
@@ -67,7 +74,11 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
       void sendError(reply, new TwilioError(20404, `The requested resource ${safePath(req.url)} was not found`));
     },
     routerOptions: { maxParamLength: 500 },
-    return503OnClosing: true,
+    // While the server closes (the end of a drain), requests still arriving on open connections
+    // run as usual and get Twilio's JSON: a new message is refused with 20503 by the gateway.
+    return503OnClosing: false,
+    // req.ip, req.protocol and req.host read X-Forwarded-For/-Proto/-Host only from these peers.
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
   });
   app.decorateRequest('account', null);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
@@ -99,6 +110,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   registerAccountRoutes(ctx);
   registerMessagingServiceRoutes(ctx);
   registerChannelRoutes(ctx);
+  registerOperationRoutes(ctx);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? req.url;
@@ -108,7 +120,15 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     void sendError(reply, error);
   });
   app.setErrorHandler((error: unknown, req, reply) => {
-    if (error instanceof TwilioError) return sendError(reply, error);
+    if (error instanceof TwilioError) {
+      // Failed sign-ins at warn, with the client's address (the proxy's X-Forwarded-For when trusted),
+      // never a header; a drain's refusals at info; other caller mistakes only at debug.
+      const line = { code: error.code, status: error.status, method: req.method, path: safePath(req.url), ip: req.ip };
+      if (error.code === 20003 || error.code === 20005) req.log.warn(line, 'authentication failed');
+      else if (error.code === 20503) options.logger.info(line, 'refused: draining');
+      else options.logger.debug(line, 'request refused');
+      return sendError(reply, error);
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       const message = error instanceof Error ? error.message : 'Bad request';

@@ -57,6 +57,7 @@ export class OutboundMessages {
   /** Validates, stores and (unless scheduled) sends. Resolves with the stored record. */
   async create(account: AccountRecord, input: CreateMessageInput): Promise<MessageRecord> {
     const { store, clock } = this.gateway;
+    this.gateway.assertTakingWork();
     const to = input.to ?? '';
     let from = input.from ?? '';
     const body = input.body ?? '';
@@ -131,7 +132,9 @@ export class OutboundMessages {
         for (const m of due) {
           const at = this.gateway.clock.now();
           await this.gateway.store.messages.setStatus(m.sid, 'queued', { at });
-          await this.send({ ...m, status: 'queued', dateUpdated: at });
+          const queued: MessageRecord = { ...m, status: 'queued', dateUpdated: at };
+          this.gateway.events.emit({ type: 'message', message: queued }); // every status change is an event (metrics, streams)
+          await this.send(queued);
         }
       } finally {
         this.sweeping = null;

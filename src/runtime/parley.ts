@@ -15,6 +15,9 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import type { AccountRecord } from '../stores/records.js';
 import type { RetryPolicy } from '../webhooks/status-callbacks.js';
 import { DEFAULT_TRACE_RETENTION_MS } from '../config/schema.js';
+import { ParleyMetrics } from '../metrics/metrics.js';
+import { StatusHistory } from '../metrics/history.js';
+import { logEvents } from '../logging/events.js';
 
 export interface ParleyOptions {
   port: number;
@@ -38,6 +41,12 @@ export interface ParleyOptions {
   statusCallbackRetry?: Partial<RetryPolicy>;
   /** Carrier channels (the configuration file's `channels:`); numbers none lists stay on the simulator. */
   channels?: readonly ChannelConfig[];
+  /** Reverse proxies whose X-Forwarded-* headers are believed (addresses, CIDRs, `loopback`). */
+  trustProxy?: readonly string[];
+  /** How long `stop()` lets running turns and requests finish (default 30 s); what is left stays pending. */
+  drainTimeoutMs?: number;
+  /** How often the console's status page samples the metrics (default 5 s; tests shorten it). */
+  statusSampleMs?: number;
 }
 
 export interface RunningParley {
@@ -50,6 +59,12 @@ export interface RunningParley {
   store: Store;
   clock: Clock;
   http: FastifyInstance;
+  metrics: ParleyMetrics;
+  /**
+   * Drains and stops: `/readyz` answers 503 at once and new messages are refused (20503); running
+   * turns finish and commit, channels unbind, open requests end; then the store closes. Bounded by
+   * `drainTimeoutMs`: what has not finished by then stays pending for the next start.
+   */
   stop(): Promise<void>;
 }
 
@@ -65,13 +80,27 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
     const channels = createChannels(options.channels ?? [], { logger, clock });
     const gateway = new Gateway({ store, clock, channels, sessionTtlMs: options.sessionTtlMs, logger,
       blockPrivateWebhooks: options.blockPrivateWebhooks ?? false, traceRetentionMs: options.traceRetentionMs ?? DEFAULT_TRACE_RETENTION_MS });
+    const metrics = new ParleyMetrics(gateway);
+    const history = new StatusHistory(() => metrics.snapshot(), options.statusSampleMs);
+    const stopLogging = logEvents(gateway, logger);
     const http = await createHttpServer({ gateway, logger, devClock: clock instanceof ManualClock ? clock : null, hosts: [options.host, ...(options.allowedHosts ?? [])],
-      statusCallbackRetry: options.statusCallbackRetry });
-    await gateway.start();
+      statusCallbackRetry: options.statusCallbackRetry, trustProxy: options.trustProxy, operations: { metrics, history, defaultAccountSid: account.sid } });
+    // Listening before the gateway resumes a previous run's work: /readyz says `starting` meanwhile.
     await http.listen({ port: options.port, host: options.host });
+    try {
+      await gateway.start();
+    } catch (error) {
+      metrics.stop();
+      stopLogging();
+      await gateway.stop(0);
+      await http.close();
+      throw error;
+    }
+    history.start();
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+    const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     let stopped: Promise<void> | null = null;
     return {
       url: `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`,
@@ -82,14 +111,33 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
       store,
       clock,
       http,
+      metrics,
       stop: () => (stopped ??= (async () => {
-        await http.close(); // stop taking requests first
-        await gateway.stop(); // let running turns commit
-        await store.close();
+        const deadline = Date.now() + drainTimeoutMs;
+        history.stop();
+        const finished = await gateway.stop(drainTimeoutMs); // running turns commit, channels unbind
+        if (!finished) logger.warn({ drainTimeoutMs }, 'drain timed out: the turns still running stay pending and run again at the next start');
+        gateway.events.endWaits(); // long-polls answer now instead of holding the server open
+        await closeHttp(http, finished ? Math.max(1_000, deadline - Date.now()) : 0);
+        metrics.stop();
+        stopLogging();
+        await store.close(); // before abandoning turns still running, so nothing they do commits
+        if (!finished) await gateway.abandon();
       })()),
     };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
+  }
+}
+
+/** Stops listening and lets open requests finish for `graceMs`, then cuts the connections left. */
+async function closeHttp(http: FastifyInstance, graceMs: number): Promise<void> {
+  const closing = http.close();
+  const timer = setTimeout(() => http.server.closeAllConnections(), graceMs);
+  try {
+    await closing;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -12,6 +12,8 @@
  *   second copy of a reply (this makes at-least-once turns give exactly one stored reply).
  * - Reads MUST only return rows of the account asked for; no method crosses accounts.
  * - `turns.pending` MUST return unfinished turns in arrival order.
+ * - `ping` and `queueDepths` are read by readiness probes and metrics scrapes every few seconds:
+ *   they MUST be cheap (no table scan) and SHOULD answer or fail within a couple of seconds.
  */
 import type {
   AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, CarrierReceipt, ConversationRecord, InboundPart, MessageDirection, MessageRecord,
@@ -246,6 +248,16 @@ export interface AlertRepository {
   deleteBefore(before: number): Promise<number>;
 }
 
+/** Work waiting, as the metrics report it (`parley_queue_depth{queue}`). */
+export interface QueueDepths {
+  /** Inbound messages whose turn has not finished. */
+  turns: number;
+  /** Outbound messages not yet handed to a channel (`accepted`, `queued`, `sending`). */
+  outbound: number;
+  /** Status callbacks in the outbox (waiting or being retried). */
+  callbacks: number;
+}
+
 export interface Store {
   readonly accounts: AccountRepository;
   readonly numbers: PhoneNumberRepository;
@@ -262,5 +274,12 @@ export interface Store {
   readonly inboundParts: InboundPartRepository;
   /** The schema version this store is at, and the latest this build knows. */
   schemaVersion(): Promise<{ current: number; latest: number }>;
+  /**
+   * Resolves once the store answers a query and still holds the database it opened (readiness);
+   * rejects with an Error saying why not: closed, the connection lost, the database file gone.
+   */
+  ping(): Promise<void>;
+  /** Work waiting in the store; with a store shared by several nodes, the whole gateway's. */
+  queueDepths(): Promise<QueueDepths>;
   close(): Promise<void>;
 }

@@ -168,6 +168,12 @@ export class WebhookClient {
     await Promise.all([...this.agents.values()].map((a) => a.close().catch(() => a.destroy())));
     this.agents.clear();
   }
+
+  /** Aborts the requests in flight and closes every socket (a shutdown that ran out of time). */
+  async destroy(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((a) => a.destroy().catch(() => undefined)));
+    this.agents.clear();
+  }
 }
 
 function classifyForRetry(r: Omit<WebhookResult, 'request' | 'attempts'>): 'ct' | 'rt' | '4xx' | '5xx' | null {

@@ -97,6 +97,24 @@ test('log lines (trace level) show no secret', () => {
   assertClean('logs', logs);
 });
 
+test('the operations lines are there and clean: one per turn (debug), failures with their code, failed sign-ins', () => {
+  const lines = gw.logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; code?: number; messageSid?: string; ip?: string });
+  for (const sid of sids) assert.ok(lines.some((l) => l.msg === 'turn' && l.level === 20 && l.messageSid === sid), `a debug line for the turn of ${sid}`);
+  const failures = lines.filter((l) => l.msg === 'error log').map((l) => l.code);
+  assert.ok(failures.includes(11200) && failures.includes(11205), `failure lines with codes: ${failures.join(', ')}`);
+  assert.equal(lines.filter((l) => l.msg === 'authentication failed' && l.code === 20003 && l.level === 40).length, 3);
+  assertClean('operations log lines', lines.filter((l) => ['turn', 'error log', 'authentication failed'].includes(l.msg)).map((l) => JSON.stringify(l)).join('\n'));
+});
+
+test('/metrics, /parley/status and /readyz show no secret', async () => {
+  const auth = { authorization: `Basic ${Buffer.from(`${gw.credentials.accountSid}:${gw.credentials.authToken}`).toString('base64')}` };
+  for (const [path, headers] of [['/metrics', auth], ['/parley/status', auth], ['/readyz', {}]] as const) {
+    const res = await fetch(`${gw.parley.url}${path}`, { headers });
+    assert.equal(res.status, 200, path);
+    assertClean(path, await res.text());
+  }
+});
+
 test('the logger masks secrets even when a caller logs them by mistake', () => {
   let out = '';
   const destination = new Writable({ write(chunk: Buffer, _e, done) { out += chunk.toString(); done(); } });

@@ -48,7 +48,6 @@ export const dev: Command = {
       `  curl -s -u ${parley.account.sid}:${parley.account.authToken} ${parley.url}/simulator/messages --data-urlencode From=${DEMO_HANDSET} --data-urlencode To=${DEMO_NUMBER} --data-urlencode Body=Hello`,
       `  curl -s -u ${parley.account.sid}:${parley.account.authToken} "${parley.url}/simulator/handsets/${encodeURIComponent(DEMO_HANDSET)}/messages"`,
     ].join('\n'));
-    await untilSignal(parley, () => app.close());
-    return 0;
+    return untilSignal(parley, () => app.close(), config.drainTimeoutMs);
   },
 };

@@ -18,5 +18,5 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   tail: { summary: 'follow messages, webhook exchanges and errors live (Ctrl-C stops)', load: async () => (await import('./tail.js')).tail },
   channels: { summary: 'the channels (simulator, SMPP connections): state, since when, why down, messages waiting', load: async () => (await import('./channels.js')).channels },
   clock: { summary: "show or advance Parley's clock (advance: development mode only)", load: async () => (await import('./clock.js')).clock },
-  db: { summary: 'database schema: migrate | status', load: async () => (await import('./db.js')).db },
+  db: { summary: 'database schema and backups: migrate | status | backup FILE | restore FILE', load: async () => (await import('./db.js')).db },
 };

@@ -17,8 +17,7 @@ export const serve: Command = {
     }
     const parley = await startParley({ ...config, logger: createLogger({ level: config.logLevel }) });
     printBanner(parley, config.sessionTtlMs, config.dev);
-    await untilSignal(parley);
-    return 0;
+    return untilSignal(parley, undefined, config.drainTimeoutMs);
   },
 };
 
@@ -32,16 +31,31 @@ export function printBanner(parley: RunningParley, sessionTtlMs: number, dev: bo
   console.log(lines.join('\n'));
 }
 
-/** Resolves after SIGTERM/SIGINT once Parley has stopped cleanly. */
-export function untilSignal(parley: RunningParley, extra: () => Promise<void> = async () => undefined): Promise<void> {
+/** Closing sockets and stores after a drain: if that ever hangs, the process exits anyway after this long. */
+const BACKSTOP_MS = 15_000;
+
+/**
+ * Resolves (with the exit code) after SIGTERM/SIGINT once Parley has drained and stopped (at most `drainTimeoutMs` for
+ * the running work), then `extra` (dev's example app, which the running turns still call) has
+ * run. A second signal during the drain ends the process at once (Node's default).
+ */
+export function untilSignal(parley: RunningParley, extra: () => Promise<void> = async () => undefined, drainTimeoutMs = 30_000): Promise<number> {
   return new Promise((resolve) => {
     const stop = (signal: string): void => {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
-      console.log(`\n${signal}: stopping Parley…`);
-      void extra().then(() => parley.stop()).then(() => {
+      console.log(`\n${signal}: draining (running turns finish, at most ${formatDuration(drainTimeoutMs)}), then stopping Parley…`);
+      // What has not finished is pending in the store (the next start runs it): exiting loses nothing.
+      setTimeout(() => {
+        console.error('parley: still stopping after the drain timeout; exiting');
+        process.exit(0);
+      }, drainTimeoutMs + BACKSTOP_MS).unref();
+      void parley.stop().then(extra).then(() => {
         console.log('Parley stopped.');
-        resolve();
+        resolve(0);
+      }, (error: unknown) => {
+        console.error(`parley: stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        resolve(1);
       });
     };
     const onTerm = (): void => stop('SIGTERM');

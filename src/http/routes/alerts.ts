@@ -13,7 +13,7 @@ import { pagingQuery } from './paging-query.js';
 
 export function registerAlertRoutes(ctx: RouteContext): void {
   const { store } = ctx.gateway;
-  const baseUrl = (req: RouteRequest): string => `${req.protocol}://${req.headers.host ?? '127.0.0.1'}`;
+  const baseUrl = (req: RouteRequest): string => `${req.protocol}://${req.host || '127.0.0.1'}`;
 
   ctx.routes.add('GET', ALERTS_LIST_PATH, async (req: RouteRequest) => {
     const account = accountFor(req);

@@ -66,7 +66,7 @@ export function registerMessageWriteRoutes(ctx: RouteContext, api: ApiServices):
     // A cancel's callback commits with the change (the outbox), like every other status's.
     const callback = next.status === 'canceled' && message.status !== 'canceled' ? statusCallbackOf(next) : null;
     await store.messages.update(next, callback ?? undefined);
-    ctx.gateway.events.emit({ type: 'message', message: next });
+    ctx.gateway.events.emit(next.status === message.status ? { type: 'message', message: next, sameStatus: true } : { type: 'message', message: next });
     if (callback) api.statusCallbacks.kick();
     return messageJson(next);
   });

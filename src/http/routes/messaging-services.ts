@@ -21,7 +21,7 @@ const SERVICE = `${SERVICES_LIST_PATH}/:Sid`;
 export function registerMessagingServiceRoutes(ctx: RouteContext): void {
   const { store, clock } = ctx.gateway;
   const path = (req: RouteRequest): string => req.url.split('?')[0] ?? req.url;
-  const base = (req: RouteRequest): string => `${req.protocol}://${req.headers.host ?? '127.0.0.1'}`;
+  const base = (req: RouteRequest): string => `${req.protocol}://${req.host || '127.0.0.1'}`;
 
   async function load(req: RouteRequest): Promise<MessagingServiceRecord> {
     const account = accountFor(req);

@@ -4,6 +4,8 @@
  */
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Store, MessageFilter, Page } from '../store.js';
 import type {
   AccountRecord, AlertRecord, MessagingServiceRecord, ConversationRecord, MessageRecord, MessageStatus, NewStatusCallback, PhoneNumberRecord,
@@ -52,7 +54,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     migrate(db, version);
   }
+  if (version > MIGRATIONS.length) {
+    // An older Parley after a rollback: it would write rows the newer schema does not expect.
+    db.close();
+    throw new Error(`the database is at schema version ${version}, newer than this Parley knows (${MIGRATIONS.length}): run the Parley that migrated it, or restore the backup taken before the upgrade (parley db restore)`);
+  }
   const st = prepareStatements(db);
+  // The file this connection opened: if it is deleted, moved or replaced, SQLite keeps writing to
+  // the open inode, which nothing will ever read again. `ping` reports that (readiness).
+  const opened = options.path === ':memory:' ? null : statSync(options.path);
   const committer = new GroupCommitter(db);
   const checkpointer = options.path === ':memory:' ? null : new BackgroundCheckpointer(db, options.path, committer);
   const write = <T>(run: () => T): Promise<T> => committer.write(run);
@@ -293,6 +303,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     carrierParts: carrierParts(st, write, read),
     inboundParts: inboundParts(st, write, read),
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
+    ping: async () => {
+      if (!db.open) throw new Error('the store is closed');
+      db.pragma('user_version', { simple: true });
+      if (!opened) return;
+      const now = await stat(options.path).catch(() => null);
+      if (!now || now.ino !== opened.ino || now.dev !== opened.dev) {
+        throw new Error(`the database file is no longer at ${options.path} (deleted, moved or replaced)`);
+      }
+    },
+    queueDepths: () => read(() => ({
+      turns: (st.depthTurns.get() as { n: number }).n,
+      outbound: (st.depthOutbound.get() as { n: number }).n,
+      callbacks: (st.depthCallbacks.get() as { n: number }).n,
+    })),
     close: async () => {
       await checkpointer?.stop();
       committer.flush();

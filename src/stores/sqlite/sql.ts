@@ -182,6 +182,11 @@ export const SQL = {
     ON CONFLICT (channel, group_key, seq) DO NOTHING`,
   inboundPartsOf: 'SELECT * FROM inbound_parts WHERE channel = ? AND group_key = ? ORDER BY seq',
   inboundPartsDelete: 'DELETE FROM inbound_parts WHERE channel = ? AND group_key = ?',
+  // Served by the partial indexes messages_pending_turns and messages_undelivered: each counts only
+  // the rows waiting, so a scrape costs little however many messages are stored.
+  depthTurns: "SELECT count(*) AS n FROM messages WHERE turn_state = 'pending'",
+  depthOutbound: "SELECT count(*) AS n FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound'",
+  depthCallbacks: 'SELECT count(*) AS n FROM status_callbacks',
   inboundGroupsBefore: `SELECT group_key, MIN(account_sid) AS account_sid, MIN(to_number) AS to_number FROM inbound_parts WHERE channel = ?
     GROUP BY group_key HAVING MIN(received_at) < ? ORDER BY MIN(received_at) LIMIT ?`,
 } as const;

@@ -336,6 +336,33 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       assert.deepEqual(await store.callbacks.heads(10), []);
     });
 
+    test('queue depths: pending turns, unsent outbound messages and waiting callbacks, across accounts', async () => {
+      assert.deepEqual(await store.queueDepths(), { turns: 0, outbound: 0, callbacks: 0 });
+      const [first, second] = [inbound('first'), inbound('second', { accountSid: OTHER_ACCOUNT })];
+      await store.messages.insert(first, { startTurn: true });
+      await store.messages.insert(second, { startTurn: true });
+      await store.messages.insert(inbound('no turn'));
+      const unsent = [outbound('queued'), outbound('accepted', { status: 'accepted' }), outbound('sending', { status: 'sending' })];
+      await insertAll(store, [...unsent, outbound('done', { status: 'delivered' }), outbound('later', { status: 'scheduled' })]);
+      await store.callbacks.enqueue(callbackFor(unsent[0]!, 'sent'));
+      await store.callbacks.enqueue(callbackFor(unsent[0]!, 'delivered'));
+      assert.deepEqual(await store.queueDepths(), { turns: 2, outbound: 3, callbacks: 2 });
+
+      await store.turns.complete(outcomeOf(first, { replies: [replyTo(first, 0, 'a queued reply')] }));
+      await store.messages.setStatus(unsent[0]!.sid, 'sent', { at: later() });
+      const [head] = await store.callbacks.heads(1);
+      await store.callbacks.finish(head!.id, null, null);
+      assert.deepEqual(await store.queueDepths(), { turns: 1, outbound: 3, callbacks: 1 }, 'the reply joins the outbound queue as the sent one leaves it');
+    });
+
+    test('ping answers while the store is open and fails once it is closed', async () => {
+      await store.ping();
+      await store.close();
+      await assert.rejects(store.ping());
+      store = await (adapter.reopen ?? adapter.open).call(adapter);
+      await store.ping();
+    });
+
     describeCarrierContract(() => store);
 
     if (adapter.reopen) {

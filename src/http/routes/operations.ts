@@ -1,0 +1,74 @@
+/**
+ * What operators and their tools read (docs/deploying.md):
+ *   GET /readyz         200 {"status":"ready"} while the gateway takes work and its store answers;
+ *                       503 {"status":"starting"|"draining"|"unavailable","reason":…} otherwise.
+ *                       No credentials: load balancers and orchestrators probe it.
+ *   GET /metrics        the Prometheus text format; the default account's SID and auth token as
+ *                       HTTP Basic (Prometheus' basic_auth), 401 otherwise.
+ *   GET /parley/status  the console's status page: the same numbers as JSON, with the last
+ *                       minutes sampled; the default account only.
+ * `/healthz` (liveness) stays in server.ts.
+ */
+import type { RouteContext } from '../server.js';
+import { accountFor } from '../server.js';
+import { authenticate } from '../auth.js';
+import { TwilioError } from '../../errors/twilio-error.js';
+import { lookupError } from '../../errors/catalog.js';
+import { channelJson } from '../representations/channel.js';
+
+/** A readiness probe waits this long for the store before calling it unavailable. */
+const PING_TIMEOUT_MS = 2_000;
+
+export function registerOperationRoutes(ctx: RouteContext): void {
+  const { gateway, operations, app } = ctx;
+  let storeFailing = false;
+
+  app.get('/readyz', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    const phase = gateway.phase;
+    if (phase === 'starting') return reply.code(503).send({ status: 'starting', reason: 'resuming the work a previous run left' });
+    if (phase !== 'ready') return reply.code(503).send({ status: 'draining', reason: 'shutting down: finishing the running turns, taking no new work' });
+    try {
+      await within(gateway.store.ping(), PING_TIMEOUT_MS);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      if (!storeFailing) ctx.logger.error({ code: 20503, reason: why }, 'not ready: the database does not answer');
+      storeFailing = true;
+      return reply.code(503).send({ status: 'unavailable', reason: `the database does not answer: ${why}` });
+    }
+    if (storeFailing) ctx.logger.info('ready again: the database answers');
+    storeFailing = false;
+    return { status: 'ready' };
+  });
+
+  app.get('/metrics', async (req, reply) => {
+    const account = await authenticate(gateway.store, req.headers.authorization);
+    if (account.sid !== operations.defaultAccountSid) throw new TwilioError(20003, 'Authenticate');
+    const text = await operations.metrics.text();
+    return reply.header('cache-control', 'no-store').type(operations.metrics.contentType).send(text);
+  });
+
+  ctx.routes.add('GET', '/parley/status', async (req, reply) => {
+    const account = accountFor(req);
+    if (account.sid !== operations.defaultAccountSid) throw new TwilioError(20006, 'Access Denied: the status page is the default account\'s');
+    const latest = operations.history.latest() ?? await operations.metrics.snapshot();
+    reply.header('cache-control', 'no-store');
+    return {
+      sample_interval_seconds: operations.history.intervalMs / 1000,
+      channels: gateway.channelStatuses().map(channelJson),
+      queues: latest.queues,
+      totals: { received: latest.received, sent: latest.sent, turns_ok: latest.turnsOk, turns_error: latest.turnsError },
+      errors: [...latest.errors].map(([code, count]) => ({ code: Number(code), count, title: lookupError(Number(code))?.title ?? null }))
+        .sort((a, b) => b.count - a.count),
+      samples: operations.history.points(),
+    };
+  });
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
