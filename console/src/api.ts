@@ -22,6 +22,12 @@ export interface Conversation {
   seconds_until_expiry: number; cookies: Cookie[];
 }
 export interface LogPage { messages: Message[]; next_page_uri: string | null; previous_page_uri: string | null; page: number; page_size: number; start: number; end: number }
+/** The parts a carrier (SMPP) accepted for a message: `GET /parley/messages/{Sid}/parts`. */
+export interface MessageParts {
+  message_sid: string; channel: string | null;
+  parts: Array<{ index: number; total: number; smsc_message_id: string; state: string; error_code: number | null; date_submitted: string; date_done: string | null }>;
+}
+
 export interface MessageDetails {
   message: Message;
   status_history: Array<{ status: string; date: string }>;
@@ -107,6 +113,7 @@ export const api = {
   /** The message log: `query` is `?Direction=…&PageSize=…`, or a page URI the previous answer gave. */
   log: (query: string) => call<LogPage>('GET', query.startsWith('/') ? query : `/simulator/messages${query}`),
   details: (sid: string) => call<MessageDetails>('GET', `/simulator/messages/${e(sid)}/details`),
+  parts: (sid: string) => call<MessageParts>('GET', `/parley/messages/${e(sid)}/parts`),
   conversationTest: (number: string, handset: string, runner: 'node' | 'vitest') =>
     text(`/simulator/conversations/${e(number)}/${e(handset)}/test?Runner=${runner}`),
   status: () => call<StatusView>('GET', '/parley/status'),

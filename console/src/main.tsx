@@ -20,7 +20,7 @@ function App(): preact.JSX.Element {
   else if (page === 'conversations') body = <Conversations />;
   else if (page === 'turn' && a) body = <TurnPage sid={a} />;
   else if (page === 'messages') body = <Messages />;
-  else if (page === 'message' && a) body = <MessagePage sid={a} />;
+  else if (page === 'message' && a) body = <MessagePage key={a} sid={a} />; // a new message starts with no stale data
   else if (page === 'numbers') body = <Numbers />;
   else if (page === 'errors') body = <Errors />;
   else if (page === 'account') body = <Account />;

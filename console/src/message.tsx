@@ -1,9 +1,9 @@
 // One message, as Twilio's message page shows it: the status history with times, the error with
 // its docs page, segments and encoding, and what the message caused: the webhook exchanges of its
-// turn (inbound) and the status callbacks sent for it (outbound). Live: a new status or exchange
-// reloads it.
+// turn (inbound) and the status callbacks sent for it (outbound), and for a message that went out
+// on a carrier (SMPP) its parts with the SMSC's message ids. Live: a new status or exchange reloads it.
 import { useEffect } from 'preact/hooks';
-import { api, events, type Exchange, type MessageDetails } from './api.js';
+import { api, events, type Exchange, type MessageDetails, type MessageParts } from './api.js';
 import { ExchangeView } from './conversations.js';
 import { ErrorCode, Problem, Section, href, time, useData } from './ui.js';
 
@@ -15,8 +15,12 @@ function precise(date: string): string {
 
 export function MessagePage({ sid }: { sid: string }): preact.JSX.Element {
   const details = useData(() => api.details(sid), [sid]);
+  const parts = useData(() => api.parts(sid), [sid]);
   useEffect(() => events(null, (type, data) => {
-    if (type === 'message' && (data as { message: { sid: string } }).message.sid === sid) details.reload();
+    if (type === 'message' && (data as { message: { sid: string } }).message.sid === sid) {
+      details.reload();
+      parts.reload();
+    }
     if (type === 'exchange' && (data as Exchange).messageSid === sid) details.reload();
   }), [sid]);
   const d = details.data;
@@ -24,6 +28,7 @@ export function MessagePage({ sid }: { sid: string }): preact.JSX.Element {
     <Section title={`Message ${sid}`} actions={<a href="#/messages">All messages</a>}>
       <Problem error={details.error} />
       {d && <MessageView d={d} />}
+      {parts.data && parts.data.parts.length > 0 && <CarrierParts p={parts.data} />}
     </Section>
   );
 }
@@ -85,5 +90,28 @@ function MessageView({ d }: { d: MessageDetails }): preact.JSX.Element {
         </div>
       )}
     </>
+  );
+}
+
+/** What the carrier's SMSC said of each part: its message id, and the receipt's state. */
+function CarrierParts({ p }: { p: MessageParts }): preact.JSX.Element {
+  return (
+    <div class="card" id="carrier-parts">
+      <h2>Sent on {p.channel} in {p.parts[0]?.total ?? p.parts.length} part{p.parts[0]?.total === 1 ? '' : 's'}</h2>
+      <table class="callbacks">
+        <thead><tr><th>Part</th><th>SMSC message id</th><th>Submitted</th><th>Receipt</th><th>Done</th></tr></thead>
+        <tbody>
+          {p.parts.map((part) => (
+            <tr key={part.index}>
+              <td>{part.index} of {part.total}</td>
+              <td><code>{part.smsc_message_id}</code></td>
+              <td>{precise(part.date_submitted)}</td>
+              <td><span class={`status ${part.state === 'submitted' ? 'sent' : part.state}`}>{part.state}</span>{part.error_code !== null && <> <ErrorCode code={part.error_code} /></>}</td>
+              <td>{part.date_done ? precise(part.date_done) : '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

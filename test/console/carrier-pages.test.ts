@@ -1,0 +1,90 @@
+/**
+ * The console with an SMPP channel, in real headless Chromium: a long message sent on the carrier
+ * shows its parts with the SMSC's message ids and their receipts on its message page, and the
+ * Status page shows the carrier's link as bound. Screenshots go to .artifacts/screenshots.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { SmscDouble } from '../helpers/smsc-double.js';
+import { channelState, startSmppParley, type SmppParley } from '../channels/smpp/fixtures.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = resolve('.artifacts/screenshots');
+
+describe('console pages with a carrier channel', () => {
+  let double: SmscDouble;
+  let parley: SmppParley;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    double = await SmscDouble.start({ autoReceipt: 'tlv' });
+    parley = await startSmppParley(double);
+    await channelState(parley, 'bound');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const context = await browser.newContext({
+      baseURL: parley.url, viewport: { width: 1200, height: 800 }, timezoneId: 'UTC',
+      httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
+    });
+    context.setDefaultTimeout(20_000);
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await parley?.stop();
+    await double?.close();
+  });
+
+  test("a message's page shows the parts the SMSC accepted, with their ids and receipts", async () => {
+    const body = 'Your order has shipped. '.repeat(9).trim(); // 215 GSM-7 characters: 2 parts
+    const { sid, num_segments } = await parley.create(body);
+    assert.equal(num_segments, '2');
+    await parley.status(sid, ['delivered']);
+    const ids = double.submits.map((s) => s.messageId);
+    assert.equal(ids.length, 2);
+
+    await page.goto(`/#/message/${sid}`);
+    const card = page.locator('#carrier-parts');
+    await card.getByRole('heading', { name: 'Sent on carrier-a in 2 parts' }).waitFor();
+    const rows = card.locator('tbody tr');
+    await rows.nth(1).waitFor();
+    assert.equal(await rows.count(), 2);
+    for (const [i, id] of ids.entries()) {
+      const row = rows.nth(i);
+      assert.equal(await row.locator('td').first().textContent(), `${i + 1} of 2`);
+      assert.equal(await row.locator('code').textContent(), id);
+      await row.locator('.status.delivered').waitFor();
+    }
+    await page.screenshot({ path: `${SHOTS}/message-carrier-parts.png`, fullPage: true });
+  });
+
+  test('a simulator message has no carrier parts card', async () => {
+    await parley.createNumber('+15005550006', 'http://127.0.0.1:9/none');
+    const res = await parley.api<{ sid: string }>('POST', `/2010-04-01/Accounts/${parley.account.sid}/Messages.json`, {
+      From: '+15005550006', To: '+15551230002', Body: 'on the simulator',
+    });
+    await parley.status(res.body.sid, ['delivered']);
+    const partsAnswered = page.waitForResponse((r) => r.url().endsWith(`/parley/messages/${res.body.sid}/parts`));
+    await page.goto(`/#/message/${res.body.sid}`);
+    assert.deepEqual(((await (await partsAnswered).json()) as { parts: unknown[] }).parts, []);
+    await page.locator('.message-body', { hasText: 'on the simulator' }).waitFor();
+    await page.locator('#current-status', { hasText: 'delivered' }).waitFor();
+    assert.equal(await page.locator('#carrier-parts').count(), 0);
+  });
+
+  test('the Status page shows the carrier link bound, beside the simulator', async () => {
+    await page.goto('/#/status');
+    const row = page.locator('tr', { hasText: 'carrier-a' });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /bound/);
+    await page.locator('tr', { hasText: 'simulator' }).waitFor();
+  });
+});
