@@ -92,10 +92,14 @@ export class Delivery {
    * `undelivered` unless it already has a final status. Read back from the store when it is no
    * longer in memory (a receipt on one node for a message another node sent).
    */
-  async report(message: Pick<MessageRecord, 'sid' | 'accountSid'>, status: 'delivered' | 'undelivered', errorCode: number | null): Promise<void> {
+  async report(message: Pick<MessageRecord, 'sid' | 'accountSid'>, status: 'delivered' | 'undelivered', errorCode: number | null, options: { accepted?: boolean } = {}): Promise<void> {
     const { sid } = message;
-    const known = this.sent.get(sid) ?? this.inFlight.get(sid) ?? await this.deps.store.messages.get(message.accountSid, sid);
+    let known = this.sent.get(sid) ?? this.inFlight.get(sid) ?? await this.deps.store.messages.get(message.accountSid, sid);
     if (!known || !NOT_FINAL.includes(known.status)) return;
+    // `accepted`: the network took every part (a carrier's receipts settle them), so the message was
+    // sent even if the receipt came before `sent` was written: it still goes through `sent` (its
+    // status callback included) before the final status, as on Twilio.
+    if (options.accepted && UNSENT.includes(known.status)) known = await this.transition(known, 'sent', { dateSent: this.deps.clock.now() }, UNSENT);
     const settled = await this.transition(known, status, errorCode === null ? {} : { errorCode }, NOT_FINAL);
     if (settled !== known) this.sent.delete(sid);
   }

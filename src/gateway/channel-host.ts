@@ -68,7 +68,7 @@ export function createChannelHost(deps: ChannelHostDeps): ChannelHost {
     const first = parts[0];
     if (!first || parts.length < first.total || parts.some((p) => p.state === 'submitted')) return; // parts still on their way
     const failed = parts.find((p) => p.state === 'undelivered');
-    await deps.delivery.report({ sid: first.messageSid, accountSid: first.accountSid }, failed ? 'undelivered' : 'delivered', failed ? failed.errorCode ?? 30008 : null);
+    await deps.delivery.report({ sid: first.messageSid, accountSid: first.accountSid }, failed ? 'undelivered' : 'delivered', failed ? failed.errorCode ?? 30008 : null, { accepted: true });
   };
 
   return {

@@ -55,7 +55,8 @@ export function carrierParts(st: Statements, write: Write, read: Read): CarrierP
       if (!kept) return null;
       st.unmatchedDelete.run(kept.id);
       const row = st.carrierPartsOf.all(part.messageSid).find((r) => (r as CarrierPartRow).part_index === part.index) as CarrierPartRow;
-      settle(row, { state: kept.state as CarrierReceipt['state'], errorCode: kept.error_code, at: kept.received_at });
+      // The receipt came first; its part is done no earlier than it was recorded as submitted.
+      settle(row, { state: kept.state as CarrierReceipt['state'], errorCode: kept.error_code, at: Math.max(kept.received_at, part.submittedAt) });
       return partsOf(part.messageSid);
     }),
     ofMessage: (sid) => read(() => partsOf(sid)),

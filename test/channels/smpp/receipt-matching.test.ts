@@ -89,6 +89,30 @@ test('a receipt right behind the submit_sm_resp (before the part is recorded) is
   const ids: string[] = [];
   for (let i = 0; i < 20; i++) ids.push((await parley.create(`fast ${i}`, { To: handset(100 + i) })).sid);
   for (const sid of ids) await parley.status(sid, ['delivered']);
+  // However early the receipt came, each message went through `sent` first, as on Twilio.
+  for (const sid of ids) {
+    const history = await parley.store.messages.statusHistory(parley.account.sid, sid);
+    assert.deepEqual(history?.map((h) => h.status), ['queued', 'sent', 'delivered'], sid);
+  }
+});
+
+test('with receipts right behind each submit_sm_resp, status callbacks still say sent, then delivered', { timeout: 20_000 }, async () => {
+  const { parley } = await setUp({}, { autoReceipt: 'tlv' });
+  let allCame!: () => void;
+  const all = new Promise<void>((resolve) => { allCame = resolve; });
+  const callbacks = await startApp((_req, res) => {
+    res.end();
+    if (callbacks.requests.length >= 10) allCame();
+  });
+  cleanup.push(() => callbacks.close());
+  const sids: string[] = [];
+  for (let i = 0; i < 5; i++) sids.push((await parley.create(`callback ${i}`, { To: handset(400 + i), StatusCallback: callbacks.url })).sid);
+  for (const sid of sids) await parley.status(sid, ['delivered']);
+  await all;
+  for (const sid of sids) {
+    const statuses = callbacks.requests.filter((r) => r.params.get('MessageSid') === sid).map((r) => r.params.get('MessageStatus'));
+    assert.deepEqual(statuses, ['sent', 'delivered'], sid);
+  }
 });
 
 test('failure states: UNDELIV err:027 → 30003, REJECTD → 30007, EXPIRED → 30003, a GSM network_error_code 1 → 30005; an override wins', async () => {
