@@ -48,6 +48,7 @@ export const ERROR_CATALOG = {
   20404: entry(404, 'The requested resource was not found'),
   20429: entry(429, 'Too Many Requests', 'retry'),
   20500: entry(500, 'Internal Server Error', 'retry'),
+  20503: entry(503, 'Service unavailable', 'retry'),
   21211: entry(400, "Invalid 'To' Phone Number"),
   21212: entry(400, 'Invalid From Number (caller ID)'),
   21401: entry(400, 'Invalid Phone Number'),
