@@ -119,6 +119,17 @@ export class Delivery {
     }
   }
 
+  /**
+   * Forgets every message held in memory: this node lost its lease on a shared store, and other
+   * nodes (or this one under its new id) deliver what it had from now on.
+   */
+  forget(): void {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.inFlight.clear();
+    this.sent.clear();
+  }
+
   async stop(): Promise<void> {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();

@@ -130,7 +130,8 @@ export class OutboundMessages {
         const due = await this.gateway.store.messages.due(this.gateway.clock.now(), 500);
         for (const m of due) {
           const at = this.gateway.clock.now();
-          await this.gateway.store.messages.setStatus(m.sid, 'queued', { at });
+          // Only from `scheduled`: when several nodes share the store, the one whose change applies sends it.
+          if (!await this.gateway.store.messages.setStatus(m.sid, 'queued', { at }, undefined, { from: ['scheduled'] })) continue;
           await this.send({ ...m, status: 'queued', dateUpdated: at });
         }
       } finally {

@@ -282,7 +282,7 @@ export interface PendingTurn {
   accountSid: string;
   conversationId: string;
   /** The claim the turn runs under (shared stores; absent on a single-node store's turns). */
-  claim?: TurnClaim;
+  claim?: TurnClaim | undefined;
   /**
    * Set when this process has just stored the inbound message and its turn has never run: the
    * turn then needs no read-back (nothing of it can be stored yet). Turns read from the store, or

@@ -86,9 +86,10 @@ export interface MessageRepository {
   delete(accountSid: string, sid: string): Promise<boolean>;
   /**
    * Outbound messages accepted (or `accepted` by a Messaging Service) but not yet handed to their
-   * channel (resumed after a restart), in arrival order. On a shared store, only those this node
-   * may deliver: each outbound message belongs to the node that put it in a sending state, and this
-   * returns (and takes over) those whose node is dead, never those a live node is delivering.
+   * channel (resumed after a restart), in arrival order. On a shared store, each outbound message
+   * belongs to the node that put it in a sending state, and this returns (and takes over for this
+   * node) only those whose node is dead: never those a live node, this one included, is delivering.
+   * A node starts under a new id, so at its start that is everything its previous run left.
    */
   undelivered(limit: number, afterSid?: string): Promise<MessageRecord[]>;
 }
@@ -104,7 +105,7 @@ export interface TurnRepository {
    * token, checked in the same transaction; otherwise it writes nothing and rejects with
    * `LeaseLostError` (./errors.ts).
    */
-  complete(outcome: TurnOutcome, options?: { final?: boolean; claim?: TurnClaim }): Promise<void>;
+  complete(outcome: TurnOutcome, options?: { final?: boolean; claim?: TurnClaim | undefined }): Promise<void>;
 }
 
 export interface ConversationRepository {

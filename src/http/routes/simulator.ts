@@ -67,7 +67,7 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
     let message = await store.messages.get(account.sid, sid);
     if (!message) throw new TwilioError(20404, `The requested resource /simulator/messages/${sid} was not found`);
     if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) {
-      await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, waitMs).catch(() => undefined);
+      await turnDone(ctx, sid, waitMs);
       message = (await store.messages.get(account.sid, sid)) ?? message; // the turn recorded its outcome on it
     }
     return turnView(ctx, account.sid, message);
@@ -143,6 +143,23 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
   });
 
   registerEventStream(ctx);
+}
+
+/**
+ * Waits until the message's turn is done, or `waitMs`. The turn event is the fast path (from any
+ * node that shares the store); the store is read again every second, because another node's
+ * event may never arrive here (events between nodes are best effort).
+ */
+async function turnDone(ctx: RouteContext, sid: string, waitMs: number): Promise<void> {
+  const { gateway } = ctx;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    const seen = await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, Math.min(left, 1000), { everyNode: true })
+      .then(() => true, () => false);
+    if (seen || await gateway.store.turns.isDone(sid)) return;
+  }
 }
 
 async function turnView(ctx: RouteContext, accountSid: string, message: MessageRecord): Promise<unknown> {
