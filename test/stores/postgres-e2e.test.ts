@@ -23,7 +23,9 @@ const FILES = [
 function runOnPostgres(file: string): Promise<{ code: number | null; output: string }> {
   const path = fileURLToPath(new URL(`../${file}`, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--test', path], { env: { ...process.env, PARLEY_TEST_STORE: 'postgres' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A child of the test runner must not look like one (NODE_TEST_CONTEXT), or it runs nothing.
+    const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
+    const child = spawn(process.execPath, ['--test', path], { env: { ...env, PARLEY_TEST_STORE: 'postgres' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
