@@ -16,6 +16,7 @@ import type { MessageRecord, MessageStatus } from '../stores/records.js';
 import { statusCallbackOf } from '../webhooks/status-callbacks.js';
 import { lookupError } from '../errors/catalog.js';
 import { validUntilOf } from '../messages/validity.js';
+import { StoreUnavailableError } from '../stores/errors.js';
 
 /** Told of every status change after it is committed (status callbacks hook in here). */
 export type StatusListener = (message: MessageRecord) => void;
@@ -45,6 +46,7 @@ export class Delivery {
   private readonly sent = new Map<string, MessageRecord>();
   private readonly listeners: StatusListener[] = [];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(private readonly deps: { store: Store; channel: Sender; clock: Clock; events: EventBus; screen?: SendScreen }) {}
 
@@ -131,6 +133,7 @@ export class Delivery {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
   }
@@ -139,6 +142,22 @@ export class Delivery {
     const failed = await this.transition(this.inFlight.get(message.sid) ?? message, 'failed', { errorCode }, UNSENT);
     this.inFlight.delete(message.sid);
     return failed;
+  }
+
+  /**
+   * Runs a status write, waiting and trying again while the store is unavailable (a database
+   * restart): the channel may have the message already, so the change must not be lost, and
+   * sending it again instead would send it twice. Any other failure, or a stop, goes to the caller.
+   */
+  private async untilStored(write: () => Promise<boolean>): Promise<boolean> {
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || this.stopped) throw error;
+        await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS).unref());
+      }
+    }
   }
 
   /**
@@ -157,7 +176,7 @@ export class Delivery {
       // The catalog's title, as Twilio's `error_message` describes the code.
       errorMessage: changes.errorCode === undefined ? previous.errorMessage : titleOf(changes.errorCode),
     };
-    const applied = await this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined, { from });
+    const applied = await this.untilStored(() => this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined, { from }));
     if (!applied) return previous;
     if (this.inFlight.has(sid)) this.inFlight.set(sid, updated);
     if (this.sent.has(sid)) this.sent.set(sid, updated);
@@ -166,6 +185,9 @@ export class Delivery {
     return updated;
   }
 }
+
+/** How long a status write waits before trying again while the store is unavailable. */
+const STORE_RETRY_MS = 1000;
 
 function titleOf(code: number): string | null {
   return lookupError(code)?.title ?? null;

@@ -1,0 +1,67 @@
+/**
+ * Test helper: several `parley serve` processes on one fresh PostgreSQL database, each on its own
+ * port with the same credentials: one gateway of several nodes. Nodes can be SIGKILLed, stopped
+ * (SIGSTOP) and restarted; `backdate` makes a node dead in the database's eyes at once (its
+ * heartbeat an hour old), so lease take-over is tested without waiting for a lease to run out.
+ */
+import { Api, GatewayProcess, freePort, newCredentials, type Credentials } from './gateway-process.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+
+export interface Cluster {
+  db: TestDatabase;
+  credentials: Credentials;
+  nodes: GatewayProcess[];
+  apis: Api[];
+  /** The API of a node that is up, chosen at random. */
+  anyLive(): Api;
+  isUp(index: number): boolean;
+  /** The node id a process registered under (its row in `nodes`, by pid). */
+  nodeIdOf(index: number): Promise<string>;
+  /** Makes the node's heartbeat an hour old: its lease has run out. */
+  backdate(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(size: number, options: { lease?: string; extraArgs?: string[] } = {}): Promise<Cluster> {
+  const db = await createTestDatabase();
+  const credentials = newCredentials();
+  const args = ['--lease', options.lease ?? '3s', ...(options.extraArgs ?? [])];
+  const nodes: GatewayProcess[] = [];
+  for (let i = 0; i < size; i++) nodes.push(new GatewayProcess(await freePort(), db.url, credentials, args));
+  try {
+    // Started together: migrations and the default account race, and must not fail.
+    await Promise.all(nodes.map((n) => n.start()));
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
+    await db.drop();
+    throw error;
+  }
+  const apis = nodes.map((n) => new Api(n.url, credentials));
+  const isUp = (i: number): boolean => nodes[i]!.child !== null;
+  const nodeIdOf = async (i: number): Promise<string> => {
+    const pid = nodes[i]!.child?.pid;
+    const rows = await db.sql<{ id: string }>('SELECT id FROM nodes WHERE pid = $1 ORDER BY started_at DESC LIMIT 1', [pid]);
+    if (!rows[0]) throw new Error(`node ${i} (pid ${pid}) is not registered`);
+    return rows[0].id;
+  };
+  return {
+    db,
+    credentials,
+    nodes,
+    apis,
+    anyLive: () => {
+      const live = apis.filter((_, i) => isUp(i));
+      return live[Math.floor(Math.random() * live.length)] ?? apis[0]!;
+    },
+    isUp,
+    nodeIdOf,
+    backdate: async (i) => {
+      await db.sql("UPDATE nodes SET heartbeat = heartbeat - interval '1 hour' WHERE id = $1", [await nodeIdOf(i)]);
+    },
+    stop: async () => {
+      for (const n of nodes) if (n.child) n.child.kill('SIGCONT');
+      await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
+      await db.drop();
+    },
+  };
+}
