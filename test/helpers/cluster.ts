@@ -12,9 +12,13 @@ export interface Cluster {
   credentials: Credentials;
   nodes: GatewayProcess[];
   apis: Api[];
-  /** The API of a node that is up, chosen at random. */
+  /** The API of a node that is up (started and healthy), chosen at random. */
   anyLive(): Api;
   isUp(index: number): boolean;
+  /** Kills a node (it counts as down from now on) and resolves when it has exited. */
+  kill(index: number, signal: NodeJS.Signals): Promise<void>;
+  /** Starts a node again; it counts as up once it answers /healthz. */
+  restart(index: number): Promise<void>;
   /** The node id a process registered under (its row in `nodes`, by pid). */
   nodeIdOf(index: number): Promise<string>;
   /** Makes the node's heartbeat an hour old: its lease has run out. */
@@ -37,7 +41,8 @@ export async function startCluster(size: number, options: { lease?: string; extr
     throw error;
   }
   const apis = nodes.map((n) => new Api(n.url, credentials));
-  const isUp = (i: number): boolean => nodes[i]!.child !== null;
+  const down = new Set<number>();
+  const isUp = (i: number): boolean => !down.has(i) && nodes[i]!.child !== null;
   const nodeIdOf = async (i: number): Promise<string> => {
     const pid = nodes[i]!.child?.pid;
     const rows = await db.sql<{ id: string }>('SELECT id FROM nodes WHERE pid = $1 ORDER BY started_at DESC LIMIT 1', [pid]);
@@ -54,6 +59,14 @@ export async function startCluster(size: number, options: { lease?: string; extr
       return live[Math.floor(Math.random() * live.length)] ?? apis[0]!;
     },
     isUp,
+    kill: async (i, signal) => {
+      down.add(i);
+      await nodes[i]!.kill(signal);
+    },
+    restart: async (i) => {
+      await nodes[i]!.start();
+      down.delete(i);
+    },
     nodeIdOf,
     backdate: async (i) => {
       await db.sql("UPDATE nodes SET heartbeat = heartbeat - interval '1 hour' WHERE id = $1", [await nodeIdOf(i)]);
