@@ -25,6 +25,8 @@ export interface ClaimedSchedulerOptions {
   /** Concurrent turns across conversations. */
   maxConcurrent?: number;
   onError?: (error: unknown, conversationId: string) => void;
+  /** A turn's commit was refused: another node holds its conversation now. */
+  onFenced?: (turn: PendingTurn) => void;
   /** First backoff after a failure (doubling, at most 60 s); 500 ms by default. */
   retryBaseMs?: number;
 }
@@ -196,6 +198,7 @@ export class ClaimedTurnScheduler {
         if (c.queue.length > 0) this.makeReady(c);
         else this.read(c);
       } else if (error instanceof LeaseLostError) {
+        this.options.onFenced?.(turn);
         if (turn.claim!.token === c.claim.token) this.held.delete(c.id);
         else this.read(c);
       } else {

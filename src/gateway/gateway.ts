@@ -79,6 +79,8 @@ export class Gateway {
       const scheduler = new ClaimedTurnScheduler({
         run: (turn) => this.runPendingTurn(turn), claims: cluster, ...maxConcurrent,
         onError: (error, id) => this.logger.error({ err: error, conversationId: id }, 'turn failed; its conversation is read again after a backoff'),
+        onFenced: (turn) => this.logger.warn({ messageSid: turn.messageSid, conversationId: turn.conversationId },
+          "a turn's commit was refused: another node took its conversation over (this node's lease ran out); the turn is that node's now"),
       });
       this.scheduler = scheduler;
       this.clusterWork = new ClusterWork({ cluster, scheduler, delivery: this.delivery, logger: this.logger });
