@@ -61,7 +61,9 @@ export class ClaimedTurnScheduler {
     if (this.stopping) return;
     const claim = turn.claim;
     if (!claim) {
-      void this.poll(); // stored without a claim answer (an assembled long message): look at once
+      // Stored without a claim answer (an assembled long message): look at once (if that fails,
+      // the gateway's periodic poll looks again).
+      this.poll().catch(() => undefined);
       return;
     }
     const known = this.held.get(turn.conversationId);

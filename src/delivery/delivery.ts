@@ -61,7 +61,12 @@ export class Delivery {
     if (this.deps.clock.now() > validUntilOf(message)) return this.fail(message, 30036);
     // A Messaging Service message is `accepted` until its sender is settled (it was picked at create).
     if (message.status === 'accepted') message = await this.transition(message, 'queued', {}, ['accepted']);
-    const refusal = this.deps.screen ? await this.deps.screen(message) : null;
+    let refusal: number | null;
+    try {
+      refusal = this.deps.screen ? await this.deps.screen(message) : null;
+    } catch {
+      return this.retryLater(message, STORE_RETRY_MS); // the screen could not read the store: try again
+    }
     if (refusal !== null) return this.fail(message, refusal);
     let outcome: SendOutcome;
     try {
@@ -77,11 +82,20 @@ export class Delivery {
       return sent;
     }
     if (outcome.kind === 'failed') return this.fail(message, outcome.errorCode);
-    this.inFlight.delete(message.sid);
+    return this.retryLater(message, outcome.retryAfterMs);
+  }
+
+  /**
+   * Hands the message over again after `ms`. It stays in `inFlight` meanwhile, so a `resume()`
+   * that offers it again (a shared store re-offers a node's own undelivered messages) does not
+   * start a second delivery.
+   */
+  private retryLater(message: MessageRecord, ms: number): MessageRecord {
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      void this.deliver(message);
-    }, outcome.retryAfterMs);
+      this.inFlight.delete(message.sid);
+      void this.deliver(message).catch(() => undefined); // still undelivered in the store: offered again later
+    }, ms);
     timer.unref();
     this.retryTimers.add(timer);
     return message;

@@ -112,9 +112,11 @@ export class OutboundMessages {
   /** Starts handing over scheduled messages as they fall due (also those left by a previous run). */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.pollMs);
+    // A sweep can fail (a database restart, on a shared store): the next one tries again.
+    const sweep = (): void => void this.sweep().catch((error: unknown) => this.gateway.logger.warn({ err: error }, 'scheduled-message sweep failed; the next one tries again'));
+    this.timer = setInterval(sweep, this.pollMs);
     this.timer.unref();
-    void this.sweep();
+    sweep();
   }
 
   async stop(): Promise<void> {

@@ -88,8 +88,10 @@ export interface MessageRepository {
    * Outbound messages accepted (or `accepted` by a Messaging Service) but not yet handed to their
    * channel (resumed after a restart), in arrival order. On a shared store, each outbound message
    * belongs to the node that put it in a sending state, and this returns (and takes over for this
-   * node) only those whose node is dead: never those a live node, this one included, is delivering.
-   * A node starts under a new id, so at its start that is everything its previous run left.
+   * node) those whose node is dead, never those another live node is delivering; and this node's own
+   * that have not changed for a while (they fell out of its memory after a failure: the caller
+   * MUST NOT deliver again one it still holds). A node starts under a new id, so at its start that
+   * is everything its previous run left.
    */
   undelivered(limit: number, afterSid?: string): Promise<MessageRecord[]>;
 }

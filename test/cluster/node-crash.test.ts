@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { allDelivered, checkCounters, startCluster, type Cluster } from '../helpers/cluster.js';
 import { startCounterApp, type RunningApp } from '../reliability/apps.js';
 
 const HANDSETS = 40;
@@ -83,44 +83,9 @@ test('SIGKILL of nodes during a few thousand messages posted to random nodes los
   assert.ok(!cluster.isUp(2), 'node 2 stayed dead');
   assert.ok(acceptedCount > total * 0.9, `most messages were accepted (${acceptedCount} of ${total}, ${refused} not: ${JSON.stringify([...reasons])})`);
 
-  let checked = 0;
-  await Promise.all([...accepted.entries()].map(async ([from, sids], h) => {
-    const api = cluster.apis[h % 2]!; // the two live nodes answer for everything
-    const thread = await api.request('GET', `/simulator/handsets/${encodeURIComponent(from)}/messages?Number=${encodeURIComponent(NUMBER)}`);
-    assert.equal(thread.status, 200);
-    const inbound = (thread.json.messages as Array<{ sid: string; direction: string }>).filter((m) => m.direction === 'inbound').map((m) => m.sid);
-    for (const sid of sids) assert.ok(inbound.includes(sid), `accepted ${sid} of ${from} is stored`);
-    const counts: string[] = [];
-    for (const sid of inbound) {
-      const view = await api.turn(sid, '60s');
-      assert.equal(view.turn.status, 'done', `turn of ${sid} finished`);
-      assert.equal(view.turn.error_code, null, `turn of ${sid} had no error`);
-      assert.equal(view.replies.length, 1, `exactly one reply to ${sid}: ${JSON.stringify(view.replies.map((r) => r.body))}`);
-      counts.push(view.replies[0]!.body);
-      checked++;
-    }
-    assert.deepEqual(counts, counts.map((_, i) => String(i + 1)), `replies to ${from} count 1..${counts.length} in commit order`);
-    const final = await api.request('GET', `/simulator/handsets/${encodeURIComponent(from)}/messages?Number=${encodeURIComponent(NUMBER)}`);
-    const replies = (final.json.messages as Array<{ direction: string; status: string }>).filter((m) => m.direction !== 'inbound');
-    assert.equal(replies.length, inbound.length, `no extra reply in ${from}'s thread`);
-  }));
+  const checked = await checkCounters([cluster.apis[0]!, cluster.apis[1]!], accepted, NUMBER); // the two live nodes answer for everything
   assert.ok(checked >= acceptedCount);
-
-  // Every reply reaches `delivered`, those of the dead node too (taken over after its lease).
-  const undelivered = await cluster.db.sql<{ n: number }>(
-    "SELECT count(*)::int AS n FROM messages WHERE direction <> 'inbound' AND status <> 'delivered'",
-  );
-  if (undelivered[0]!.n > 0) {
-    // Deliveries are taken over by the poll once the lease ran out: wait for the last of them, bounded.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const left = await cluster.db.sql<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE direction <> 'inbound' AND status <> 'delivered'");
-      if (left[0]!.n === 0) break;
-      await new Promise((r) => setTimeout(r, 250)); // polling another process's database: no event to wait on here
-    }
-  }
-  const left = await cluster.db.sql<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE direction <> 'inbound' AND status <> 'delivered'");
-  assert.equal(left[0]!.n, 0, 'every reply was delivered');
+  await allDelivered(cluster.db); // the dead node's replies too, taken over after its lease
 
   const byToken = new Map<string, Array<{ sid: string | null; cookie: string | undefined }>>();
   for (const r of app.received) {

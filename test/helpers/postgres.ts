@@ -60,3 +60,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop: () => admin(async (c) => void await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
   };
 }
+
+/**
+ * Restarts the local PostgreSQL cluster (pg_ctlcluster, fast shutdown: every connection is cut).
+ * Only for the server on this machine; the test that calls it must call `ensurePostgresRunning`
+ * afterwards whatever happens.
+ */
+export async function restartPostgres(): Promise<void> {
+  await pgCtlCluster('restart');
+}
+
+/** Starts the local PostgreSQL cluster if it is not running (after a test that restarted it). */
+export async function ensurePostgresRunning(): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  const status = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
+  if (/\bonline\b/.test(status)) return;
+  await pgCtlCluster('start');
+}
+
+async function pgCtlCluster(action: 'restart' | 'start'): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  const { readdirSync } = await import('node:fs');
+  const versions = readdirSync('/etc/postgresql');
+  if (versions.length !== 1) throw new Error(`expected one PostgreSQL version under /etc/postgresql, found ${versions.join(', ') || 'none'}`);
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', versions[0]!, 'main', action], { stdio: 'ignore' });
+}

@@ -44,6 +44,12 @@ export interface PostgresStoreOptions {
   onError?: (error: unknown, what: string) => void;
 }
 
+/**
+ * A node's own undelivered message unchanged for this long is offered to it again by `undelivered`
+ * (it fell out of memory after a store failure); its Delivery ignores those it still holds.
+ */
+const OWN_STALE_MS = 10_000;
+
 /** Statuses an outbound message is still being delivered in: its node owns it. */
 const SENDING = new Set(['accepted', 'queued', 'sending']);
 
@@ -214,8 +220,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         await allOf([tx.query(SQL.messageUpdate, messageUpdateValues(m)), callback ? enqueueCallback(tx, callback) : null]);
       }),
       delete: async (account, sid) => (await changed(SQL.messageDelete, [account, sid])) > 0,
-      undelivered: async (limit, afterSid) => (await rows<MessageRow & { seq: number }>(SQL.messagesTakeOver, [node(), limit, afterSid ?? null]))
-        .sort((a, b) => a.seq - b.seq).map(messageFromRow),
+      undelivered: async (limit, afterSid) => (await rows<MessageRow>(SQL.messagesTakeOver, [node(), limit, afterSid ?? null, Date.now() - OWN_STALE_MS]))
+        .map(messageFromRow),
     },
     turns: {
       pending: async (limit) => (await rows<Pick<MessageRow, 'sid' | 'account_sid' | 'from_number' | 'to_number'>>(SQL.turnsPending, [limit]))

@@ -58,13 +58,17 @@ const statements = {
     media = $9 WHERE sid = $1 AND account_sid = $2`,
   messageDelete: 'DELETE FROM messages WHERE account_sid = $1 AND sid = $2',
   messagesDue: `SELECT * FROM messages WHERE status = 'scheduled' AND send_at <= $1 ORDER BY send_at, seq LIMIT $2`,
-  // Undelivered outbound messages of dead (or no) nodes, taken over by this one, in arrival order.
+  // Undelivered outbound messages of dead (or no) nodes, taken over by this one, and this node's own
+  // that have not changed since $4 (lost from its memory after a failure), in arrival order.
   messagesTakeOver: `WITH picked AS (
       SELECT seq FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound'
-        AND ($3::text IS NULL OR seq > (SELECT seq FROM messages WHERE sid = $3)) AND ${DEAD('node')}
+        AND ($3::text IS NULL OR seq > (SELECT seq FROM messages WHERE sid = $3))
+        AND (${DEAD('node')} OR (node = $1 AND date_updated < $4))
       ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
+    ), taken AS (
+      UPDATE messages m SET node = $1 FROM picked WHERE m.seq = picked.seq AND m.node IS DISTINCT FROM $1 RETURNING m.seq
     )
-    UPDATE messages m SET node = $1 FROM picked WHERE m.seq = picked.seq RETURNING m.*`,
+    SELECT m.* FROM messages m JOIN picked USING (seq) ORDER BY m.seq`,
 
   turnsPending: `SELECT sid, account_sid, from_number, to_number FROM messages WHERE turn_state = 'pending' ORDER BY seq LIMIT $1`,
   turnState: 'SELECT turn_state FROM messages WHERE sid = $1',
