@@ -64,12 +64,9 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
     const sid = (req.params.Sid ?? '').replace(/\.json$/, '');
     const params = Params.from(req.query);
     const waitMs = Math.min(MAX_WAIT_MS, params.get('Wait') ? waitDuration(params.get('Wait')!) : 0);
-    let message = await store.messages.get(account.sid, sid);
+    const message = await store.messages.get(account.sid, sid);
     if (!message) throw new TwilioError(20404, `The requested resource /simulator/messages/${sid} was not found`);
-    if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) {
-      await turnDone(ctx, sid, waitMs);
-      message = (await store.messages.get(account.sid, sid)) ?? message; // the turn recorded its outcome on it
-    }
+    if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) await turnDone(ctx, sid, waitMs);
     return turnView(ctx, account.sid, message);
   });
 
@@ -162,10 +159,13 @@ async function turnDone(ctx: RouteContext, sid: string, waitMs: number): Promise
   }
 }
 
-async function turnView(ctx: RouteContext, accountSid: string, message: MessageRecord): Promise<unknown> {
+async function turnView(ctx: RouteContext, accountSid: string, read: MessageRecord): Promise<unknown> {
   const { store } = ctx.gateway;
-  const inbound = message.direction === 'inbound';
-  const done = inbound ? await store.turns.isDone(message.sid) : true;
+  const inbound = read.direction === 'inbound';
+  const done = inbound ? await store.turns.isDone(read.sid) : true;
+  // Read again after `done`: a turn that committed since the first read recorded its outcome on the
+  // message (with a database that other work commits to meanwhile, it can land between two reads).
+  const message = inbound ? (await store.messages.get(accountSid, read.sid)) ?? read : read;
   const replies = inbound ? await store.messages.repliesOf(accountSid, message.sid) : [];
   const exchanges = inbound ? await store.exchanges.listForMessage(accountSid, message.sid) : [];
   return {
