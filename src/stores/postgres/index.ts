@@ -5,10 +5,12 @@
  * conversations with fencing tokens (the PL/pgSQL functions of ./migrations.ts), and a channel to
  * the other nodes (./notifications.ts).
  *
- * Nothing is cached: another node may change any row at any time (a number's webhook, an account's
- * token), and the next turn on this node must see it.
+ * Another node may change any row at any time (a number's webhook, an account's token), and the
+ * next request or turn on this node must see it: accounts are never cached, and numbers, services
+ * and opt-outs are cached under a version every account read checks (./config-cache.ts).
  */
 import pg from 'pg';
+import { Socket } from 'node:net';
 import type { QueryResultRow } from 'pg';
 import type { ClusterMembership, MessageFilter, Page, Store } from '../store.js';
 import type {
@@ -25,6 +27,7 @@ import { Membership } from './membership.js';
 import { MAX_PAYLOAD_BYTES, Notifications } from './notifications.js';
 import { SQL, type Statement } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
+import { ConfigCache } from './config-cache.js';
 import {
   accountFromRow, accountUpdateValues, accountValues, callbackFromRow, conversationFromRow, conversationValues, keyFromRow, keyValues,
   messageFromRow, messageUpdateValues, messageValues, numberFromRow, numberUpdateValues, numberValues,
@@ -70,11 +73,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pg.Pool(poolConfig(options.url, options.poolSize ?? 10));
   // An idle pooled connection that breaks (a restart) must not crash the process; the pool drops it.
   pool.on('error', (error) => options.onError?.(error, 'an idle database connection broke'));
-  const connect = async (name: string, pipeline: boolean): Promise<pg.Client> => {
-    const client = new pg.Client({ ...clientConfig(options.url, name), ...(pipeline ? { pipeline: true } : {}) });
+  const connect = async (name: string, pipeline: boolean): Promise<{ client: pg.Client; socket: Socket }> => {
+    const socket = new Socket();
+    const client = new pg.Client({ ...clientConfig(options.url, name), ...(pipeline ? { pipeline: true } : {}), stream: () => socket });
     client.on('error', () => undefined); // the owner reacts; see group-commit.ts and notifications.ts
     await client.connect();
-    return client;
+    return { client, socket };
   };
   try {
     const setup = await pool.connect();
@@ -88,9 +92,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw asStoreError(error);
   }
   const membership = new Membership(pool, { leaseMs: options.leaseMs ?? 30_000, ...(options.onError ? { onError: options.onError } : {}) });
+  const config = new ConfigCache();
   const committer = new PgGroupCommitter(() => connect('parley-writer', true));
   const notifications = new Notifications(pool, {
-    connect: () => connect('parley-listener', false), isOwn: (id) => membership.ids.has(id), nodeId: () => membership.id,
+    connect: async () => (await connect('parley-listener', false)).client, isOwn: (id) => membership.ids.has(id), nodeId: () => membership.id,
+    onConfigChanged: () => config.clear(),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   try {
@@ -115,6 +121,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const one = async <R extends QueryResultRow>(statement: Statement, values: unknown[]): Promise<R | undefined> => (await rows<R>(statement, values))[0];
   const changed = (statement: Statement, values: unknown[]): Promise<number> =>
     write(async (tx) => (await tx.query(statement, values)).rowCount ?? 0);
+  /** A write to cached configuration: this node's cache starts over once it committed. */
+  const configWrite = <T>(run: Promise<T>): Promise<T> => run.finally(() => config.clear());
   const records = async <T>(statement: Statement, values: unknown[]): Promise<T[]> =>
     (await rows<{ record: string }>(statement, values)).map((r) => JSON.parse(r.record) as T);
 
@@ -154,29 +162,30 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     cluster,
     accounts: {
       get: async (sid) => {
-        const row = await one<AccountRow>(SQL.accountGet, [sid]);
-        return row ? accountFromRow(row) : null;
+        const row = await one<AccountRow & { config_version: number }>(SQL.accountGet, [sid]);
+        if (row) config.seen(row.config_version);
+        return row && row.sid !== null ? accountFromRow(row) : null;
       },
       getDefault: async () => {
         const row = await one<AccountRow>(SQL.accountDefault, []);
         return row ? accountFromRow(row) : null;
       },
-      insert: (a: AccountRecord) => write(async (tx) => void await tx.query(SQL.accountInsert, accountValues(a))),
-      update: (a: AccountRecord) => write(async (tx) => void await tx.query(SQL.accountUpdate, accountUpdateValues(a))),
+      insert: (a: AccountRecord) => configWrite(write(async (tx) => void await tx.query(SQL.accountInsert, accountValues(a)))),
+      update: (a: AccountRecord) => configWrite(write(async (tx) => void await tx.query(SQL.accountUpdate, accountUpdateValues(a)))),
       listOwnedBy: async (owner) => (await rows<AccountRow>(SQL.accountsOwnedBy, [owner])).map(accountFromRow),
     },
     numbers: {
-      insert: (n: PhoneNumberRecord) => write(async (tx) => void await tx.query(SQL.numberInsert, numberValues(n))),
-      update: (n: PhoneNumberRecord) => write(async (tx) => void await tx.query(SQL.numberUpdate, numberUpdateValues(n))),
-      delete: async (account, sid) => (await changed(SQL.numberDelete, [account, sid])) > 0,
+      insert: (n: PhoneNumberRecord) => configWrite(write(async (tx) => void await tx.query(SQL.numberInsert, numberValues(n)))),
+      update: (n: PhoneNumberRecord) => configWrite(write(async (tx) => void await tx.query(SQL.numberUpdate, numberUpdateValues(n)))),
+      delete: async (account, sid) => (await configWrite(changed(SQL.numberDelete, [account, sid]))) > 0,
       get: async (account, sid) => {
         const row = await one<PhoneNumberRow>(SQL.numberGet, [account, sid]);
         return row ? numberFromRow(row) : null;
       },
-      findByPhoneNumber: async (phone) => {
+      findByPhoneNumber: (phone) => config.get(`number ${phone}`, async () => {
         const row = await one<PhoneNumberRow>(SQL.numberByPhone, [phone]);
         return row ? numberFromRow(row) : null;
-      },
+      }),
       list: async (account, filter, page: Page) => (await rows<PhoneNumberRow>(SQL.numberList, [
         account, filter.phoneNumber ?? null, filter.friendlyName ?? null, page.afterSid ?? null, page.pageSize,
       ])).map(numberFromRow),
@@ -281,24 +290,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       delete: async (account, sid) => (await changed(SQL.keyDelete, [account, sid])) > 0,
     },
     optOuts: {
-      add: (account, number, handset, at) => write(async (tx) => void await tx.query(SQL.optOutAdd, [account, number, handset, at])),
-      remove: async (account, number, handset) => (await changed(SQL.optOutRemove, [account, number, handset])) > 0,
-      has: async (account, number, handset) => (await one(SQL.optOutHas, [account, number, handset])) !== undefined,
+      add: (account, number, handset, at) => configWrite(write(async (tx) => void await tx.query(SQL.optOutAdd, [account, number, handset, at]))),
+      remove: async (account, number, handset) => (await configWrite(changed(SQL.optOutRemove, [account, number, handset]))) > 0,
+      has: (account, number, handset) => config.get(`opt-out ${account} ${number} ${handset}`,
+        async () => (await one(SQL.optOutHas, [account, number, handset])) !== undefined),
     },
     services: {
-      save: (m) => write(async (tx) => void await tx.query(SQL.serviceUpsert, [m.sid, m.accountSid, JSON.stringify(m)])),
-      get: async (account, sid) => (await records<MessagingServiceRecord>(SQL.serviceGet, [account, sid]))[0] ?? null,
+      save: (m) => configWrite(write(async (tx) => void await tx.query(SQL.serviceUpsert, [m.sid, m.accountSid, JSON.stringify(m)]))),
+      get: (account, sid) => config.get(`service ${account} ${sid}`,
+        async () => (await records<MessagingServiceRecord>(SQL.serviceGet, [account, sid]))[0] ?? null),
       list: (account, page) => records<MessagingServiceRecord>(SQL.serviceList, [account, page.afterSid ?? null, page.pageSize]),
-      delete: (account, sid) => write(async (tx) => {
+      delete: (account, sid) => configWrite(write(async (tx) => {
         const deleted = tx.query(SQL.serviceDelete, [account, sid]);
         await allOf([tx.query(SQL.serviceNumbersDeleteAll, [account, sid]), deleted]);
         return ((await deleted).rowCount ?? 0) > 0;
-      }),
-      addNumber: (account, service, number, at) => write(async (tx) => void await tx.query(SQL.serviceNumberAdd, [service, number, account, at])),
-      removeNumber: async (account, service, number) => (await changed(SQL.serviceNumberRemove, [account, service, number])) > 0,
+      })),
+      addNumber: (account, service, number, at) => configWrite(write(async (tx) => void await tx.query(SQL.serviceNumberAdd, [service, number, account, at]))),
+      removeNumber: async (account, service, number) => (await configWrite(changed(SQL.serviceNumberRemove, [account, service, number]))) > 0,
       numbers: async (account, service) => (await rows<{ number_sid: string; date_created: number }>(SQL.serviceNumbers, [account, service]))
         .map((r) => ({ numberSid: r.number_sid, dateCreated: r.date_created })),
-      serviceOf: async (number) => (await one<{ service_sid: string }>(SQL.serviceOfNumber, [number]))?.service_sid ?? null,
+      serviceOf: (number) => config.get(`service of ${number}`, async () => (await one<{ service_sid: string }>(SQL.serviceOfNumber, [number]))?.service_sid ?? null),
     },
     callbacks: {
       enqueue: (c) => write(async (tx) => void await enqueueCallback(tx, c)),

@@ -331,6 +331,23 @@ export const MIGRATIONS: readonly string[] = [
     END IF;
   END $$;
 
+  -- Configuration (accounts, numbers, services, opt-outs) changes rarely and is read on every turn:
+  -- nodes cache it, and every change bumps this version (a statement trigger, whatever the writer),
+  -- which each account read returns and a notification announces (./config-cache.ts).
+  CREATE TABLE parley_config (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+  INSERT INTO parley_config (id, version) VALUES (1, 0);
+  CREATE FUNCTION parley_config_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE parley_config SET version = version + 1 WHERE id = 1;
+    PERFORM pg_notify('parley_config', '');
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER accounts_changed AFTER INSERT OR UPDATE OR DELETE ON accounts FOR EACH STATEMENT EXECUTE FUNCTION parley_config_changed();
+  CREATE TRIGGER phone_numbers_changed AFTER INSERT OR UPDATE OR DELETE ON phone_numbers FOR EACH STATEMENT EXECUTE FUNCTION parley_config_changed();
+  CREATE TRIGGER messaging_services_changed AFTER INSERT OR UPDATE OR DELETE ON messaging_services FOR EACH STATEMENT EXECUTE FUNCTION parley_config_changed();
+  CREATE TRIGGER service_numbers_changed AFTER INSERT OR UPDATE OR DELETE ON service_numbers FOR EACH STATEMENT EXECUTE FUNCTION parley_config_changed();
+  CREATE TRIGGER opt_outs_changed AFTER INSERT OR UPDATE OR DELETE ON opt_outs FOR EACH STATEMENT EXECUTE FUNCTION parley_config_changed();
+
   -- A status change (only from p_from when given) and its callback, in one statement. The node that
   -- puts a message in a sending state owns its delivery from then on.
   CREATE FUNCTION parley_set_status(p_sid text, p_status text, p_error_code integer, p_error_message text, p_date_sent bigint,

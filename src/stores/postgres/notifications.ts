@@ -15,6 +15,8 @@ import { SQL } from './sql.js';
 /** NOTIFY's payload limit is 8000 bytes; the node id and a separator come first. */
 export const MAX_PAYLOAD_BYTES = 7600;
 const CHANNEL = 'parley_events';
+/** Announced by the configuration trigger (./migrations.ts): another node changed a number, say. */
+const CONFIG_CHANNEL = 'parley_config';
 
 export interface NotificationsOptions {
   /** Opens the listening connection. */
@@ -23,6 +25,8 @@ export interface NotificationsOptions {
   isOwn: (nodeId: string) => boolean;
   /** The sender id to stamp on payloads. */
   nodeId: () => string;
+  /** The configuration changed, or may have while the listening connection was down. */
+  onConfigChanged: () => void;
   onError?: (error: unknown, what: string) => void;
 }
 
@@ -79,6 +83,10 @@ export class Notifications {
   private async listen(): Promise<void> {
     const client = await this.options.connect();
     client.on('notification', (message) => {
+      if (message.channel === CONFIG_CHANNEL) {
+        this.options.onConfigChanged();
+        return;
+      }
       const text = message.payload;
       if (message.channel !== CHANNEL || text === undefined) return;
       const space = text.indexOf(' ');
@@ -96,7 +104,9 @@ export class Notifications {
     client.on('error', lost);
     client.on('end', () => lost());
     this.listener = client;
-    await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${CHANNEL}; LISTEN ${CONFIG_CHANNEL}`);
+    // Whatever changed while this node was not listening (a reconnect) is unknown: start over.
+    this.options.onConfigChanged();
   }
 
   private reconnectLater(): void {
