@@ -112,16 +112,27 @@ export async function checkCounters(apis: Api[], accepted: ReadonlyMap<string, r
 }
 
 /**
- * Resolves once every outbound message is `delivered` (a dead node's are taken over by the others
- * after its lease), or rejects after `withinMs`. It polls the database: the deliveries happen in
- * other processes, with no event this process could wait on.
+ * Resolves once no outbound message is in any of `statuses` (a dead node's are taken over by the
+ * others after its lease), or rejects after `withinMs` naming those left. It polls the database:
+ * the deliveries happen in other processes, with no event this process could wait on.
  */
-export async function allDelivered(db: TestDatabase, withinMs = 30_000): Promise<void> {
+async function noneLeft(db: TestDatabase, statuses: readonly string[], what: string, withinMs: number): Promise<void> {
   const deadline = Date.now() + withinMs;
+  const sql = "SELECT sid, status, node FROM messages WHERE direction <> 'inbound' AND status = ANY ($1)";
   for (;;) {
-    const rows = await db.sql<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE direction <> 'inbound' AND status <> 'delivered'");
-    if (rows[0]!.n === 0) return;
-    if (Date.now() > deadline) throw new Error(`${rows[0]!.n} replies still not delivered after ${withinMs} ms`);
+    const left = await db.sql(sql, [statuses]);
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${left.length} replies still not ${what} after ${withinMs} ms: ${JSON.stringify(left.slice(0, 10))}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Every reply was handed to its channel: none is left accepted, queued or sending. */
+export function allHandedOver(db: TestDatabase, withinMs = 30_000): Promise<void> {
+  return noneLeft(db, ['accepted', 'queued', 'sending'], 'handed to the channel', withinMs);
+}
+
+/** Every reply reached `delivered` (when no node died: the simulator's receipts live in its node's memory). */
+export function allDelivered(db: TestDatabase, withinMs = 30_000): Promise<void> {
+  return noneLeft(db, ['accepted', 'queued', 'sending', 'sent'], 'delivered', withinMs);
 }

@@ -20,7 +20,7 @@ import type {
 import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
 import { LeaseLostError } from '../errors.js';
-import { asStoreError, clientConfig, isLeaseLost, poolConfig } from './connection.js';
+import { asStoreError, clientConfig, describeUrl, isLeaseLost, poolConfig } from './connection.js';
 import { PgGroupCommitter, allOf, type Tx, type WriteOptions } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { migrate, schemaVersionOf } from './migrator.js';
@@ -90,7 +90,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw asStoreError(error);
+    throw new Error(`cannot open ${describeUrl(options.url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const membership = new Membership(pool, { leaseMs: options.leaseMs ?? 30_000, ...(options.onError ? { onError: options.onError } : {}) });
   const config = new ConfigCache();
