@@ -163,9 +163,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     cluster,
     accounts: {
       get: async (sid) => {
-        const row = await one<AccountRow & { config_version: number }>(SQL.accountGet, [sid]);
+        // One row always (the version), with the account's columns null when there is no such account.
+        const row = await one<Omit<AccountRow, 'sid'> & { sid: string | null; config_version: number }>(SQL.accountGet, [sid]);
         if (row) config.seen(row.config_version);
-        return row && row.sid !== null ? accountFromRow(row) : null;
+        return row && row.sid !== null ? accountFromRow({ ...row, sid: row.sid }) : null;
       },
       getDefault: async () => {
         const row = await one<AccountRow>(SQL.accountDefault, []);
