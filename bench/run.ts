@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only=ceiling,loop,session,kannel,carrier,growth] [--out=DIR] [--cpu-prof=DIR] [--scrape-metrics]`
+ * `npm run bench [-- --quick | --smoke] [--only=ceiling,loop,session,kannel,carrier,growth,postgres] [--out=DIR] [--cpu-prof=DIR] [--scrape-metrics]`
  *
  * Runs every workload on this machine, prints one table, writes the results as JSON and an SVG
  * chart, and ends with one line per target. Everything listens on 127.0.0.1, every load is
@@ -22,9 +22,10 @@ import { runKannel, KANNEL_INSTALL_HINT } from './workloads/kannel.js';
 import { runGrowth } from './workloads/growth.js';
 import { runCarrierLoop } from './workloads/carrier.js';
 import { footprintOf } from './workloads/footprint.js';
+import { runPostgres } from './workloads/postgres.js';
 import { AUTH_TOKEN_ENV } from './apps/session-counter.js';
 
-const WORKLOADS = ['ceiling', 'loop', 'session', 'kannel', 'carrier', 'growth'] as const;
+const WORKLOADS = ['ceiling', 'loop', 'session', 'kannel', 'carrier', 'growth', 'postgres'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 
 interface Args {
@@ -41,7 +42,8 @@ interface Args {
 const USAGE = `usage: npm run bench -- [--quick | --smoke] [--only=${WORKLOADS.join(',')}] [--out=DIR] [--cpu-prof=DIR] [--gateway-flag=FLAG ...] [--scrape-metrics]
   --quick      a developer's check, under 2 minutes
   --smoke      seconds; proves the bench runs (CI), numbers mean nothing
-  --only       run only these workloads (growth also gives footprint)
+  --only       run only these workloads (growth also gives footprint; postgres needs a PostgreSQL server,
+               127.0.0.1:5432 as user postgres, or PARLEY_BENCH_PG)
   --out        where results go (default: bench/results)
   --cpu-prof   start the gateway with node --cpu-prof, profiles written to DIR
   --gateway-flag  a node flag for the gateway (repeatable), e.g. --gateway-flag=--max-semi-space-size=64
@@ -157,9 +159,12 @@ async function main(): Promise<number> {
       ? await attempt('growth', failures, () => runGrowth(minimal, profile, credentials, join(work, 'growth.db'), log, nodeArgs))
       : notSelected;
     const footprint = 'points' in growth ? footprintOf(growth) : { skipped: true as const, reason: 'needs the growth workload' };
+    const postgres = only.has('postgres')
+      ? await attempt('PostgreSQL: one node, then 1, 2 and 3 nodes', failures, () => runPostgres(minimal, profile, credentials, nodeArgs, log))
+      : notSelected;
 
     const workloads: Results['workloads'] = {
-      httpCeiling, fullLoop: { minimal: loop, sessionCounter: session }, kannel, carrier, growth, footprint,
+      httpCeiling, fullLoop: { minimal: loop, sessionCounter: session }, kannel, carrier, growth, footprint, postgres,
     };
     results = {
       version: 1, profile: profile.name, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0),

@@ -48,7 +48,11 @@ interface Waiter {
 
 const SID = /"sid"\s*:\s*"(SM[0-9a-f]{32})"/;
 
-export async function loopDriver(gw: RunningGateway, options: LoopOptions): Promise<LoopDriver> {
+/**
+ * `gw` streams the events; turns are posted to `targets` in turn (several nodes of one gateway;
+ * by default `gw` alone). Events of every node reach a node's stream, so one stream sees them all.
+ */
+export async function loopDriver(gw: RunningGateway, options: LoopOptions, targets: readonly RunningGateway[] = [gw]): Promise<LoopDriver> {
   const waiting = new Map<string, Waiter>();
   const deliveredEarly = new Map<string, number>();
   const storedEarly = new Map<string, number>();
@@ -111,7 +115,7 @@ export async function loopDriver(gw: RunningGateway, options: LoopOptions): Prom
         const body = `From=${encodeURIComponent(options.handsetNumber(h))}&To=${encodeURIComponent(
           options.numbers[h % options.numbers.length]!)}&Body=hello+${i}`;
         const t0 = performance.now();
-        const res = await gw.pool.request({ path: '/simulator/messages', method: 'POST', headers, body });
+        const res = await targets[i % targets.length]!.pool.request({ path: '/simulator/messages', method: 'POST', headers, body });
         const text = await res.body.text();
         const t201 = performance.now();
         if (res.statusCode !== 201) throw new Error(`simulator answered ${res.statusCode}: ${text.slice(0, 200)}`);

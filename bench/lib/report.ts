@@ -9,6 +9,7 @@ import type { KannelResult } from '../workloads/kannel.js';
 import type { CarrierResult } from '../workloads/carrier.js';
 import type { GrowthResult } from '../workloads/growth.js';
 import type { FootprintResult } from '../workloads/footprint.js';
+import type { PostgresResult } from '../workloads/postgres.js';
 import type { ProfileName } from '../profile.js';
 
 export type Skipped = { skipped: true; reason: string };
@@ -26,6 +27,7 @@ export interface Results {
     carrier: CarrierResult | Skipped;
     growth: GrowthResult | Skipped;
     footprint: FootprintResult | Skipped;
+    postgres: PostgresResult | Skipped;
   };
   targets: Target[];
 }
@@ -173,6 +175,23 @@ export function table(res: Results): string {
     const f = w.footprint;
     rows.push(['Footprint per 100,000 stored', '-', '-', '-', '-',
       `DB ${f.dbMiBPer100k ?? '-'} MiB; RSS ${f.rssMiBPer100k ?? '-'} MiB`]);
+  }
+  if (isSkipped(w.postgres)) rows.push(['PostgreSQL', '-', '-', '-', '-', `skipped: ${w.postgres.reason}`]);
+  else {
+    const r = w.postgres.oneNode;
+    rows.push(['Full loop, minimal app, PostgreSQL, saturation', fmt(r.saturation.rate), ...lat(r.saturation.latencyMs),
+      `CPU ms/turn: gateway ${r.cpuMsPerLoop.gateway}, PostgreSQL ${r.cpuMsPerLoop.database ?? '-'}, app ${r.cpuMsPerLoop.app}, generator ${r.cpuMsPerLoop.generator}; `
+      + `DB ${fmt(r.dbBytesPerLoop)} bytes/turn${errs(r.saturation)}`]);
+    rows.push([`Full loop, minimal app, PostgreSQL, steady ${fmt(r.steady.offeredRate ?? 0)}/s`, fmt(r.steady.rate), ...lat(r.steady.latencyMs),
+      `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; 201 to reply stored p50/p99 `
+      + `${r.steadySplitMs.toReplyStored.p50}/${r.steadySplitMs.toReplyStored.p99} ms, stored to delivered ${r.steadySplitMs.storedToDelivered.p50}/`
+      + `${r.steadySplitMs.storedToDelivered.p99} ms; gateway CPU ${r.steadyGatewayCpu.msPerTurn} ms/turn${errs(r.steady)}`]);
+    for (const p of w.postgres.nodes) {
+      rows.push([`PostgreSQL, ${p.nodes} node${p.nodes > 1 ? 's' : ''} on one database`, fmt(p.saturation.rate), ...lat(p.saturation.latencyMs),
+        `CPU ms/turn: nodes ${p.cpuMsPerTurn.nodes.join(' + ')}, PostgreSQL ${p.cpuMsPerTurn.postgres}, app ${p.cpuMsPerTurn.app}, generator `
+        + `${p.cpuMsPerTurn.generator}; busy: nodes ${p.busy.nodes.map((b) => `${Math.round(b * 100)} %`).join(', ')}, PostgreSQL `
+        + `${Math.round(p.busy.postgres * 100)} % of a core${errs(p.saturation)}`]);
+    }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;

@@ -12,7 +12,7 @@ interface Row {
   color: string;
 }
 
-const COLORS = { ceiling: '#7f8c8d', parley: '#2a7ab0', kannel: '#c0392b', growth: '#27ae60' };
+const COLORS = { ceiling: '#7f8c8d', parley: '#2a7ab0', kannel: '#c0392b', growth: '#27ae60', postgres: '#8e44ad' };
 
 function rowsOf(res: Results): Row[] {
   const w = res.workloads;
@@ -38,6 +38,16 @@ function rowsOf(res: Results): Row[] {
       rows.push({
         label: `Parley, ${fmtCount(p.conversations)} stored`, rate: p.saturation.rate, p50: p.saturation.latencyMs.p50,
         p99: p.saturation.latencyMs.p99, color: COLORS.growth,
+      });
+    }
+  }
+  if (!isSkipped(w.postgres)) {
+    const s = w.postgres.oneNode.saturation;
+    rows.push({ label: 'Parley on PostgreSQL (saturation)', rate: s.rate, p50: s.latencyMs.p50, p99: s.latencyMs.p99, color: COLORS.postgres });
+    for (const p of w.postgres.nodes) {
+      rows.push({
+        label: `PostgreSQL, ${p.nodes} node${p.nodes > 1 ? 's' : ''}`, rate: p.saturation.rate, p50: p.saturation.latencyMs.p50,
+        p99: p.saturation.latencyMs.p99, color: COLORS.postgres,
       });
     }
   }

@@ -22,6 +22,8 @@ export interface CpuPerLoop {
   gateway: number;
   app: number;
   generator: number;
+  /** The database server (PostgreSQL runs only; SQLite runs inside the gateway). */
+  database?: number;
 }
 
 export interface SaturationRun {
@@ -66,6 +68,7 @@ export async function createNumbers(gw: RunningGateway, app: RunningApp, count: 
 /** Warm-up, then one saturation run, attributing CPU to each process. */
 export async function measureSaturation(
   gw: RunningGateway, app: RunningApp, driver: LoopDriver, profile: Profile, messages: number, afterWarmUp?: () => void,
+  databaseCpuMs?: () => number,
 ): Promise<SaturationRun> {
   await warmUp(driver.op, profile.concurrency, profile.warmup, 20_000);
   afterWarmUp?.();
@@ -73,7 +76,7 @@ export async function measureSaturation(
   const early0 = driver.early();
   await gw.eventLoopDelay();
   await app.eventLoopDelay();
-  const cpu0 = { gw: cpuMs(gw.child.pid), app: cpuMs(app.child.pid), gen: process.cpuUsage() };
+  const cpu0 = { gw: cpuMs(gw.child.pid), app: cpuMs(app.child.pid), gen: process.cpuUsage(), db: databaseCpuMs?.() ?? 0 };
   const saturation = await saturate(driver.op, profile.concurrency, {
     count: messages, maxMs: profile.runMs, drainMs: 10_000,
   });
@@ -90,6 +93,7 @@ export async function measureSaturation(
       gateway: per(cpuMs(gw.child.pid) - cpu0.gw),
       app: per(cpuMs(app.child.pid) - cpu0.app),
       generator: per((gen.user + gen.system) / 1000),
+      ...(databaseCpuMs ? { database: per(databaseCpuMs() - cpu0.db) } : {}),
     },
     earlyDeliveries: driver.early() - early0,
   };
@@ -98,8 +102,12 @@ export async function measureSaturation(
 export interface FullLoopSetup {
   app: RunningApp;
   profile: Profile;
-  /** A fresh database file for this run. */
+  /** A fresh database file (or PostgreSQL URL) for this run. */
   db: string;
+  /** CPU of a database server outside the gateway (PostgreSQL), in ms, to attribute per turn. */
+  databaseCpuMs?: () => number;
+  /** The database's size in bytes after the run (default: the SQLite file and its WAL). */
+  databaseBytes?: () => Promise<number>;
   credentials: Credentials;
   nodeArgs?: readonly string[];
   /** Scrape GET /metrics this often during the run (`--scrape-metrics`); not at all when absent. */
@@ -121,7 +129,7 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
       handsets: Array.from({ length: profile.handsets }, (_, h) => h), handsetNumber, numbers, timeoutMs: 30_000,
     });
     try {
-      const sat = await measureSaturation(gw, app, driver, profile, profile.loopMessages);
+      const sat = await measureSaturation(gw, app, driver, profile, profile.loopMessages, undefined, setup.databaseCpuMs);
       // Half the saturation rate, for as long as the profile says; matched with the app's times.
       const rate = Math.max(1, Math.round(sat.saturation.rate / 2));
       // Reading the event-loop probes collects garbage (for the memory figures): do it first. Then
@@ -175,7 +183,7 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         appMs: summarize(Float64Array.from(times.micros, (us) => us / 1000)),
         gatewayRssBytes,
         // Sized after the gateway closed its database, so the write-ahead log is checkpointed.
-        dbBytesPerLoop: loops ? Math.round(dbBytes(setup.db) / loops) : 0,
+        dbBytesPerLoop: loops ? Math.round((setup.databaseBytes ? await setup.databaseBytes() : dbBytes(setup.db)) / loops) : 0,
         ...(metricsScrapes ? { metricsScrapes } : {}),
       };
     } finally {

@@ -16,6 +16,7 @@ import type { MessageRecord, MessageStatus } from '../stores/records.js';
 import { statusCallbackOf } from '../webhooks/status-callbacks.js';
 import { lookupError } from '../errors/catalog.js';
 import { validUntilOf } from '../messages/validity.js';
+import { StoreUnavailableError } from '../stores/errors.js';
 
 /** Told of every status change after it is committed (status callbacks hook in here). */
 export type StatusListener = (message: MessageRecord) => void;
@@ -60,7 +61,12 @@ export class Delivery {
     if (this.deps.clock.now() > validUntilOf(message)) return this.fail(message, 30036);
     // A Messaging Service message is `accepted` until its sender is settled (it was picked at create).
     if (message.status === 'accepted') message = await this.transition(message, 'queued', {}, ['accepted']);
-    const refusal = this.deps.screen ? await this.deps.screen(message) : null;
+    let refusal: number | null;
+    try {
+      refusal = this.deps.screen ? await this.deps.screen(message) : null;
+    } catch {
+      return this.retryLater(message, STORE_RETRY_MS); // the screen could not read the store: try again
+    }
     if (refusal !== null) return this.fail(message, refusal);
     let outcome: SendOutcome;
     try {
@@ -76,12 +82,24 @@ export class Delivery {
       return sent;
     }
     if (outcome.kind === 'failed') return this.fail(message, outcome.errorCode);
-    this.inFlight.delete(message.sid);
-    if (this.stopped) return message; // handed over again on the next start
+    return this.retryLater(message, outcome.retryAfterMs);
+  }
+
+  /**
+   * Hands the message over again after `ms`. It stays in `inFlight` meanwhile, so a `resume()`
+   * that offers it again (a shared store re-offers a node's own undelivered messages) does not
+   * start a second delivery.
+   */
+  private retryLater(message: MessageRecord, ms: number): MessageRecord {
+    if (this.stopped) {
+      this.inFlight.delete(message.sid);
+      return message; // handed over again on the next start
+    }
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      void this.deliver(message);
-    }, outcome.retryAfterMs);
+      this.inFlight.delete(message.sid);
+      void this.deliver(message).catch(() => undefined); // still undelivered in the store: offered again later
+    }, ms);
     timer.unref();
     this.retryTimers.add(timer);
     return message;
@@ -126,6 +144,17 @@ export class Delivery {
     }
   }
 
+  /**
+   * Forgets every message held in memory: this node lost its lease on a shared store, and other
+   * nodes (or this one under its new id) deliver what it had from now on.
+   */
+  forget(): void {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.inFlight.clear();
+    this.sent.clear();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.retryTimers) clearTimeout(timer);
@@ -136,6 +165,22 @@ export class Delivery {
     const failed = await this.transition(this.inFlight.get(message.sid) ?? message, 'failed', { errorCode }, UNSENT);
     this.inFlight.delete(message.sid);
     return failed;
+  }
+
+  /**
+   * Runs a status write, waiting and trying again while the store is unavailable (a database
+   * restart): the channel may have the message already, so the change must not be lost, and
+   * sending it again instead would send it twice. Any other failure, or a stop, goes to the caller.
+   */
+  private async untilStored(write: () => Promise<boolean>): Promise<boolean> {
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || this.stopped) throw error;
+        await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS).unref());
+      }
+    }
   }
 
   /**
@@ -154,7 +199,7 @@ export class Delivery {
       // The catalog's title, as Twilio's `error_message` describes the code.
       errorMessage: changes.errorCode === undefined ? previous.errorMessage : titleOf(changes.errorCode),
     };
-    const applied = await this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined, { from });
+    const applied = await this.untilStored(() => this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined, { from }));
     if (!applied) return previous;
     if (this.inFlight.has(sid)) this.inFlight.set(sid, updated);
     if (this.sent.has(sid)) this.sent.set(sid, updated);
@@ -163,6 +208,9 @@ export class Delivery {
     return updated;
   }
 }
+
+/** How long a status write waits before trying again while the store is unavailable. */
+const STORE_RETRY_MS = 1000;
 
 function titleOf(code: number): string | null {
   return lookupError(code)?.title ?? null;

@@ -1,6 +1,11 @@
 /**
  * In-process events: what the simulator's live stream, the console, the CLI's `tail` and the test
  * harness watch. Events describe committed state only (they are emitted after the store commits).
+ *
+ * With a store shared by several nodes, this bus is the node's view: its own events, plus the other
+ * nodes' events relayed to it (./relay.ts). Subscribers choose: by default a listener hears this
+ * node's events only, which is what logic needs (opt-out keywords, metrics: acting on another
+ * node's event would act twice); observers (event streams, long-polls) pass `everyNode`.
  */
 import { EventEmitter } from 'node:events';
 import type { AlertRecord, MessageRecord, WebhookExchange } from '../stores/records.js';
@@ -16,6 +21,11 @@ export type GatewayEvent =
   /** A carrier's delivery receipt that matched no message (for logs and metrics; never streamed). */
   | { type: 'receipt-unmatched'; channel: string; smscId: string };
 
+export interface SubscribeOptions {
+  /** Also hear the events of the other nodes sharing the store (observers only). */
+  everyNode?: boolean;
+}
+
 export class EventBus {
   private readonly emitter = new EventEmitter();
   /** Ends each pending `waitFor` (rejects it), for `endWaits`. */
@@ -29,15 +39,29 @@ export class EventBus {
     this.emitter.emit('event', event);
   }
 
-  subscribe(listener: (event: GatewayEvent) => void): () => void {
+  /** An event another node emitted (the relay): heard by `everyNode` subscribers only. */
+  emitFromOtherNode(event: GatewayEvent): void {
+    this.emitter.emit('remote', event);
+  }
+
+  /** Whether anyone listens to other nodes' events (the relay fetches nothing otherwise). */
+  get hasEveryNodeListeners(): boolean {
+    return this.emitter.listenerCount('remote') > 0;
+  }
+
+  subscribe(listener: (event: GatewayEvent) => void, options: SubscribeOptions = {}): () => void {
     this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+    if (options.everyNode) this.emitter.on('remote', listener);
+    return () => {
+      this.emitter.off('event', listener);
+      if (options.everyNode) this.emitter.off('remote', listener);
+    };
   }
 
   /** Resolves with the first event that matches, or rejects after `timeoutMs`. */
-  waitFor<T extends GatewayEvent>(match: (event: GatewayEvent) => event is T, timeoutMs: number): Promise<T>;
-  waitFor(match: (event: GatewayEvent) => boolean, timeoutMs: number): Promise<GatewayEvent>;
-  waitFor(match: (event: GatewayEvent) => boolean, timeoutMs: number): Promise<GatewayEvent> {
+  waitFor<T extends GatewayEvent>(match: (event: GatewayEvent) => event is T, timeoutMs: number, options?: SubscribeOptions): Promise<T>;
+  waitFor(match: (event: GatewayEvent) => boolean, timeoutMs: number, options?: SubscribeOptions): Promise<GatewayEvent>;
+  waitFor(match: (event: GatewayEvent) => boolean, timeoutMs: number, options: SubscribeOptions = {}): Promise<GatewayEvent> {
     return new Promise((resolve, reject) => {
       const end = (error: Error): void => {
         clearTimeout(timer);
@@ -53,7 +77,7 @@ export class EventBus {
         off();
         this.waits.delete(cancel);
         resolve(event);
-      });
+      }, options);
       this.waits.add(cancel);
     });
   }

@@ -40,6 +40,19 @@ export async function ensureDefaultAccount(store: Store, now: number, wanted: { 
     dateCreated: now,
     dateUpdated: now,
   };
-  await store.accounts.insert(account);
+  try {
+    await store.accounts.insert(account);
+  } catch (error) {
+    // Nodes sharing a store and started together race to create it: the first one wins.
+    const winner = wanted.sid ? await store.accounts.get(wanted.sid) : null;
+    if (!winner) throw error;
+    return ensureDefaultAccount(store, now, wanted);
+  }
+  if (wanted.sid === undefined) {
+    // Generated credentials: if another node created a default account at the same time, the one
+    // created first is the default for every node.
+    const first = await store.accounts.getDefault();
+    if (first && first.sid !== account.sid) return { account: first, generated: false };
+  }
   return { account, generated: wanted.sid === undefined || wanted.authToken === undefined };
 }

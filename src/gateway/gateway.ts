@@ -7,13 +7,16 @@ import type { Clock } from '../clock/clock.js';
 import type { CarrierReceipt, ChannelStatus, InboundInput } from '../channels/channel.js';
 import type { ChannelRouter } from '../channels/router.js';
 import type { Store } from '../stores/store.js';
-import type { AccountRecord, MessageRecord, PendingTurn, TurnOutcome } from '../stores/records.js';
+import type { AccountRecord, MessageRecord, PendingTurn, TurnClaim, TurnOutcome } from '../stores/records.js';
 import { conversationId } from '../stores/records.js';
 import { EventBus } from '../events/bus.js';
 import { WebhookClient } from '../webhooks/client.js';
 import { Delivery } from '../delivery/delivery.js';
 import { ConversationCache } from '../conversations/state.js';
 import { TurnScheduler } from '../conversations/scheduler.js';
+import { ClaimedTurnScheduler } from '../conversations/claimed-scheduler.js';
+import { relayEvents } from '../events/relay.js';
+import { ClusterWork } from './cluster-work.js';
 import { runTurn } from '../conversations/turn.js';
 import type { Logger } from '../logging/logger.js';
 import { isOptedOut } from '../messages/opt-outs.js';
@@ -58,7 +61,10 @@ export class Gateway {
   readonly delivery: Delivery;
   private readonly client: WebhookClient;
   private readonly conversations: ConversationCache;
-  private readonly scheduler: TurnScheduler;
+  private readonly scheduler: TurnScheduler | ClaimedTurnScheduler;
+  /** With a store shared by several nodes: this node's share of the work, and the event relay. */
+  private readonly clusterWork: ClusterWork | null = null;
+  private stopRelay: (() => void) | null = null;
   readonly channels: ChannelRouter;
   readonly logger: Logger;
   /** Receipts that matched no message since start (also counted by the metrics). */
@@ -75,17 +81,33 @@ export class Gateway {
     this.traceRetentionMs = options.traceRetentionMs ?? Number.POSITIVE_INFINITY;
     this.logger = options.logger;
     this.client = new WebhookClient({ blockPrivateAddresses: options.blockPrivateWebhooks ?? false });
-    this.conversations = new ConversationCache(this.store);
+    // A shared store's jars may change on another node between two turns here (a forget, an
+    // expiry, the conversation handled elsewhere): read the jar at the start of every turn.
+    this.conversations = new ConversationCache(this.store, this.store.cluster ? 0 : undefined);
     this.delivery = new Delivery({
       store: this.store, channel: this.channels, clock: this.clock, events: this.events,
       screen: async (m) => (await this.mustNotSend(m) ? 21610 : null),
     });
-    this.scheduler = new TurnScheduler({
-      run: (turn) => this.runPendingTurn(turn),
-      loadPending: (limit) => this.store.turns.pending(limit),
-      ...(options.maxConcurrentTurns !== undefined ? { maxConcurrent: options.maxConcurrentTurns } : {}),
-      onError: (error, turn) => this.logger.error({ err: error, messageSid: turn.messageSid }, 'turn failed; it stays pending and runs again after a backoff'),
-    });
+    const maxConcurrent = options.maxConcurrentTurns !== undefined ? { maxConcurrent: options.maxConcurrentTurns } : {};
+    const cluster = this.store.cluster;
+    if (cluster) {
+      // Several nodes: only conversations this node holds, in the store's order (claimed-scheduler.ts).
+      const scheduler = new ClaimedTurnScheduler({
+        run: (turn) => this.runPendingTurn(turn), claims: cluster, ...maxConcurrent,
+        onError: (error, id) => this.logger.error({ err: error, conversationId: id }, 'turn failed; its conversation is read again after a backoff'),
+        onFenced: (turn) => this.logger.warn({ messageSid: turn.messageSid, conversationId: turn.conversationId },
+          "a turn's commit was refused: another node took its conversation over (this node's lease ran out); the turn is that node's now"),
+      });
+      this.scheduler = scheduler;
+      this.clusterWork = new ClusterWork({ cluster, scheduler, delivery: this.delivery, logger: this.logger });
+    } else {
+      this.scheduler = new TurnScheduler({
+        run: (turn) => this.runPendingTurn(turn),
+        loadPending: (limit) => this.store.turns.pending(limit),
+        ...maxConcurrent,
+        onError: (error, turn) => this.logger.error({ err: error, messageSid: turn.messageSid }, 'turn failed; it stays pending and runs again after a backoff'),
+      });
+    }
   }
 
   /** Starts the channel and resumes whatever a previous run left unfinished. */
@@ -100,12 +122,16 @@ export class Gateway {
         this.events.emit({ type: 'receipt-unmatched', channel: receipt.channel, smscId: receipt.smscId ?? receipt.receiptKey });
       },
     }));
+    if (this.store.cluster) {
+      this.stopRelay = relayEvents(this.events, this.store.cluster, this.store, (error) => this.logger.warn({ err: error }, 'relaying another node\'s event failed'));
+    }
     await this.scheduler.resume();
     // In the background: a carrier channel holds messages until it is bound (and until the SMSC
     // takes them), so waiting here would keep Parley from starting while a carrier is down.
     this.resuming = this.delivery.resume().then(() => undefined, (error: unknown) => {
       this.logger.error({ err: error }, 'handing over the messages left unsent failed; they are handed over on the next start');
     });
+    this.clusterWork?.start();
     await this.sweep();
     if (this.currentPhase !== 'starting') return; // stopped while starting
     this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error({ err: error }, 'sweep failed')), 60_000);
@@ -136,11 +162,13 @@ export class Gateway {
   async stop(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     if (this.currentPhase !== 'stopped') this.currentPhase = 'draining';
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.clusterWork?.stop();
     const finished = await settlesWithin(this.scheduler.stop(), timeoutMs);
     await this.channels.stop();
     await this.delivery.stop();
     await this.resuming; // ends once the channels and Delivery have stopped
     if (finished) await this.client.close();
+    this.stopRelay?.();
     this.currentPhase = 'stopped';
     return finished;
   }
@@ -155,19 +183,24 @@ export class Gateway {
     this.assertTakingWork();
     const { serviceSid } = await inboundWebhookFor(this.store, input.accountSid, input.to);
     const message = inboundRecord(input, serviceSid, this.clock.now());
-    await this.store.messages.insert(message, { startTurn: true });
-    this.accepted(message);
+    const claim = await this.store.messages.insert(message, { startTurn: true });
+    this.accepted(message, claim);
     return message;
   }
 
-  /** A stored inbound message: announced, and its turn scheduled. */
-  private accepted(message: MessageRecord): void {
+  /**
+   * A stored inbound message: announced, and its turn scheduled under the claim the store gave
+   * (null: another node runs it; undefined: not known, the scheduler asks the store).
+   */
+  private accepted(message: MessageRecord, claim?: TurnClaim | null): void {
     this.events.emit({ type: 'message', message });
+    if (claim === null) return;
     this.scheduler.enqueue({
       messageSid: message.sid,
       accountSid: message.accountSid,
       inbound: message,
       conversationId: conversationId({ accountSid: message.accountSid, number: message.to, handset: message.from }),
+      claim,
     });
   }
 
@@ -232,17 +265,18 @@ export class Gateway {
     );
     const outcome = await runTurn({
       fetch: { client: this.client, now: () => this.clock.now() },
-      checkpoint: (partial) => this.commit(partial, account, false, fresh),
+      checkpoint: (partial) => this.commit(partial, account, false, fresh, turn.claim),
     }, { inbound, number, authToken: account.authToken, conversation });
-    await this.commit(outcome, account, true, fresh);
+    await this.commit(outcome, account, true, fresh, turn.claim);
     this.conversations.committed(outcome.conversation, conversation.jar);
     this.events.emit({ type: 'turn', accountSid: inbound.accountSid, messageSid: inbound.sid, conversationId: turn.conversationId, errorCode: outcome.errorCode,
       durationMs: performance.now() - started });
   }
 
   /** Commits (part of) a turn's outcome, then hands its replies to the channel. */
-  private async commit(outcome: TurnOutcome, account: AccountRecord, final: boolean, firstRun: boolean): Promise<MessageRecord[]> {
-    await this.store.turns.complete(outcome, { final });
+  private async commit(outcome: TurnOutcome, account: AccountRecord, final: boolean, firstRun: boolean, claim: TurnClaim | undefined): Promise<MessageRecord[]> {
+    // The claim fences the commit on a shared store (refused once another node took the conversation).
+    await this.store.turns.complete(outcome, { final, claim });
     for (const exchange of outcome.exchanges) this.events.emit({ type: 'exchange', exchange });
     for (const alert of outcome.alerts) this.events.emit({ type: 'alert', alert });
     if (outcome.replies.length === 0) return [];

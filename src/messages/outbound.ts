@@ -113,9 +113,11 @@ export class OutboundMessages {
   /** Starts handing over scheduled messages as they fall due (also those left by a previous run). */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.pollMs);
+    // A sweep can fail (a database restart, on a shared store): the next one tries again.
+    const sweep = (): void => void this.sweep().catch((error: unknown) => this.gateway.logger.warn({ err: error }, 'scheduled-message sweep failed; the next one tries again'));
+    this.timer = setInterval(sweep, this.pollMs);
     this.timer.unref();
-    void this.sweep();
+    sweep();
   }
 
   async stop(): Promise<void> {
@@ -131,7 +133,8 @@ export class OutboundMessages {
         const due = await this.gateway.store.messages.due(this.gateway.clock.now(), 500);
         for (const m of due) {
           const at = this.gateway.clock.now();
-          await this.gateway.store.messages.setStatus(m.sid, 'queued', { at });
+          // Only from `scheduled`: when several nodes share the store, the one whose change applies sends it.
+          if (!await this.gateway.store.messages.setStatus(m.sid, 'queued', { at }, undefined, { from: ['scheduled'] })) continue;
           const queued: MessageRecord = { ...m, status: 'queued', dateUpdated: at };
           this.gateway.events.emit({ type: 'message', message: queued }); // every status change is an event (metrics, streams)
           await this.send(queued);

@@ -39,6 +39,8 @@ export interface ParleyOptions {
   allowedHosts?: readonly string[];
   /** Overrides the status-callback retry policy (tests shorten it; the default is 10 minutes). */
   statusCallbackRetry?: Partial<RetryPolicy>;
+  /** A shared (PostgreSQL) store: how long this node keeps its work without a heartbeat (default 30 s). */
+  leaseMs?: number;
   /** Carrier channels (the configuration file's `channels:`); numbers none lists stay on the simulator. */
   channels?: readonly ChannelConfig[];
   /** Reverse proxies whose X-Forwarded-* headers are believed (addresses, CIDRs, `loopback`). */
@@ -71,7 +73,10 @@ export interface RunningParley {
 export async function startParley(options: ParleyOptions): Promise<RunningParley> {
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? (options.dev ? new ManualClock() : new SystemClock());
-  const store = openStore(options.db);
+  const store = await openStore(options.db, {
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    onError: (error, what) => logger.warn({ err: error }, what),
+  });
   try {
     const { account, generated } = await ensureDefaultAccount(store, clock.now(), {
       ...(options.accountSid ? { sid: options.accountSid } : {}),

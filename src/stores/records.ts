@@ -268,10 +268,27 @@ export interface TurnOutcome {
   alerts: AlertRecord[];
 }
 
+/**
+ * A node's hold on a conversation's turns. On a store shared by several nodes only the holder runs
+ * the conversation's turns, and each commit of a turn carries the claim: the store refuses it once
+ * another node has taken the conversation over (a fencing token). A single-node store always holds.
+ */
+export interface TurnClaim {
+  /** Raised every time the conversation changes hands. */
+  readonly token: number;
+  /**
+   * How this node came to hold it with this write: `acquired` a free conversation (the new turn is
+   * its only pending one), already `held` it, or `taken` it from a dead node (earlier turns may wait).
+   */
+  readonly how: 'acquired' | 'held' | 'taken';
+}
+
 export interface PendingTurn {
   messageSid: string;
   accountSid: string;
   conversationId: string;
+  /** The claim the turn runs under (shared stores; absent on a single-node store's turns). */
+  claim?: TurnClaim | undefined;
   /**
    * Set when this process has just stored the inbound message and its turn has never run: the
    * turn then needs no read-back (nothing of it can be stored yet). Turns read from the store, or

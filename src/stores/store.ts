@@ -14,10 +14,13 @@
  * - `turns.pending` MUST return unfinished turns in arrival order.
  * - `ping` and `queueDepths` are read by readiness probes and metrics scrapes every few seconds:
  *   they MUST be cheap (no table scan) and SHOULD answer or fail within a couple of seconds.
+ * - A store that several Parley nodes share offers `cluster` (an optional capability): then a
+ *   conversation's turns run on the one node that holds its claim, in the order their inbound
+ *   messages committed, and every commit of a turn is fenced by that claim.
  */
 import type {
   AccountRecord, ApiKeyRecord, MessagingServiceRecord, AlertRecord, CarrierReceipt, ConversationRecord, InboundPart, MessageDirection, MessageRecord,
-  MessageStatus, PendingTurn, NewStatusCallback, PhoneNumberRecord, StatusCallbackJob, StatusChange, SubmittedPart, TurnOutcome, WebhookExchange,
+  MessageStatus, PendingTurn, NewStatusCallback, PhoneNumberRecord, StatusCallbackJob, StatusChange, SubmittedPart, TurnClaim, TurnOutcome, WebhookExchange,
 } from './records.js';
 
 /**
@@ -69,10 +72,14 @@ export interface PhoneNumberRepository {
 
 export interface MessageRepository {
   /**
-   * Stores a message. With `startTurn`, an inbound message also becomes a pending turn; with
-   * `sendAt`, a `scheduled` message is due at that time (see `due`).
+   * Stores a message. With `startTurn`, an inbound message also becomes a pending turn, and the
+   * promise resolves with this node's claim on the turn's conversation, or null when another live
+   * node holds it (that node runs the turn). A single-node store always holds. Without
+   * `startTurn` it resolves with null. With `sendAt`, a `scheduled` message is due at that time
+   * (see `due`). On a shared store, the inserts of one conversation commit one at a time, so the
+   * order of its turns is the order their inserts committed, whichever nodes made them.
    */
-  insert(message: MessageRecord, options?: { startTurn?: boolean; sendAt?: number }): Promise<void>;
+  insert(message: MessageRecord, options?: { startTurn?: boolean; sendAt?: number }): Promise<TurnClaim | null>;
   /** Scheduled messages whose send time is at or before `now`, earliest first. */
   due(now: number, limit: number): Promise<MessageRecord[]>;
   get(accountSid: string, sid: string): Promise<MessageRecord | null>;
@@ -104,7 +111,15 @@ export interface MessageRepository {
    */
   statusHistory(accountSid: string, sid: string): Promise<StatusChange[] | null>;
   delete(accountSid: string, sid: string): Promise<boolean>;
-  /** Outbound messages accepted (or `accepted` by a Messaging Service) but not yet handed to their channel (resumed after a restart). */
+  /**
+   * Outbound messages accepted (or `accepted` by a Messaging Service) but not yet handed to their
+   * channel (resumed after a restart), in arrival order. On a shared store, each outbound message
+   * belongs to the node that put it in a sending state, and this returns (and takes over for this
+   * node) those whose node is dead, never those another live node is delivering; and this node's own
+   * that have not changed for a while (they fell out of its memory after a failure: the caller
+   * MUST NOT deliver again one it still holds). A node starts under a new id, so at its start that
+   * is everything its previous run left.
+   */
   undelivered(limit: number, afterSid?: string): Promise<MessageRecord[]>;
 }
 
@@ -114,9 +129,12 @@ export interface TurnRepository {
   isDone(messageSid: string): Promise<boolean>;
   /**
    * Commits a turn's outcome. With `final: false` (before a <Message action> request) the
-   * replies, jar and records commit but the turn stays pending.
+   * replies, jar and records commit but the turn stays pending. With `claim` (turns of a shared
+   * store), it MUST commit only while this node still holds the conversation under that claim's
+   * token, checked in the same transaction; otherwise it writes nothing and rejects with
+   * `LeaseLostError` (./errors.ts).
    */
-  complete(outcome: TurnOutcome, options?: { final?: boolean }): Promise<void>;
+  complete(outcome: TurnOutcome, options?: { final?: boolean; claim?: TurnClaim | undefined }): Promise<void>;
 }
 
 export interface ConversationRepository {
@@ -228,7 +246,9 @@ export interface MessagingServiceRepository {
 /**
  * The status-callback outbox. Callbacks of one message MUST be handed out in insertion order:
  * `heads` returns only the oldest waiting callback of each message. A job stays until `finish`,
- * so a crash at any point means it is sent (again) after the restart: at-least-once.
+ * so a crash at any point means it is sent (again) after the restart: at-least-once. On a shared
+ * store, `heads` claims what it returns for this node: a head claimed by another live node is
+ * not returned; one claimed by a dead node is taken over.
  */
 export interface StatusCallbackOutbox {
   enqueue(job: NewStatusCallback): Promise<void>;
@@ -258,6 +278,41 @@ export interface QueueDepths {
   callbacks: number;
 }
 
+/**
+ * What several Parley nodes sharing one store need from it (an optional capability of the Store):
+ * membership with a lease, claims on conversations, and a best-effort message channel to the
+ * other nodes. Every lease decision uses the store's clock, never a node's.
+ */
+export interface ClusterMembership {
+  /** This node's id; a new one after the node lost its lease and joined again. */
+  readonly nodeId: string;
+  /**
+   * Claims conversations that have pending turns and no live holder (free, or held by a dead node:
+   * taken over with a new token), and returns them with those this node already holds that have
+   * pending turns, oldest waiting turn first, at most `limit`. Never waits for a lock.
+   */
+  claimConversations(limit: number): Promise<Array<{ conversationId: string; claim: TurnClaim }>>;
+  /**
+   * A held conversation's pending turns, in order (at most `limit`), read under its claim; when
+   * none is left the claim is released in the same transaction and this resolves with []. Rejects
+   * with `LeaseLostError` when this node no longer holds it under that claim.
+   */
+  nextTurns(conversationId: string, claim: TurnClaim, limit: number): Promise<PendingTurn[]>;
+  /**
+   * Tells every other node `payload` (best effort: a node whose connection is down misses it).
+   * Payloads of one tick are sent together; each MUST be at most `maxPayloadBytes` long (UTF-8).
+   */
+  broadcast(payload: string): void;
+  readonly maxPayloadBytes: number;
+  /** Payloads other nodes broadcast. Returns the unsubscribe function. */
+  onBroadcast(listener: (payload: string) => void): () => void;
+  /**
+   * Called when this node lost its lease (its heartbeat could not be renewed in time, so other
+   * nodes may have taken its work over) and joined again under a new id: drop what it held.
+   */
+  onLeaseLost(listener: () => void): () => void;
+}
+
 export interface Store {
   readonly accounts: AccountRepository;
   readonly numbers: PhoneNumberRepository;
@@ -272,6 +327,8 @@ export interface Store {
   readonly callbacks: StatusCallbackOutbox;
   readonly carrierParts: CarrierPartRepository;
   readonly inboundParts: InboundPartRepository;
+  /** Present when several Parley nodes share this store (PostgreSQL). */
+  readonly cluster?: ClusterMembership;
   /** The schema version this store is at, and the latest this build knows. */
   schemaVersion(): Promise<{ current: number; latest: number }>;
   /**

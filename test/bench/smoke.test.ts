@@ -43,7 +43,7 @@ test('npm run bench -- --smoke writes results with every workload and target', {
     assert.equal(typeof machine.cpus, 'number');
 
     const workloads = record(results.workloads, 'workloads');
-    assert.deepEqual(Object.keys(workloads).sort(), ['carrier', 'footprint', 'fullLoop', 'growth', 'httpCeiling', 'kannel']);
+    assert.deepEqual(Object.keys(workloads).sort(), ['carrier', 'footprint', 'fullLoop', 'growth', 'httpCeiling', 'kannel', 'postgres']);
     const ceiling = record(workloads.httpCeiling, 'httpCeiling');
     assert.ok(Number(record(ceiling.saturation, 'ceiling saturation').completed) > 0, 'the ceiling completed requests');
     const fullLoop = record(workloads.fullLoop, 'fullLoop');
@@ -63,6 +63,15 @@ test('npm run bench -- --smoke writes results with every workload and target', {
     const growth = record(workloads.growth, 'growth');
     assert.ok(Array.isArray(growth.points) && growth.points.length === 2, 'two growth sizes');
     assert.ok(Array.isArray(record(workloads.footprint, 'footprint').points));
+    const postgres = record(workloads.postgres, 'postgres');
+    const oneNode = record(record(postgres.oneNode, 'postgres oneNode').saturation, 'postgres saturation');
+    assert.ok(Number(oneNode.completed) > 0, 'the loop on PostgreSQL completed turns');
+    assert.equal(oneNode.errors, 0, String(oneNode.firstError));
+    assert.deepEqual((postgres.nodes as unknown[]).map((p) => record(p, 'nodes point').nodes), [1, 2, 3]);
+    for (const p of postgres.nodes as unknown[]) {
+      const s = record(record(p, 'nodes point').saturation, 'nodes saturation');
+      assert.ok(Number(s.completed) > 0 && s.errors === 0, `nodes: ${String(s.firstError)}`);
+    }
 
     assert.ok(Array.isArray(results.targets));
     assert.deepEqual((results.targets as unknown[]).map((t) => record(t, 'target').id),

@@ -1,10 +1,11 @@
-/** Test helpers: a real Parley in-process (real HTTP server, real SQLite file) and an API client. */
+/** Test helpers: a real Parley in-process (real HTTP server, real SQLite file or PostgreSQL database) and an API client. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startParley, type ParleyOptions, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { storeUnderTest } from './store-under-test.js';
 
 export interface TestParley extends RunningParley {
   dir: string;
@@ -24,8 +25,9 @@ export interface TurnView {
 
 export async function startTestParley(options: Partial<ParleyOptions> = {}): Promise<TestParley> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const database = await storeUnderTest(join(dir, 'parley.db'));
   const parley = await startParley({
-    port: 0, host: '127.0.0.1', db: join(dir, 'parley.db'), sessionTtlMs: 4 * 3_600_000, dev: false,
+    port: 0, host: '127.0.0.1', db: database.db, sessionTtlMs: 4 * 3_600_000, dev: false,
     logger: createLogger({ level: 'silent' }), ...options,
   });
   const auth = 'Basic ' + Buffer.from(`${parley.account.sid}:${parley.account.authToken}`).toString('base64');
@@ -45,6 +47,7 @@ export async function startTestParley(options: Partial<ParleyOptions> = {}): Pro
     api,
     stop: async () => {
       await stop();
+      await database.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
     async createNumber(phoneNumber, smsUrl, extra = {}) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import { startParley, type ParleyOptions, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { storeUnderTest } from './store-under-test.js';
 
 /** The call fails with a RestException carrying this HTTP status, Twilio code and more_info link. */
 export async function rejects(call: () => Promise<unknown>, status: number, code: number): Promise<void> {
@@ -15,12 +16,21 @@ export async function rejects(call: () => Promise<unknown>, status: number, code
   });
 }
 
-/** A Parley in memory on a free port, silent, for tests that drive it with the twilio package. */
-export function startInMemoryParley(options: Partial<ParleyOptions> = {}): Promise<RunningParley> {
-  return startParley({
-    port: 0, host: '127.0.0.1', db: ':memory:', sessionTtlMs: 4 * 3_600_000, dev: false,
+/**
+ * A Parley in memory on a free port, silent, for tests that drive it with the twilio package (on a
+ * fresh PostgreSQL database instead when the run is on PostgreSQL, see ./store-under-test.ts).
+ */
+export async function startInMemoryParley(options: Partial<ParleyOptions> = {}): Promise<RunningParley> {
+  const database = await storeUnderTest(':memory:');
+  const parley = await startParley({
+    port: 0, host: '127.0.0.1', db: database.db, sessionTtlMs: 4 * 3_600_000, dev: false,
     logger: createLogger({ level: 'silent' }), ...options,
   });
+  const stop = parley.stop;
+  return { ...parley, stop: async () => {
+    await stop();
+    await database.cleanup();
+  } };
 }
 
 /** The official client pointed at Parley, as a user would: only its domains' base URLs change. */

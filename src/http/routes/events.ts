@@ -55,7 +55,7 @@ export function registerEventStream(ctx: RouteContext): void {
       if (!payload) return;
       if (pending === '') setImmediate(flush);
       pending += `event: ${payload[0]}\ndata: ${JSON.stringify(payload[1])}\n\n`;
-    });
+    }, { everyNode: true }); // what happens on every node sharing the store, not only this one
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
     req.raw.on('close', () => {

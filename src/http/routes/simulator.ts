@@ -69,12 +69,9 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
     const sid = (req.params.Sid ?? '').replace(/\.json$/, '');
     const params = Params.from(req.query);
     const waitMs = Math.min(MAX_WAIT_MS, params.get('Wait') ? waitDuration(params.get('Wait')!) : 0);
-    let message = await store.messages.get(account.sid, sid);
+    const message = await store.messages.get(account.sid, sid);
     if (!message) throw new TwilioError(20404, `The requested resource /simulator/messages/${sid} was not found`);
-    if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) {
-      await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, waitMs).catch(() => undefined);
-      message = (await store.messages.get(account.sid, sid)) ?? message; // the turn recorded its outcome on it
-    }
+    if (message.direction === 'inbound' && waitMs > 0 && !(await store.turns.isDone(sid))) await turnDone(ctx, sid, waitMs);
     return turnView(ctx, account.sid, message);
   });
 
@@ -166,10 +163,30 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
   registerMessageLogRoutes(ctx);
 }
 
-async function turnView(ctx: RouteContext, accountSid: string, message: MessageRecord): Promise<unknown> {
+/**
+ * Waits until the message's turn is done, or `waitMs`. The turn event is the fast path (from any
+ * node that shares the store); the store is read again every second, because another node's
+ * event may never arrive here (events between nodes are best effort).
+ */
+async function turnDone(ctx: RouteContext, sid: string, waitMs: number): Promise<void> {
+  const { gateway } = ctx;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    const seen = await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, Math.min(left, 1000), { everyNode: true })
+      .then(() => true, () => false);
+    if (seen || await gateway.store.turns.isDone(sid)) return;
+  }
+}
+
+async function turnView(ctx: RouteContext, accountSid: string, read: MessageRecord): Promise<unknown> {
   const { store } = ctx.gateway;
-  const inbound = message.direction === 'inbound';
-  const done = inbound ? await store.turns.isDone(message.sid) : true;
+  const inbound = read.direction === 'inbound';
+  const done = inbound ? await store.turns.isDone(read.sid) : true;
+  // Read again after `done`: a turn that committed since the first read recorded its outcome on the
+  // message (with a database that other work commits to meanwhile, it can land between two reads).
+  const message = inbound ? (await store.messages.get(accountSid, read.sid)) ?? read : read;
   const replies = inbound ? await store.messages.repliesOf(accountSid, message.sid) : [];
   const exchanges = inbound ? await store.exchanges.listForMessage(accountSid, message.sid) : [];
   return {

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import type { Store, MessageFilter, Page } from '../store.js';
 import type {
   AccountRecord, AlertRecord, MessagingServiceRecord, ConversationRecord, MessageRecord, MessageStatus, NewStatusCallback, PhoneNumberRecord,
-  StatusCallbackJob, TurnOutcome, WebhookExchange,
+  StatusCallbackJob, TurnClaim, TurnOutcome, WebhookExchange,
 } from '../records.js';
 import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
@@ -30,6 +30,9 @@ export interface SqliteStoreOptions {
   /** Apply pending migrations on open (the default); `false` fails instead if the schema is behind. */
   migrate?: boolean;
 }
+
+/** One process owns a SQLite file: it holds every conversation, always under the same claim. */
+const ALWAYS_HELD: TurnClaim = Object.freeze({ token: 0, how: 'held' });
 
 interface CallbackRow {
   id: number;
@@ -52,7 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       db.close();
       throw new Error(`the database is at schema version ${version}, this Parley needs ${MIGRATIONS.length}: run "parley db migrate"`);
     }
-    migrate(db, version);
+    migrate(db);
   }
   if (version > MIGRATIONS.length) {
     // An older Parley after a rollback: it would write rows the newer schema does not expect.
@@ -149,6 +152,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       insert: (m: MessageRecord, opts) => write(() => {
         st.messageInsert.run(messageToRow(m, opts?.startTurn ? 'pending' : null));
         if (opts?.sendAt !== undefined) st.messageSetSendAt.run(opts.sendAt, m.sid);
+        return opts?.startTurn ? ALWAYS_HELD : null;
       }),
       due: (now, limit) => read(() => (st.messagesDue.all(now, limit) as MessageRow[]).map(messageFromRow)),
       get: (account, sid) => read(() => {
@@ -346,11 +350,17 @@ function cached<T>(cache: Map<string, T | null>, key: string, load: () => T | nu
   return value;
 }
 
-function migrate(db: Database.Database, from: number): void {
+/**
+ * Applies the pending migrations in one transaction that takes the write lock first (IMMEDIATE)
+ * and reads the version under it: two processes started together on one file wait for each other
+ * (busy_timeout), and the second finds the work done instead of running it again.
+ */
+function migrate(db: Database.Database): void {
   db.transaction(() => {
+    const from = db.pragma('user_version', { simple: true }) as number;
     for (let v = from; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+    if (from < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }
 
 /** Reads a database's schema version without migrating it (for `parley db status`). */

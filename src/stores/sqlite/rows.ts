@@ -1,4 +1,5 @@
 /** Row <-> record mapping for the SQLite store: the only place that knows column names. */
+import { parseStatusHistory } from '../status-history.js';
 import type {
   AccountRecord, ApiKeyRecord, HttpMethod, MediaRecord, MessageDirection, MessageRecord, MessageStatus, PhoneNumberRecord,
   ConversationRecord, StatusChange,
@@ -82,13 +83,8 @@ export interface StatusHistoryRow {
   status: string; date_created: number; status_history: string | null;
 }
 
-/** `queued:1733390000000,sent:1733390000100`; NULL while the message kept the status it was stored with. */
 export function statusHistoryFromRow(r: StatusHistoryRow): StatusChange[] {
-  if (r.status_history === null) return [{ status: r.status as MessageStatus, at: r.date_created }];
-  return r.status_history.split(',').map((entry) => {
-    const colon = entry.lastIndexOf(':');
-    return { status: entry.slice(0, colon) as MessageStatus, at: Number(entry.slice(colon + 1)) };
-  });
+  return parseStatusHistory(r.status, r.date_created, r.status_history);
 }
 
 export interface ConversationRow {

@@ -1,0 +1,185 @@
+/**
+ * The PostgreSQL store as several nodes see it: two stores open on one database are two nodes.
+ * Claims on conversations (one holder, commit order, release), fencing of a node whose lease was
+ * taken over, takeover of a dead node's deliveries and status callbacks, a node that finds its
+ * lease ran out, the broadcast channel, and migrations of nodes started together. Time is
+ * controlled by backdating a node's heartbeat in SQL, never by waiting for a lease to run out.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { once, EventEmitter } from 'node:events';
+import { openPostgresStore } from '../../src/stores/postgres/index.js';
+import type { Store, ClusterMembership } from '../../src/stores/store.js';
+import type { MessageRecord, TurnClaim } from '../../src/stores/records.js';
+import { LeaseLostError } from '../../src/stores/errors.js';
+import { MIGRATIONS } from '../../src/stores/postgres/migrations.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { ACCOUNT, OTHER_HANDSET, callbackFor, conversationOf, inbound, outbound, outcomeOf, phoneNumber, replyTo } from './contract/fixtures.js';
+
+let db: TestDatabase;
+let a: Store;
+let b: Store;
+
+before(async () => {
+  db = await createTestDatabase();
+});
+after(async () => {
+  await db.drop();
+});
+
+function cluster(store: Store): ClusterMembership {
+  assert.ok(store.cluster, 'a PostgreSQL store is a cluster member');
+  return store.cluster;
+}
+
+/** Makes a node dead in the database's eyes: its heartbeat an hour old. */
+async function backdate(store: Store): Promise<void> {
+  await db.sql("UPDATE nodes SET heartbeat = heartbeat - interval '1 hour' WHERE id = $1", [cluster(store).nodeId]);
+}
+
+const conv = (m: MessageRecord): string => conversationOf(m, null).id;
+
+describe('two nodes on one database', () => {
+  beforeEach(async () => {
+    await db.truncate();
+    [a, b] = await Promise.all([openPostgresStore({ url: db.url }), openPostgresStore({ url: db.url })]);
+  });
+  afterEach(async () => {
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test('one node holds a conversation; the others\' turns wait for it, in commit order; an idle conversation is released', async () => {
+    const [t1, t2, t3] = [inbound('one'), inbound('two'), inbound('three')];
+    const first = await a.messages.insert(t1, { startTurn: true });
+    assert.deepEqual(first, { token: 1, how: 'acquired' });
+    assert.deepEqual(await a.messages.insert(t2, { startTurn: true }), { token: 1, how: 'held' });
+    assert.equal(await b.messages.insert(t3, { startTurn: true }), null, 'a live node holds it: B does not run it');
+    assert.equal(await b.messages.insert(inbound('elsewhere', { from: OTHER_HANDSET }), { startTurn: true }).then((c) => c?.how), 'acquired',
+      'another conversation is free for B');
+
+    await a.turns.complete(outcomeOf(t1, { replies: [replyTo(t1, 0, 'r1')] }), { claim: first! });
+    const next = await cluster(a).nextTurns(conv(t1), first!, 10);
+    assert.deepEqual(next.map((t) => t.messageSid), [t2.sid, t3.sid], "B's turn is there, after A's earlier one");
+    for (const turn of next) await a.turns.complete(outcomeOf(turn.messageSid === t2.sid ? t2 : t3), { claim: turn.claim! });
+    assert.deepEqual(await cluster(a).nextTurns(conv(t1), first!, 10), [], 'nothing left: released');
+    assert.deepEqual(await b.messages.insert(inbound('four'), { startTurn: true }), { token: 2, how: 'acquired' }, 'released: the next insert takes it');
+  });
+
+  test('a node whose conversation was taken over cannot commit its turn; the new holder runs it once', async () => {
+    const t1 = inbound('slow turn');
+    const claim = (await a.messages.insert(t1, { startTurn: true }))!;
+    assert.deepEqual(await cluster(b).claimConversations(10), [], 'A is alive: nothing to take');
+    await backdate(a);
+    const taken = await cluster(b).claimConversations(10);
+    assert.deepEqual(taken, [{ conversationId: conv(t1), claim: { token: 2, how: 'taken' } }]);
+
+    const late = outcomeOf(t1, { replies: [replyTo(t1, 0, 'from A, too late')], conversation: conversationOf(t1, '[{"key":"a"}]') });
+    await assert.rejects(a.turns.complete(late, { claim }), LeaseLostError);
+    await assert.rejects(a.turns.complete(late, { final: false, claim }), LeaseLostError, 'a checkpoint is fenced too');
+    await assert.rejects(cluster(a).nextTurns(conv(t1), claim, 10), LeaseLostError);
+    assert.equal(await a.turns.isDone(t1.sid), false);
+    assert.deepEqual(await a.messages.repliesOf(ACCOUNT, t1.sid), [], 'nothing of the refused commit was stored');
+
+    const turns = await cluster(b).nextTurns(conv(t1), taken[0]!.claim, 10);
+    assert.deepEqual(turns.map((t) => t.messageSid), [t1.sid]);
+    await b.turns.complete(outcomeOf(t1, { replies: [replyTo(t1, 0, 'from B')] }), { claim: turns[0]!.claim! });
+    assert.deepEqual((await a.messages.repliesOf(ACCOUNT, t1.sid)).map((m) => m.body), ['from B']);
+  });
+
+  test("an insert takes a dead node's conversation, and says so (its earlier turns run first)", async () => {
+    const t1 = inbound('left by A');
+    await a.messages.insert(t1, { startTurn: true });
+    await backdate(a);
+    const claim = await b.messages.insert(inbound('to B'), { startTurn: true });
+    assert.deepEqual(claim, { token: 2, how: 'taken' });
+    assert.deepEqual((await cluster(b).nextTurns(conv(t1), claim!, 10)).length, 2);
+  });
+
+  test("a live node's deliveries and status callbacks stay its own; a dead node's are taken over", async () => {
+    const m = outbound('queued on A', { statusCallback: 'http://127.0.0.1:9/status' });
+    await a.messages.insert(m);
+    assert.equal(await a.messages.setStatus(m.sid, 'sent', { at: Date.now() }, callbackFor(m, 'sent')), true);
+    const other = outbound('queued on A too');
+    await a.messages.insert(other);
+    assert.deepEqual(await b.messages.undelivered(10), [], "A is delivering it");
+    assert.deepEqual((await a.callbacks.heads(10)).map((h) => h.messageSid), [m.sid], 'A claims the head');
+    assert.deepEqual(await b.callbacks.heads(10), [], 'B does not see a head A claimed');
+
+    await backdate(a);
+    assert.deepEqual((await b.messages.undelivered(10)).map((x) => x.body), ['queued on A too'], "A's undelivered message, taken over");
+    assert.deepEqual(await b.messages.undelivered(10), [], 'taken once');
+    assert.deepEqual((await b.callbacks.heads(10)).map((h) => h.messageSid), [m.sid], "A's head, taken over");
+  });
+
+  test('the broadcast reaches the other node, not the sender', async () => {
+    const events = new EventEmitter();
+    cluster(a).onBroadcast((p) => events.emit('a', p));
+    cluster(b).onBroadcast((p) => events.emit('b', p));
+    const atB = once(events, 'b');
+    cluster(a).broadcast('hello from A');
+    assert.deepEqual(await atB, ['hello from A']);
+    const atA = once(events, 'a');
+    cluster(b).broadcast('and back');
+    assert.deepEqual(await atA, ['and back']);
+  });
+
+  test("a number changed through one node is read by the other's next request (which starts with its account)", async () => {
+    const n = phoneNumber('+15005550006');
+    await a.numbers.insert(n);
+    await a.accounts.get(ACCOUNT);
+    assert.equal((await a.numbers.findByPhoneNumber(n.phoneNumber))?.smsUrl, n.smsUrl, 'A has it cached now');
+    await b.numbers.update({ ...n, smsUrl: 'http://127.0.0.1:9/moved' });
+    await a.accounts.get(ACCOUNT); // a request or a turn on A reads its account first: the version moved
+    assert.equal((await a.numbers.findByPhoneNumber(n.phoneNumber))?.smsUrl, 'http://127.0.0.1:9/moved');
+    await b.optOuts.add(ACCOUNT, n.phoneNumber, OTHER_HANDSET, Date.now());
+    await a.accounts.get(ACCOUNT);
+    assert.equal(await a.optOuts.has(ACCOUNT, n.phoneNumber, OTHER_HANDSET), true, 'an opt-out made on B counts on A');
+  });
+});
+
+test('a node that finds its lease ran out drops its claims and joins again under a new id', async () => {
+  await db.truncate();
+  const node = await openPostgresStore({ url: db.url, leaseMs: 3000 });
+  try {
+    const first = cluster(node).nodeId;
+    const t1 = inbound('held before the lease ran out');
+    const claim: TurnClaim = (await node.messages.insert(t1, { startTurn: true }))!;
+    const lost = new Promise<void>((resolve) => cluster(node).onLeaseLost(resolve));
+    await backdate(node);
+    await lost; // the next heartbeat (every lease/3) finds the lease gone
+    assert.notEqual(cluster(node).nodeId, first);
+    const rows = await db.sql<{ id: string }>('SELECT id FROM nodes');
+    assert.deepEqual(rows.map((r) => r.id), [cluster(node).nodeId], 'the old row is gone, the new one registered');
+    await assert.rejects(node.turns.complete(outcomeOf(t1), { claim }), LeaseLostError, 'the old claim is no good');
+    const again = await cluster(node).claimConversations(10);
+    assert.deepEqual(again.map((c) => [c.conversationId, c.claim.how]), [[conv(t1), 'taken']], 'its leftovers are taken over at once');
+  } finally {
+    await node.close();
+  }
+});
+
+test('nodes started together on an empty database migrate it once', async () => {
+  const fresh = await createTestDatabase();
+  try {
+    const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore({ url: fresh.url })));
+    for (const s of stores) assert.deepEqual(await s.schemaVersion(), { current: MIGRATIONS.length, latest: MIGRATIONS.length });
+    assert.deepEqual(await fresh.sql('SELECT version FROM parley_schema ORDER BY version'), MIGRATIONS.map((_, i) => ({ version: i + 1 })));
+    await Promise.all(stores.map((s) => s.close()));
+    assert.deepEqual(await fresh.sql('SELECT id FROM nodes'), [], 'a clean close removes the node');
+  } finally {
+    await fresh.drop();
+  }
+});
+
+test('a database newer than this Parley is refused', async () => {
+  const fresh = await createTestDatabase();
+  try {
+    const store = await openPostgresStore({ url: fresh.url });
+    await store.close();
+    await fresh.sql('INSERT INTO parley_schema (version) VALUES ($1)', [MIGRATIONS.length + 1]);
+    await assert.rejects(openPostgresStore({ url: fresh.url }), /newer than this Parley/);
+  } finally {
+    await fresh.drop();
+  }
+});
+
