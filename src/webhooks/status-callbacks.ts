@@ -37,6 +37,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { firstDelayMs: 1000, maxDelayM
 
 /** At most this many callbacks in flight at once (one per message). */
 const MAX_IN_FLIGHT = 32;
+/** How long a handled callback is remembered against stale reads of the outbox (far longer than a read takes). */
+const HANDLED_KEPT_MS = 60_000;
 /** A safety poll, for jobs written by paths that did not kick the dispatcher. */
 const POLL_MS = 1000;
 
@@ -79,6 +81,12 @@ export class StatusCallbacks {
   private readonly policy: RetryPolicy;
   /** Messages whose head callback is being sent now (their next one waits for it). */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /**
+   * Callbacks this dispatcher finished or rescheduled lately, with the attempts they had then
+   * (finished: Infinity). A read of the outbox that started before that write committed (a
+   * database read is not instant) still shows the old row: it must not be sent again.
+   */
+  private readonly handled = new Map<number, { attempts: number; at: number }>();
   private timer: NodeJS.Timeout | null = null;
   private passing: Promise<void> | null = null;
   private again = false;
@@ -130,14 +138,21 @@ export class StatusCallbacks {
     const heads = await store.callbacks.heads(this.inFlight.size + MAX_IN_FLIGHT * 2);
     const now = clock.now();
     let nextAt = now + POLL_MS;
+    const cutoff = Date.now() - HANDLED_KEPT_MS;
+    for (const [id, { at }] of this.handled) { // oldest first: stop at the first one still kept
+      if (at >= cutoff) break;
+      this.handled.delete(id);
+    }
     for (const job of heads) {
       if (this.inFlight.has(job.messageSid)) continue;
+      if (job.attempts < (this.handled.get(job.id)?.attempts ?? 0)) continue; // a stale read of a job handled since
       if (job.nextAttemptAt > now) {
         nextAt = Math.min(nextAt, job.nextAttemptAt);
         continue;
       }
       if (this.inFlight.size >= MAX_IN_FLIGHT) break;
       const attempt = this.attempt(job)
+        .then((attempts) => void this.handled.set(job.id, { attempts, at: Date.now() }))
         .catch((error: unknown) => this.gateway.logger.error({ err: error, messageSid: job.messageSid }, 'status callback attempt failed'))
         .finally(() => {
           this.inFlight.delete(job.messageSid);
@@ -151,10 +166,14 @@ export class StatusCallbacks {
     this.timer.unref();
   }
 
-  private async attempt(job: StatusCallbackJob): Promise<void> {
+  /** Sends the callback once; resolves with its attempts so far, or Infinity once it is finished. */
+  private async attempt(job: StatusCallbackJob): Promise<number> {
     const { store, clock, events } = this.gateway;
     const account = await store.accounts.get(job.accountSid);
-    if (!account) return store.callbacks.finish(job.id, null, null);
+    if (!account) {
+      await store.callbacks.finish(job.id, null, null);
+      return Number.POSITIVE_INFINITY;
+    }
     const startedAt = clock.now();
     const result = await this.client.send({
       method: 'POST',
@@ -187,19 +206,20 @@ export class StatusCallbacks {
     if (errorCode === null) {
       await store.callbacks.finish(job.id, exchange, null);
       events.emit({ type: 'exchange', exchange });
-      return;
+      return Number.POSITIVE_INFINITY;
     }
     const now = clock.now();
     const delay = Math.min(this.policy.maxDelayMs, this.policy.firstDelayMs * 2 ** (attempts - 1));
     if (now + delay - job.createdAt <= this.policy.windowMs) {
       await store.callbacks.retryLater(job.id, attempts, now + delay, exchange);
       events.emit({ type: 'exchange', exchange });
-      return;
+      return attempts;
     }
     const alert = givenUpAlert(job, exchange, errorCode, attempts, now);
     await store.callbacks.finish(job.id, exchange, alert);
     events.emit({ type: 'exchange', exchange });
     events.emit({ type: 'alert', alert });
+    return Number.POSITIVE_INFINITY;
   }
 }
 
