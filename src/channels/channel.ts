@@ -101,6 +101,14 @@ export interface Channel {
   stop(): Promise<void>;
   status(): ChannelStatus;
   /**
+   * Optional, for a network inside Parley (the simulator), whose outcome is known at once: what
+   * would become of the message if it were sent now, `null` when the channel cannot say. The
+   * gateway then stores a TwiML reply already settled in its turn's own commit (one write where
+   * `send` and its receipt take three), with the same statuses, events and callbacks. MUST NOT
+   * change anything: the caller may still decide to `send` instead.
+   */
+  settleAtOnce?(message: MessageRecord): { status: 'delivered' } | { status: 'undelivered'; errorCode: number } | null;
+  /**
    * Optional, for channels that simulate handsets: an unreachable handset's messages MUST end
    * `undelivered` with 30003 (as a carrier's receipt reports it) until it is reachable again.
    */

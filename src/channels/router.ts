@@ -34,6 +34,17 @@ export class ChannelRouter {
     return this.byNumber.get(plain) ?? this.catchAll ?? this.simulator;
   }
 
+  /** The message's fate now, when its channel can tell at once (the simulator); see `Channel.settleAtOnce`. */
+  settleAtOnce(message: MessageRecord): ReturnType<NonNullable<Channel['settleAtOnce']>> {
+    return this.channelFor(message.from).settleAtOnce?.(message) ?? null;
+  }
+
+  /** Counts a message settled at once (and committed) as sent on its channel. */
+  countSent(message: MessageRecord): void {
+    const name = this.channelFor(message.from).name;
+    this.sentCounts.set(name, (this.sentCounts.get(name) ?? 0) + 1);
+  }
+
   async send(message: MessageRecord): Promise<SendOutcome> {
     const channel = this.channelFor(message.from);
     const outcome = await channel.send(message);

@@ -122,6 +122,17 @@ export class Delivery {
     if (settled !== known) this.sent.delete(sid);
   }
 
+  /**
+   * Announces a message stored already settled (./settled.ts): its record at each status, the
+   * first being its creation, as if it had gone through `deliver` and a receipt.
+   */
+  announce(steps: readonly MessageRecord[]): void {
+    steps.forEach((message, i) => {
+      this.deps.events.emit({ type: 'message', message });
+      if (i > 0) for (const listener of this.listeners) listener(message);
+    });
+  }
+
   private keepSent(message: MessageRecord): void {
     this.sent.set(message.sid, message);
     if (this.sent.size > SENT_KEPT) this.sent.delete(this.sent.keys().next().value!);

@@ -23,6 +23,7 @@ import { isOptedOut } from '../messages/opt-outs.js';
 import { TwilioError } from '../errors/twilio-error.js';
 import { inboundWebhookFor } from './inbound-webhook.js';
 import { createChannelHost, inboundRecord } from './channel-host.js';
+import { settleReply, type SettledReply } from '../delivery/settled.js';
 
 /**
  * How long a carrier's receipt that matched no part is kept, in case its part is recorded later
@@ -275,10 +276,18 @@ export class Gateway {
 
   /** Commits (part of) a turn's outcome, then hands its replies to the channel. */
   private async commit(outcome: TurnOutcome, account: AccountRecord, final: boolean, firstRun: boolean, claim: TurnClaim | undefined): Promise<MessageRecord[]> {
+    // Replies whose channel knows their fate at once (the simulator) are stored settled in this same
+    // commit. Only on a turn's first run (no copy of its replies can be stored yet) and at its end (a
+    // <Message action> request is told the status `sent`, as documented).
+    const settled = final && firstRun ? await this.settleAtOnce(outcome) : [];
     // The claim fences the commit on a shared store (refused once another node took the conversation).
     await this.store.turns.complete(outcome, { final, claim });
     for (const exchange of outcome.exchanges) this.events.emit({ type: 'exchange', exchange });
     for (const alert of outcome.alerts) this.events.emit({ type: 'alert', alert });
+    for (const reply of settled) {
+      this.channels.countSent(reply.stored);
+      this.delivery.announce(reply.steps);
+    }
     if (outcome.replies.length === 0) return [];
     // A turn run before (by a process that crashed) may have stored replies already, and the first
     // stored copy of each wins: read them back. A first run stored exactly what it built.
@@ -286,6 +295,25 @@ export class Gateway {
     const fresh = stored.filter((m) => m.status === 'queued');
     for (const reply of fresh) this.events.emit({ type: 'message', message: reply });
     return Promise.all(fresh.map((reply) => this.delivery.deliver(reply)));
+  }
+
+  /**
+   * Settles in place the replies whose channel knows their fate now (./delivery/settled.ts), and adds
+   * their status callbacks to the outcome. A reply that must not go out (an opted-out handset) takes
+   * the usual path, which fails it with 21610.
+   */
+  private async settleAtOnce(outcome: TurnOutcome): Promise<SettledReply[]> {
+    const settled: SettledReply[] = [];
+    const at = this.clock.now();
+    for (const [i, reply] of outcome.replies.entries()) {
+      const fate = this.channels.settleAtOnce(reply);
+      if (!fate || await this.mustNotSend(reply)) continue;
+      const done = settleReply(reply, fate, at);
+      outcome.replies[i] = done.stored;
+      settled.push(done);
+    }
+    if (settled.length > 0) outcome.callbacks = settled.flatMap((s) => s.callbacks);
+    return settled;
   }
 }
 

@@ -101,6 +101,11 @@ export interface MessageRecord {
    * `dateCreated`.
    */
   validUntil: number | null;
+  /**
+   * Only on a record about to be stored that went through statuses before its first write (a reply
+   * the simulator settled within its turn's commit): its status history, stored with it.
+   */
+  statusHistory?: StatusChange[];
 }
 
 /**
@@ -266,6 +271,8 @@ export interface TurnOutcome {
   conversation: ConversationRecord;
   exchanges: WebhookExchange[];
   alerts: AlertRecord[];
+  /** Status callbacks of replies already settled in this commit (sent, delivered), in their order. */
+  callbacks?: NewStatusCallback[];
 }
 
 /**

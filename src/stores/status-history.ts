@@ -5,6 +5,11 @@
  */
 import type { MessageStatus, StatusChange } from './records.js';
 
+/** The column's text for a record stored with a history of its own. */
+export function formatStatusHistory(changes: readonly StatusChange[]): string {
+  return changes.map((c) => `${c.status}:${c.at}`).join(',');
+}
+
 export function parseStatusHistory(status: string, dateCreated: number, history: string | null): StatusChange[] {
   if (history === null) return [{ status: status as MessageStatus, at: dateCreated }];
   return history.split(',').map((entry) => {

@@ -29,6 +29,12 @@ export class SimulatorChannel implements Channel {
     this.host = host;
   }
 
+  /** The simulator's network is in-process: a handset gets the message at once, or is switched off. */
+  settleAtOnce(message: MessageRecord): { status: 'delivered' } | { status: 'undelivered'; errorCode: number } {
+    const reachable = !this.unreachable.has(`${message.accountSid}:${withoutChannelPrefix(message.to)}`);
+    return reachable ? { status: 'delivered' } : { status: 'undelivered', errorCode: 30003 };
+  }
+
   async send(message: MessageRecord): Promise<SendOutcome> {
     const host = this.host;
     if (!host) return { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 };

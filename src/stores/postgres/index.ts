@@ -256,6 +256,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           steps.push(tx.query(SQL.conversationUpsert, conversationValues(o.conversation)));
           for (const x of o.exchanges) steps.push(insertExchange(tx, x));
           for (const a of o.alerts) steps.push(insertAlert(tx, a));
+          for (const c of o.callbacks ?? []) steps.push(enqueueCallback(tx, c));
           if (opts?.final !== false) steps.push(tx.query(SQL.turnFinish, [o.inboundSid, o.errorCode, o.errorMessage, o.conversation.lastActivity]));
           await allOf(steps);
         }, opts?.claim ? { conversation: id } : {});

@@ -3,6 +3,7 @@
  * names and types (bigint milliseconds come back as numbers, ./connection.ts), so reading reuses
  * its mappers; writing builds the positional value lists of ./sql.ts's statements.
  */
+import { formatStatusHistory } from '../status-history.js';
 import type { AccountRecord, ApiKeyRecord, ConversationRecord, MessageRecord, PhoneNumberRecord, StatusCallbackJob } from '../records.js';
 
 export {
@@ -32,7 +33,7 @@ export function numberUpdateValues(n: PhoneNumberRecord): unknown[] {
 export function messageValues(m: MessageRecord, turnState: string | null, node: string | null): unknown[] {
   return [m.sid, m.accountSid, m.direction, m.from, m.to, m.body, m.status, m.numSegments, m.media.length ? JSON.stringify(m.media) : null,
     m.errorCode, m.errorMessage, m.messagingServiceSid, m.statusCallback, m.statusCallbackMethod, m.inboundSid, m.replySeq,
-    turnState, m.dateCreated, m.dateUpdated, m.dateSent, m.validUntil, node];
+    turnState, m.dateCreated, m.dateUpdated, m.dateSent, m.validUntil, node, m.statusHistory ? formatStatusHistory(m.statusHistory) : null];
 }
 
 export function messageUpdateValues(m: MessageRecord): unknown[] {

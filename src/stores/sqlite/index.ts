@@ -207,6 +207,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         upsertConversation(o.conversation);
         o.exchanges.forEach(insertExchange);
         o.alerts.forEach(insertAlert);
+        o.callbacks?.forEach(insertCallback);
         if (options?.final === false) return;
         st.turnFinish.run({ sid: o.inboundSid, error_code: o.errorCode, error_message: o.errorMessage, at: o.conversation.lastActivity });
       }),

@@ -1,5 +1,5 @@
 /** Row <-> record mapping for the SQLite store: the only place that knows column names. */
-import { parseStatusHistory } from '../status-history.js';
+import { formatStatusHistory, parseStatusHistory } from '../status-history.js';
 import type {
   AccountRecord, ApiKeyRecord, HttpMethod, MediaRecord, MessageDirection, MessageRecord, MessageStatus, PhoneNumberRecord,
   ConversationRecord, StatusChange,
@@ -54,7 +54,7 @@ export interface MessageRow {
   status: string; num_segments: number; media: string | null; error_code: number | null; error_message: string | null;
   messaging_service_sid: string | null; status_callback: string | null; status_callback_method: string;
   inbound_sid: string | null; reply_seq: number | null; turn_state: string | null;
-  date_created: number; date_updated: number; date_sent: number | null; valid_until: number | null;
+  date_created: number; date_updated: number; date_sent: number | null; valid_until: number | null; status_history?: string | null;
 }
 
 export function messageFromRow(r: MessageRow): MessageRecord {
@@ -75,7 +75,7 @@ export function messageToRow(m: MessageRecord, turnState: string | null): Messag
     error_code: m.errorCode, error_message: m.errorMessage, messaging_service_sid: m.messagingServiceSid,
     status_callback: m.statusCallback, status_callback_method: m.statusCallbackMethod, inbound_sid: m.inboundSid,
     reply_seq: m.replySeq, turn_state: turnState, date_created: m.dateCreated, date_updated: m.dateUpdated,
-    date_sent: m.dateSent, valid_until: m.validUntil,
+    date_sent: m.dateSent, valid_until: m.validUntil, status_history: m.statusHistory ? formatStatusHistory(m.statusHistory) : null,
   };
 }
 

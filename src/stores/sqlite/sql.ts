@@ -3,7 +3,7 @@ import type { Database, Statement } from 'better-sqlite3';
 
 const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
   error_code, error_message, messaging_service_sid, status_callback, status_callback_method, inbound_sid, reply_seq,
-  turn_state, date_created, date_updated, date_sent, valid_until`;
+  turn_state, date_created, date_updated, date_sent, valid_until, status_history`;
 const MESSAGE_VALUES = MESSAGE_COLUMNS.split(',').map((c) => '@' + c.trim()).join(', ');
 
 /** A message list's filters (store.ts `MessageFilter`): Twilio's, then the message log's; NULL means "any". */
