@@ -8,7 +8,8 @@ import { Pool, request } from 'undici';
 import { startChild, type Child } from './children.js';
 import { freePort, pollUntil } from './net.js';
 
-export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The gateway's entry point: this build's, or another build's to compare (`PARLEY_BENCH_MAIN`, a path to its dist/src/cli/main.js). */
+export const MAIN = process.env.PARLEY_BENCH_MAIN ?? fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** Preload this (`--import`) into a process to read its event-loop delay with `eventLoopDelayOf`. */
 export const EVENT_LOOP_PROBE = pathToFileURL(fileURLToPath(new URL('./event-loop-probe.js', import.meta.url))).href;
 
@@ -68,15 +69,21 @@ export interface GatewayOptions {
   /** Extra arguments for node itself, e.g. `--cpu-prof`. */
   nodeArgs?: readonly string[];
   cwd?: string;
+  /** A program that runs node, with its arguments (bench/counts.ts: valgrind's callgrind). */
+  launcher?: readonly string[];
+  /** How long start-up may take (default 30 s; much longer under valgrind). */
+  startMs?: number;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const port = await freePort();
   const { credentials } = options;
-  const child = startChild(process.execPath, [
-    ...(options.nodeArgs ?? []), '--expose-gc', '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', options.db,
-    '--session-ttl', '4h',
-  ], {
+  const nodeArgv = [
+    process.execPath, ...(options.nodeArgs ?? []), '--expose-gc', '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1',
+    '--db', options.db, '--session-ttl', '4h',
+  ];
+  const [command, ...args] = [...(options.launcher ?? []), ...nodeArgv] as [string, ...string[]];
+  const child = startChild(command, args, {
     env: { ...process.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
@@ -84,7 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authHeader = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
   try {
     await Promise.race([
-      pollUntil(`${origin}/healthz`, (code) => code === 200, 30_000, { authorization: authHeader }),
+      pollUntil(`${origin}/healthz`, (code) => code === 200, options.startMs ?? 30_000, { authorization: authHeader }),
       // Fail at once, with its output, if the gateway dies during start-up.
       new Promise<never>((_, reject) => child.proc.once('exit', (code) => {
         reject(new Error(`gateway exited with ${code} during start-up:\n${child.output().slice(-3000)}`));

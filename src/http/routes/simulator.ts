@@ -22,6 +22,7 @@ import { TwilioError } from '../../errors/twilio-error.js';
 import { isE164 } from '../../phone/numbers.js';
 import { MAX_BODY_LENGTH } from '../../messages/segments.js';
 import { messageJson } from '../representations/message.js';
+import { messageJsonText } from '../representations/message-text.js';
 import { conversationId, type ConversationRecord, type MessageRecord } from '../../stores/records.js';
 import { ConversationJar } from '../../cookies/jar.js';
 import { guessContentType } from '../../messages/message.js';
@@ -61,7 +62,7 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
     const message = await gateway.receive({
       accountSid: account.sid, from, to, body, media: mediaUrls.map((url) => ({ url, contentType: guessContentType(url) })),
     });
-    return reply.code(201).send(messageJson(message));
+    return reply.code(201).type('application/json; charset=utf-8').send(messageJsonText(message));
   });
 
   ctx.routes.add('GET', '/simulator/messages/:Sid', async (req: RouteRequest) => {

@@ -1,0 +1,146 @@
+/**
+ * `node dist/bench/counts.js --what=instructions|syscalls [--turns=N] [--warmup=N] [--concurrency=C,...] [--rate=R,...]`:
+ * what one turn costs the gateway, counted rather than timed, so that two builds compare on a
+ * shared machine (bench/README.md, "Budget of a turn"):
+ * - `instructions`: user-space instructions, every thread (the checkpointer's too), counted by
+ *   valgrind's callgrind with instrumentation switched on for exactly the measured turns. The same
+ *   from one run to the next to about 3 %, whatever else the machine does.
+ * - `syscalls`: system calls by name, counted by `strace -c` attached to every thread of the gateway
+ *   for the measured turns only. The kernel's share (socket and WAL writes, wake-ups) grows when
+ *   fewer turns share each write, which instruction counts do not show.
+ * Turns run in a closed loop at `--concurrency` in flight, or at an offered `--rate` per second.
+ * The minimal app and the load run normally. Needs Debian's valgrind and strace.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp } from './lib/apps.js';
+import { newCredentials, startGateway, type RunningGateway } from './lib/gateway.js';
+import { loopDriver } from './lib/loop.js';
+import { saturate, steady, type LoadResult } from './lib/load.js';
+import { installExitHooks } from './lib/children.js';
+import { createNumbers } from './workloads/full-loop.js';
+import { handsetNumber } from './workloads/http-ceiling.js';
+
+type What = 'instructions' | 'syscalls';
+type Load = { concurrency: number } | { rate: number };
+
+interface Counted {
+  load: string;
+  turns: number;
+  /** Instructions per turn, or system calls per turn by name (and `total`). */
+  perTurn: Record<string, number>;
+}
+
+function option(name: string, fallback: string): string {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+}
+
+/** Counting while `run` runs: callgrind's instrumentation switched on, or strace attached to every thread. */
+async function counting(what: What, gw: RunningGateway, dir: string, run: () => Promise<void>): Promise<Record<string, number>> {
+  const pid = String(gw.child.pid);
+  if (what === 'instructions') {
+    execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
+    await run();
+    execFileSync('callgrind_control', ['--instr=off', pid], { stdio: 'ignore' });
+    return {}; // read from the dump once the gateway has exited
+  }
+  const threads = readdirSync(`/proc/${pid}/task`);
+  const out = join(dir, 'strace.txt');
+  const strace = spawn('strace', ['-c', '-o', out, ...threads.flatMap((t) => ['-p', t])], { stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 500)); // attached (strace has no ready signal)
+  await run();
+  strace.kill('SIGINT');
+  await once(strace, 'exit');
+  const counts: Record<string, number> = {};
+  for (const line of readFileSync(out, 'utf8').split('\n')) {
+    const cells = line.trim().split(/\s+/);
+    const calls = Number(cells[3]);
+    const name = cells[cells.length - 1];
+    if (cells.length >= 5 && Number.isFinite(calls) && name && name !== 'total' && !name.startsWith('-')) counts[name] = calls;
+  }
+  return counts;
+}
+
+async function measure(what: What, load: Load, turns: number, warmup: number, dir: string): Promise<Counted> {
+  const label = 'rate' in load ? `${load.rate}/s offered` : `${load.concurrency} in flight`;
+  const out = join(dir, `callgrind.${label.replace(/\W/g, '')}.out`);
+  const app = await startApp('minimal');
+  const concurrency = 'rate' in load ? 256 : load.concurrency;
+  const gw = await startGateway({
+    db: join(dir, `gateway-${label.replace(/\W/g, '')}.db`), credentials: newCredentials(), connections: concurrency, startMs: 300_000,
+    ...(what === 'instructions'
+      ? { launcher: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--dump-instr=no', `--callgrind-out-file=${out}`] }
+      : {}),
+  });
+  let counts: Record<string, number> = {};
+  let completed = 0;
+  try {
+    const numbers = await createNumbers(gw, app, 10);
+    const driver = await loopDriver(gw, { handsets: Array.from({ length: Math.max(1000, concurrency * 4) }, (_, h) => h), handsetNumber, numbers, timeoutMs: 120_000 });
+    try {
+      await saturate(driver.op, Math.min(concurrency, 64), { count: warmup, maxMs: 600_000, drainMs: 120_000 });
+      let result: LoadResult | null = null;
+      counts = await counting(what, gw, dir, async () => {
+        const bounds = { count: turns, maxMs: 900_000, drainMs: 120_000 };
+        result = 'rate' in load ? await steady(driver.op, load.rate, concurrency, bounds) : await saturate(driver.op, load.concurrency, bounds);
+      });
+      const done = result as LoadResult | null;
+      // A turn skipped at the offered rate (too many in flight) was never started: it costs nothing.
+      completed = done?.completed ?? 0;
+      if (completed < turns * 0.9) throw new Error(`only ${completed} of ${turns} turns completed (${done?.firstError ?? 'skipped or timed out'})`);
+    } finally {
+      driver.close();
+    }
+  } finally {
+    await gw.stop();
+    await app.stop();
+  }
+  if (what === 'instructions') {
+    const dumps = readdirSync(dir).filter((f) => join(dir, f).startsWith(out)).map((f) => readFileSync(join(dir, f), 'utf8'));
+    const total = dumps.reduce((sum, text) => sum + Number(/^totals:\s+(\d+)/m.exec(text)?.[1] ?? 0), 0);
+    return { load: label, turns: completed, perTurn: { instructions: Math.round(total / completed) } };
+  }
+  const perTurn: Record<string, number> = {};
+  let total = 0;
+  for (const [name, calls] of Object.entries(counts)) {
+    perTurn[name] = Math.round((100 * calls) / completed) / 100;
+    total += calls;
+  }
+  perTurn.total = Math.round((100 * total) / completed) / 100;
+  return { load: label, turns: completed, perTurn };
+}
+
+async function main(): Promise<void> {
+  installExitHooks();
+  const what = option('what', 'instructions') as What;
+  if (what !== 'instructions' && what !== 'syscalls') throw new Error('--what must be instructions or syscalls');
+  const turns = Number(option('turns', '1000'));
+  const warmup = Number(option('warmup', '400'));
+  const loads: Load[] = [
+    ...option('concurrency', process.argv.some((a) => a.startsWith('--rate=')) ? '' : '64,2').split(',').filter(Boolean).map((c) => ({ concurrency: Number(c) })),
+    ...option('rate', '').split(',').filter(Boolean).map((r) => ({ rate: Number(r) })),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'parley-counts-'));
+  try {
+    const results: Counted[] = [];
+    for (const load of loads) {
+      const counted = await measure(what, load, turns, warmup, dir);
+      results.push(counted);
+      const top = Object.entries(counted.perTurn).sort((a, b) => b[1] - a[1]).slice(0, 12);
+      console.log(`${counted.load}, ${counted.turns} turns: ${top.map(([name, n]) => `${name} ${what === 'instructions' ? `${(n / 1e6).toFixed(3)} M` : n}`).join(', ')}`);
+    }
+    const out = process.argv.find((a) => a.startsWith('--out='))?.slice(6);
+    if (out) writeFileSync(out, JSON.stringify(results, null, 2));
+  } finally {
+    if (process.env.PARLEY_BENCH_KEEP) console.log(`kept ${dir}`); // the callgrind dumps, for callgrind_annotate
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
