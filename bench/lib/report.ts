@@ -33,7 +33,7 @@ export interface Results {
 }
 
 export interface Target {
-  id: 'kannel' | 'carrier' | 'ceiling' | 'overhead' | 'growth-throughput' | 'growth-memory';
+  id: 'kannel' | 'carrier' | 'carrier-cpu' | 'cpu-saturation' | 'cpu-half' | 'ceiling' | 'overhead' | 'growth-throughput' | 'growth-memory';
   description: string;
   /** The measured value the target is about (a ratio, or milliseconds for the overhead). */
   measured: number | null;
@@ -93,11 +93,24 @@ export function targets(w: Results['workloads']): Target[] {
   ratio('kannel', 'Full loop / Kannel loop', loopRate !== null && kannelRate ? loopRate / kannelRate : null, '>= 1.5',
     (v) => v >= 1.5, w.kannel.skipped ? `Kannel skipped: ${w.kannel.reason}` : `${loopRate}/s vs ${kannelRate}/s`);
 
+  // Issue 16: the gateway's CPU per turn against Kannel's two boxes per loop (Kannel is measured at saturation only).
+  const kannelCpu = w.kannel.skipped ? null : w.kannel.cpuMsPerLoop.bearerbox + w.kannel.cpuMsPerLoop.smsbox;
+  const kannelCpuNote = kannelCpu === null ? '' : ` vs Kannel ${r3(kannelCpu)} ms/loop (bearerbox + smsbox)`;
+  ratio('cpu-saturation', 'Gateway CPU per turn / Kannel CPU per loop, at saturation', loop && kannelCpu ? loop.cpuMsPerLoop.gateway / kannelCpu : null,
+    '<= 0.667', (v) => v <= 2 / 3, loop ? `gateway ${loop.cpuMsPerLoop.gateway} ms/turn${kannelCpuNote}` : '');
+  ratio('cpu-half', 'Gateway CPU per turn / Kannel CPU per loop, at half saturation', loop && kannelCpu ? loop.steadyGatewayCpu.msPerTurn / kannelCpu : null,
+    '<= 0.667', (v) => v <= 2 / 3, loop ? `gateway ${loop.steadyGatewayCpu.msPerTurn} ms/turn at ${loop.steady.offeredRate}/s${kannelCpuNote}` : '');
+
   const carrier = isSkipped(w.carrier) ? null : w.carrier;
   const carrierKannel = carrier && !('skipped' in carrier.kannel) ? carrier.kannel : null;
-  ratio('carrier', 'Carrier loop over SMPP: Parley / Kannel', carrier && carrierKannel?.rate ? carrier.parley.rate / carrierKannel.rate : null, '>= 1.5',
-    (v) => v >= 1.5, !carrier ? 'not run' : carrierKannel ? `${carrier.parley.rate}/s (durable) vs ${carrierKannel.rate}/s (no store)`
+  ratio('carrier', 'Carrier loop over SMPP: Parley / Kannel', carrier && carrierKannel?.rate ? carrier.parley.rate / carrierKannel.rate : null, '>= 2',
+    (v) => v >= 2, !carrier ? 'not run' : carrierKannel ? `${carrier.parley.rate}/s (durable) vs ${carrierKannel.rate}/s (no store)`
       : `Kannel skipped: ${'skipped' in carrier.kannel ? carrier.kannel.reason : ''}`);
+  const parleyCarrierCpu = carrier?.parley.cpuMsPerMessage['gateway'] ?? null;
+  const kannelCarrierCpu = carrierKannel ? (carrierKannel.cpuMsPerMessage['bearerbox'] ?? 0) + (carrierKannel.cpuMsPerMessage['smsbox'] ?? 0) : null;
+  ratio('carrier-cpu', 'Carrier loop: gateway CPU per message / Kannel\'s (bearerbox + smsbox)',
+    parleyCarrierCpu !== null && kannelCarrierCpu ? parleyCarrierCpu / kannelCarrierCpu : null, '<= 0.5', (v) => v <= 0.5,
+    parleyCarrierCpu !== null && kannelCarrierCpu ? `${parleyCarrierCpu} vs ${r3(kannelCarrierCpu)} ms/message` : '');
 
   const ceiling = isSkipped(w.httpCeiling) ? null : w.httpCeiling.saturation.rate;
   ratio('ceiling', 'Full loop / HTTP ceiling', loopRate !== null && ceiling ? loopRate / ceiling : null, '>= 0.30',

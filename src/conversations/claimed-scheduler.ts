@@ -192,6 +192,9 @@ export class ClaimedTurnScheduler {
 
   private finished(c: Held, turn: PendingTurn, error: unknown): void {
     this.running--;
+    // Said whether or not the conversation is still held here: when the heartbeat noticed the lost
+    // lease first, dropAll() already forgot it, and the refused commit is still worth a line.
+    if (error instanceof LeaseLostError) this.options.onFenced?.(turn);
     if (this.current(c) && !this.stopping) {
       if (error === null) {
         c.failures = 0;
@@ -200,7 +203,6 @@ export class ClaimedTurnScheduler {
         if (c.queue.length > 0) this.makeReady(c);
         else this.read(c);
       } else if (error instanceof LeaseLostError) {
-        this.options.onFenced?.(turn);
         if (turn.claim!.token === c.claim.token) this.held.delete(c.id);
         else this.read(c);
       } else {

@@ -75,7 +75,7 @@ test('npm run bench -- --smoke writes results with every workload and target', {
 
     assert.ok(Array.isArray(results.targets));
     assert.deepEqual((results.targets as unknown[]).map((t) => record(t, 'target').id),
-      ['kannel', 'carrier', 'ceiling', 'overhead', 'growth-throughput', 'growth-memory']);
+      ['kannel', 'cpu-saturation', 'cpu-half', 'carrier', 'carrier-cpu', 'ceiling', 'overhead', 'growth-throughput', 'growth-memory']);
 
     const svg = await readFile(join(out, 'smoke.svg'), 'utf8');
     assert.match(svg, /^<svg /);
