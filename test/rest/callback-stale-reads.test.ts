@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import twilio from 'twilio';
 import type { RunningParley } from '../../src/runtime/parley.js';
 import { startApp, type TestApp } from '../helpers/apps.js';
 import { clientFor, startInMemoryParley } from '../helpers/twilio.js';

@@ -12,37 +12,10 @@ import { conversationId } from '../records.js';
 import type { Tx, WriteOptions } from './group-commit.js';
 import { SQL, type Statement } from './sql.js';
 import type { QueryResultRow } from 'pg';
+import { inboundPartFromRow, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow } from '../shared-rows.js';
 
 type Write = <T>(run: (tx: Tx) => Promise<T>, options?: WriteOptions) => Promise<T>;
 type Read = <R extends QueryResultRow>(statement: Statement, values: unknown[]) => Promise<R[]>;
-
-interface CarrierPartRow {
-  message_sid: string; part_index: number; account_sid: string; channel: string; total: number; smsc_id: string; receipt_key: string;
-  state: string; error_code: number | null; submitted_at: number; done_at: number | null;
-}
-
-interface UnmatchedRow {
-  id: number; channel: string; smsc_id: string | null; receipt_key: string; state: string; error_code: number | null; received_at: number;
-}
-
-interface InboundPartRow {
-  channel: string; group_key: string; seq: number; total: number; account_sid: string; from_number: string; to_number: string;
-  payload: Buffer; data_coding: number; received_at: number;
-}
-
-function partFromRow(r: CarrierPartRow): SubmittedPart {
-  return {
-    messageSid: r.message_sid, accountSid: r.account_sid, channel: r.channel, index: r.part_index, total: r.total, smscId: r.smsc_id,
-    receiptKey: r.receipt_key, state: r.state as SubmittedPart['state'], errorCode: r.error_code, submittedAt: r.submitted_at, doneAt: r.done_at,
-  };
-}
-
-function inboundPartFromRow(r: InboundPartRow): InboundPart {
-  return {
-    channel: r.channel, groupKey: r.group_key, accountSid: r.account_sid, from: r.from_number, to: r.to_number, seq: r.seq, total: r.total,
-    payload: r.payload, dataCoding: r.data_coding, receivedAt: r.received_at,
-  };
-}
 
 const SERIAL: WriteOptions = { serial: true };
 

@@ -4,7 +4,7 @@
  * its mappers; writing builds the positional value lists of ./sql.ts's statements.
  */
 import { formatStatusHistory } from '../status-history.js';
-import type { AccountRecord, ApiKeyRecord, ConversationRecord, MessageRecord, PhoneNumberRecord, StatusCallbackJob } from '../records.js';
+import type { AccountRecord, ApiKeyRecord, ConversationRecord, MessageRecord, PhoneNumberRecord } from '../records.js';
 
 export {
   accountFromRow, conversationFromRow, keyFromRow, messageFromRow, numberFromRow,
@@ -49,21 +49,4 @@ export function keyValues(k: ApiKeyRecord): unknown[] {
   return [k.sid, k.accountSid, k.friendlyName, k.secret, k.dateCreated, k.dateUpdated];
 }
 
-export interface CallbackRow {
-  id: number;
-  account_sid: string;
-  message_sid: string;
-  conversation_id: string | null;
-  url: string;
-  params: string;
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-}
-
-export function callbackFromRow(r: CallbackRow): StatusCallbackJob {
-  return {
-    id: r.id, accountSid: r.account_sid, messageSid: r.message_sid, conversationId: r.conversation_id, url: r.url,
-    params: JSON.parse(r.params) as Array<[string, string]>, attempts: r.attempts, createdAt: r.created_at, nextAttemptAt: r.next_attempt_at,
-  };
-}
+export { callbackFromRow, type CallbackRow } from '../shared-rows.js';

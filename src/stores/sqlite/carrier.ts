@@ -7,37 +7,10 @@ import type { CarrierPartRepository, InboundPartRepository } from '../store.js';
 import type { CarrierReceipt, InboundPart, MessageRecord, SubmittedPart } from '../records.js';
 import type { Statements } from './sql.js';
 import { messageToRow } from './rows.js';
+import { inboundPartFromRow, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow } from '../shared-rows.js';
 
 type Write = <T>(run: () => T) => Promise<T>;
 type Read = <T>(run: () => T) => Promise<T>;
-
-interface CarrierPartRow {
-  message_sid: string; part_index: number; account_sid: string; channel: string; total: number; smsc_id: string; receipt_key: string;
-  state: string; error_code: number | null; submitted_at: number; done_at: number | null;
-}
-
-interface UnmatchedRow {
-  id: number; channel: string; smsc_id: string | null; receipt_key: string; state: string; error_code: number | null; received_at: number;
-}
-
-interface InboundPartRow {
-  channel: string; group_key: string; seq: number; total: number; account_sid: string; from_number: string; to_number: string;
-  payload: Buffer; data_coding: number; received_at: number;
-}
-
-function partFromRow(r: CarrierPartRow): SubmittedPart {
-  return {
-    messageSid: r.message_sid, accountSid: r.account_sid, channel: r.channel, index: r.part_index, total: r.total, smscId: r.smsc_id,
-    receiptKey: r.receipt_key, state: r.state as SubmittedPart['state'], errorCode: r.error_code, submittedAt: r.submitted_at, doneAt: r.done_at,
-  };
-}
-
-function inboundPartFromRow(r: InboundPartRow): InboundPart {
-  return {
-    channel: r.channel, groupKey: r.group_key, accountSid: r.account_sid, from: r.from_number, to: r.to_number, seq: r.seq, total: r.total,
-    payload: r.payload, dataCoding: r.data_coding, receivedAt: r.received_at,
-  };
-}
 
 export function carrierParts(st: Statements, write: Write, read: Read): CarrierPartRepository {
   const partsOf = (sid: string): SubmittedPart[] => (st.carrierPartsOf.all(sid) as CarrierPartRow[]).map(partFromRow);

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import type { Store, MessageFilter, Page } from '../store.js';
 import type {
   AccountRecord, AlertRecord, MessagingServiceRecord, ConversationRecord, MessageRecord, MessageStatus, NewStatusCallback, PhoneNumberRecord,
-  StatusCallbackJob, TurnClaim, TurnOutcome, WebhookExchange,
+  TurnClaim, TurnOutcome, WebhookExchange,
 } from '../records.js';
 import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
@@ -19,6 +19,7 @@ import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareStatements } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
+import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
   statusHistoryFromRow, type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type StatusHistoryRow,
@@ -33,18 +34,6 @@ export interface SqliteStoreOptions {
 
 /** One process owns a SQLite file: it holds every conversation, always under the same claim. */
 const ALWAYS_HELD: TurnClaim = Object.freeze({ token: 0, how: 'held' });
-
-interface CallbackRow {
-  id: number;
-  account_sid: string;
-  message_sid: string;
-  conversation_id: string | null;
-  url: string;
-  params: string;
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-}
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const db = new Database(options.path);
@@ -290,10 +279,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     callbacks: {
       enqueue: (c) => write(() => insertCallback(c)),
-      heads: (limit) => read(() => (st.callbackHeads.all(limit) as CallbackRow[]).map((r) => ({
-        id: r.id, accountSid: r.account_sid, messageSid: r.message_sid, conversationId: r.conversation_id, url: r.url,
-        params: JSON.parse(r.params) as Array<[string, string]>, attempts: r.attempts, createdAt: r.created_at, nextAttemptAt: r.next_attempt_at,
-      }) satisfies StatusCallbackJob)),
+      heads: (limit) => read(() => (st.callbackHeads.all(limit) as CallbackRow[]).map(callbackFromRow)),
       retryLater: (id, attempts, nextAttemptAt, exchange) => write(() => {
         st.callbackRetry.run(attempts, nextAttemptAt, id);
         insertExchange(exchange);

@@ -85,7 +85,7 @@ test('receipts that matched nothing are kept an hour for a part recorded late, t
 });
 
 test('a receipt right behind the submit_sm_resp (before the part is recorded) is kept and applied', async () => {
-  const { double, parley } = await setUp({}, { autoReceipt: 'text' });
+  const { parley } = await setUp({}, { autoReceipt: 'text' });
   const ids: string[] = [];
   for (let i = 0; i < 20; i++) ids.push((await parley.create(`fast ${i}`, { To: handset(100 + i) })).sid);
   for (const sid of ids) await parley.status(sid, ['delivered']);

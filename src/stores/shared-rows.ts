@@ -1,0 +1,53 @@
+/**
+ * Rows that both adapters read the same way (the same column names and types in SQLite and
+ * PostgreSQL): the carrier tables' (../sqlite/carrier.ts, ../postgres/carrier.ts) and the status
+ * callbacks' outbox, with the records they map to.
+ */
+import type { InboundPart, StatusCallbackJob, SubmittedPart } from './records.js';
+
+export interface CarrierPartRow {
+  message_sid: string; part_index: number; account_sid: string; channel: string; total: number; smsc_id: string; receipt_key: string;
+  state: string; error_code: number | null; submitted_at: number; done_at: number | null;
+}
+
+export interface UnmatchedRow {
+  id: number; channel: string; smsc_id: string | null; receipt_key: string; state: string; error_code: number | null; received_at: number;
+}
+
+export interface InboundPartRow {
+  channel: string; group_key: string; seq: number; total: number; account_sid: string; from_number: string; to_number: string;
+  payload: Buffer; data_coding: number; received_at: number;
+}
+
+export function partFromRow(r: CarrierPartRow): SubmittedPart {
+  return {
+    messageSid: r.message_sid, accountSid: r.account_sid, channel: r.channel, index: r.part_index, total: r.total, smscId: r.smsc_id,
+    receiptKey: r.receipt_key, state: r.state as SubmittedPart['state'], errorCode: r.error_code, submittedAt: r.submitted_at, doneAt: r.done_at,
+  };
+}
+
+export function inboundPartFromRow(r: InboundPartRow): InboundPart {
+  return {
+    channel: r.channel, groupKey: r.group_key, accountSid: r.account_sid, from: r.from_number, to: r.to_number, seq: r.seq, total: r.total,
+    payload: r.payload, dataCoding: r.data_coding, receivedAt: r.received_at,
+  };
+}
+
+export interface CallbackRow {
+  id: number;
+  account_sid: string;
+  message_sid: string;
+  conversation_id: string | null;
+  url: string;
+  params: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+}
+
+export function callbackFromRow(r: CallbackRow): StatusCallbackJob {
+  return {
+    id: r.id, accountSid: r.account_sid, messageSid: r.message_sid, conversationId: r.conversation_id, url: r.url,
+    params: JSON.parse(r.params) as Array<[string, string]>, attempts: r.attempts, createdAt: r.created_at, nextAttemptAt: r.next_attempt_at,
+  };
+}
