@@ -3,8 +3,12 @@
  * what one turn costs the gateway, counted rather than timed, so that two builds compare on a
  * shared machine (bench/README.md, "Budget of a turn"):
  * - `instructions`: user-space instructions, every thread (the checkpointer's too), counted by
- *   valgrind's callgrind with instrumentation switched on for exactly the measured turns. The same
- *   from one run to the next to about 3 %, whatever else the machine does.
+ *   valgrind's callgrind with instrumentation switched on for exactly the measured turns. At 64 in
+ *   flight the same from one run to the next to 1 to 2 %, whatever else the machine does, once the
+ *   warm-up is long enough for V8 to have compiled the hot path (10,000 turns: after 2,000, a third
+ *   of the counted instructions were still the optimizing compiler's). At a few turns in flight the
+ *   counts swing by a fifth: the gateway runs some 50x slower under valgrind, and its timers
+ *   (polls, heartbeats, the status page's sampling) fall on few turns.
  * - `syscalls`: system calls by name, counted by `strace -c` attached to every thread of the gateway
  *   for the measured turns only. The kernel's share (socket and WAL writes, wake-ups) grows when
  *   fewer turns share each write, which instruction counts do not show.
@@ -117,10 +121,10 @@ async function main(): Promise<void> {
   installExitHooks();
   const what = option('what', 'instructions') as What;
   if (what !== 'instructions' && what !== 'syscalls') throw new Error('--what must be instructions or syscalls');
-  const turns = Number(option('turns', '1000'));
-  const warmup = Number(option('warmup', '400'));
+  const turns = Number(option('turns', '3000'));
+  const warmup = Number(option('warmup', '10000'));
   const loads: Load[] = [
-    ...option('concurrency', process.argv.some((a) => a.startsWith('--rate=')) ? '' : '64,2').split(',').filter(Boolean).map((c) => ({ concurrency: Number(c) })),
+    ...option('concurrency', process.argv.some((a) => a.startsWith('--rate=')) ? '' : '64').split(',').filter(Boolean).map((c) => ({ concurrency: Number(c) })),
     ...option('rate', '').split(',').filter(Boolean).map((r) => ({ rate: Number(r) })),
   ];
   const dir = mkdtempSync(join(tmpdir(), 'parley-counts-'));
