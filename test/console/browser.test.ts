@@ -10,13 +10,13 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
 import { freePort } from '../helpers/gateway-process.js';
+import { consolePage, launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve('.artifacts/screenshots');
 const HANDSET = '+15550001111';
 const NUMBER = '+15005550006';
@@ -51,16 +51,8 @@ describe('console in a browser', () => {
       body: new URLSearchParams({ PhoneNumber: NUMBER, FriendlyName: 'Session counter', SmsUrl: app.smsUrl }),
     });
     assert.equal(res.status, 201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    context = await browser.newContext({
-      baseURL: parley.url, viewport: { width: 1200, height: 800 },
-      httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
-    });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
+    browser = await launchChromium();
+    ({ context, page } = await consolePage(browser, parley.url, parley.account));
   });
 
   after(async () => {

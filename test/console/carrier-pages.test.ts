@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { consolePage, launchChromium } from '../helpers/browser.js';
 import { SmscDouble } from '../helpers/smsc-double.js';
 import { channelState, startSmppParley, type SmppParley } from '../channels/smpp/fixtures.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve('.artifacts/screenshots');
 
 describe('console pages with a carrier channel', () => {
@@ -25,16 +25,8 @@ describe('console pages with a carrier channel', () => {
     double = await SmscDouble.start({ autoReceipt: 'tlv' });
     parley = await startSmppParley(double);
     await channelState(parley, 'bound');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const context = await browser.newContext({
-      baseURL: parley.url, viewport: { width: 1200, height: 800 }, timezoneId: 'UTC',
-      httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
-    });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
+    browser = await launchChromium();
+    ({ page } = await consolePage(browser, parley.url, parley.account, { timezoneId: 'UTC' }));
   });
 
   after(async () => {

@@ -11,12 +11,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
+import { consolePage, launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve('.artifacts/screenshots');
 const NUMBER = '+15005550006';
 const [ALICE, BOB, CAROL, DAVE, ERIN] = ['+15550001111', '+15550002222', '+15550003333', '+15550004444', '+15550005555'];
@@ -56,17 +56,9 @@ describe('console pages for app developers', () => {
     callbacks = createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((done) => callbacks.listen(0, '127.0.0.1', done));
     await api('POST', `/2010-04-01/Accounts/${parley.account.sid}/IncomingPhoneNumbers.json`, { PhoneNumber: NUMBER, FriendlyName: 'Session counter', SmsUrl: app.smsUrl });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    context = await browser.newContext({
-      baseURL: parley.url, viewport: { width: 1200, height: 800 }, timezoneId: 'UTC', acceptDownloads: true,
-      httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
-    });
+    browser = await launchChromium();
+    ({ context, page } = await consolePage(browser, parley.url, parley.account, { timezoneId: 'UTC', acceptDownloads: true }));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: parley.url });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
   });
 
   after(async () => {

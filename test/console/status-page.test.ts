@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
 import { startScriptedApp, twiml, type RunningApp as ScriptedApp } from '../reliability/apps.js';
 import { parseExposition, valueOf } from '../helpers/prometheus.js';
+import { consolePage, launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve('.artifacts/screenshots');
 const NUMBER = '+15005550941';
 const BROKEN = '+15005550942';
@@ -57,12 +57,8 @@ before(async () => {
   await post(numbers, { PhoneNumber: NUMBER, SmsUrl: counter.smsUrl, FriendlyName: 'Session counter' });
   await post(numbers, { PhoneNumber: BROKEN, SmsUrl: `${scripted.url}/broken` });
   await post(numbers, { PhoneNumber: HELD, SmsUrl: `${scripted.url}/held` });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-  const context = await browser.newContext({
-    baseURL: parley.url, viewport: { width: 1200, height: 900 }, httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
-  });
-  context.setDefaultTimeout(20_000);
-  page = await context.newPage();
+  browser = await launchChromium();
+  ({ page } = await consolePage(browser, parley.url, parley.account, { viewport: { width: 1200, height: 900 } }));
 });
 
 after(async () => {

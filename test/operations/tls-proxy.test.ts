@@ -14,19 +14,19 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Agent, request } from 'undici';
 import twilio from 'twilio';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
 import { freePort } from '../helpers/gateway-process.js';
 import { makeCertificates, startNginx, type RunningNginx, type TestCertificates } from '../helpers/nginx.js';
+import { consolePage, launchChromium } from '../helpers/browser.js';
 
 const HOST = 'parley.test';
 const PROXY_ADDRESS = '127.0.0.2';
 const CLIENT_ADDRESS = '127.0.0.3';
 const NUMBER = '+15005550931';
 const DEAD_NUMBER = '+15005550932';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('behind nginx with TLS', () => {
   let dir: string;
@@ -112,17 +112,8 @@ describe('behind nginx with TLS', () => {
   test('the console in Chromium at https://parley.test: a handset texts the session counter and sees the replies live', { timeout: 60_000 }, async () => {
     let browser: Browser | null = null;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-          `--host-resolver-rules=MAP ${HOST} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${certs.spkiHash}`],
-      });
-      const context = await browser.newContext({
-        baseURL: `https://${HOST}:${nginx.port}`, viewport: { width: 1200, height: 800 },
-        httpCredentials: { username: parley.account.sid, password: parley.account.authToken },
-      });
-      context.setDefaultTimeout(20_000);
-      const page = await context.newPage();
+      browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${certs.spkiHash}`]);
+      const { page } = await consolePage(browser, `https://${HOST}:${nginx.port}`, parley.account);
       const response = await page.goto('/#/phones');
       assert.equal(response?.status(), 200);
       assert.equal(new URL(page.url()).protocol, 'https:');
