@@ -4,12 +4,13 @@
  * node sent, even when it arrives before that node recorded the SMSC's answer.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SmscDouble } from '../helpers/smsc-double.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { writeSmppConfigFile } from '../channels/smpp/fixtures.js';
 import type { Api } from '../helpers/gateway-process.js';
 
 const NUMBER = '+15550001111';
@@ -21,18 +22,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'parley-smpp-nodes-'));
   double = await SmscDouble.start();
   const config = join(dir, 'parley.yaml');
-  writeFileSync(config, [
-    'channels:',
-    '  - name: carrier-a',
-    '    type: smpp',
-    '    host: 127.0.0.1',
-    `    port: ${double.port}`,
-    '    system-id: parley',
-    '    password: secret',
-    `    numbers: ["${NUMBER}"]`,
-    '    reconnect-delay: 100ms',
-    '',
-  ].join('\n'));
+  writeSmppConfigFile(config, double.port, NUMBER);
   cluster = await startCluster(2, { extraArgs: ['--config', config] });
   await double.until(() => double.bound().length === 2, 'both nodes bound');
   await cluster.apis[0]!.createNumber({ PhoneNumber: NUMBER, SmsUrl: 'http://127.0.0.1:9/none' });

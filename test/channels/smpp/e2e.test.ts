@@ -7,7 +7,7 @@
  * statuses; `parley channels` showing the connection.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,6 +18,7 @@ import { SmscDouble, type SubmitRecord } from '../../helpers/smsc-double.js';
 import { startSessionCounter, type RunningApp } from '../../../examples/session-counter/server.js';
 import { encodeGsm7 } from '../../../src/channels/smpp/gsm7.js';
 import { cleanEnv, runCli } from '../../cli/run-cli.js';
+import { writeSmppConfigFile } from './fixtures.js';
 
 const NUMBER = '+15550001111';
 const ALICE = '15551230001';
@@ -37,19 +38,7 @@ before(async () => {
   const credentials = newCredentials();
   app = await startSessionCounter({ authToken: credentials.authToken });
   const config = join(dir, 'parley.yaml');
-  writeFileSync(config, [
-    'log-level: warn',
-    'channels:',
-    '  - name: carrier-a',
-    '    type: smpp',
-    '    host: 127.0.0.1',
-    `    port: ${double.port}`,
-    '    system-id: parley',
-    '    password: secret',
-    `    numbers: ["${NUMBER}"]`,
-    '    reconnect-delay: 100ms',
-    '',
-  ].join('\n'));
+  writeSmppConfigFile(config, double.port, NUMBER, ['log-level: warn']);
   gateway = new GatewayProcess(await freePort(), join(dir, 'parley.db'), credentials, ['--config', config]);
   await gateway.start();
   api = new Api(gateway.url, credentials);

@@ -10,6 +10,7 @@ import type { ParleyOptions } from '../../../src/runtime/parley.js';
 import type { SmscDouble } from '../../helpers/smsc-double.js';
 import type { ChannelStatus } from '../../../src/channels/channel.js';
 import { SmppChannel } from '../../../src/channels/smpp/channel.js';
+import { writeFileSync } from 'node:fs';
 
 export const PARLEY_NUMBER = '+15550001111';
 export const HANDSET = '+15551230001';
@@ -22,6 +23,23 @@ export function smppConfig(port: number, extra: Record<string, unknown> = {}): C
     ...extra,
   };
   return readChannels([entry], { file: 'test', path: 'channels' })[0]!;
+}
+
+/** A `parley serve --config` file with one SMPP channel, carrier-a, carrying `number` to the SMSC at `port`. */
+export function writeSmppConfigFile(path: string, port: number, number: string, topLevel: readonly string[] = []): void {
+  writeFileSync(path, [
+    ...topLevel,
+    'channels:',
+    '  - name: carrier-a',
+    '    type: smpp',
+    '    host: 127.0.0.1',
+    `    port: ${port}`,
+    '    system-id: parley',
+    '    password: secret',
+    `    numbers: ["${number}"]`,
+    '    reconnect-delay: 100ms',
+    '',
+  ].join('\n'));
 }
 
 export interface SmppParley extends TestParley {
