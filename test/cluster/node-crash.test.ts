@@ -13,7 +13,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { allHandedOver, checkCounters, startCluster, type Cluster } from '../helpers/cluster.js';
+import { allHandedOver, startCluster, type Cluster } from '../helpers/cluster.js';
+import { checkCounters, checkRepeats } from '../helpers/counter-checks.js';
 import { startCounterApp, type RunningApp } from '../reliability/apps.js';
 
 const HANDSETS = 40;
@@ -91,18 +92,6 @@ test('SIGKILL of nodes during a few thousand messages posted to random nodes los
   // sends a lost receipt again, to any node's bind).
   await allHandedOver(cluster.db);
 
-  const byToken = new Map<string, Array<{ sid: string | null; cookie: string | undefined }>>();
-  for (const r of app.received) {
-    const token = String(r.headers['i-twilio-idempotency-token']);
-    const list = byToken.get(token) ?? [];
-    list.push({ sid: r.params.get('MessageSid'), cookie: r.headers.cookie });
-    byToken.set(token, list);
-  }
-  let repeats = 0;
-  for (const [token, list] of byToken) {
-    if (list.length < 2) continue;
-    repeats++;
-    for (const r of list) assert.deepEqual(r, list[0], `repeat of ${token}`);
-  }
+  const repeats = checkRepeats(app.received);
   console.log(`cluster crash test: ${acceptedCount} accepted, ${refused} refused during kills, ${repeats} webhook requests repeated after a kill`);
 });

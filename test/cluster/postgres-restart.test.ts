@@ -10,7 +10,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { allDelivered, checkCounters, startCluster, type Cluster } from '../helpers/cluster.js';
+import { allDelivered, startCluster, type Cluster } from '../helpers/cluster.js';
+import { checkCounters } from '../helpers/counter-checks.js';
 import { ensurePostgresRunning } from '../helpers/postgres.js';
 import { startCounterApp, type RunningApp } from '../reliability/apps.js';
 

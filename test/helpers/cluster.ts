@@ -4,7 +4,6 @@
  * (SIGSTOP) and restarted; `backdate` makes a node dead in the database's eyes at once (its
  * heartbeat an hour old), so lease take-over is tested without waiting for a lease to run out.
  */
-import assert from 'node:assert/strict';
 import { Api, GatewayProcess, freePort, newCredentials, type Credentials } from './gateway-process.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
@@ -78,37 +77,6 @@ export async function startCluster(size: number, options: { lease?: string; extr
       await db.drop();
     },
   };
-}
-
-/**
- * The end-of-run check of the counter-app tests: every stored inbound message of each handset has
- * a done turn with exactly one reply, the replies count 1..k in commit order, there is no extra
- * reply, and every accepted message is stored. Resolves with the number of turns checked.
- */
-export async function checkCounters(apis: Api[], accepted: ReadonlyMap<string, readonly string[]>, number: string): Promise<number> {
-  let checked = 0;
-  await Promise.all([...accepted.entries()].map(async ([from, sids], h) => {
-    const api = apis[h % apis.length]!;
-    const path = `/simulator/handsets/${encodeURIComponent(from)}/messages?Number=${encodeURIComponent(number)}`;
-    const thread = await api.request('GET', path);
-    assert.equal(thread.status, 200);
-    const inbound = (thread.json.messages as Array<{ sid: string; direction: string }>).filter((m) => m.direction === 'inbound').map((m) => m.sid);
-    for (const sid of sids) assert.ok(inbound.includes(sid), `accepted ${sid} of ${from} is stored`);
-    const counts: string[] = [];
-    for (const sid of inbound) {
-      const view = await api.turn(sid, '60s');
-      assert.equal(view.turn.status, 'done', `turn of ${sid} finished`);
-      assert.equal(view.turn.error_code, null, `turn of ${sid} had no error`);
-      assert.equal(view.replies.length, 1, `exactly one reply to ${sid}: ${JSON.stringify(view.replies.map((r) => r.body))}`);
-      counts.push(view.replies[0]!.body);
-      checked++;
-    }
-    assert.deepEqual(counts, counts.map((_, i) => String(i + 1)), `replies to ${from} count 1..${counts.length} in commit order`);
-    const final = await api.request('GET', path);
-    const replies = (final.json.messages as Array<{ direction: string }>).filter((m) => m.direction !== 'inbound');
-    assert.equal(replies.length, inbound.length, `no extra reply in ${from}'s thread`);
-  }));
-  return checked;
 }
 
 /**
