@@ -41,16 +41,19 @@ export class ChannelRouter {
 
   /** Counts a message settled at once (and committed) as sent on its channel. */
   countSent(message: MessageRecord): void {
-    const name = this.channelFor(message.from).name;
-    this.sentCounts.set(name, (this.sentCounts.get(name) ?? 0) + 1);
+    this.countSentOn(this.channelFor(message.from));
   }
 
   async send(message: MessageRecord): Promise<SendOutcome> {
     const channel = this.channelFor(message.from);
     const outcome = await channel.send(message);
     // Counted here, not from status events: a fast receipt can settle a message before its `sent` commits.
-    if (outcome.kind === 'sent') this.sentCounts.set(channel.name, (this.sentCounts.get(channel.name) ?? 0) + 1);
+    if (outcome.kind === 'sent') this.countSentOn(channel);
     return outcome;
+  }
+
+  private countSentOn(channel: Channel): void {
+    this.sentCounts.set(channel.name, (this.sentCounts.get(channel.name) ?? 0) + 1);
   }
 
   async start(host: ChannelHost): Promise<void> {

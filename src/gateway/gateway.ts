@@ -24,6 +24,7 @@ import { TwilioError } from '../errors/twilio-error.js';
 import { inboundWebhookFor } from './inbound-webhook.js';
 import { createChannelHost, inboundRecord } from './channel-host.js';
 import { settleReply, type SettledReply } from '../delivery/settled.js';
+import { settlesWithin } from '../clock/deadline.js';
 
 /**
  * How long a carrier's receipt that matched no part is kept, in case its part is recorded later
@@ -315,17 +316,4 @@ export class Gateway {
     if (settled.length > 0) outcome.callbacks = settled.flatMap((s) => s.callbacks);
     return settled;
   }
-}
-
-/** Whether `promise` settles within `ms` (it keeps running either way). */
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  if (!Number.isFinite(ms)) return promise.then(() => true, () => true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    promise.then(done, done);
-  });
 }

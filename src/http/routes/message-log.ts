@@ -21,9 +21,7 @@ import type { MessageDirection, MessageStatus } from '../../stores/records.js';
 import type { MessageFilter } from '../../stores/store.js';
 import { segmentsOf } from '../../messages/segments.js';
 import { messageJson } from '../representations/message.js';
-import { listJson2010 } from '../representations/paging.js';
-import { messageFilter } from './messages.js';
-import { echoFilters, pagingQuery } from './paging-query.js';
+import { messageFilter, messagePage } from './messages.js';
 
 const LOG_PATH = '/simulator/messages';
 const FILTERS = ['Number', 'Handset', 'Direction', 'Status', 'To', 'From', 'DateSent', 'DateSent<', 'DateSent>'] as const;
@@ -58,17 +56,7 @@ export function registerMessageLogRoutes(ctx: RouteContext): void {
   ctx.routes.add('GET', LOG_PATH, async (req: RouteRequest) => {
     const account = accountFor(req);
     const params = Params.from(req.query);
-    const paging = pagingQuery(params);
-    const rows = await store.messages.list(account.sid, logFilter(params), {
-      pageSize: paging.pageSize + 1,
-      ...(paging.token?.direction === 'after' ? { afterSid: paging.token.sid } : {}),
-      ...(paging.token?.direction === 'before' ? { beforeSid: paging.token.sid } : {}),
-    });
-    return listJson2010('messages', {
-      path: LOG_PATH, filters: echoFilters(params, FILTERS), pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items: rows.slice(0, paging.pageSize).map(messageJson),
-      hasNext: paging.token?.direction === 'before' ? true : rows.length > paging.pageSize,
-    });
+    return messagePage(store, account.sid, params, logFilter(params), LOG_PATH, FILTERS);
   });
 
   ctx.routes.add('GET', `${LOG_PATH}/:Sid/details`, async (req: RouteRequest) => {

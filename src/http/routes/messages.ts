@@ -7,7 +7,7 @@ import type { RouteContext } from '../server.js';
 import { accountFor } from '../server.js';
 import { Params, sidFromPath } from '../form.js';
 import { TwilioError } from '../../errors/twilio-error.js';
-import type { MessageFilter } from '../../stores/store.js';
+import type { MessageFilter, Store } from '../../stores/store.js';
 import { messageJson, messagesListPath } from '../representations/message.js';
 import { listJson2010 } from '../representations/paging.js';
 import { parseIso8601Filter } from '../representations/dates.js';
@@ -24,20 +24,7 @@ export function registerMessageRoutes(ctx: RouteContext): void {
   ctx.routes.add('GET', `${BASE}.json`, async (req: MessageRequest) => {
     const account = accountFor(req, req.params.AccountSid);
     const params = Params.from(req.query);
-    const paging = pagingQuery(params);
-    const filter = messageFilter(params);
-    const rows = await store.messages.list(account.sid, filter, {
-      pageSize: paging.pageSize + 1,
-      ...(paging.token?.direction === 'after' ? { afterSid: paging.token.sid } : {}),
-      ...(paging.token?.direction === 'before' ? { beforeSid: paging.token.sid } : {}),
-    });
-    const items = rows.slice(0, paging.pageSize);
-    return listJson2010('messages', {
-      path: messagesListPath(account.sid), filters: echoFilters(params, ['To', 'From', 'DateSent', 'DateSent<', 'DateSent>']),
-      pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items: items.map(messageJson),
-      hasNext: paging.token?.direction === 'before' ? true : rows.length > paging.pageSize,
-    });
+    return messagePage(store, account.sid, params, messageFilter(params), messagesListPath(account.sid), ['To', 'From', 'DateSent', 'DateSent<', 'DateSent>']);
   });
 
   ctx.routes.add('GET', `${BASE}/:Sid`, async (req: MessageRequest) => {
@@ -46,6 +33,26 @@ export function registerMessageRoutes(ctx: RouteContext): void {
     const message = await store.messages.get(account.sid, sid);
     if (!message) throw new TwilioError(20404, `The requested resource ${req.url.split('?')[0]} was not found`);
     return messageJson(message);
+  });
+}
+
+/**
+ * One page of messages in Twilio's list shape (newest first, PageToken paging, next and previous
+ * URIs echoing `filterNames`): the REST list here and the console's message log (./message-log.ts).
+ */
+export async function messagePage(
+  store: Store, accountSid: string, params: Params, filter: MessageFilter, path: string, filterNames: readonly string[],
+): Promise<unknown> {
+  const paging = pagingQuery(params);
+  const rows = await store.messages.list(accountSid, filter, {
+    pageSize: paging.pageSize + 1,
+    ...(paging.token?.direction === 'after' ? { afterSid: paging.token.sid } : {}),
+    ...(paging.token?.direction === 'before' ? { beforeSid: paging.token.sid } : {}),
+  });
+  return listJson2010('messages', {
+    path, filters: echoFilters(params, filterNames), pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
+    items: rows.slice(0, paging.pageSize).map(messageJson),
+    hasNext: paging.token?.direction === 'before' ? true : rows.length > paging.pageSize,
   });
 }
 

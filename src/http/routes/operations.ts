@@ -15,6 +15,7 @@ import { authenticate } from '../auth.js';
 import { TwilioError } from '../../errors/twilio-error.js';
 import { lookupError } from '../../errors/catalog.js';
 import { channelJson } from '../representations/channel.js';
+import { within } from '../../clock/deadline.js';
 
 /** A readiness probe waits this long for the store before calling it unavailable. */
 const PING_TIMEOUT_MS = 2_000;
@@ -29,7 +30,7 @@ export function registerOperationRoutes(ctx: RouteContext): void {
     if (phase === 'starting') return reply.code(503).send({ status: 'starting', reason: 'resuming the work a previous run left' });
     if (phase !== 'ready') return reply.code(503).send({ status: 'draining', reason: 'shutting down: finishing the running turns, taking no new work' });
     try {
-      await within(gateway.store.ping(), PING_TIMEOUT_MS);
+      await within(gateway.store.ping(), PING_TIMEOUT_MS, () => new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`));
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       if (!storeFailing) ctx.logger.error({ code: 20503, reason: why }, 'not ready: the database does not answer');
@@ -63,12 +64,4 @@ export function registerOperationRoutes(ctx: RouteContext): void {
       samples: operations.history.points(),
     };
   });
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -19,7 +19,7 @@ import type {
 } from '../records.js';
 import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
-import { LeaseLostError, StoreUnavailableError } from '../errors.js';
+import { LeaseLostError } from '../errors.js';
 import { parseStatusHistory } from '../status-history.js';
 import { asStoreError, clientConfig, describeUrl, isLeaseLost, poolConfig } from './connection.js';
 import { PgGroupCommitter, allOf, type Tx, type WriteOptions } from './group-commit.js';
@@ -31,10 +31,11 @@ import { SQL, type Statement } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import { ConfigCache } from './config-cache.js';
 import {
-  accountFromRow, accountUpdateValues, accountValues, callbackFromRow, conversationFromRow, conversationValues, keyFromRow, keyValues,
+  accountFromRow, accountUpdateValues, accountValues, conversationFromRow, conversationValues, keyFromRow, keyValues,
   messageFromRow, messageUpdateValues, messageValues, numberFromRow, numberUpdateValues, numberValues,
-  type AccountRow, type ApiKeyRow, type CallbackRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
+  type AccountRow, type ApiKeyRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
 } from './rows.js';
+import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://USER@HOST:PORT/DATABASE` (or `postgresql://`). */
@@ -343,7 +344,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
     },
     ping: async () => {
-      await withTimeout(one(SQL.ping, []), 2_000, 'the database did not answer within 2 s');
+      await one(SQL.ping, []); // its caller (readiness) bounds the wait
     },
     queueDepths: async () => {
       const row = await one<{ turns: string; outbound: string; callbacks: string }>(SQL.queueDepths, []);
@@ -356,15 +357,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await pool.end().catch(() => undefined);
     },
   };
-}
-
-/** Rejects with `message` (as unavailable: 20503) when `promise` has not settled within `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(new Error(message))), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs a sliced DELETE until nothing is left, one slice per transaction. */

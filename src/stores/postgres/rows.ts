@@ -48,5 +48,3 @@ export function conversationValues(c: ConversationRecord): unknown[] {
 export function keyValues(k: ApiKeyRecord): unknown[] {
   return [k.sid, k.accountSid, k.friendlyName, k.secret, k.dateCreated, k.dateUpdated];
 }
-
-export { callbackFromRow, type CallbackRow } from '../shared-rows.js';
