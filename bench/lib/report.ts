@@ -91,7 +91,7 @@ export function targets(w: Results['workloads']): Target[] {
 
   const kannelRate = w.kannel.skipped ? null : w.kannel.rate;
   ratio('kannel', 'Full loop / Kannel loop', loopRate !== null && kannelRate ? loopRate / kannelRate : null, '>= 1.5',
-    (v) => v >= 1.5, w.kannel.skipped ? `Kannel skipped: ${w.kannel.reason}` : `${loopRate}/s vs ${kannelRate}/s`);
+    (v) => v >= 1.5, w.kannel.skipped ? `Kannel skipped: ${w.kannel.reason}` : `${loopRate ?? '-'}/s vs ${kannelRate}/s`);
 
   // Issue 16: the gateway's CPU per turn against Kannel's two boxes per loop (Kannel is measured at saturation only).
   const kannelCpu = w.kannel.skipped ? null : w.kannel.cpuMsPerLoop.bearerbox + w.kannel.cpuMsPerLoop.smsbox;

@@ -26,11 +26,9 @@ import { cpuMs, onInterrupt, startChild, type Child } from '../lib/children.js';
 import { freePort, pollUntil } from '../lib/net.js';
 import { EVENT_LOOP_PROBE, MAIN, type Credentials } from '../lib/gateway.js';
 import type { RunningApp } from '../lib/apps.js';
-import { KANNEL_INSTALL_HINT } from './kannel.js';
+import { BEARERBOX, KANNEL_INSTALL_HINT, SMSBOX, kannelCoreGroup } from './kannel.js';
 
 const SIM = fileURLToPath(new URL('../apps/smsc-sim.js', import.meta.url));
-const BEARERBOX = '/usr/sbin/bearerbox';
-const SMSBOX = '/usr/sbin/smsbox';
 const PARLEY_NUMBER = '+15550000000';
 /** Requests in flight per bind, on both sides, and deliver_sm in flight from the simulator. */
 export const CARRIER_WINDOW = 50;
@@ -125,18 +123,7 @@ async function runParley(app: RunningApp, messages: number, dir: string, credent
 }
 
 function kannelConfig(ports: { admin: number; smsbox: number; smsc: number }, appOrigin: string): string {
-  return `group = core
-admin-port = ${ports.admin}
-admin-password = bench
-admin-interface = 127.0.0.1
-admin-allow-ip = "127.0.0.1"
-smsbox-port = ${ports.smsbox}
-smsbox-interface = 127.0.0.1
-box-allow-ip = "127.0.0.1"
-wdp-interface-name = ""
-dlr-storage = internal
-log-level = 3
-
+  return `${kannelCoreGroup(ports, ['dlr-storage = internal'])}
 group = smsc
 smsc = smpp
 smsc-id = bench

@@ -19,8 +19,8 @@ import { cpuMs, onInterrupt, startChild, type Child } from '../lib/children.js';
 import { freePort, pollUntil } from '../lib/net.js';
 import type { RunningApp } from '../lib/apps.js';
 
-const BEARERBOX = '/usr/sbin/bearerbox';
-const SMSBOX = '/usr/sbin/smsbox';
+export const BEARERBOX = '/usr/sbin/bearerbox';
+export const SMSBOX = '/usr/sbin/smsbox';
 /** Debian's kannel-extras puts Kannel's test programs here (`dpkg -L kannel-extras | grep fakesmsc`). */
 const FAKESMSC = '/usr/lib/kannel/test/fakesmsc';
 const ADMIN_PASSWORD = 'bench';
@@ -46,7 +46,8 @@ export function kannelAvailable(): string | null {
   return null;
 }
 
-function config(ports: { admin: number; smsbox: number; smsc: number }, appUrl: string): string {
+/** Bearerbox's `core` group, for both Kannel workloads: loopback only, quiet logs (`extra`: more of its keys). */
+export function kannelCoreGroup(ports: { admin: number; smsbox: number }, extra: readonly string[] = []): string {
   return `group = core
 admin-port = ${ports.admin}
 admin-password = ${ADMIN_PASSWORD}
@@ -56,8 +57,12 @@ smsbox-port = ${ports.smsbox}
 smsbox-interface = 127.0.0.1
 box-allow-ip = "127.0.0.1"
 wdp-interface-name = ""
-log-level = 3
+${[...extra, 'log-level = 3'].join('\n')}
+`;
+}
 
+function config(ports: { admin: number; smsbox: number; smsc: number }, appUrl: string): string {
+  return `${kannelCoreGroup(ports)}
 group = smsc
 smsc = fake
 smsc-id = fake
