@@ -27,6 +27,7 @@ import { saturate, steady, type LoadResult } from './lib/load.js';
 import { installExitHooks } from './lib/children.js';
 import { createNumbers } from './workloads/full-loop.js';
 import { handsetNumber } from './workloads/http-ceiling.js';
+import { flagValue } from './lib/args.js';
 
 type What = 'instructions' | 'syscalls';
 type Load = { concurrency: number } | { rate: number };
@@ -39,7 +40,7 @@ interface Counted {
 }
 
 function option(name: string, fallback: string): string {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+  return flagValue(name) ?? fallback;
 }
 
 /** Counting while `run` runs: callgrind's instrumentation switched on, or strace attached to every thread. */
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
       const top = Object.entries(counted.perTurn).sort((a, b) => b[1] - a[1]).slice(0, 12);
       console.log(`${counted.load}, ${counted.turns} turns: ${top.map(([name, n]) => `${name} ${what === 'instructions' ? `${(n / 1e6).toFixed(3)} M` : n}`).join(', ')}`);
     }
-    const out = process.argv.find((a) => a.startsWith('--out='))?.slice(6);
+    const out = flagValue('out');
     if (out) writeFileSync(out, JSON.stringify(results, null, 2));
   } finally {
     if (process.env.PARLEY_BENCH_KEEP) console.log(`kept ${dir}`); // the callgrind dumps, for callgrind_annotate

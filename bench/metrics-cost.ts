@@ -16,10 +16,11 @@ import { newMessage } from '../src/messages/message.js';
 import type { GatewayEvent } from '../src/events/bus.js';
 import type { MessageRecord, WebhookExchange } from '../src/stores/records.js';
 import { ParleyMetrics } from '../src/metrics/metrics.js';
+import { flagValue } from './lib/args.js';
 
 function option(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.slice(name.length + 3)) : fallback;
+  const value = flagValue(name);
+  return value === undefined ? fallback : Number(value);
 }
 
 const TURNS = option('turns', 200_000);

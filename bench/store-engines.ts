@@ -22,6 +22,7 @@ import { conversationId, type MessageRecord } from '../src/stores/records.js';
 import { newMessage } from '../src/messages/message.js';
 import { newSid } from '../src/ids/sid.js';
 import { createBenchDatabase, postgresCpuMs } from './lib/postgres.js';
+import { positiveIntFlag } from './lib/args.js';
 
 const ACCOUNT = `AC${'a'.repeat(32)}`;
 const NUMBER = '+14440000001';
@@ -35,13 +36,6 @@ interface Sample {
   /** CPU microseconds per write: this process, and the PostgreSQL server. */
   clientUs: number;
   serverUs: number;
-}
-
-function argument(name: string, fallback: number): number {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const value = found ? Number(found.slice(name.length + 3)) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
 }
 
 /** One turn's writes, as the gateway makes them; resolves with how many writes it made. */
@@ -141,9 +135,9 @@ const ENGINES: Array<{ name: string; open: () => Promise<{ store: Store; close: 
   },
 ];
 
-const turns = argument('turns', 20_000);
-const concurrency = argument('concurrency', 64);
-const rounds = argument('rounds', 3);
+const turns = positiveIntFlag('turns', 20_000);
+const concurrency = positiveIntFlag('concurrency', 64);
+const rounds = positiveIntFlag('rounds', 3);
 const samples = ENGINES.map(() => [] as Sample[]);
 for (let round = 0; round < rounds; round++) {
   for (const [i, engine] of ENGINES.entries()) samples[i]!.push(await measure(engine.open, turns, concurrency));

@@ -19,6 +19,7 @@ import { prepareStatements } from '../src/stores/sqlite/sql.js';
 import { messageToRow } from '../src/stores/sqlite/rows.js';
 import { newMessage } from '../src/messages/message.js';
 import type { MessageRecord } from '../src/stores/records.js';
+import { positiveIntFlag } from './lib/args.js';
 
 interface Variant {
   name: string;
@@ -63,13 +64,6 @@ interface Turn {
   conversationId: string;
   number: string;
   handset: string;
-}
-
-function argument(name: string, fallback: number): number {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const value = found ? Number(found.slice(name.length + 3)) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
 }
 
 /** CPU microseconds per turn for one variant on a fresh database file. */
@@ -134,9 +128,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const turns = argument('turns', 20_000);
-const batch = argument('batch', 5);
-const rounds = argument('rounds', 3);
+const turns = positiveIntFlag('turns', 20_000);
+const batch = positiveIntFlag('batch', 5);
+const rounds = positiveIntFlag('rounds', 3);
 const samples = VARIANTS.map(() => [] as number[]);
 for (let round = 0; round < rounds; round++) {
   VARIANTS.forEach((variant, i) => samples[i]!.push(measure(variant, turns, batch)));
