@@ -54,7 +54,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     sql,
     truncate: async () => {
-      const tables = await sql<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'parley_schema'");
+      // Not the migrations' own rows: parley_schema, and parley_config's one version row (every account read
+      // joins it; without it a node would only learn of another node's configuration change by NOTIFY).
+      const tables = await sql<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('parley_schema', 'parley_config')");
       if (tables.length > 0) await sql(`TRUNCATE ${tables.map((t) => t.tablename).join(', ')} RESTART IDENTITY`);
     },
     drop: () => admin(async (c) => void await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),

@@ -128,7 +128,10 @@ describe('two nodes on one database', () => {
     await a.numbers.insert(n);
     await a.accounts.get(ACCOUNT);
     assert.equal((await a.numbers.findByPhoneNumber(n.phoneNumber))?.smsUrl, n.smsUrl, 'A has it cached now');
+    const version = async (): Promise<number> => Number((await db.sql<{ version: string }>('SELECT version FROM parley_config'))[0]?.version);
+    const before = await version();
     await b.numbers.update({ ...n, smsUrl: 'http://127.0.0.1:9/moved' });
+    assert.equal(await version(), before + 1, "B's change moved the version A's next account read sees (NOTIFY is only a hint)");
     await a.accounts.get(ACCOUNT); // a request or a turn on A reads its account first: the version moved
     assert.equal((await a.numbers.findByPhoneNumber(n.phoneNumber))?.smsUrl, 'http://127.0.0.1:9/moved');
     await b.optOuts.add(ACCOUNT, n.phoneNumber, OTHER_HANDSET, Date.now());

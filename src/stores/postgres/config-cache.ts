@@ -18,14 +18,17 @@
 const LIMIT = 20_000;
 
 export class ConfigCache {
-  private version = -1;
+  private version: string | null = null;
   /** Raised on every emptying, so that a read started before it never stores its stale answer. */
   private generation = 0;
   private readonly entries = new Map<string, unknown>();
 
-  /** A version read from the database: a different one empties the cache. */
-  seen(version: number): void {
-    if (version === this.version) return;
+  /**
+   * A version read from the database (a bigint, as its text): a different one empties the cache. None
+   * (the version row is missing) empties it every time: without a version nothing can be trusted.
+   */
+  seen(version: string | null): void {
+    if (version !== null && version === this.version) return;
     this.version = version;
     this.clear();
   }

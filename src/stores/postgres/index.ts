@@ -166,7 +166,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     accounts: {
       get: async (sid) => {
         // One row always (the version), with the account's columns null when there is no such account.
-        const row = await one<Omit<AccountRow, 'sid'> & { sid: string | null; config_version: number }>(SQL.accountGet, [sid]);
+        const row = await one<Omit<AccountRow, 'sid'> & { sid: string | null; config_version: string | null }>(SQL.accountGet, [sid]);
         if (row) config.seen(row.config_version);
         return row && row.sid !== null ? accountFromRow({ ...row, sid: row.sid }) : null;
       },

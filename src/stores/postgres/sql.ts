@@ -25,8 +25,10 @@ const MESSAGE_FILTER = `account_sid = $1 AND ($2::text IS NULL OR to_number = $2
 const DEAD = (column: string): string => `(${column} IS NULL OR NOT parley_node_alive(${column}))`;
 
 const statements = {
-  // The account (never cached) and the configuration version, which validates the node's cache.
-  accountGet: 'SELECT c.version AS config_version, a.* FROM parley_config c LEFT JOIN accounts a ON a.sid = $1 WHERE c.id = 1',
+  // The account (never cached) and the configuration version, which validates the node's cache. One row
+  // always, even if parley_config's row were gone (then the version is null and nothing is cached).
+  accountGet: `SELECT (SELECT version FROM parley_config WHERE id = 1) AS config_version, a.*
+    FROM (VALUES (1)) AS one LEFT JOIN accounts a ON a.sid = $1`,
   accountDefault: 'SELECT * FROM accounts WHERE owner_account_sid IS NULL ORDER BY date_created, seq LIMIT 1',
   accountInsert: `INSERT INTO accounts (sid, auth_token, friendly_name, status, owner_account_sid, date_created, date_updated)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
