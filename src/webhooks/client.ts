@@ -3,15 +3,16 @@
  *
  * Budget (error 11205/11200 docs): connect 5 s per attempt, one retry on connect failure only,
  * 15 s in all; overridable per URL with a `#ct=..&rt=..&tt=..&rc=..&rp=..` fragment. undici's
- * pooled keep-alive agent, not global fetch, keeps this path cheap (performance notes, lesson 3).
+ * pooled keep-alive agent, not global fetch, keeps this path cheap (performance notes, lesson 3),
+ * and its `dispatch` with a handler of our own (response-reader.ts) rather than `request()`.
  */
 import { Agent, errors as undiciErrors } from 'undici';
-import type { Dispatcher } from 'undici';
 import type { ExchangeRequest, HttpMethod, WebhookExchange } from '../stores/records.js';
 import { sign, signedString, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
+import { ResponseReader, type ReadOutcome } from './response-reader.js';
 
 export const USER_AGENT = 'TwilioProxy/1.1';
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -113,14 +114,9 @@ export class WebhookClient {
     policy: ConnectionPolicy, deadline: number, started: number, now: () => number,
   ): Promise<Omit<WebhookResult, 'request' | 'attempts'>> {
     const remaining = Math.max(1, deadline - Date.now());
-    // One timer per attempt, cleared as soon as the attempt ends. AbortSignal.timeout() cost about
-    // 10 µs a webhook and left its timer pending for the whole budget (15 s): tens of thousands of
-    // them at full load.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('the webhook ran out of its total time', 'TimeoutError')), remaining);
-    const { signal } = controller;
-    try {
-      const res = await this.agent(policy.connectTimeoutMs).request({
+    const outcome = await new Promise<ReadOutcome>((resolve) => {
+      const reader = new ResponseReader(MAX_RESPONSE_BYTES, remaining, resolve);
+      this.agent(policy.connectTimeoutMs).dispatch({
         origin: target.origin,
         path: target.pathname + target.search,
         method,
@@ -128,27 +124,22 @@ export class WebhookClient {
         ...(body !== undefined ? { body } : {}),
         headersTimeout: Math.min(policy.readTimeoutMs, remaining),
         bodyTimeout: Math.min(policy.readTimeoutMs, remaining),
-        signal,
-      });
-      const { text, tooLarge } = await readLimited(res.body);
-      const responseHeaders = copyHeaders(res.headers);
-      const setCookie = res.headers['set-cookie'];
-      const response: ReceivedResponse = {
-        status: res.statusCode,
-        headers: responseHeaders,
-        body: text,
-        tooLarge,
-        setCookies: setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie],
-        contentType: single(res.headers['content-type']),
-        location: single(res.headers.location),
-        durationMs: now() - started,
-      };
-      return { response, errorCode: null, errorMessage: null };
-    } catch (error) {
-      return { response: null, ...classifyError(error, remaining) };
-    } finally {
-      clearTimeout(timer);
-    }
+      }, reader);
+    });
+    if ('error' in outcome) return { response: null, ...classifyError(outcome.error, remaining) };
+    const { status, headers: responseHeaders, body: text, tooLarge } = outcome.response;
+    const setCookie = responseHeaders['set-cookie'];
+    const response: ReceivedResponse = {
+      status,
+      headers: responseHeaders,
+      body: text,
+      tooLarge,
+      setCookies: setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie],
+      contentType: single(responseHeaders['content-type']),
+      location: single(responseHeaders.location),
+      durationMs: now() - started,
+    };
+    return { response, errorCode: null, errorMessage: null };
   }
 
   private agent(connectTimeoutMs: number): Agent {
@@ -202,28 +193,6 @@ function classifyError(error: unknown, remainingMs: number): { errorCode: 11200 
     return { errorCode: 11206, errorMessage: `HTTP protocol violation: ${text}` };
   }
   return { errorCode: 11200, errorMessage: `HTTP retrieval failure: ${text}` };
-}
-
-async function readLimited(body: Dispatcher.ResponseData['body']): Promise<{ text: string; tooLarge: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      chunks.push(buf.subarray(0, buf.length - (size - MAX_RESPONSE_BYTES)));
-      body.destroy();
-      return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: true };
-    }
-    chunks.push(buf);
-  }
-  return { text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), tooLarge: false };
-}
-
-function copyHeaders(h: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = v;
-  return out;
 }
 
 function single(v: string | string[] | undefined): string | undefined {
