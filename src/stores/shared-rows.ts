@@ -1,9 +1,25 @@
 /**
- * Rows that both adapters read the same way (the same column names and types in SQLite and
- * PostgreSQL): the carrier tables' (../sqlite/carrier.ts, ../postgres/carrier.ts) and the status
- * callbacks' outbox, with the records they map to.
+ * Rows that both adapters read or write the same way (the same column names and types in SQLite and
+ * PostgreSQL): the carrier tables' (../sqlite/carrier.ts, ../postgres/carrier.ts), the status
+ * callbacks' outbox, with the records they map to, and the values of a new message's row.
  */
-import type { InboundPart, StatusCallbackJob, SubmittedPart } from './records.js';
+import { formatStatusHistory } from './status-history.js';
+import type { InboundPart, MessageRecord, StatusCallbackJob, SubmittedPart } from './records.js';
+
+/** The `messages` columns a new message's row sets in both engines, in the order of `messageColumnValues`. */
+export const MESSAGE_INSERT_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
+  error_code, error_message, messaging_service_sid, status_callback, status_callback_method, inbound_sid, reply_seq,
+  turn_state, date_created, date_updated, date_sent, valid_until, status_history`;
+
+/**
+ * A new message's row as positional values (MESSAGE_INSERT_COLUMNS): bound by position, which costs
+ * SQLite's driver a third of binding 22 named parameters from an object.
+ */
+export function messageColumnValues(m: MessageRecord, turnState: string | null): unknown[] {
+  return [m.sid, m.accountSid, m.direction, m.from, m.to, m.body, m.status, m.numSegments, m.media.length ? JSON.stringify(m.media) : null,
+    m.errorCode, m.errorMessage, m.messagingServiceSid, m.statusCallback, m.statusCallbackMethod, m.inboundSid, m.replySeq,
+    turnState, m.dateCreated, m.dateUpdated, m.dateSent, m.validUntil, m.statusHistory ? formatStatusHistory(m.statusHistory) : null];
+}
 
 export interface CarrierPartRow {
   message_sid: string; part_index: number; account_sid: string; channel: string; total: number; smsc_id: string; receipt_key: string;

@@ -3,7 +3,7 @@
  * names and types (bigint milliseconds come back as numbers, ./connection.ts), so reading reuses
  * its mappers; writing builds the positional value lists of ./sql.ts's statements.
  */
-import { formatStatusHistory } from '../status-history.js';
+import { messageColumnValues } from '../shared-rows.js';
 import type { AccountRecord, ApiKeyRecord, ConversationRecord, MessageRecord, PhoneNumberRecord } from '../records.js';
 
 export {
@@ -31,9 +31,9 @@ export function numberUpdateValues(n: PhoneNumberRecord): unknown[] {
 
 /** The `messageInsert` values: the record, its turn state, and its delivering node (outbound). */
 export function messageValues(m: MessageRecord, turnState: string | null, node: string | null): unknown[] {
-  return [m.sid, m.accountSid, m.direction, m.from, m.to, m.body, m.status, m.numSegments, m.media.length ? JSON.stringify(m.media) : null,
-    m.errorCode, m.errorMessage, m.messagingServiceSid, m.statusCallback, m.statusCallbackMethod, m.inboundSid, m.replySeq,
-    turnState, m.dateCreated, m.dateUpdated, m.dateSent, m.validUntil, node, m.statusHistory ? formatStatusHistory(m.statusHistory) : null];
+  const values = messageColumnValues(m, turnState);
+  values.push(node);
+  return values;
 }
 
 export function messageUpdateValues(m: MessageRecord): unknown[] {

@@ -3,15 +3,14 @@
  * every connection prepares it once (the driver's named prepared statements). Parameters are
  * positional; the row mappers in ./rows.ts build the value lists.
  */
+import { MESSAGE_INSERT_COLUMNS } from '../shared-rows.js';
 
 export interface Statement {
   readonly name: string;
   readonly text: string;
 }
 
-const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
-  error_code, error_message, messaging_service_sid, status_callback, status_callback_method, inbound_sid, reply_seq,
-  turn_state, date_created, date_updated, date_sent, valid_until, node, status_history`;
+const MESSAGE_COLUMNS = `${MESSAGE_INSERT_COLUMNS}, node`;
 const MESSAGE_VALUES = MESSAGE_COLUMNS.split(',').map((_, i) => `$${i + 1}`).join(', ');
 /**
  * The message filters of a list: account, to, from, sent after, sent before, a Parley number (either

@@ -6,7 +6,7 @@
 import type { CarrierPartRepository, InboundPartRepository } from '../store.js';
 import type { CarrierReceipt, InboundPart, MessageRecord, SubmittedPart } from '../records.js';
 import type { Statements } from './sql.js';
-import { messageToRow } from './rows.js';
+import { messageColumnValues } from '../shared-rows.js';
 import { inboundPartFromRow, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow } from '../shared-rows.js';
 
 type Write = <T>(run: () => T) => Promise<T>;
@@ -54,7 +54,7 @@ export function inboundParts(st: Statements, write: Write, read: Read): InboundP
     const parts = (st.inboundPartsOf.all(channel, groupKey) as InboundPartRow[]).map(inboundPartFromRow);
     if (parts.length === 0) return null;
     const message = assemble(parts);
-    if (message) st.messageInsert.run(messageToRow(message, 'pending'));
+    if (message) st.messageInsert.run(messageColumnValues(message, 'pending'));
     st.inboundPartsDelete.run(channel, groupKey);
     return message;
   };

@@ -19,7 +19,7 @@ import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareStatements } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
-import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
+import { callbackFromRow, messageColumnValues, type CallbackRow } from '../shared-rows.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
   statusHistoryFromRow, type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type StatusHistoryRow,
@@ -86,9 +86,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     });
   };
   const upsertConversation = (c: ConversationRecord): void => {
-    st.conversationUpsert.run({
-      id: c.id, account_sid: c.accountSid, number: c.number, handset: c.handset, last_activity: c.lastActivity, cookies: c.cookies,
-    });
+    st.conversationUpsert.run(c.id, c.accountSid, c.number, c.handset, c.lastActivity, c.cookies);
   };
 
   return {
@@ -139,7 +137,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     messages: {
       insert: (m: MessageRecord, opts) => write(() => {
-        st.messageInsert.run(messageToRow(m, opts?.startTurn ? 'pending' : null));
+        st.messageInsert.run(messageColumnValues(m, opts?.startTurn ? 'pending' : null));
         if (opts?.sendAt !== undefined) st.messageSetSendAt.run(opts.sendAt, m.sid);
         return opts?.startTurn ? ALWAYS_HELD : null;
       }),
@@ -192,7 +190,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         }))),
       isDone: (sid) => read(() => (st.turnState.get(sid) as { turn_state: string | null } | undefined)?.turn_state === 'done'),
       complete: (o: TurnOutcome, options) => write(() => {
-        for (const reply of o.replies) st.replyInsert.run(messageToRow(reply, null));
+        for (const reply of o.replies) st.replyInsert.run(messageColumnValues(reply, null));
         upsertConversation(o.conversation);
         o.exchanges.forEach(insertExchange);
         o.alerts.forEach(insertAlert);

@@ -1,10 +1,9 @@
 /** The SQLite store's statements, kept apart from the code that runs them. */
 import type { Database, Statement } from 'better-sqlite3';
+import { MESSAGE_INSERT_COLUMNS } from '../shared-rows.js';
 
-const MESSAGE_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
-  error_code, error_message, messaging_service_sid, status_callback, status_callback_method, inbound_sid, reply_seq,
-  turn_state, date_created, date_updated, date_sent, valid_until, status_history`;
-const MESSAGE_VALUES = MESSAGE_COLUMNS.split(',').map((c) => '@' + c.trim()).join(', ');
+/** A new message's row, bound by position (shared-rows.ts `messageColumnValues`). */
+const MESSAGE_VALUES = MESSAGE_INSERT_COLUMNS.split(',').map(() => '?').join(', ');
 
 /** A message list's filters (store.ts `MessageFilter`): Twilio's, then the message log's; NULL means "any". */
 const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
@@ -43,8 +42,8 @@ export const SQL = {
   numberList: `SELECT * FROM phone_numbers WHERE account_sid = @account AND (@phone IS NULL OR phone_number = @phone)
     AND (@name IS NULL OR friendly_name = @name) AND (@after IS NULL OR sid > @after) ORDER BY sid LIMIT @limit`,
 
-  messageInsert: `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
-  replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
+  messageInsert: `INSERT INTO messages (${MESSAGE_INSERT_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
+  replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_INSERT_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
   messageGet: 'SELECT * FROM messages WHERE sid = ? AND account_sid = ?',
   messageList: `SELECT * FROM messages WHERE account_sid = @account
     AND ${MESSAGE_FILTERS}
@@ -85,7 +84,7 @@ export const SQL = {
   conversationGet: 'SELECT * FROM conversations WHERE id = ?',
   conversationList: 'SELECT * FROM conversations WHERE account_sid = ? ORDER BY last_activity DESC LIMIT ?',
   conversationUpsert: `INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies)
-    VALUES (@id, @account_sid, @number, @handset, @last_activity, @cookies)
+    VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET last_activity = MAX(last_activity, excluded.last_activity), cookies = excluded.cookies`,
   conversationTouch: `INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies)
     VALUES (@id, @account_sid, @number, @handset, @last_activity, NULL)

@@ -88,6 +88,26 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       assert.equal(await store.messages.get(ACCOUNT, sent[0]!.sid), null);
     });
 
+    test('messages: every field of a message and of a reply reads back as it was written', async () => {
+      const at = later();
+      const full: MessageRecord = {
+        ...outbound('every field', {
+          messagingServiceSid: 'MG00000000000000000000000000000001', statusCallback: 'http://127.0.0.1:9/status', dateSent: at + 1,
+          validUntil: at + 2, media: [{ url: 'https://example.com/a.png' }, { url: 'https://example.com/b', contentType: 'image/gif' }],
+        }),
+        numSegments: 3, errorCode: 30003, errorMessage: 'Unreachable destination handset', statusCallbackMethod: 'GET',
+      };
+      await store.messages.insert(full);
+      assert.deepEqual(await store.messages.get(ACCOUNT, full.sid), full);
+
+      const asked = inbound('asks');
+      await store.messages.insert(asked, { startTurn: true });
+      const reply = { ...replyTo(asked, 1, 'answers'), statusCallback: 'http://127.0.0.1:9/reply-status' };
+      await store.turns.complete(outcomeOf(asked, { replies: [reply] }));
+      assert.deepEqual(await store.messages.get(ACCOUNT, asked.sid), asked);
+      assert.deepEqual(await store.messages.repliesOf(ACCOUNT, asked.sid), [reply]);
+    });
+
     test("messages: the console's log filters by number, handset, direction and status, and pages with them", async () => {
       const a = inbound('a');
       const made = [a, outbound('b'), inbound('c', { from: OTHER_HANDSET }), outbound('d', { to: OTHER_HANDSET }), replyTo(a, 0, 'e'),
