@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { configureConnection } from '../src/stores/sqlite/connection.js';
 import { MIGRATIONS } from '../src/stores/sqlite/migrations.js';
 import { prepareStatements } from '../src/stores/sqlite/sql.js';
-import { messageToRow } from '../src/stores/sqlite/rows.js';
+import { messageColumnValues } from '../src/stores/shared-rows.js';
 import { newMessage } from '../src/messages/message.js';
 import type { MessageRecord } from '../src/stores/records.js';
 import { positiveIntFlag } from './lib/args.js';
@@ -100,10 +100,10 @@ function measure(variant: Variant, turns: number, batch: number): number {
       if (pipeline.length > 4) pipeline.pop();
       const [received, answered, sent, delivered] = pipeline;
       begin.run();
-      for (const t of received ?? []) st.messageInsert.run(messageToRow(t.inbound, 'pending'));
+      for (const t of received ?? []) st.messageInsert.run(messageColumnValues(t.inbound, 'pending'));
       for (const t of answered ?? []) {
-        st.replyInsert.run(messageToRow(t.reply, null));
-        st.conversationUpsert.run({ id: t.conversationId, account_sid: ACCOUNT, number: t.number, handset: t.handset, last_activity: clock, cookies: JAR });
+        st.replyInsert.run(messageColumnValues(t.reply, null));
+        st.conversationUpsert.run(t.conversationId, ACCOUNT, t.number, t.handset, clock, JAR);
         if (variant.exchanges) st.exchangeInsert.run(`WX${t.inbound.sid.slice(2)}`, ACCOUNT, t.inbound.sid, t.conversationId, EXCHANGE_RECORD);
         st.turnFinish.run({ sid: t.inbound.sid, error_code: null, error_message: null, at: clock });
       }
