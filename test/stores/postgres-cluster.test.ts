@@ -130,6 +130,7 @@ describe('two nodes on one database', () => {
     assert.equal((await a.numbers.findByPhoneNumber(n.phoneNumber))?.smsUrl, n.smsUrl, 'A has it cached now');
     const version = async (): Promise<number> => Number((await db.sql<{ version: string }>('SELECT version FROM parley_config'))[0]?.version);
     const before = await version();
+    assert.ok(Number.isSafeInteger(before), 'the configuration version row is there (the migrations made it; truncation keeps it)');
     await b.numbers.update({ ...n, smsUrl: 'http://127.0.0.1:9/moved' });
     assert.equal(await version(), before + 1, "B's change moved the version A's next account read sees (NOTIFY is only a hint)");
     await a.accounts.get(ACCOUNT); // a request or a turn on A reads its account first: the version moved
