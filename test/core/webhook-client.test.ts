@@ -5,32 +5,28 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { WebhookClient, type WebhookRequest } from '../../src/webhooks/client.js';
+import { startApp, type TestApp } from '../helpers/apps.js';
 
 const hung: ServerResponse[] = [];
-const server = createServer((req, res) => {
-  if (req.url === '/hang') {
-    hung.push(res);
-    return;
-  }
-  res.writeHead(200, [
-    'Content-Type', 'text/xml', 'Set-Cookie', 'a=1; Path=/', 'Set-Cookie', 'b=2; Path=/', 'X-Twice', 'one', 'X-Twice', 'two',
-  ]);
-  res.end('<Response><Message>hé</Message></Response>');
-});
+let app: TestApp;
 let base = '';
 
 before(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await startApp((req, res) => {
+    if (req.url === '/hang') {
+      hung.push(res);
+      return;
+    }
+    res.writeHead(200, [
+      'Content-Type', 'text/xml', 'Set-Cookie', 'a=1; Path=/', 'Set-Cookie', 'b=2; Path=/', 'X-Twice', 'one', 'X-Twice', 'two',
+    ]);
+    res.end('<Response><Message>hé</Message></Response>');
+  });
+  base = app.origin;
 });
-after(async () => {
-  for (const res of hung) res.destroy();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+after(() => app.close());
 
 const request = (configuredUrl: string): WebhookRequest => ({
   method: 'POST', configuredUrl, params: [['Body', 'hi']], authToken: 'token', idempotencyToken: 'idem', cookie: null,
