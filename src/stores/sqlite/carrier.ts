@@ -6,8 +6,9 @@
 import type { CarrierPartRepository, InboundPartRepository } from '../store.js';
 import type { CarrierReceipt, InboundPart, MessageRecord, SubmittedPart } from '../records.js';
 import type { Statements } from './sql.js';
-import { messageColumnValues } from '../shared-rows.js';
-import { inboundPartFromRow, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow } from '../shared-rows.js';
+import {
+  inboundPartFromRow, messageColumnValues, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow,
+} from '../shared-rows.js';
 
 type Write = <T>(run: () => T) => Promise<T>;
 type Read = <T>(run: () => T) => Promise<T>;
