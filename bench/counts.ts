@@ -27,7 +27,7 @@ import { saturate, steady, type LoadResult } from './lib/load.js';
 import { installExitHooks } from './lib/children.js';
 import { createNumbers } from './workloads/full-loop.js';
 import { handsetNumber } from './workloads/http-ceiling.js';
-import { flagValue } from './lib/args.js';
+import { flagValue, positiveIntFlag } from './lib/args.js';
 
 type What = 'instructions' | 'syscalls';
 type Load = { concurrency: number } | { rate: number };
@@ -122,10 +122,10 @@ async function main(): Promise<void> {
   installExitHooks();
   const what = option('what', 'instructions') as What;
   if (what !== 'instructions' && what !== 'syscalls') throw new Error('--what must be instructions or syscalls');
-  const turns = Number(option('turns', '3000'));
+  const turns = positiveIntFlag('turns', 3000);
   const warmup = Number(option('warmup', '10000'));
   const loads: Load[] = [
-    ...option('concurrency', process.argv.some((a) => a.startsWith('--rate=')) ? '' : '64').split(',').filter(Boolean).map((c) => ({ concurrency: Number(c) })),
+    ...option('concurrency', flagValue('rate') === undefined ? '64' : '').split(',').filter(Boolean).map((c) => ({ concurrency: Number(c) })),
     ...option('rate', '').split(',').filter(Boolean).map((r) => ({ rate: Number(r) })),
   ];
   const dir = mkdtempSync(join(tmpdir(), 'parley-counts-'));
