@@ -2,8 +2,10 @@
  * The HTTP face of Parley (fastify): the Twilio-compatible REST API, the simulator, the Monitor
  * alerts and the health check, on one port. Every error answers Twilio's JSON shape.
  */
+import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
+import proxyAddr from '@fastify/proxy-addr';
 import type { Gateway } from '../gateway/gateway.js';
 import type { AccountRecord } from '../stores/records.js';
 import type { ManualClock } from '../clock/clock.js';
@@ -15,6 +17,8 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerSimulatorRoutes } from './routes/simulator.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { RouteTable } from './route-table.js';
+import { withHotPath } from './hot-path.js';
+import { refusalFor, refusalHeaders, safePath } from './refusals.js';
 import { registerMessageWriteRoutes } from './routes/message-writes.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerMessagingServiceRoutes } from './routes/messaging-services.js';
@@ -56,22 +60,47 @@ export interface RouteContext extends HttpOptions {
 /** A client has this long to send its request headers, and this long for the whole request. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle socket is closed after this long; a kept-alive one after fastify's default. */
+const CONNECTION_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+/** The largest request body, for the framework and the hot path alike. */
+const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the server; call `listen` on the result. */
 export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
+  // Request lines are info-level; the http child logs warnings and errors only (no per-request noise).
+  const loggers = { http: options.logger.child({ component: 'http' }, { level: 'warn' }), gateway: options.logger };
+  const trustProxy = options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false;
+  const trusted = trustProxy ? proxyAddr.compile(trustProxy) : null;
+  let requests = 0;
+  const requestId = (): string => `req-${(requests = (requests + 1) % 2_147_483_647).toString(36)}`;
   const app = Fastify({
-    // Request lines are info-level; the http child logs warnings and errors only (no per-request noise).
-    loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    loggerInstance: loggers.http as FastifyBaseLogger,
     // Every request logs through that one logger, not a child of its own: fastify's default child
     // (binding the request id) cost about 1 % of a turn, pino preparing its redaction for each one.
     // The lines logged for a request carry its id themselves (reqId, as fastify's child would).
     childLoggerFactory: (logger) => logger,
-    bodyLimit: 1024 * 1024,
-    // Slow-loris guard: a client has HEADERS_TIMEOUT_MS to send its headers and REQUEST_TIMEOUT_MS
-    // for the whole request, checked every second (node's default check runs every 30 s).
-    connectionTimeout: 30_000,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    genReqId: requestId,
+    bodyLimit: BODY_LIMIT,
+    // The server is made here, as fastify would make it, with the simulator's inbound route answered
+    // in front of the framework (./hot-path.ts); fastify applies none of its server settings to a
+    // server it is given. Slow-loris guard: a client has HEADERS_TIMEOUT_MS to send its headers and
+    // REQUEST_TIMEOUT_MS for the whole request, checked every second (node's default: every 30 s).
+    serverFactory: (framework) => {
+      const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, withHotPath(framework, {
+        authenticate: (authorization, path) => authenticateFor(options.gateway.store, authorization, path),
+        target: options.gateway,
+        bodyLimit: BODY_LIMIT,
+        loggers,
+        requestId,
+        clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
+      }));
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      server.setTimeout(CONNECTION_TIMEOUT_MS);
+      return server;
+    },
     // URLs the router rejects before any route runs (bad percent-encoding, a 5,000-character SID)
     // still answer Twilio's error JSON: such a resource does not exist.
     frameworkErrors: (_error, req, reply) => {
@@ -82,10 +111,10 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     // run as usual and get Twilio's JSON: a new message is refused with 20503 by the gateway.
     return503OnClosing: false,
     // req.ip, req.protocol and req.host read X-Forwarded-For/-Proto/-Host only from these peers.
-    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
+    trustProxy,
   });
   app.decorateRequest('account', null);
-  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
 
   let ready = false;
   app.addHook('onReady', async () => {
@@ -124,35 +153,13 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     void sendError(reply, error);
   });
   app.setErrorHandler((error: unknown, req, reply) => {
-    if (error instanceof TwilioError) {
-      // Failed sign-ins at warn, with the client's address (the proxy's X-Forwarded-For when trusted),
-      // never a header; a drain's refusals at info; other caller mistakes only at debug.
-      const line = { reqId: req.id, code: error.code, status: error.status, method: req.method, path: safePath(req.url), ip: req.ip };
-      if (error.code === 20003 || error.code === 20005) req.log.warn(line, 'authentication failed');
-      else if (error.code === 20503) options.logger.info(line, 'refused: draining');
-      else options.logger.debug(line, 'request refused');
-      return sendError(reply, error);
-    }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      const message = error instanceof Error ? error.message : 'Bad request';
-      return sendError(reply, new TwilioError(status === 413 ? 20001 : 20001, message, status));
-    }
-    req.log.error({ reqId: req.id, err: error, url: req.url.split('?')[0] }, 'internal error');
-    return sendError(reply, new TwilioError(20500, 'Internal Server Error'));
+    return sendError(reply, refusalFor(error, { reqId: req.id, method: req.method, url: req.url, ip: req.ip }, loggers));
   });
   return app;
 }
 
-/** A request path fit to quote in an error: its query cut off, at most 200 characters. */
-function safePath(url: string): string {
-  const path = url.split('?')[0] ?? '';
-  return path.length > 200 ? `${path.slice(0, 200)}...` : path;
-}
-
 export function sendError(reply: FastifyReply, error: TwilioError): FastifyReply {
-  if (error.code === 20003) reply.header('www-authenticate', 'Basic realm="Twilio API"');
-  return reply.code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
+  return reply.headers(refusalHeaders(error)).code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
 }
 
 /** The authenticated account; also checks that it is the account the path names. */

@@ -20,17 +20,15 @@ import type { RouteRequest } from '../route-table.js';
 import { Params } from '../form.js';
 import { TwilioError } from '../../errors/twilio-error.js';
 import { isE164 } from '../../phone/numbers.js';
-import { MAX_BODY_LENGTH } from '../../messages/segments.js';
 import { messageJson } from '../representations/message.js';
-import { messageJsonText } from '../representations/message-text.js';
 import { conversationId, type ConversationRecord, type MessageRecord } from '../../stores/records.js';
 import { ConversationJar } from '../../cookies/jar.js';
-import { guessContentType } from '../../messages/message.js';
 import { parseDuration } from '../../config/duration.js';
 import { registerEventStream } from './events.js';
 import { registerMessageLogRoutes } from './message-log.js';
 import { conversationTest } from '../../testing/conversation-test.js';
 import { inboundWebhookFor } from '../../gateway/inbound-webhook.js';
+import { HANDSET_MESSAGE_PATH, receiveHandsetMessage } from './handset-message.js';
 import type { ApiServices } from '../../runtime/api-services.js';
 
 const MAX_WAIT_MS = 60_000;
@@ -39,30 +37,9 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
   const { gateway } = ctx;
   const { store } = gateway;
 
-  ctx.routes.add('POST', '/simulator/messages', async (req: RouteRequest, reply) => {
-    const account = accountFor(req);
-    const params = Params.from(req.body);
-    const from = params.get('From');
-    const to = params.get('To');
-    const body = params.get('Body') ?? '';
-    const mediaUrls = params.all('MediaUrl');
-    if (!to) throw new TwilioError(21604, "A 'To' phone number is required.");
-    if (!from) throw new TwilioError(21603, "A 'From' phone number is required.");
-    if (!isE164(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid E.164 phone number.`);
-    const number = await store.numbers.findByPhoneNumber(to);
-    if (!number || number.accountSid !== account.sid) {
-      throw new TwilioError(21211, `The 'To' number ${to} is not a Parley number of this account.`);
-    }
-    if (!body && mediaUrls.length === 0) throw new TwilioError(21602, 'Message body is required.');
-    if (body.length > MAX_BODY_LENGTH) throw new TwilioError(21617, 'The concatenated message body exceeds the 1600 character limit.');
-    if (mediaUrls.length > 10) throw new TwilioError(21623, 'Number of media files exceeds allowed limit (10).');
-    for (const url of mediaUrls) {
-      if (!/^https?:\/\/[^\s]+$/i.test(url)) throw new TwilioError(21620, `Invalid media URL: ${url}`);
-    }
-    const message = await gateway.receive({
-      accountSid: account.sid, from, to, body, media: mediaUrls.map((url) => ({ url, contentType: guessContentType(url) })),
-    });
-    return reply.code(201).type('application/json; charset=utf-8').send(messageJsonText(message));
+  ctx.routes.add('POST', HANDSET_MESSAGE_PATH, async (req: RouteRequest, reply) => {
+    const text = await receiveHandsetMessage(gateway, accountFor(req).sid, Params.from(req.body));
+    return reply.code(201).type('application/json; charset=utf-8').send(text);
   });
 
   ctx.routes.add('GET', '/simulator/messages/:Sid', async (req: RouteRequest) => {
