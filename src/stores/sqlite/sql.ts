@@ -5,6 +5,12 @@ import { MESSAGE_INSERT_COLUMNS } from '../shared-rows.js';
 /** A new message's row, bound by position (shared-rows.ts `messageColumnValues`). */
 const MESSAGE_VALUES = MESSAGE_INSERT_COLUMNS.split(',').map(() => '?').join(', ');
 
+/**
+ * Outbound messages not yet handed over or settled: the condition of the partial index
+ * messages_undelivered (migration 11), spelt exactly as there so the planner uses the index.
+ */
+const UNDELIVERED = "(status = 'accepted' OR status = 'queued' OR status = 'sending') AND direction <> 'inbound'";
+
 /** A message list's filters (store.ts `MessageFilter`): Twilio's, then the message log's; NULL means "any". */
 const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
     AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
@@ -72,7 +78,7 @@ export const SQL = {
     WHERE sid = @sid AND account_sid = @account_sid`,
   messageStatusHistory: 'SELECT status, date_created, status_history FROM messages WHERE sid = ? AND account_sid = ?',
   messageDelete: 'DELETE FROM messages WHERE account_sid = ? AND sid = ?',
-  messagesUndelivered: `SELECT * FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound'
+  messagesUndelivered: `SELECT * FROM messages WHERE ${UNDELIVERED}
     AND (@after IS NULL OR seq > (SELECT seq FROM messages WHERE sid = @after)) ORDER BY seq LIMIT @limit`,
 
   turnsPending: `SELECT sid, account_sid, from_number, to_number FROM messages WHERE turn_state = 'pending' ORDER BY seq LIMIT ?`,
@@ -184,7 +190,7 @@ export const SQL = {
   // Served by the partial indexes messages_pending_turns and messages_undelivered: each counts only
   // the rows waiting, so a scrape costs little however many messages are stored.
   depthTurns: "SELECT count(*) AS n FROM messages WHERE turn_state = 'pending'",
-  depthOutbound: "SELECT count(*) AS n FROM messages WHERE status IN ('accepted', 'queued', 'sending') AND direction <> 'inbound'",
+  depthOutbound: `SELECT count(*) AS n FROM messages WHERE ${UNDELIVERED}`,
   depthCallbacks: 'SELECT count(*) AS n FROM status_callbacks',
   inboundGroupsBefore: `SELECT group_key, MIN(account_sid) AS account_sid, MIN(to_number) AS to_number FROM inbound_parts WHERE channel = ?
     GROUP BY group_key HAVING MIN(received_at) < ? ORDER BY MIN(received_at) LIMIT ?`,
