@@ -19,6 +19,7 @@ import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareStatements } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
+import { sqliteOptOuts } from './opt-outs.js';
 import { callbackFromRow, messageColumnValues, type CallbackRow } from '../shared-rows.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
@@ -244,11 +245,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         .map(keyFromRow)),
       delete: (account, sid) => write(() => st.keyDelete.run(account, sid).changes > 0),
     },
-    optOuts: {
-      add: (account, number, handset, at) => write(() => void st.optOutAdd.run(account, number, handset, at)),
-      remove: (account, number, handset) => write(() => st.optOutRemove.run(account, number, handset).changes > 0),
-      has: (account, number, handset) => read(() => st.optOutHas.get(account, number, handset) !== undefined),
-    },
+    optOuts: sqliteOptOuts(st, write, read),
     services: {
       save: (m) => write(() => void st.serviceUpsert.run(m.sid, m.accountSid, JSON.stringify(m))),
       get: (account, sid) => read(() => {

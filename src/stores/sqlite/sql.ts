@@ -125,6 +125,8 @@ export const SQL = {
     ON CONFLICT (account_sid, number, handset) DO NOTHING`,
   optOutRemove: 'DELETE FROM opt_outs WHERE account_sid = ? AND number = ? AND handset = ?',
   optOutHas: 'SELECT 1 AS found FROM opt_outs WHERE account_sid = ? AND number = ? AND handset = ?',
+  optOutCount: 'SELECT count(*) AS n FROM opt_outs',
+  optOutAll: 'SELECT account_sid, number, handset FROM opt_outs',
 
   messageSetSendAt: 'UPDATE messages SET send_at = ? WHERE sid = ?',
   messagesDue: `SELECT * FROM messages WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, seq LIMIT ?`,

@@ -315,6 +315,23 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       assert.equal(await store.optOuts.has(ACCOUNT, NUMBER, OTHER_HANDSET), false);
       assert.equal(await store.optOuts.remove(ACCOUNT, NUMBER, HANDSET), true);
       assert.equal(await store.optOuts.has(ACCOUNT, NUMBER, HANDSET), false);
+      assert.equal(await store.optOuts.remove(ACCOUNT, NUMBER, HANDSET), false);
+    });
+
+    test('opt-outs: adding one twice keeps one; they last across a restart', async () => {
+      await store.optOuts.add(ACCOUNT, NUMBER, HANDSET, later());
+      await store.optOuts.add(ACCOUNT, NUMBER, HANDSET, later());
+      await store.optOuts.add(ACCOUNT, '+15005550007', OTHER_HANDSET, later());
+      if (adapter.reopen) {
+        await store.close();
+        store = await adapter.reopen();
+      }
+      assert.equal(await store.optOuts.has(ACCOUNT, NUMBER, HANDSET), true);
+      assert.equal(await store.optOuts.has(ACCOUNT, '+15005550007', OTHER_HANDSET), true);
+      assert.equal(await store.optOuts.has(ACCOUNT, NUMBER, OTHER_HANDSET), false);
+      assert.equal(await store.optOuts.remove(ACCOUNT, NUMBER, HANDSET), true);
+      assert.equal(await store.optOuts.remove(ACCOUNT, NUMBER, HANDSET), false, 'added twice, stored once');
+      assert.equal(await store.optOuts.has(ACCOUNT, NUMBER, HANDSET), false);
     });
 
     test('Messaging Services: a number belongs to at most one; deleting a service releases its numbers', async () => {
