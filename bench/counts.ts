@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/counts.js --what=instructions|syscalls [--turns=N] [--warmup=N] [--concurrency=C,...] [--rate=R,...]`:
+ * `node dist/bench/counts.js --what=instructions|syscalls [--turns=N] [--warmup=N] [--concurrency=C,...] [--rate=R,...] [--gateway-flag=FLAG ...]`:
  * what one turn costs the gateway, counted rather than timed, so that two builds compare on a
  * shared machine (bench/README.md, "Budget of a turn"):
  * - `instructions`: user-space instructions, every thread (the checkpointer's too), counted by
@@ -13,6 +13,7 @@
  *   for the measured turns only. The kernel's share (socket and WAL writes, wake-ups) grows when
  *   fewer turns share each write, which instruction counts do not show.
  * Turns run in a closed loop at `--concurrency` in flight, or at an offered `--rate` per second.
+ * `--gateway-flag` passes a node flag to the gateway, as `npm run bench` does.
  * The minimal app and the load run normally. Needs Debian's valgrind and strace.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -27,7 +28,7 @@ import { saturate, steady, type LoadResult } from './lib/load.js';
 import { installExitHooks } from './lib/children.js';
 import { createNumbers } from './workloads/full-loop.js';
 import { handsetNumber } from './workloads/http-ceiling.js';
-import { flagValue, positiveIntFlag } from './lib/args.js';
+import { flagValue, flagValues, positiveIntFlag } from './lib/args.js';
 
 type What = 'instructions' | 'syscalls';
 type Load = { concurrency: number } | { rate: number };
@@ -76,6 +77,7 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
   const concurrency = 'rate' in load ? 256 : load.concurrency;
   const gw = await startGateway({
     db: join(dir, `gateway-${label.replace(/\W/g, '')}.db`), credentials: newCredentials(), connections: concurrency, startMs: 300_000,
+    nodeArgs: flagValues('gateway-flag'),
     ...(what === 'instructions'
       ? { launcher: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--dump-instr=no', `--callgrind-out-file=${out}`] }
       : {}),

@@ -12,3 +12,8 @@ export function positiveIntFlag(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
   return value;
 }
+
+/** Every value of a repeatable `--name=value`, in order. */
+export function flagValues(name: string): string[] {
+  return process.argv.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
+}
