@@ -8,7 +8,7 @@
  */
 import { Agent, errors as undiciErrors } from 'undici';
 import type { ExchangeRequest, HttpMethod, WebhookExchange } from '../stores/records.js';
-import { sign, signedString, type FormParams } from './signature.js';
+import { markSignedStringRederivable, sign, signedString, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
@@ -81,6 +81,7 @@ export class WebhookClient {
     if (req.cookie) headers.cookie = req.cookie;
     // Kept in exchanges and alerts: URL credentials are masked there (they go out as Basic auth only).
     const request: SentRequest = { method: req.method, url: maskUrlCredentials(url), headers, params, signedString: toSign, signature };
+    if (request.url === signUrl) markSignedStringRederivable(request); // no credentials were masked
 
     let target: URL;
     try {

@@ -8,6 +8,7 @@
  * validators compute it.
  */
 import { createHmac } from 'node:crypto';
+import type { ExchangeRequest } from '../stores/records.js';
 
 export type FormParams = ReadonlyArray<readonly [string, string]>;
 
@@ -23,6 +24,26 @@ export function signedString(url: string, params: FormParams): string {
     previous = pair;
   }
   return out;
+}
+
+/**
+ * What a request as recorded signed: its URL (GET), or its URL and parameters (POST). True of every
+ * request the webhook client records, unless its URL carried credentials: those are masked in the
+ * record and were never signed.
+ */
+export function recordedSignedString(request: Pick<ExchangeRequest, 'method' | 'url' | 'params'>): string {
+  return request.method === 'GET' ? request.url : signedString(request.url, request.params);
+}
+
+/** Requests known to have signed `recordedSignedString(request)`: the stores need not keep it (stores/exchange-text.ts). */
+const rederivable = new WeakSet<ExchangeRequest>();
+
+export function markSignedStringRederivable(request: ExchangeRequest): void {
+  rederivable.add(request);
+}
+
+export function signedStringIsRederivable(request: ExchangeRequest): boolean {
+  return rederivable.has(request);
 }
 
 export function sign(authToken: string, data: string): string {

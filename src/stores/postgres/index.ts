@@ -36,6 +36,7 @@ import {
   type AccountRow, type ApiKeyRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
 } from './rows.js';
 import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
+import { exchangeFromText, exchangeText } from '../exchange-text.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://USER@HOST:PORT/DATABASE` (or `postgresql://`). */
@@ -129,8 +130,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const records = async <T>(statement: Statement, values: unknown[]): Promise<T[]> =>
     (await rows<{ record: string }>(statement, values)).map((r) => JSON.parse(r.record) as T);
 
+  const exchanges = async (statement: Statement, values: unknown[]): Promise<WebhookExchange[]> =>
+    (await rows<{ record: string }>(statement, values)).map((r) => exchangeFromText(r.record));
   const insertExchange = (tx: Tx, x: WebhookExchange): Promise<unknown> =>
-    tx.query(SQL.exchangeInsert, [x.sid, x.accountSid, x.messageSid, x.conversationId, JSON.stringify(x)]);
+    tx.query(SQL.exchangeInsert, [x.sid, x.accountSid, x.messageSid, x.conversationId, exchangeText(x)]);
   const insertAlert = (tx: Tx, a: AlertRecord): Promise<unknown> => tx.query(SQL.alertInsert, [a.sid, a.accountSid, JSON.stringify(a)]);
   const enqueueCallback = (tx: Tx, c: NewStatusCallback): Promise<unknown> =>
     tx.query(SQL.callbackEnqueue, [c.accountSid, c.messageSid, c.conversationId, c.url, JSON.stringify(c.params), c.createdAt]);
@@ -275,12 +278,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     exchanges: {
       insert: (x) => write(async (tx) => void await insertExchange(tx, x)),
-      listForMessage: (account, sid) => records<WebhookExchange>(SQL.exchangesForMessage, [sid, account]),
+      listForMessage: (account, sid) => exchanges(SQL.exchangesForMessage, [sid, account]),
       deleteBefore: (before) => deleteInSlices(changed, SQL.exchangesDeleteBefore, sidBefore('WX', before)),
       listForConversation: async (account, id, limit) => {
         const conversation = await one<ConversationRow>(SQL.conversationGet, [id]);
         if (!conversation || conversation.account_sid !== account) return [];
-        return records<WebhookExchange>(SQL.exchangesForConversation, [account, id, conversation.number, conversation.handset, limit]);
+        return exchanges(SQL.exchangesForConversation, [account, id, conversation.number, conversation.handset, limit]);
       },
     },
     alerts: {

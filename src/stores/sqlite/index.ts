@@ -21,6 +21,7 @@ import { prepareStatements } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import { sqliteOptOuts } from './opt-outs.js';
 import { callbackFromRow, messageColumnValues, type CallbackRow } from '../shared-rows.js';
+import { exchangeFromText, exchangeText } from '../exchange-text.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
   statusHistoryFromRow, type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type StatusHistoryRow,
@@ -74,7 +75,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const serviceOfCache = new Map<string, string | null>();
 
   const insertExchange = (x: WebhookExchange): void => {
-    st.exchangeInsert.run(x.sid, x.accountSid, x.messageSid, x.conversationId, JSON.stringify(x));
+    st.exchangeInsert.run(x.sid, x.accountSid, x.messageSid, x.conversationId, exchangeText(x));
   };
   const insertAlert = (a: AlertRecord): void => {
     st.alertInsert.run(a.sid, a.accountSid, JSON.stringify(a));
@@ -215,13 +216,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     exchanges: {
       insert: (x) => write(() => insertExchange(x)),
       listForMessage: (account, sid) => read(() => (st.exchangesForMessage.all(sid, account) as Array<{ record: string }>)
-        .map((r) => JSON.parse(r.record) as WebhookExchange)),
+        .map((r) => exchangeFromText(r.record))),
       deleteBefore: (before) => deleteInSlices(write, st.exchangesDeleteBefore, sidBefore('WX', before)),
       listForConversation: (account, id, limit) => read(() => {
         const conversation = st.conversationGet.get(id) as ConversationRow | undefined;
         if (!conversation || conversation.account_sid !== account) return [];
         const rows = st.exchangesForConversation.all({ account, id, number: conversation.number, handset: conversation.handset, limit });
-        return (rows as Array<{ record: string }>).map((r) => JSON.parse(r.record) as WebhookExchange);
+        return (rows as Array<{ record: string }>).map((r) => exchangeFromText(r.record));
       }),
     },
     alerts: {
