@@ -87,6 +87,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, account: Accoun
 /** The whole body as text; Content-Length (checked against the limit) bounds it. Rejects if the client goes away first. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (req.destroyed) {
+      reject(new Error('the connection closed while the credentials were checked'));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()));
