@@ -2,7 +2,6 @@
  * The HTTP face of Parley (fastify): the Twilio-compatible REST API, the simulator, the Monitor
  * alerts and the health check, on one port. Every error answers Twilio's JSON shape.
  */
-import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import proxyAddr from '@fastify/proxy-addr';
@@ -17,7 +16,7 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerSimulatorRoutes } from './routes/simulator.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { RouteTable } from './route-table.js';
-import { withHotPath } from './hot-path.js';
+import { withHotPath, type RequestListener } from './hot-path.js';
 import { refusalFor, refusalHeaders, safePath } from './refusals.js';
 import { registerMessageWriteRoutes } from './routes/message-writes.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -60,9 +59,6 @@ export interface RouteContext extends HttpOptions {
 /** A client has this long to send its request headers, and this long for the whole request. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
-/** An idle socket is closed after this long; a kept-alive one after fastify's default. */
-const CONNECTION_TIMEOUT_MS = 30_000;
-const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 /** The largest request body, for the framework and the hot path alike. */
 const BODY_LIMIT = 1024 * 1024;
@@ -83,24 +79,11 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     childLoggerFactory: (logger) => logger,
     genReqId: requestId,
     bodyLimit: BODY_LIMIT,
-    // The server is made here, as fastify would make it, with the simulator's inbound route answered
-    // in front of the framework (./hot-path.ts); fastify applies none of its server settings to a
-    // server it is given. Slow-loris guard: a client has HEADERS_TIMEOUT_MS to send its headers and
-    // REQUEST_TIMEOUT_MS for the whole request, checked every second (node's default: every 30 s).
-    serverFactory: (framework) => {
-      const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, withHotPath(framework, {
-        authenticate: (authorization, path) => authenticateFor(options.gateway.store, authorization, path),
-        target: options.gateway,
-        bodyLimit: BODY_LIMIT,
-        loggers,
-        requestId,
-        clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
-      }));
-      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-      server.requestTimeout = REQUEST_TIMEOUT_MS;
-      server.setTimeout(CONNECTION_TIMEOUT_MS);
-      return server;
-    },
+    // Slow-loris guard: a client has HEADERS_TIMEOUT_MS to send its headers and REQUEST_TIMEOUT_MS
+    // for the whole request, checked every second (node's default check runs every 30 s).
+    connectionTimeout: 30_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
     // URLs the router rejects before any route runs (bad percent-encoding, a 5,000-character SID)
     // still answer Twilio's error JSON: such a resource does not exist.
     frameworkErrors: (_error, req, reply) => {
@@ -113,6 +96,20 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     // req.ip, req.protocol and req.host read X-Forwarded-For/-Proto/-Host only from these peers.
     trustProxy,
   });
+  // The simulator's inbound route is answered in front of the framework (./hot-path.ts): fastify's
+  // request listener, the server's only one, becomes the hot path's fallback. (Servers fastify adds
+  // for a host name with several addresses keep its listener alone: correct, only slower.)
+  const [framework] = app.server.listeners('request') as RequestListener[];
+  if (!framework) throw new Error('fastify made a server without a request listener');
+  app.server.removeAllListeners('request');
+  app.server.on('request', withHotPath(framework, {
+    authenticate: (authorization, path) => authenticateFor(options.gateway.store, authorization, path),
+    target: options.gateway,
+    bodyLimit: BODY_LIMIT,
+    loggers,
+    requestId,
+    clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
+  }));
   app.decorateRequest('account', null);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
 

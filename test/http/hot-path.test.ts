@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { once } from 'node:events';
+import diagnostics from 'node:diagnostics_channel';
 import { PassThrough, Readable } from 'node:stream';
 import { request } from 'undici';
 import { withHotPath, type HotPathOptions } from '../../src/http/hot-path.js';
@@ -250,6 +251,33 @@ test('a real Parley answers the same request the same way through the hot path (
     assert.equal(refused!.status, 401);
     assert.equal(refused!.challenge, 'Basic realm="Twilio API"');
   } finally {
+    await parley.stop();
+  }
+});
+
+test('in a real Parley the plain inbound message never reaches fastify; a JSON one does', async () => {
+  const parley = await startTestParley();
+  const handled: string[] = [];
+  const onStart = (store: unknown): void => {
+    handled.push(`${(store as { route: { method: string; url: string } }).route.method} ${(store as { route: { url: string } }).route.url}`);
+  };
+  const channel = diagnostics.tracingChannel('fastify.request.handler');
+  channel.start.subscribe(onStart);
+  try {
+    await parley.createNumber(NUMBER, 'http://127.0.0.1:9/sms');
+    const auth = 'Basic ' + Buffer.from(`${parley.account.sid}:${parley.account.authToken}`).toString('base64');
+    const params = { From: '+15557770000', To: NUMBER, Body: 'hello' };
+    handled.length = 0;
+    const form = await request(parley.url + '/simulator/messages', { method: 'POST', headers: { authorization: auth, 'content-type': FORM }, body: new URLSearchParams(params).toString() });
+    assert.equal(form.statusCode, 201);
+    await form.body.text();
+    assert.deepEqual(handled, [], 'the form went by the hot path');
+    const json = await request(parley.url + '/simulator/messages', { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    assert.equal(json.statusCode, 201);
+    await json.body.text();
+    assert.deepEqual(handled, ['POST /simulator/messages'], 'the JSON body went to fastify');
+  } finally {
+    channel.start.unsubscribe(onStart);
     await parley.stop();
   }
 });
