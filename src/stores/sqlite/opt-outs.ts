@@ -3,7 +3,7 @@
  *
  * Every reply and every REST message is checked against them before it is sent, and on SQLite a
  * read outside a write transaction takes and releases a lock on the WAL index: two `fcntl` calls,
- * 7 to 11 µs a read here however small the table (bench/README.md, finding 34), the only read of a
+ * 7 to 11 µs a read here however small the table (bench/README.md, finding 35), the only read of a
  * turn. This adapter is the only writer of its file, so it loads the opt-outs once and applies each
  * add and remove once it has committed. Past `limit` rows it stops keeping them and reads instead,
  * so a gateway with a very long opt-out list keeps a bounded memory.
