@@ -8,7 +8,7 @@
  */
 import { Agent, errors as undiciErrors } from 'undici';
 import type { ExchangeRequest, HttpMethod, WebhookExchange } from '../stores/records.js';
-import { markSignedStringRederivable, sign, signedString, type FormParams } from './signature.js';
+import { markSignedStringRederivable, recordedSignedString, sign, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
@@ -68,7 +68,8 @@ export class WebhookClient {
     const url = req.method === 'GET' ? baseUrl + (form ? (baseUrl.includes('?') ? '&' : '?') + form : '') : baseUrl;
     // Credentials in the URL go out as Basic auth and are not part of the signed URL (Twilio docs).
     const signUrl = url.replace(/^(https?:\/\/)[^@/?#]*@/i, '$1');
-    const toSign = req.method === 'GET' ? signUrl : signedString(signUrl, params);
+    // The same rule a read uses to derive it again from a record (stores/exchange-text.ts).
+    const toSign = recordedSignedString({ method: req.method, url: signUrl, params });
     const signature = sign(req.authToken, toSign);
     const headers: Record<string, string> = {
       'user-agent': USER_AGENT,
