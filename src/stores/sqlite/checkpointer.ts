@@ -49,6 +49,10 @@ export class BackgroundCheckpointer {
     if (!this.running) return;
     this.running = false;
     this.endPause();
+    // Unreferenced, the thread would not keep the event loop alive while it closes: a caller with
+    // nothing else pending (a test's last step, a CLI command) would see its process end with this
+    // promise unsettled.
+    this.worker.ref();
     const closed = new Promise<void>((resolve) => {
       this.closed = resolve;
       setTimeout(resolve, STOP_TIMEOUT_MS).unref();
