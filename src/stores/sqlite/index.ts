@@ -15,6 +15,7 @@ import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { configureConnection } from './connection.js';
+import { loadWalCoalescing } from './wal-coalescing.js';
 import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareStatements } from './sql.js';
@@ -38,6 +39,7 @@ export interface SqliteStoreOptions {
 const ALWAYS_HELD: TurnClaim = Object.freeze({ token: 0, how: 'held' });
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
+  loadWalCoalescing(); // before the connection opens: SQLite picks a connection's VFS then
   const db = new Database(options.path);
   configureConnection(db, options.path);
   const version = db.pragma('user_version', { simple: true }) as number;

@@ -1,0 +1,39 @@
+/**
+ * Loads the WAL-coalescing VFS shim (native/wal-coalesce.c, built into build/ by `npm run build`)
+ * once per process, before the store's first connection. SQLite writes each WAL frame with two
+ * system calls, its header and its page; through the shim a commit's frames go to the file in one
+ * (bench/README.md, finding 43). The shim registers itself as SQLite's default VFS over the
+ * platform's, for every connection the process opens afterwards, on every thread; it changes
+ * neither the file format nor the locking, so other processes and tools read the files as always.
+ *
+ * Optional by design: where the shim was not built (no C compiler, Windows, an install from the
+ * registry) SQLite writes as it always has. `PARLEY_SQLITE_WAL_COALESCING=off` leaves it unloaded.
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type WalCoalescing = { active: true } | { active: false; reason: string };
+
+const SUFFIX = process.platform === 'darwin' ? 'dylib' : 'so';
+export const WAL_COALESCE_LIBRARY = fileURLToPath(new URL(`../../../../build/wal-coalesce.${SUFFIX}`, import.meta.url));
+
+let loaded: WalCoalescing | null = null;
+
+/** Loads the shim if it can (once); says whether it is active, and if not, why. */
+export function loadWalCoalescing(library = WAL_COALESCE_LIBRARY): WalCoalescing {
+  if (loaded) return loaded;
+  if (process.env.PARLEY_SQLITE_WAL_COALESCING === 'off') return { active: false, reason: 'PARLEY_SQLITE_WAL_COALESCING is off' };
+  if (!existsSync(library)) return { active: false, reason: `${library} was not built` };
+  const loader = new Database(':memory:');
+  try {
+    loader.loadExtension(library); // registers the VFS for the whole process and stays loaded
+    loaded = { active: true };
+  } catch (error) {
+    loaded = { active: false, reason: `${library} did not load: ${error instanceof Error ? error.message : String(error)}` };
+    process.emitWarning(`SQLite writes WAL frames one by one: ${loaded.reason}`, 'ParleyStoreWarning');
+  } finally {
+    loader.close();
+  }
+  return loaded;
+}
