@@ -51,8 +51,7 @@ struct ShimFile {
 };
 
 static sqlite3_vfs *realVfs = 0;
-static sqlite3_vfs shimVfs;
-static sqlite3_io_methods shimMethods;
+static const sqlite3_io_methods shimMethods;
 static _Thread_local ShimFile *pendingFiles = 0;
 
 static int handOver(ShimFile *f) {
@@ -82,6 +81,15 @@ static int settled(ShimFile *f) {
   return rc;
 }
 
+/* The operations that must see the WAL file as SQLite left it: what is buffered is handed over first. */
+#define HAND_OVER_THEN(call)                            \
+  do {                                                  \
+    ShimFile *f = (ShimFile *)file;                     \
+    int rc = settled(f);                                \
+    if (rc != SQLITE_OK) return rc;                     \
+    return f->real->pMethods->call;                     \
+  } while (0)
+
 static void handOverThisThread(void) {
   while (pendingFiles) handOver(pendingFiles);
 }
@@ -96,10 +104,7 @@ static int shimClose(sqlite3_file *file) {
 }
 
 static int shimRead(sqlite3_file *file, void *out, int amount, sqlite3_int64 offset) {
-  ShimFile *f = (ShimFile *)file;
-  int rc = settled(f);
-  if (rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xRead(f->real, out, amount, offset);
+  HAND_OVER_THEN(xRead(f->real, out, amount, offset));
 }
 
 /*
@@ -142,40 +147,11 @@ static int shimWrite(sqlite3_file *file, const void *data, int amount, sqlite3_i
   return SQLITE_OK;
 }
 
-static int shimTruncate(sqlite3_file *file, sqlite3_int64 size) {
-  ShimFile *f = (ShimFile *)file;
-  int rc = settled(f);
-  if (rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xTruncate(f->real, size);
-}
-
-static int shimSync(sqlite3_file *file, int flags) {
-  ShimFile *f = (ShimFile *)file;
-  int rc = settled(f);
-  if (rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xSync(f->real, flags);
-}
-
-static int shimFileSize(sqlite3_file *file, sqlite3_int64 *size) {
-  ShimFile *f = (ShimFile *)file;
-  int rc = settled(f);
-  if (rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xFileSize(f->real, size);
-}
-
-static int shimLock(sqlite3_file *file, int level) {
-  ShimFile *f = (ShimFile *)file;
-  int rc = settled(f);
-  if (rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xLock(f->real, level);
-}
-
-static int shimUnlock(sqlite3_file *file, int level) {
-  ShimFile *f = (ShimFile *)file;
-  int rc = settled(f);
-  if (rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xUnlock(f->real, level);
-}
+static int shimTruncate(sqlite3_file *file, sqlite3_int64 size) { HAND_OVER_THEN(xTruncate(f->real, size)); }
+static int shimSync(sqlite3_file *file, int flags) { HAND_OVER_THEN(xSync(f->real, flags)); }
+static int shimFileSize(sqlite3_file *file, sqlite3_int64 *size) { HAND_OVER_THEN(xFileSize(f->real, size)); }
+static int shimLock(sqlite3_file *file, int level) { HAND_OVER_THEN(xLock(f->real, level)); }
+static int shimUnlock(sqlite3_file *file, int level) { HAND_OVER_THEN(xUnlock(f->real, level)); }
 
 static int shimCheckReservedLock(sqlite3_file *file, int *out) {
   ShimFile *f = (ShimFile *)file;
@@ -231,10 +207,7 @@ static int shimShmUnmap(sqlite3_file *file, int deleteFlag) {
 }
 
 static int shimFetch(sqlite3_file *file, sqlite3_int64 offset, int amount, void **out) {
-  ShimFile *f = (ShimFile *)file;
-  int rc = settled(f);
-  if (rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xFetch(f->real, offset, amount, out);
+  HAND_OVER_THEN(xFetch(f->real, offset, amount, out));
 }
 
 static int shimUnfetch(sqlite3_file *file, sqlite3_int64 offset, void *page) {
@@ -273,6 +246,47 @@ static int shimCurrentTime(sqlite3_vfs *v, double *o) { (void)v; return realVfs-
 static int shimGetLastError(sqlite3_vfs *v, int n, char *o) { (void)v; return realVfs->xGetLastError(realVfs, n, o); }
 static int shimCurrentTimeInt64(sqlite3_vfs *v, sqlite3_int64 *o) { (void)v; return realVfs->xCurrentTimeInt64(realVfs, o); }
 
+static const sqlite3_io_methods shimMethods = {
+  .iVersion = 3,
+  .xClose = shimClose,
+  .xRead = shimRead,
+  .xWrite = shimWrite,
+  .xTruncate = shimTruncate,
+  .xSync = shimSync,
+  .xFileSize = shimFileSize,
+  .xLock = shimLock,
+  .xUnlock = shimUnlock,
+  .xCheckReservedLock = shimCheckReservedLock,
+  .xFileControl = shimFileControl,
+  .xSectorSize = shimSectorSize,
+  .xDeviceCharacteristics = shimDeviceCharacteristics,
+  .xShmMap = shimShmMap,
+  .xShmLock = shimShmLock,
+  .xShmBarrier = shimShmBarrier,
+  .xShmUnmap = shimShmUnmap,
+  .xFetch = shimFetch,
+  .xUnfetch = shimUnfetch,
+};
+
+/* szOsFile and mxPathname are the platform VFS's, set when the extension loads. */
+static sqlite3_vfs shimVfs = {
+  .iVersion = 2,
+  .zName = SHIM_NAME,
+  .xOpen = shimOpen,
+  .xDelete = shimDelete,
+  .xAccess = shimAccess,
+  .xFullPathname = shimFullPathname,
+  .xDlOpen = shimDlOpen,
+  .xDlError = shimDlError,
+  .xDlSym = shimDlSym,
+  .xDlClose = shimDlClose,
+  .xRandomness = shimRandomness,
+  .xSleep = shimSleep,
+  .xCurrentTime = shimCurrentTime,
+  .xGetLastError = shimGetLastError,
+  .xCurrentTimeInt64 = shimCurrentTimeInt64,
+};
+
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
@@ -285,45 +299,8 @@ int sqlite3_walcoalesce_init(sqlite3 *db, char **error, const sqlite3_api_routin
     if (error) *error = sqlite3_mprintf("%s: the default VFS is too old to wrap", SHIM_NAME);
     return SQLITE_ERROR;
   }
-  shimMethods.iVersion = 3;
-  shimMethods.xClose = shimClose;
-  shimMethods.xRead = shimRead;
-  shimMethods.xWrite = shimWrite;
-  shimMethods.xTruncate = shimTruncate;
-  shimMethods.xSync = shimSync;
-  shimMethods.xFileSize = shimFileSize;
-  shimMethods.xLock = shimLock;
-  shimMethods.xUnlock = shimUnlock;
-  shimMethods.xCheckReservedLock = shimCheckReservedLock;
-  shimMethods.xFileControl = shimFileControl;
-  shimMethods.xSectorSize = shimSectorSize;
-  shimMethods.xDeviceCharacteristics = shimDeviceCharacteristics;
-  shimMethods.xShmMap = shimShmMap;
-  shimMethods.xShmLock = shimShmLock;
-  shimMethods.xShmBarrier = shimShmBarrier;
-  shimMethods.xShmUnmap = shimShmUnmap;
-  shimMethods.xFetch = shimFetch;
-  shimMethods.xUnfetch = shimUnfetch;
-
-  shimVfs = *realVfs;
-  shimVfs.iVersion = realVfs->iVersion < 2 ? realVfs->iVersion : 2;
   shimVfs.szOsFile = (int)sizeof(ShimFile) + realVfs->szOsFile;
-  shimVfs.pNext = 0;
-  shimVfs.zName = SHIM_NAME;
-  shimVfs.pAppData = 0;
-  shimVfs.xOpen = shimOpen;
-  shimVfs.xDelete = shimDelete;
-  shimVfs.xAccess = shimAccess;
-  shimVfs.xFullPathname = shimFullPathname;
-  shimVfs.xDlOpen = shimDlOpen;
-  shimVfs.xDlError = shimDlError;
-  shimVfs.xDlSym = shimDlSym;
-  shimVfs.xDlClose = shimDlClose;
-  shimVfs.xRandomness = shimRandomness;
-  shimVfs.xSleep = shimSleep;
-  shimVfs.xCurrentTime = shimCurrentTime;
-  shimVfs.xGetLastError = shimGetLastError;
-  shimVfs.xCurrentTimeInt64 = shimCurrentTimeInt64;
+  shimVfs.mxPathname = realVfs->mxPathname;
   {
     int rc = sqlite3_vfs_register(&shimVfs, 1);
     return rc == SQLITE_OK ? SQLITE_OK_LOAD_PERMANENTLY : rc;
