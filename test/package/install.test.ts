@@ -1,7 +1,8 @@
 /**
  * The package as an app installs it: `npm pack` of this repository (as built), installed into a
  * fresh scratch app in a temporary directory, where a harness test imported from
- * `parley-sms/testing` runs, TypeScript finds the types, and `npx parley --help` answers.
+ * `parley-sms/testing` runs, TypeScript finds the types, `npx parley --help` answers, and the
+ * install has built the SQLite write shim (native/wal-coalesce.c) that the gateway then loads.
  *
  * Offline-ish: the install prefers npm's cache (`--prefer-offline`); better-sqlite3 builds from
  * source where no prebuilt binary can be fetched, which takes a minute or two, hence the timeout.
@@ -12,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -130,12 +131,13 @@ describe(`${MANIFEST.name} packed and installed into a fresh app`, { timeout: IN
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  test('the tarball holds the built gateway, console, example app, types, README and LICENSE, and nothing else', () => {
+  test('the tarball holds the built gateway, console, example app, types, the shim\'s source, README and LICENSE, and nothing else', () => {
     for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts',
-      'dist/src/testing/index.js', 'dist/src/testing/index.d.ts', 'dist/console/index.html', 'dist/examples/session-counter/server.js']) {
+      'dist/src/testing/index.js', 'dist/src/testing/index.d.ts', 'dist/console/index.html', 'dist/examples/session-counter/server.js',
+      'native/wal-coalesce.c', 'scripts/build-native.mjs']) {
       assert.ok(files.includes(needed), `${needed} is in the package`);
     }
-    const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/src\/.+\.(js|d\.ts)|dist\/console\/.+|dist\/examples\/session-counter\/(app|server)\.js)$/.test(f));
+    const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/src\/.+\.(js|d\.ts)|dist\/console\/.+|dist\/examples\/session-counter\/(app|server)\.js|native\/wal-coalesce\.c|scripts\/build-native\.mjs)$/.test(f));
     assert.deepEqual(unexpected, []);
     assert.ok(!files.some((f) => f.endsWith('.map') || f.startsWith('dist/test/') || f.startsWith('dist/bench/')), 'no source maps, tests or benchmarks');
   });
@@ -155,6 +157,16 @@ describe(`${MANIFEST.name} packed and installed into a fresh app`, { timeout: IN
     const failing = await run('npx', ['tsc', '-p', '.'], app, 120_000);
     assert.notEqual(failing.code, 0, 'a type error in the app is caught, so the types are really read');
     assert.match(failing.out, /check\.ts.*TS2322/);
+  });
+
+  test('installing the package built the SQLite write shim, and the gateway loads it', async () => {
+    const installedAt = join(app, 'node_modules', MANIFEST.name);
+    assert.ok(existsSync(join(installedAt, 'build', `wal-coalesce.${process.platform === 'darwin' ? 'dylib' : 'so'}`)), 'built by the install script');
+    const loader = pathToFileURL(join(installedAt, 'dist', 'src', 'stores', 'sqlite', 'wal-coalescing.js')).href;
+    const result = await run(process.execPath, ['--input-type=module', '-e',
+      `import { loadWalCoalescing } from ${JSON.stringify(loader)}; console.log(JSON.stringify(loadWalCoalescing()));`], app, 60_000);
+    assert.equal(result.code, 0, result.out);
+    assert.deepEqual(JSON.parse(result.out), { active: true });
   });
 
   test('npx parley --help answers in the app', async () => {
