@@ -1,8 +1,8 @@
 /**
  * Builds native/wal-coalesce.c, the SQLite VFS shim that writes each commit's WAL frames with one
  * system call (src/stores/sqlite/wal-coalescing.ts), into build/: the package's install script, and
- * the first step of `npm run build`. With the C compiler that
- * better-sqlite3's own build uses (`CC`, else `cc`) and SQLite's headers from better-sqlite3.
+ * the first step of `npm run build`. With the C compiler that better-sqlite3's own build uses
+ * (`CC`, else `cc`) and SQLite's headers from better-sqlite3.
  * Optional: without a compiler, or on Windows, it says so and Parley runs SQLite unchanged.
  */
 import { execFileSync } from 'node:child_process';
