@@ -3,9 +3,9 @@
  * installed and by `npm run build`) once per process, before the store's first connection.
  * SQLite writes each WAL frame with two system calls, its header and its page; through the shim a
  * commit's frames go to the file in one (bench/README.md, finding 43). The shim registers itself
- * as SQLite's default VFS over the
- * platform's, for every connection the process opens afterwards, on every thread; it changes
- * neither the file format nor the locking, so other processes and tools read the files as always.
+ * as SQLite's default VFS over the platform's, for every connection the process opens afterwards,
+ * on every thread; it changes neither the file format nor the locking, so other processes and
+ * tools read the files as always.
  *
  * Optional by design: where the shim was not built (no C compiler, Windows) SQLite writes as it
  * always has. `PARLEY_SQLITE_WAL_COALESCING=off` leaves it unloaded.
