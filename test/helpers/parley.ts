@@ -61,11 +61,14 @@ export async function startTestParley(options: Partial<ParleyOptions> = {}): Pro
       return res.body;
     },
     async turn(sid) {
-      for (let i = 0; i < 10; i++) {
+      for (const deadline = Date.now() + 100_000; Date.now() < deadline;) {
         const res = await api<TurnView>('GET', `/simulator/messages/${sid}?Wait=10s`);
         if (res.body.turn.status === 'done') {
-          // Replies are delivered just after the turn commits; wait for their receipts too.
+          // Replies are delivered just after the turn commits; wait for their receipts too. The
+          // long poll ends at the turn, so look again after a pause rather than at once: on a busy
+          // machine ten immediate looks could all come before the receipts (a CI run saw it).
           if (res.body.replies.every((r) => r.status === 'delivered' || r.status === 'failed')) return res.body;
+          await new Promise((resolve) => setTimeout(resolve, 20));
         }
       }
       throw new Error(`turn of ${sid} did not finish`);
