@@ -2,7 +2,7 @@
 
 /** The value of `--name=value` on the command line, or undefined. */
 export function flagValue(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return flagValues(name)[0];
 }
 
 /** `--name=N`, a positive integer (anything else is an error naming the option), or `fallback`. */
