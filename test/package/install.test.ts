@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { WAL_COALESCE_FILE } from '../../src/stores/sqlite/wal-coalescing.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -161,7 +162,7 @@ describe(`${MANIFEST.name} packed and installed into a fresh app`, { timeout: IN
 
   test('installing the package built the SQLite write shim, and the gateway loads it', async () => {
     const installedAt = join(app, 'node_modules', MANIFEST.name);
-    assert.ok(existsSync(join(installedAt, 'build', `wal-coalesce.${process.platform === 'darwin' ? 'dylib' : 'so'}`)), 'built by the install script');
+    assert.ok(existsSync(join(installedAt, 'build', WAL_COALESCE_FILE)), 'built by the install script');
     const loader = pathToFileURL(join(installedAt, 'dist', 'src', 'stores', 'sqlite', 'wal-coalescing.js')).href;
     const result = await run(process.execPath, ['--input-type=module', '-e',
       `import { loadWalCoalescing } from ${JSON.stringify(loader)}; console.log(JSON.stringify(loadWalCoalescing()));`], app, 60_000);

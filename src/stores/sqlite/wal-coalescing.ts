@@ -16,8 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 export type WalCoalescing = { active: true } | { active: false; reason: string };
 
-const SUFFIX = process.platform === 'darwin' ? 'dylib' : 'so';
-export const WAL_COALESCE_LIBRARY = fileURLToPath(new URL(`../../../../build/wal-coalesce.${SUFFIX}`, import.meta.url));
+/** The shim's file name in the package's build/ folder (scripts/build-native.mjs names it alike). */
+export const WAL_COALESCE_FILE = `wal-coalesce.${process.platform === 'darwin' ? 'dylib' : 'so'}`;
+export const WAL_COALESCE_LIBRARY = fileURLToPath(new URL(`../../../../build/${WAL_COALESCE_FILE}`, import.meta.url));
 
 let loaded: WalCoalescing | null = null;
 
