@@ -6,14 +6,16 @@
  * `stop` closes its connection (posts `closed`).
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { framesSince, nextPassDelay, type CheckpointPace } from './checkpoint-pace.js';
 
 export interface CheckpointerSettings {
   path: string;
   /** A WAL at least this long (in frames) after a pass asks the writer for a pause. */
   frames: number;
-  intervalMs: number;
+  pace: CheckpointPace;
 }
 
 export type WorkerMessage = { type: 'pause' } | { type: 'resume' } | { type: 'closed' } | { type: 'error'; message: string };
@@ -65,35 +67,52 @@ function checkpoint(): CheckpointResult {
   return (db.pragma('wal_checkpoint(PASSIVE)') as CheckpointResult[])[0]!;
 }
 
+let timer: NodeJS.Timeout | null = null;
+/** The WAL's length and the time when the last pass began, to pace the next one. */
+let lastLog = 0;
+let lastPassAt = performance.now();
+
+function schedule(delayMs: number): void {
+  timer = setTimeout(tick, delayMs);
+}
+
 function tick(): void {
   try {
+    const startedAt = performance.now();
     // `log` is the WAL's length when this pass began. The writer restarts the WAL by itself only if
     // it begins a transaction while everything is copied, which writes arriving all the time (during
     // the pass too) prevent: once the WAL is long, ask for a moment without them.
-    if (checkpoint().log >= settings.frames) {
-      clearInterval(timer);
+    const { log } = checkpoint();
+    const delayMs = nextPassDelay(framesSince(lastLog, log), startedAt - lastPassAt, settings.pace);
+    lastLog = log;
+    lastPassAt = startedAt;
+    if (log >= settings.frames) {
       syncDatabaseFile();
       post({ type: 'pause' });
+      return;
     }
+    schedule(delayMs);
   } catch (error) {
-    clearInterval(timer);
     fail(error);
   }
 }
 
-let timer = setInterval(tick, settings.intervalMs);
+schedule(settings.pace.minMs);
 
 port.on('message', (message: MainMessage) => {
   if (message.type === 'paused') {
     try {
       checkpoint(); // only what was written since the last pass: short
       post({ type: 'resume' });
-      timer = setInterval(tick, settings.intervalMs);
+      // The writer restarts the WAL with its next commit; it was writing fast enough to fill it.
+      lastLog = 0;
+      lastPassAt = performance.now();
+      schedule(settings.pace.minMs);
     } catch (error) {
       fail(error);
     }
   } else {
-    clearInterval(timer);
+    if (timer) clearTimeout(timer);
     db.close();
     if (dbFile !== null) closeSync(dbFile);
     post({ type: 'closed' });

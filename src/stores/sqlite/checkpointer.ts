@@ -4,7 +4,8 @@
  * while it copies the WAL into the database file and syncs it: 20 to 40 ms every few hundred turns,
  * the gateway's longest stalls at half load (bench/README.md, finding 12).
  *
- * A second connection on a worker thread checkpoints instead (PASSIVE: it never blocks writers).
+ * A second connection on a worker thread checkpoints instead (PASSIVE: it never blocks writers), at
+ * a pace that follows the writes (./checkpoint-pace.ts: every 50 to 250 ms).
  * SQLite restarts the WAL only when a write transaction begins with the whole WAL copied, which a
  * steady stream of writes can prevent for ever; so when the WAL has grown past `CHECKPOINT_FRAMES`
  * the worker asks for a pause, the group committer holds its next commit (writes queue, nothing
@@ -18,10 +19,10 @@ import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { GroupCommitter } from './group-commit.js';
 import type { CheckpointerSettings, MainMessage, WorkerMessage } from './checkpointer-worker.js';
+import { CHECKPOINT_PACE } from './checkpoint-pace.js';
 
 /** WAL length (frames of one page) at which the WAL is restarted: 16 MiB with 4 KiB pages. */
 export const CHECKPOINT_FRAMES = 4096;
-const INTERVAL_MS = 50;
 const MAX_PAUSE_MS = 250;
 const STOP_TIMEOUT_MS = 5000;
 
@@ -33,7 +34,7 @@ export class BackgroundCheckpointer {
 
   constructor(private readonly db: Database, path: string, private readonly committer: GroupCommitter) {
     db.pragma('wal_autocheckpoint = 0');
-    const settings: CheckpointerSettings = { path, frames: CHECKPOINT_FRAMES, intervalMs: INTERVAL_MS };
+    const settings: CheckpointerSettings = { path, frames: CHECKPOINT_FRAMES, pace: CHECKPOINT_PACE };
     this.worker = new Worker(new URL('./checkpointer-worker.js', import.meta.url), { workerData: settings });
     this.worker.unref(); // a store that is never closed must not keep the process alive
     this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
