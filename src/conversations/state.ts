@@ -5,7 +5,7 @@
  */
 import { ConversationJar } from '../cookies/jar.js';
 import type { ConversationKey, ConversationRecord } from '../stores/records.js';
-import { conversationId } from '../stores/records.js';
+import { conversationId, conversationRecord } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
 
 export interface ConversationState {
@@ -28,13 +28,13 @@ export class ConversationCache {
     if (state) {
       this.entries.delete(id); // re-insert: Map order is the LRU order
     } else {
-      const record = (await this.store.conversations.get(id)) ?? { id, ...key, lastActivity: at, cookies: null };
+      const record = (await this.store.conversations.get(id)) ?? conversationRecord({ id, ...key }, at, null);
       state = { record, jar: ConversationJar.load(record.cookies) };
     }
     if (state.record.lastActivity + ttlMs <= at) {
-      state = { record: { ...state.record, cookies: null }, jar: ConversationJar.empty() };
+      state = { record: conversationRecord(state.record, state.record.lastActivity, null), jar: ConversationJar.empty() };
     }
-    state.record = { ...state.record, lastActivity: Math.max(state.record.lastActivity, at) };
+    state.record = conversationRecord(state.record, Math.max(state.record.lastActivity, at), state.record.cookies);
     this.remember(id, state);
     return state;
   }

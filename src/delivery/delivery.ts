@@ -210,7 +210,9 @@ export class Delivery {
       // The catalog's title, as Twilio's `error_message` describes the code.
       errorMessage: changes.errorCode === undefined ? previous.errorMessage : titleOf(changes.errorCode),
     };
-    const applied = await this.untilStored(() => this.deps.store.messages.setStatus(sid, status, { ...changes, errorMessage: updated.errorMessage, at }, statusCallbackOf(updated) ?? undefined, { from }));
+    // Object.assign, not a spread: V8 would give each change a hidden class of its own (bench/README.md, finding 48).
+    const stored = Object.assign({}, changes, { errorMessage: updated.errorMessage, at });
+    const applied = await this.untilStored(() => this.deps.store.messages.setStatus(sid, status, stored, statusCallbackOf(updated) ?? undefined, { from }));
     if (!applied) return previous;
     if (this.inFlight.has(sid)) this.inFlight.set(sid, updated);
     if (this.sent.has(sid)) this.sent.set(sid, updated);

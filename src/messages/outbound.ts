@@ -149,7 +149,9 @@ export class OutboundMessages {
   /** Activity on the conversation (keeps its jar alive), then the channel. Not awaited past hand-over. */
   private async send(message: MessageRecord): Promise<void> {
     const key = { accountSid: message.accountSid, number: withoutChannelPrefix(message.from), handset: withoutChannelPrefix(message.to) };
-    await this.gateway.store.conversations.touch({ ...key, id: conversationId(key), lastActivity: this.gateway.clock.now() });
+    await this.gateway.store.conversations.touch({
+      id: conversationId(key), accountSid: key.accountSid, number: key.number, handset: key.handset, lastActivity: this.gateway.clock.now(),
+    });
     void this.gateway.delivery.deliver(message).catch(() => undefined);
   }
 
