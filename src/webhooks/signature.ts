@@ -16,7 +16,7 @@ export type FormParams = ReadonlyArray<readonly [string, string]>;
 export function signedString(url: string, params: FormParams): string {
   // Sorted by name, then value; a pair repeated exactly counts once. (One sort of the pairs: a map of
   // sets per name cost several times as much on every webhook.)
-  const pairs = sortedPairs(params);
+  const pairs = params.slice().sort((a, b) => compareBytes(a[0], b[0]) || compareBytes(a[1], b[1]));
   let out = url;
   let previous: readonly [string, string] | undefined;
   for (const pair of pairs) {
@@ -53,32 +53,4 @@ export function sign(authToken: string, data: string): string {
 /** Byte-wise (code unit) order, as Twilio's "Unix-style" sort; not locale order. */
 function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function comparePairs(a: readonly [string, string], b: readonly [string, string]): number {
-  return compareBytes(a[0], b[0]) || compareBytes(a[1], b[1]);
-}
-
-/** Up to this many pairs (a webhook has about twenty), an insertion sort; above it, the built-in sort. */
-const INSERTION_SORT_MAX = 64;
-
-/**
- * The pairs in signing order, as a new array. A webhook's twenty pairs by insertion sort cost
- * about a sixth of the built-in sort's instructions, which calls the comparator through a builtin
- * for each of its some ninety comparisons (1.8 % of a turn's instructions, bench/README.md
- * finding 47); its quadratic worst case is why it stops at INSERTION_SORT_MAX.
- */
-function sortedPairs(params: FormParams): Array<readonly [string, string]> {
-  const pairs = params.slice();
-  if (pairs.length > INSERTION_SORT_MAX) return pairs.sort(comparePairs);
-  for (let i = 1; i < pairs.length; i++) {
-    const pair = pairs[i]!;
-    let j = i - 1;
-    while (j >= 0 && comparePairs(pairs[j]!, pair) > 0) {
-      pairs[j + 1] = pairs[j]!;
-      j--;
-    }
-    pairs[j + 1] = pair;
-  }
-  return pairs;
 }
