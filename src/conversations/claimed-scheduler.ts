@@ -185,7 +185,8 @@ export class ClaimedTurnScheduler {
       }
       c.state = 'running';
       this.running++;
-      // Object.assign, not a spread: V8 would give each turn a hidden class of its own (bench/README.md, finding 48).
+      // Object.assign, not a spread: V8 would give each turn a hidden class of its own (bench/README.md,
+      // finding 48).
       const turn: PendingTurn = Object.assign({}, head, { claim: c.claim });
       this.track(this.options.run(turn).then(() => this.finished(c, turn, null), (error: unknown) => this.finished(c, turn, error)));
     }

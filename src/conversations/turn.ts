@@ -49,8 +49,8 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
   const { inbound, number, conversation } = input;
   const now = deps.fetch.now;
   let seq = 0;
-  // Listed, not spread: V8's optimized code gives `{ ...x, newKey }` a hidden class of its own per object (bench/README.md, finding 48),
-  // and every read of the context was then a missed inline cache.
+  // Listed, not spread: V8's optimized code gives `{ ...x, newKey }` a hidden class of its own per
+  // object, and every read of the context missed its inline cache (bench/README.md, finding 48).
   const ctx: FetchContext = {
     client: deps.fetch.client,
     now: deps.fetch.now,

@@ -210,7 +210,8 @@ export class Delivery {
       // The catalog's title, as Twilio's `error_message` describes the code.
       errorMessage: changes.errorCode === undefined ? previous.errorMessage : titleOf(changes.errorCode),
     };
-    // Object.assign, not a spread: V8 would give each change a hidden class of its own (bench/README.md, finding 48).
+    // Object.assign, not a spread: V8 would give each change a hidden class of its own (bench/README.md,
+    // finding 48).
     const stored = Object.assign({}, changes, { errorMessage: updated.errorMessage, at });
     const applied = await this.untilStored(() => this.deps.store.messages.setStatus(sid, status, stored, statusCallbackOf(updated) ?? undefined, { from }));
     if (!applied) return previous;

@@ -29,8 +29,8 @@ export function settleReply(reply: MessageRecord, fate: AtOnceFate, at: number):
   };
   const callbacks = [statusCallbackOf(sent), statusCallbackOf(final)].filter((c): c is NewStatusCallback => c !== null);
   return {
-    // Object.assign, not a spread: V8's optimized code gives `{ ...x, newKey }` a hidden class of its own per object (bench/README.md, finding 48); the
-    // store's reads of each settled reply missed their inline caches.
+    // Object.assign, not a spread: V8's optimized code gives `{ ...x, newKey }` a hidden class of its
+    // own per object, and the store's reads of each reply missed their inline caches (bench/README.md, finding 48).
     stored: Object.assign({}, final, { statusHistory: [{ status: reply.status, at: reply.dateCreated }, { status: 'sent' as const, at }, { status: fate.status, at }] }),
     steps: [reply, sent, final],
     callbacks,
