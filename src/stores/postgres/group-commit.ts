@@ -21,7 +21,7 @@
 import type pg from 'pg';
 import type { Socket } from 'node:net';
 import type { QueryResult, QueryResultRow } from 'pg';
-import type { Statement } from './sql.js';
+import { queryOf, type Statement } from './sql.js';
 import { StoreUnavailableError } from '../errors.js';
 import { isUnavailable } from './connection.js';
 
@@ -188,7 +188,7 @@ async function transaction(client: pg.Client, socket: Socket, writes: PendingWri
     query: <R extends QueryResultRow>(statement: Statement, values: unknown[] = []) => {
       // A pipelined write must send every statement before the batch's COMMIT goes out.
       if (!open) return Promise.reject(new Error(`statement ${statement.name} sent after its batch closed: mark the write serial`));
-      return client.query<R>({ name: statement.name, text: statement.text, values });
+      return client.query<R>(queryOf(statement, values));
     },
   };
   socket.cork(); // everything sent until the next uncork leaves in one write

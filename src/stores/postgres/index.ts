@@ -27,7 +27,7 @@ import { MIGRATIONS } from './migrations.js';
 import { migrate, schemaVersionOf } from './migrator.js';
 import { Membership } from './membership.js';
 import { MAX_PAYLOAD_BYTES, Notifications } from './notifications.js';
-import { SQL, type Statement } from './sql.js';
+import { SQL, queryOf, type Statement } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import { ConfigCache } from './config-cache.js';
 import {
@@ -117,7 +117,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const write = <T>(run: (tx: Tx) => Promise<T>, writeOptions?: WriteOptions): Promise<T> => committer.write(run, writeOptions);
   const rows = async <R extends QueryResultRow>(statement: Statement, values: unknown[]): Promise<R[]> => {
     try {
-      return (await pool.query<R>({ name: statement.name, text: statement.text, values })).rows;
+      return (await pool.query<R>(queryOf(statement, values))).rows;
     } catch (error) {
       throw asStoreError(error);
     }

@@ -14,7 +14,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { SQL } from './sql.js';
+import { SQL, queryOf } from './sql.js';
 
 export interface MembershipOptions {
   leaseMs: number;
@@ -49,7 +49,7 @@ export class Membership {
 
   /** Registers the node and starts the heartbeat. */
   async join(): Promise<void> {
-    await this.pool.query({ ...SQL.nodeJoin, values: [this.current, this.options.leaseMs, process.pid, hostname()] });
+    await this.pool.query(queryOf(SQL.nodeJoin, [this.current, this.options.leaseMs, process.pid, hostname()]));
     this.renewedAt = performance.now();
     const every = Math.max(50, Math.floor(this.options.leaseMs / 3));
     this.timer = setInterval(() => void this.beat(), every);
@@ -66,7 +66,7 @@ export class Membership {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.beating;
-    await this.pool.query({ ...SQL.nodeLeave, values: [this.current] }).catch(() => undefined);
+    await this.pool.query(queryOf(SQL.nodeLeave, [this.current])).catch(() => undefined);
   }
 
   /** One heartbeat (also called by tests through the timer). */
@@ -90,7 +90,7 @@ export class Membership {
         await this.rejoin();
         return;
       }
-      const renewed = await this.pool.query({ ...SQL.nodeRenew, values: [this.current] });
+      const renewed = await this.pool.query(queryOf(SQL.nodeRenew, [this.current]));
       if (renewed.rowCount === 1) {
         this.renewedAt = performance.now();
         return;
@@ -118,8 +118,8 @@ export class Membership {
   private async rejoin(): Promise<void> {
     const old = this.current;
     const next = newNodeId();
-    await this.pool.query({ ...SQL.nodeLeave, values: [old] });
-    await this.pool.query({ ...SQL.nodeJoin, values: [next, this.options.leaseMs, process.pid, hostname()] });
+    await this.pool.query(queryOf(SQL.nodeLeave, [old]));
+    await this.pool.query(queryOf(SQL.nodeJoin, [next, this.options.leaseMs, process.pid, hostname()]));
     this.ids.add(next);
     this.current = next;
     this.renewedAt = performance.now();

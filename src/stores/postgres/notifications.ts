@@ -10,7 +10,7 @@
  * nodes' live views (console, event streams) immediate.
  */
 import type pg from 'pg';
-import { SQL } from './sql.js';
+import { SQL, queryOf } from './sql.js';
 
 /** NOTIFY's payload limit is 8000 bytes; the node id and a separator come first. */
 export const MAX_PAYLOAD_BYTES = 7600;
@@ -57,7 +57,7 @@ export class Notifications {
       this.outbox = [];
       // One statement at a time, in order, so other nodes see a node's payloads in the order sent.
       const run: Promise<void> = (this.sending ?? Promise.resolve())
-        .then(() => this.pool.query({ ...SQL.notify, values: [batch] }))
+        .then(() => this.pool.query(queryOf(SQL.notify, [batch])))
         .then(() => undefined, (error: unknown) => this.options.onError?.(error, 'notifying other nodes failed'))
         .finally(() => {
           if (this.sending === run) this.sending = null;
