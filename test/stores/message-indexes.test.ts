@@ -2,6 +2,8 @@
  * Migration 5's leaner message indexes (no SID in their keys): every statement of the SQLite store
  * still finds its rows through an index, never a full scan of messages, conversations or exchanges.
  * Migration 11: writing a message never builds a temporary B-tree to check a partial index.
+ * Migration 12: the indexes by handset and by Parley number find exactly the messages the indexes by
+ * To and by From found, on a database migrated with its messages in place.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -21,7 +23,8 @@ describe('message indexes (migration 5)', () => {
         const rows = (names.length > 0 ? plan.all(Object.fromEntries(names.map((n) => [n, null]))) : plan.all(...Array<null>(positional).fill(null))) as Array<{ detail: string }>;
         const detail = rows.map((r) => r.detail).join(' | ');
         assert.doesNotMatch(detail, /SCAN (messages|conversations|exchanges)(?! USING)/, `${name}: ${detail}`);
-        if (name === 'messageThread') assert.match(detail, /messages_account_from_number.*messages_account_to_number/, detail);
+        if (name === 'messageThread') assert.match(detail, /messages_by_handset.*messages_by_number/, detail);
+        if (name === 'exchangesForConversation') assert.match(detail, /messages_by_handset.*messages_by_handset/, detail);
       }
     } finally {
       db.close();
@@ -41,6 +44,52 @@ describe('message indexes (migration 5)', () => {
         assert.ok(rows.length > 0, name);
         assert.deepEqual(rows.filter((r) => r.opcode === 'OpenEphemeral'), [], `${name} opens a temporary B-tree`);
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  test('migration 12 keeps every thread as the indexes by To and by From found it', () => {
+    const db = new Database(':memory:');
+    try {
+      for (const migration of MIGRATIONS.slice(0, 11)) db.exec(migration);
+      // Handsets texting two Parley numbers, replies, an API message, and two Parley numbers texting
+      // each other (each message then has a Parley number on both sides).
+      const rows: Array<[string, string, string]> = [
+        ['inbound', '+15550001', '+15559001'], ['outbound-reply', '+15559001', '+15550001'],
+        ['inbound', '+15550001', '+15559002'], ['outbound-api', '+15559002', '+15550001'],
+        ['inbound', '+15550002', '+15559001'], ['outbound-reply', '+15559001', '+15550002'],
+        ['outbound-api', '+15559001', '+15559002'], ['inbound', '+15559001', '+15559002'],
+        ['outbound-reply', '+15559002', '+15559001'], ['inbound', '+15550001', '+15559001'],
+      ];
+      const insert = db.prepare(`INSERT INTO messages (sid, account_sid, direction, from_number, to_number, body, status,
+        num_segments, status_callback_method, date_created, date_updated) VALUES (?, 'AC1', ?, ?, ?, ?, 'received', 1, 'POST', 0, 0)`);
+      rows.forEach(([direction, from, to], i) => insert.run(`SM${String(i).padStart(32, '0')}`, direction, from, to, `m${i}`));
+      insert.run(`SM${'9'.repeat(32)}`, 'inbound', '+15550001', '+15559001', 'another account'); // then moved below
+      db.prepare("UPDATE messages SET account_sid = 'AC2' WHERE body = 'another account'").run();
+      // The queries as they were before migration 12, through the indexes by To and by From.
+      const threadBefore = db.prepare(`SELECT body FROM (
+          SELECT * FROM messages WHERE account_sid = @account AND from_number = @handset AND (@number IS NULL OR to_number = @number)
+          UNION ALL
+          SELECT * FROM messages WHERE account_sid = @account AND to_number = @handset AND (@number IS NULL OR from_number = @number)
+        ) ORDER BY seq DESC LIMIT @limit`);
+      const conversationBefore = db.prepare(`SELECT sid FROM (
+          SELECT seq, sid FROM messages WHERE account_sid = @account AND from_number = @handset AND to_number = @number
+          UNION ALL
+          SELECT seq, sid FROM messages WHERE account_sid = @account AND to_number = @handset AND from_number = @number
+        ) ORDER BY seq DESC LIMIT @limit`);
+      const people = ['+15550001', '+15550002', '+15559001', '+15559002'];
+      const cases = people.flatMap((handset) => [null, ...people].map((number) => ({ account: 'AC1', handset, number, limit: 100 })));
+      const before = cases.map((c) => threadBefore.all(c));
+      const conversationsBefore = cases.filter((c) => c.number).map((c) => conversationBefore.all(c));
+
+      db.exec(MIGRATIONS[11]!);
+      const thread = db.prepare(`SELECT body FROM (${SQL.messageThread})`);
+      const after = cases.map((c) => thread.all(c));
+      assert.deepEqual(after, before);
+      assert.ok(before.some((found) => found.length > 1) && before.some((found) => found.length === 0)); // the cases differ
+      const conversation = db.prepare(SQL.exchangesForConversation.replace(/^[\s\S]*?SELECT sid FROM \(/, 'SELECT sid FROM (').replace(/\) AS m JOIN[\s\S]*$/, ''));
+      assert.deepEqual(cases.filter((c) => c.number).map((c) => conversation.all(c)), conversationsBefore);
     } finally {
       db.close();
     }

@@ -11,6 +11,14 @@ const MESSAGE_VALUES = MESSAGE_INSERT_COLUMNS.split(',').map(() => '?').join(', 
  */
 const UNDELIVERED = "(status = 'accepted' OR status = 'queued' OR status = 'sending') AND direction <> 'inbound'";
 
+/**
+ * A message's handset (From when inbound, To otherwise) and its Parley number (the other side): the
+ * keys of the indexes messages_by_handset and messages_by_number (migration 12), spelt exactly as
+ * there so the planner uses them.
+ */
+const HANDSET = "(CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END)";
+const NUMBER = "(CASE WHEN direction = 'inbound' THEN to_number ELSE from_number END)";
+
 /** A message list's filters (store.ts `MessageFilter`): Twilio's, then the message log's; NULL means "any". */
 const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
     AND (@sentAfter IS NULL OR COALESCE(date_sent, date_created) >= @sentAfter)
@@ -57,10 +65,14 @@ export const SQL = {
   messageListBefore: `SELECT * FROM (SELECT * FROM messages WHERE account_sid = @account
     AND ${MESSAGE_FILTERS}
     AND seq > (SELECT seq FROM messages WHERE sid = @before) ORDER BY seq ASC LIMIT @limit) ORDER BY seq DESC`,
+  // A handset's messages (From or To is @handset), with @number on the other side if given. Found by
+  // its handset in the usual case, and by its Parley number when @handset is one of Parley's own.
   messageThread: `SELECT * FROM (
-      SELECT * FROM messages WHERE account_sid = @account AND from_number = @handset AND (@number IS NULL OR to_number = @number)
+      SELECT * FROM messages INDEXED BY messages_by_handset
+        WHERE account_sid = @account AND ${HANDSET} = @handset AND (@number IS NULL OR ${NUMBER} = @number)
       UNION ALL
-      SELECT * FROM messages WHERE account_sid = @account AND to_number = @handset AND (@number IS NULL OR from_number = @number)
+      SELECT * FROM messages INDEXED BY messages_by_number
+        WHERE account_sid = @account AND ${NUMBER} = @handset AND (@number IS NULL OR ${HANDSET} = @number)
     ) ORDER BY seq DESC LIMIT @limit`,
   messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
   // A status change appends to the row's history in the same statement (the first change writes
@@ -101,13 +113,16 @@ export const SQL = {
   exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES (?, ?, ?, ?, ?)',
   exchangesForMessage: 'SELECT record FROM exchanges WHERE message_sid = ? AND account_sid = ? ORDER BY sid',
   // The latest exchanges of a conversation, oldest first: those of its latest @limit messages (an
-  // exchange belongs to one message and comes after it), found through the thread's indexes.
+  // exchange belongs to one message and comes after it), found by handset: by Parley number, the
+  // planner could read every message of the number (it cannot tell which key is the rarer).
   exchangesForConversation: `SELECT record FROM (
       SELECT e.sid, e.record FROM (
         SELECT sid FROM (
-          SELECT seq, sid FROM messages WHERE account_sid = @account AND from_number = @handset AND to_number = @number
+          SELECT seq, sid FROM messages INDEXED BY messages_by_handset
+            WHERE account_sid = @account AND ${HANDSET} = @handset AND ${NUMBER} = @number
           UNION ALL
-          SELECT seq, sid FROM messages WHERE account_sid = @account AND to_number = @handset AND from_number = @number
+          SELECT seq, sid FROM messages INDEXED BY messages_by_handset
+            WHERE account_sid = @account AND ${HANDSET} = @number AND ${NUMBER} = @handset
         ) ORDER BY seq DESC LIMIT @limit
       ) AS m JOIN exchanges e ON e.message_sid = m.sid
       WHERE e.conversation_id = @id AND e.account_sid = @account
