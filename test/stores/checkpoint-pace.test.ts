@@ -34,7 +34,6 @@ describe('checkpoint pace', () => {
     assert.equal(framesSince(4200, 300), 300);
     assert.equal(framesSince(0, 0), 0);
   });
-
 });
 
 describe('a quiet store', () => {

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
 import { SQL } from '../../src/stores/sqlite/sql.js';
 
-describe('message indexes (migration 5)', () => {
+describe('message indexes (migrations 5, 11 and 12)', () => {
   test('no statement of the store scans messages, conversations or exchanges', () => {
     const db = new Database(':memory:');
     try {
@@ -66,10 +66,9 @@ describe('message indexes (migration 5)', () => {
         ['outbound-reply', '+15559002', '+15559001'], ['inbound', '+15550001', '+15559001'],
       ];
       const insert = db.prepare(`INSERT INTO messages (sid, account_sid, direction, from_number, to_number, body, status,
-        num_segments, status_callback_method, date_created, date_updated) VALUES (?, 'AC1', ?, ?, ?, ?, 'received', 1, 'POST', 0, 0)`);
-      rows.forEach(([direction, from, to], i) => insert.run(`SM${String(i).padStart(32, '0')}`, direction, from, to, `m${i}`));
-      insert.run(`SM${'9'.repeat(32)}`, 'inbound', '+15550001', '+15559001', 'another account'); // then moved below
-      db.prepare("UPDATE messages SET account_sid = 'AC2' WHERE body = 'another account'").run();
+        num_segments, status_callback_method, date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, 'received', 1, 'POST', 0, 0)`);
+      rows.forEach(([direction, from, to], i) => insert.run(`SM${String(i).padStart(32, '0')}`, 'AC1', direction, from, to, `m${i}`));
+      insert.run(`SM${'9'.repeat(32)}`, 'AC2', 'inbound', '+15550001', '+15559001', 'another account');
       // The queries as they were before migration 12, through the indexes by To and by From.
       const threadBefore = db.prepare(`SELECT body FROM (
           SELECT * FROM messages WHERE account_sid = @account AND from_number = @handset AND (@number IS NULL OR to_number = @number)
