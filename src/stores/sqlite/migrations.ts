@@ -220,22 +220,4 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_by_handset ON messages (account_sid, (CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END));
   CREATE INDEX messages_by_number ON messages (account_sid, (CASE WHEN direction = 'inbound' THEN to_number ELSE from_number END));
   `,
-  /* 13: conversations stored in the B-tree of their id (WITHOUT ROWID) instead of in a rowid table beside an
-     index of ids: a turn finds its conversation on one scattered page, not two, so a large store keeps
-     half as many of those pages in its cache (bench/README.md, finding 52). The rebuild copies every row */ `
-  CREATE TABLE conversations_by_id (
-    id TEXT PRIMARY KEY,
-    account_sid TEXT NOT NULL,
-    number TEXT NOT NULL,
-    handset TEXT NOT NULL,
-    last_activity INTEGER NOT NULL,
-    cookies TEXT
-  ) WITHOUT ROWID;
-  INSERT INTO conversations_by_id (id, account_sid, number, handset, last_activity, cookies)
-    SELECT id, account_sid, number, handset, last_activity, cookies FROM conversations ORDER BY id;
-  DROP TABLE conversations;
-  ALTER TABLE conversations_by_id RENAME TO conversations;
-  CREATE INDEX conversations_account ON conversations (account_sid, last_activity);
-  CREATE INDEX conversations_with_cookies ON conversations (last_activity) WHERE cookies IS NOT NULL;
-  `,
 ];
