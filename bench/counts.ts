@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/counts.js --what=instructions|syscalls [--turns=N] [--warmup=N] [--concurrency=C,...] [--rate=R,...] [--gateway-flag=FLAG ...]`:
+ * `node dist/bench/counts.js --what=instructions|syscalls|allocations [--turns=N] [--warmup=N] [--concurrency=C,...] [--rate=R,...] [--gateway-flag=FLAG ...]`:
  * what one turn costs the gateway, counted rather than timed, so that two builds compare on a
  * shared machine (bench/README.md, "Budget of a turn"):
  * - `instructions`: user-space instructions, every thread (the checkpointer's too), counted by
@@ -12,13 +12,17 @@
  * - `syscalls`: system calls by name, counted by `strace -c` attached to every thread of the gateway
  *   for the measured turns only. The kernel's share (socket and WAL writes, wake-ups) grows when
  *   fewer turns share each write, which instruction counts do not show.
+ * - `allocations`: bytes the gateway's main thread allocated, by stage of a turn (bench/lib/stages.ts),
+ *   from V8's sampling heap profiler switched on for the measured turns (bench/lib/allocation-sampler.ts),
+ *   counting objects the collector has already freed. An estimate from samples every 4 KiB: it
+ *   repeats to a few percent over 3,000 turns. The work garbage collection does follows from it.
  * Turns run in a closed loop at `--concurrency` in flight, or at an offered `--rate` per second.
  * `--gateway-flag` passes a node flag to the gateway, as `npm run bench` does.
- * The minimal app and the load run normally. Needs Debian's valgrind and strace.
+ * The minimal app and the load run normally. Instructions and system calls need Debian's valgrind and strace.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from './lib/apps.js';
@@ -29,24 +33,39 @@ import { installExitHooks } from './lib/children.js';
 import { createNumbers } from './workloads/full-loop.js';
 import { handsetNumber } from './workloads/http-ceiling.js';
 import { flagValue, flagValues, positiveIntFlag } from './lib/args.js';
+import { stageClassifier, type Frame } from './lib/stages.js';
 
-type What = 'instructions' | 'syscalls';
+type What = 'instructions' | 'syscalls' | 'allocations';
+const WHATS: readonly What[] = ['instructions', 'syscalls', 'allocations'];
+
+const ALLOCATION_SAMPLER = new URL('./lib/allocation-sampler.js', import.meta.url).href;
 type Load = { concurrency: number } | { rate: number };
 
 interface Counted {
   load: string;
   turns: number;
-  /** Instructions per turn, or system calls per turn by name (and `total`). */
+  /** Instructions per turn; system calls per turn by name (and `total`); or bytes allocated per turn by stage (and `total`). */
   perTurn: Record<string, number>;
+  /** With `allocations`: the functions that allocated most, bytes per turn. */
+  topFunctions?: Array<[string, number]>;
 }
 
 function option(name: string, fallback: string): string {
   return flagValue(name) ?? fallback;
 }
 
-/** Counting while `run` runs: callgrind's instrumentation switched on, or strace attached to every thread. */
-async function counting(what: What, gw: RunningGateway, dir: string, run: () => Promise<void>): Promise<Record<string, number>> {
+/** Counting while `run` runs: callgrind's instrumentation switched on, strace attached to every thread, or the heap sampled. */
+async function counting(what: What, gw: RunningGateway, dir: string, label: string, run: () => Promise<void>): Promise<Record<string, number>> {
   const pid = String(gw.child.pid);
+  if (what === 'allocations') {
+    const out = allocationsFile(dir, label);
+    process.kill(gw.child.pid, 'SIGUSR2');
+    await untilExists(`${out}.started`);
+    await run();
+    process.kill(gw.child.pid, 'SIGUSR2');
+    await untilExists(out);
+    return {}; // read from the profile below
+  }
   if (what === 'instructions') {
     execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
     await run();
@@ -70,14 +89,61 @@ async function counting(what: What, gw: RunningGateway, dir: string, run: () => 
   return counts;
 }
 
+/** Where the gateway of one load writes its heap profile. */
+function allocationsFile(dir: string, label: string): string {
+  return join(dir, `allocations.${label.replace(/\W/g, '')}.heapprofile`);
+}
+
+async function untilExists(path: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`the gateway did not write ${path} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface HeapNode { id: number; callFrame: Frame; children: HeapNode[] }
+interface HeapProfile { head: HeapNode; samples: Array<{ size: number; nodeId: number }> }
+
+/**
+ * Bytes allocated by stage, from a sampling heap profile. Each sample's size is already V8's
+ * estimate of the bytes it stands for (the object's size times the allocations of that size a
+ * sample stands for at this interval), so the sums are totals, not samples.
+ */
+function allocationsByStage(profile: HeapProfile): { byStage: Record<string, number>; byFunction: Map<string, number> } {
+  const nodes = new Map<number, HeapNode>();
+  const parents = new Map<number, number>();
+  const visit = (node: HeapNode): void => {
+    nodes.set(node.id, node);
+    for (const child of node.children) {
+      parents.set(child.id, node.id);
+      visit(child);
+    }
+  };
+  visit(profile.head);
+  const stageOf = stageClassifier((id) => nodes.get(id)!.callFrame, (id) => parents.get(id));
+  const byStage: Record<string, number> = {};
+  const byFunction = new Map<string, number>();
+  for (const sample of profile.samples) {
+    const stage = stageOf(sample.nodeId);
+    byStage[stage] = (byStage[stage] ?? 0) + sample.size;
+    const { functionName, url, lineNumber } = nodes.get(sample.nodeId)!.callFrame;
+    const where = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}`;
+    byFunction.set(where, (byFunction.get(where) ?? 0) + sample.size);
+  }
+  return { byStage, byFunction };
+}
+
 async function measure(what: What, load: Load, turns: number, warmup: number, dir: string): Promise<Counted> {
   const label = 'rate' in load ? `${load.rate}/s offered` : `${load.concurrency} in flight`;
   const out = join(dir, `callgrind.${label.replace(/\W/g, '')}.out`);
   const app = await startApp('minimal');
+  // The gateway reads where to write its heap profile from its environment (allocation-sampler.ts).
+  if (what === 'allocations') process.env.PARLEY_BENCH_ALLOCATIONS_OUT = allocationsFile(dir, label);
   const concurrency = 'rate' in load ? 256 : load.concurrency;
   const gw = await startGateway({
     db: join(dir, `gateway-${label.replace(/\W/g, '')}.db`), credentials: newCredentials(), connections: concurrency, startMs: 300_000,
-    nodeArgs: flagValues('gateway-flag'),
+    nodeArgs: [...flagValues('gateway-flag'), ...(what === 'allocations' ? ['--import', ALLOCATION_SAMPLER] : [])],
     ...(what === 'instructions'
       ? { launcher: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--dump-instr=no', `--callgrind-out-file=${out}`] }
       : {}),
@@ -90,7 +156,7 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
     try {
       await saturate(driver.op, Math.min(concurrency, 64), { count: warmup, maxMs: 600_000, drainMs: 120_000 });
       let result: LoadResult | null = null;
-      counts = await counting(what, gw, dir, async () => {
+      counts = await counting(what, gw, dir, label, async () => {
         const bounds = { count: turns, maxMs: 900_000, drainMs: 120_000 };
         result = 'rate' in load ? await steady(driver.op, load.rate, concurrency, bounds) : await saturate(driver.op, load.concurrency, bounds);
       });
@@ -110,6 +176,12 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
     const total = dumps.reduce((sum, text) => sum + Number(/^totals:\s+(\d+)/m.exec(text)?.[1] ?? 0), 0);
     return { load: label, turns: completed, perTurn: { instructions: Math.round(total / completed) } };
   }
+  let topFunctions: Array<[string, number]> | undefined;
+  if (what === 'allocations') {
+    const { byStage, byFunction } = allocationsByStage(JSON.parse(readFileSync(allocationsFile(dir, label), 'utf8')) as HeapProfile);
+    counts = byStage;
+    topFunctions = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([where, bytes]) => [where, Math.round(bytes / completed)]);
+  }
   const perTurn: Record<string, number> = {};
   let total = 0;
   for (const [name, calls] of Object.entries(counts)) {
@@ -117,13 +189,19 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
     total += calls;
   }
   perTurn.total = Math.round((100 * total) / completed) / 100;
-  return { load: label, turns: completed, perTurn };
+  return { load: label, turns: completed, perTurn, ...(topFunctions ? { topFunctions } : {}) };
+}
+
+function formatCount(what: What, n: number): string {
+  if (what === 'instructions') return `${(n / 1e6).toFixed(3)} M`;
+  if (what === 'allocations') return `${(n / 1024).toFixed(1)} KiB`;
+  return String(n);
 }
 
 async function main(): Promise<void> {
   installExitHooks();
   const what = option('what', 'instructions') as What;
-  if (what !== 'instructions' && what !== 'syscalls') throw new Error('--what must be instructions or syscalls');
+  if (!WHATS.includes(what)) throw new Error(`--what must be ${WHATS.join(', ')}`);
   const turns = positiveIntFlag('turns', 3000);
   const warmup = Number(option('warmup', '10000'));
   const loads: Load[] = [
@@ -137,12 +215,13 @@ async function main(): Promise<void> {
       const counted = await measure(what, load, turns, warmup, dir);
       results.push(counted);
       const top = Object.entries(counted.perTurn).sort((a, b) => b[1] - a[1]).slice(0, 12);
-      console.log(`${counted.load}, ${counted.turns} turns: ${top.map(([name, n]) => `${name} ${what === 'instructions' ? `${(n / 1e6).toFixed(3)} M` : n}`).join(', ')}`);
+      console.log(`${counted.load}, ${counted.turns} turns: ${top.map(([name, n]) => `${name} ${formatCount(what, n)}`).join(', ')}`);
+      for (const [where, bytes] of counted.topFunctions ?? []) console.log(`  ${String(bytes).padStart(7)} bytes a turn  ${where}`);
     }
     const out = flagValue('out');
     if (out) writeFileSync(out, JSON.stringify(results, null, 2));
   } finally {
-    if (process.env.PARLEY_BENCH_KEEP) console.log(`kept ${dir}`); // the callgrind dumps, for callgrind_annotate
+    if (process.env.PARLEY_BENCH_KEEP) console.log(`kept ${dir}`); // the callgrind dumps (for callgrind_annotate) or heap profiles
     else rmSync(dir, { recursive: true, force: true });
   }
 }
