@@ -11,17 +11,22 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
 import { SQL } from '../../src/stores/sqlite/sql.js';
 
+/** Runs `prefix` + a store statement with every parameter bound to NULL, by name or by position. */
+function withNulls<Row>(db: Database.Database, prefix: string, sql: string): Row[] {
+  const names = [...new Set(sql.match(/@\w+/g) ?? [])].map((n) => n.slice(1));
+  const statement = db.prepare(`${prefix} ${sql}`);
+  return (names.length > 0
+    ? statement.all(Object.fromEntries(names.map((n) => [n, null])))
+    : statement.all(...Array<null>((sql.match(/\?/g) ?? []).length).fill(null))) as Row[];
+}
+
 describe('message indexes (migrations 5, 11 and 12)', () => {
   test('no statement of the store scans messages, conversations or exchanges', () => {
     const db = new Database(':memory:');
     try {
       for (const migration of MIGRATIONS) db.exec(migration);
       for (const [name, sql] of Object.entries(SQL)) {
-        const names = [...new Set(sql.match(/@\w+/g) ?? [])].map((n) => n.slice(1));
-        const positional = (sql.match(/\?/g) ?? []).length;
-        const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
-        const rows = (names.length > 0 ? plan.all(Object.fromEntries(names.map((n) => [n, null]))) : plan.all(...Array<null>(positional).fill(null))) as Array<{ detail: string }>;
-        const detail = rows.map((r) => r.detail).join(' | ');
+        const detail = withNulls<{ detail: string }>(db, 'EXPLAIN QUERY PLAN', sql).map((r) => r.detail).join(' | ');
         assert.doesNotMatch(detail, /SCAN (messages|conversations|exchanges)(?! USING)/, `${name}: ${detail}`);
         // Each branch seeks its handset or number in the index: an expression spelt unlike migration
         // 12's would leave only the account to seek, and read every message of the account.
@@ -39,11 +44,7 @@ describe('message indexes (migrations 5, 11 and 12)', () => {
     try {
       for (const migration of MIGRATIONS) db.exec(migration);
       for (const name of ['messageInsert', 'replyInsert', 'turnFinish', 'messageSetStatus', 'messageSetStatusFrom', 'messageUpdate'] as const) {
-        const sql = SQL[name];
-        const names = [...new Set(sql.match(/@\w+/g) ?? [])].map((n) => n.slice(1));
-        const positional = (sql.match(/\?/g) ?? []).length;
-        const program = db.prepare(`EXPLAIN ${sql}`);
-        const rows = (names.length > 0 ? program.all(Object.fromEntries(names.map((n) => [n, null]))) : program.all(...Array<null>(positional).fill(null))) as Array<{ opcode: string }>;
+        const rows = withNulls<{ opcode: string }>(db, 'EXPLAIN', SQL[name]);
         assert.ok(rows.length > 0, name);
         assert.deepEqual(rows.filter((r) => r.opcode === 'OpenEphemeral'), [], `${name} opens a temporary B-tree`);
       }
