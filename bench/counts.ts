@@ -55,15 +55,14 @@ function option(name: string, fallback: string): string {
 }
 
 /** Counting while `run` runs: callgrind's instrumentation switched on, strace attached to every thread, or the heap sampled. */
-async function counting(what: What, gw: RunningGateway, dir: string, label: string, run: () => Promise<void>): Promise<Record<string, number>> {
+async function counting(what: What, gw: RunningGateway, dir: string, allocationsOut: string, run: () => Promise<void>): Promise<Record<string, number>> {
   const pid = String(gw.child.pid);
   if (what === 'allocations') {
-    const out = allocationsFile(dir, label);
     process.kill(gw.child.pid, 'SIGUSR2');
-    await untilExists(`${out}.started`);
+    await untilExists(`${allocationsOut}.started`);
     await run();
     process.kill(gw.child.pid, 'SIGUSR2');
-    await untilExists(out);
+    await untilExists(allocationsOut);
     return {}; // read from the profile below
   }
   if (what === 'instructions') {
@@ -87,11 +86,6 @@ async function counting(what: What, gw: RunningGateway, dir: string, label: stri
     if (cells.length >= 5 && Number.isFinite(calls) && name && name !== 'total' && !name.startsWith('-')) counts[name] = calls;
   }
   return counts;
-}
-
-/** Where the gateway of one load writes its heap profile. */
-function allocationsFile(dir: string, label: string): string {
-  return join(dir, `allocations.${label.replace(/\W/g, '')}.heapprofile`);
 }
 
 async function untilExists(path: string, timeoutMs = 30_000): Promise<void> {
@@ -136,13 +130,15 @@ function allocationsByStage(profile: HeapProfile): { byStage: Record<string, num
 
 async function measure(what: What, load: Load, turns: number, warmup: number, dir: string): Promise<Counted> {
   const label = 'rate' in load ? `${load.rate}/s offered` : `${load.concurrency} in flight`;
-  const out = join(dir, `callgrind.${label.replace(/\W/g, '')}.out`);
+  const slug = label.replace(/\W/g, '');
+  const out = join(dir, `callgrind.${slug}.out`);
+  const allocationsOut = join(dir, `allocations.${slug}.heapprofile`);
   const app = await startApp('minimal');
   // The gateway reads where to write its heap profile from its environment (allocation-sampler.ts).
-  if (what === 'allocations') process.env.PARLEY_BENCH_ALLOCATIONS_OUT = allocationsFile(dir, label);
+  if (what === 'allocations') process.env.PARLEY_BENCH_ALLOCATIONS_OUT = allocationsOut;
   const concurrency = 'rate' in load ? 256 : load.concurrency;
   const gw = await startGateway({
-    db: join(dir, `gateway-${label.replace(/\W/g, '')}.db`), credentials: newCredentials(), connections: concurrency, startMs: 300_000,
+    db: join(dir, `gateway-${slug}.db`), credentials: newCredentials(), connections: concurrency, startMs: 300_000,
     nodeArgs: [...flagValues('gateway-flag'), ...(what === 'allocations' ? ['--import', ALLOCATION_SAMPLER] : [])],
     ...(what === 'instructions'
       ? { launcher: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--dump-instr=no', `--callgrind-out-file=${out}`] }
@@ -156,7 +152,7 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
     try {
       await saturate(driver.op, Math.min(concurrency, 64), { count: warmup, maxMs: 600_000, drainMs: 120_000 });
       let result: LoadResult | null = null;
-      counts = await counting(what, gw, dir, label, async () => {
+      counts = await counting(what, gw, dir, allocationsOut, async () => {
         const bounds = { count: turns, maxMs: 900_000, drainMs: 120_000 };
         result = 'rate' in load ? await steady(driver.op, load.rate, concurrency, bounds) : await saturate(driver.op, load.concurrency, bounds);
       });
@@ -178,7 +174,7 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
   }
   let topFunctions: Array<[string, number]> | undefined;
   if (what === 'allocations') {
-    const { byStage, byFunction } = allocationsByStage(JSON.parse(readFileSync(allocationsFile(dir, label), 'utf8')) as HeapProfile);
+    const { byStage, byFunction } = allocationsByStage(JSON.parse(readFileSync(allocationsOut, 'utf8')) as HeapProfile);
     counts = byStage;
     topFunctions = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([where, bytes]) => [where, Math.round(bytes / completed)]);
   }
