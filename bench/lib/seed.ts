@@ -42,18 +42,20 @@ export function seedConversations(o: SeedOptions): void {
       VALUES (?, ?, ?, ?, ?, ?, ?, 1, NULL, NULL, NULL, NULL, NULL, 'POST', ?, ?, ?, ?, ?, ?)`);
     const jarTemplate = cookieJarTemplate(o.appUrl, o.now);
     const span = o.to - o.from;
-    let counter = 0;
-    const sid = (ms: number): string =>
-      `SM${ms.toString(16).padStart(12, '0')}${(counter++ & 0xffffffff).toString(16).padStart(8, '0')}${SEED_TAG}`;
+    // The middle digits are the conversation's number and the message's place in it, unique across
+    // calls: each call spreads its own SIDs' times over the last hour, so a counter restarted per call
+    // met an earlier call's SID (same millisecond, same count) now and then.
+    const sid = (ms: number, h: number, reply: 0 | 1): string =>
+      `SM${ms.toString(16).padStart(12, '0')}${(h * 2 + reply).toString(16).padStart(8, '0')}${SEED_TAG}`;
     const batch = db.transaction((start: number, end: number) => {
       for (let h = start; h < end; h++) {
         const number = o.numbers[h % o.numbers.length]!;
         const handset = o.handsetNumber(h);
         // Spread over the last hour, oldest first, so SIDs (time-ordered) are inserted in order.
         const at = o.now - 3_600_000 + Math.floor(((h - o.from) * 3_000_000) / span);
-        const inbound = sid(at);
+        const inbound = sid(at, h, 0);
         insertMessage.run(inbound, o.accountSid, 'inbound', handset, number, 'hello', 'received', null, null, 'done', at, at, at);
-        insertMessage.run(sid(at + 5), o.accountSid, 'outbound-reply', number, handset, REPLY_TEXT, 'delivered', inbound, 0, null,
+        insertMessage.run(sid(at + 5, h, 1), o.accountSid, 'outbound-reply', number, handset, REPLY_TEXT, 'delivered', inbound, 0, null,
           at + 5, at + 10, at + 10);
         insertConversation.run(`${o.accountSid}:${number}:${handset}`, o.accountSid, number, handset, at + 10,
           jarTemplate.replace('SEEDVALUE', `s${h}`));
