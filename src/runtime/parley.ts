@@ -41,6 +41,8 @@ export interface ParleyOptions {
   statusCallbackRetry?: Partial<RetryPolicy>;
   /** A shared (PostgreSQL) store: how long this node keeps its work without a heartbeat (default 30 s). */
   leaseMs?: number;
+  /** A SQLite store: the least time between two commits (`--commit-delay`; 0, the default here, commits every tick). */
+  commitDelayMs?: number;
   /** Carrier channels (the configuration file's `channels:`); numbers none lists stay on the simulator. */
   channels?: readonly ChannelConfig[];
   /** Reverse proxies whose X-Forwarded-* headers are believed (addresses, CIDRs, `loopback`). */
@@ -75,6 +77,7 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
   const clock = options.clock ?? (options.dev ? new ManualClock() : new SystemClock());
   const store = await openStore(options.db, {
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
     onError: (error, what) => logger.warn({ err: error }, what),
   });
   try {

@@ -14,6 +14,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Told about a shared store's background failures (heartbeats, its listening connection). */
   onError?: (error: unknown, what: string) => void;
+  /** SQLite: the least time between two commits (`--commit-delay`); PostgreSQL commits each batch as it comes. */
+  commitDelayMs?: number;
 }
 
 export function isPostgresUrl(location: string): boolean {
@@ -29,7 +31,11 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
       ...(options.onError ? { onError: options.onError } : {}),
     });
   }
-  return openSqliteStore({ path: location, ...(options.migrate !== undefined ? { migrate: options.migrate } : {}) });
+  return openSqliteStore({
+    path: location,
+    ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
+    ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
+  });
 }
 
 /** The schema version of a store, without migrating it or starting anything (`parley db status`). */

@@ -33,6 +33,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** Apply pending migrations on open (the default); `false` fails instead if the schema is behind. */
   migrate?: boolean;
+  /** The least time between two commits' starts, so writes of a steady stream share one (./group-commit.ts); 0 by default. */
+  commitDelayMs?: number;
 }
 
 /** One process owns a SQLite file: it holds every conversation, always under the same claim. */
@@ -59,7 +61,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // The file this connection opened: if it is deleted, moved or replaced, SQLite keeps writing to
   // the open inode, which nothing will ever read again. `ping` reports that (readiness).
   const opened = options.path === ':memory:' ? null : statSync(options.path);
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, options.commitDelayMs ?? 0);
   const checkpointer = options.path === ':memory:' ? null : new BackgroundCheckpointer(db, options.path, committer);
   const write = <T>(run: () => T): Promise<T> => committer.write(run);
   const read = <T>(run: () => T): Promise<T> => {
