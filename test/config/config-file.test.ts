@@ -54,8 +54,9 @@ describe('precedence: defaults < file < environment < flags', () => {
     assert.deepEqual([fromFlags.port, fromFlags.sessionTtlMs, fromFlags.logLevel], [4002, 30 * 60_000, 'error']);
   });
 
-  test('commit-delay: 1ms unless set; 0 turns it off; a number is seconds, as for every duration', () => {
-    assert.equal(loadServeConfig([], {}).commitDelayMs, 1);
+  test('commit-delay: off unless set; 0 is off too; a number is seconds, as for every duration', () => {
+    assert.equal(loadServeConfig([], {}).commitDelayMs, 0);
+    assert.equal(loadServeConfig(['--config', configFile('commit-delay: 1ms\n')], {}).commitDelayMs, 1);
     assert.equal(loadServeConfig(['--config', configFile('commit-delay: 0\n')], {}).commitDelayMs, 0);
     assert.equal(loadServeConfig(['--config', configFile('commit-delay: 5ms\n')], {}).commitDelayMs, 5);
     assert.equal(loadServeConfig(['--commit-delay=0.25'], {}).commitDelayMs, 250);
@@ -110,7 +111,7 @@ const MISTAKES: Array<[string, string, RegExp]> = [
   ['a port as a list', 'port: [1, 2]\n', /: port: must be a number, not a list/],
   ['a boolean switch given a string', 'dev: "yes"\n', /: dev: must be true or false/],
   ['a bad duration', 'session-ttl: soon\n', /: session-ttl: "soon" is not a duration/],
-  ['a commit delay longer than a second', 'commit-delay: 5s\n', /: commit-delay: "5s" is too long: every message would wait up to that long/],
+  ['a commit delay longer than a second', 'commit-delay: 5s\n', /: commit-delay: "5s" is too long: every message could wait that long/],
   ['a key without a value', 'db:\n', /: db: needs a value/],
   ['channels that are not a list', 'channels: {name: a}\n', /: channels: must be a list of channels/],
   ['a channel without a type', 'channels:\n  - name: a\n', /: channels\[0\]\.type: is required \(known types: smpp\)/],

@@ -8,6 +8,8 @@
  * moderate rate a tick holds a turn or two, and each commit writes every page it touched whole, so
  * waiting a millisecond lets several turns share those pages (bench/README.md, finding 56). Under
  * saturation ticks are longer than the delay and nothing waits; a lone write never waits either.
+ * Off unless asked for (`--commit-delay`): an SMSC's window waits on each acknowledgement, so over
+ * SMPP the wait costs rate, and over HTTP it costs latency.
  *
  * Writes run without a savepoint each (savepoints cost more than the writes themselves). If one
  * write throws, the whole batch rolls back and every write is run again in a transaction of its
