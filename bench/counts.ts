@@ -134,12 +134,12 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
   const out = join(dir, `callgrind.${slug}.out`);
   const allocationsOut = join(dir, `allocations.${slug}.heapprofile`);
   const app = await startApp('minimal');
-  // The gateway reads where to write its heap profile from its environment (allocation-sampler.ts).
-  if (what === 'allocations') process.env.PARLEY_BENCH_ALLOCATIONS_OUT = allocationsOut;
   const concurrency = 'rate' in load ? 256 : load.concurrency;
   const gw = await startGateway({
     db: join(dir, `gateway-${slug}.db`), credentials: newCredentials(), connections: concurrency, startMs: 300_000,
     nodeArgs: [...flagValues('gateway-flag'), ...(what === 'allocations' ? ['--import', ALLOCATION_SAMPLER] : [])],
+    // The gateway reads where to write its heap profile from its environment (allocation-sampler.ts).
+    ...(what === 'allocations' ? { env: { PARLEY_BENCH_ALLOCATIONS_OUT: allocationsOut } } : {}),
     ...(what === 'instructions'
       ? { launcher: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--dump-instr=no', `--callgrind-out-file=${out}`] }
       : {}),

@@ -73,6 +73,8 @@ export interface GatewayOptions {
   launcher?: readonly string[];
   /** How long start-up may take (default 30 s; much longer under valgrind). */
   startMs?: number;
+  /** More environment for the gateway (bench/counts.ts: where its heap profile goes). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -84,7 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ];
   const [command, ...args] = [...(options.launcher ?? []), ...nodeArgv] as [string, ...string[]];
   const child = startChild(command, args, {
-    env: { ...process.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },
+    env: { ...process.env, ...options.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   const origin = `http://127.0.0.1:${port}`;
