@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { configureConnection } from '../src/stores/sqlite/connection.js';
 import { MIGRATIONS } from '../src/stores/sqlite/migrations.js';
 import { prepareStatements } from '../src/stores/sqlite/sql.js';
-import { messageColumnValues } from '../src/stores/shared-rows.js';
+import { insertChained } from '../src/stores/sqlite/chain.js';
 import { newMessage } from '../src/messages/message.js';
 import type { MessageRecord } from '../src/stores/records.js';
 import { positiveIntFlag } from './lib/args.js';
@@ -100,10 +100,10 @@ function measure(variant: Variant, turns: number, batch: number): number {
       if (pipeline.length > 4) pipeline.pop();
       const [received, answered, sent, delivered] = pipeline;
       begin.run();
-      for (const t of received ?? []) st.messageInsert.run(messageColumnValues(t.inbound, 'pending'));
+      for (const t of received ?? []) insertChained(st, st.messageInsert, t.inbound, 'pending');
       for (const t of answered ?? []) {
-        st.replyInsert.run(messageColumnValues(t.reply, null));
         st.conversationUpsert.run(t.conversationId, ACCOUNT, t.number, t.handset, clock, JAR);
+        insertChained(st, st.replyInsert, t.reply, null);
         if (variant.exchanges) st.exchangeInsert.run(`WX${t.inbound.sid.slice(2)}`, ACCOUNT, t.inbound.sid, t.conversationId, EXCHANGE_RECORD);
         st.turnFinish.run({ sid: t.inbound.sid, error_code: null, error_message: null, at: clock });
       }

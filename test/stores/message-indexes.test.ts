@@ -3,7 +3,8 @@
  * still finds its rows through an index, never a full scan of messages, conversations or exchanges.
  * Migration 11: writing a message never builds a temporary B-tree to check a partial index.
  * Migration 12: the indexes by handset and by Parley number find exactly the messages the indexes by
- * To and by From found, on a database migrated with its messages in place.
+ * To and by From found, on a database migrated with its messages in place (and so does migration 13,
+ * whose chains hold only messages written after it: test/stores/message-chains.test.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -20,7 +21,7 @@ function withNulls<Row>(db: Database.Database, prefix: string, sql: string): Row
     : statement.all(...Array<null>((sql.match(/\?/g) ?? []).length).fill(null))) as Row[];
 }
 
-describe('message indexes (migrations 5, 11 and 12)', () => {
+describe('message indexes (migrations 5, 11, 12 and 13)', () => {
   test('no statement of the store scans messages, conversations or exchanges', () => {
     const db = new Database(':memory:');
     try {
@@ -31,8 +32,12 @@ describe('message indexes (migrations 5, 11 and 12)', () => {
         // Each branch seeks its handset or number in the index: an expression spelt unlike migration
         // 12's would leave only the account to seek, and read every message of the account.
         const seek = (index: string): string => `${index} \\(account_sid=\\? AND <expr>=\\?\\)`;
-        if (name === 'messageThread') assert.match(detail, new RegExp(`${seek('messages_by_handset')}.*${seek('messages_by_number')}`), detail);
-        if (name === 'exchangesForConversation') assert.match(detail, new RegExp(`${seek('messages_by_handset')}.*${seek('messages_by_handset')}`), detail);
+        // A thread (migration 13) walks its conversations' chains by primary key, found by handset.
+        const walk = 'SEARCH conversations USING INDEX conversations_by_handset \\(account_sid=\\? AND handset=\\?\\).*SCAN walk \\| SEARCH m USING INTEGER PRIMARY KEY';
+        if (name === 'messageThread' || name === 'exchangesForConversation') {
+          assert.match(detail, new RegExp(`${walk}.*${seek('messages_by_handset')}.*${seek('messages_by_number')}`), detail);
+        }
+        if (name === 'exchangesForConversation') assert.match(detail, /SEARCH e USING INDEX exchanges_message \(message_sid=\?\)/, detail);
       }
     } finally {
       db.close();
@@ -53,7 +58,7 @@ describe('message indexes (migrations 5, 11 and 12)', () => {
     }
   });
 
-  test('migration 12 keeps every thread as the indexes by To and by From found it', () => {
+  test('migrations 12 and 13 keep every thread as the indexes by To and by From found it', () => {
     const db = new Database(':memory:');
     try {
       for (const migration of MIGRATIONS.slice(0, 11)) db.exec(migration);
@@ -87,11 +92,14 @@ describe('message indexes (migrations 5, 11 and 12)', () => {
       const conversationsBefore = cases.filter((c) => c.number).map((c) => conversationBefore.all(c));
 
       db.exec(MIGRATIONS[11]!);
+      db.exec(MIGRATIONS[12]!); // and migration 13: no message is in a chain yet, so all stay in messages_by_handset
       const thread = db.prepare(`SELECT body FROM (${SQL.messageThread})`);
       const after = cases.map((c) => thread.all(c));
       assert.deepEqual(after, before);
       assert.ok(before.some((found) => found.length > 1) && before.some((found) => found.length === 0)); // the cases differ
-      const conversation = db.prepare(SQL.exchangesForConversation.replace(/^[\s\S]*?SELECT sid FROM \(/, 'SELECT sid FROM (').replace(/\) AS m JOIN[\s\S]*$/, ''));
+      // A conversation's exchanges are those of its thread with its number (sql.ts, exchangesForConversation).
+      assert.match(SQL.exchangesForConversation, /FROM \(WITH RECURSIVE walk/);
+      const conversation = db.prepare(`SELECT sid FROM (${SQL.messageThread})`);
       assert.deepEqual(cases.filter((c) => c.number).map((c) => conversation.all(c)), conversationsBefore);
     } finally {
       db.close();

@@ -7,8 +7,9 @@ import type { CarrierPartRepository, InboundPartRepository } from '../store.js';
 import type { CarrierReceipt, InboundPart, MessageRecord, SubmittedPart } from '../records.js';
 import type { Statements } from './sql.js';
 import {
-  inboundPartFromRow, messageColumnValues, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow,
+  inboundPartFromRow, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow,
 } from '../shared-rows.js';
+import { insertChained } from './chain.js';
 
 type Write = <T>(run: () => T) => Promise<T>;
 type Read = <T>(run: () => T) => Promise<T>;
@@ -55,7 +56,7 @@ export function inboundParts(st: Statements, write: Write, read: Read): InboundP
     const parts = (st.inboundPartsOf.all(channel, groupKey) as InboundPartRow[]).map(inboundPartFromRow);
     if (parts.length === 0) return null;
     const message = assemble(parts);
-    if (message) st.messageInsert.run(messageColumnValues(message, 'pending'));
+    if (message) insertChained(st, st.messageInsert, message, 'pending');
     st.inboundPartsDelete.run(channel, groupKey);
     return message;
   };

@@ -21,7 +21,8 @@ import { MIGRATIONS } from './migrations.js';
 import { prepareStatements } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import { sqliteOptOuts } from './opt-outs.js';
-import { callbackFromRow, messageColumnValues, type CallbackRow } from '../shared-rows.js';
+import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
+import { deleteChained, insertChained } from './chain.js';
 import { exchangeFromText, exchangeText } from '../exchange-text.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
@@ -143,7 +144,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     messages: {
       insert: (m: MessageRecord, opts) => write(() => {
-        st.messageInsert.run(messageColumnValues(m, opts?.startTurn ? 'pending' : null));
+        insertChained(st, st.messageInsert, m, opts?.startTurn ? 'pending' : null);
         if (opts?.sendAt !== undefined) st.messageSetSendAt.run(opts.sendAt, m.sid);
         return opts?.startTurn ? ALWAYS_HELD : null;
       }),
@@ -185,7 +186,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         const row = st.messageStatusHistory.get(sid, account) as StatusHistoryRow | undefined;
         return row ? statusHistoryFromRow(row) : null;
       }),
-      delete: (account, sid) => write(() => st.messageDelete.run(account, sid).changes > 0),
+      delete: (account, sid) => write(() => deleteChained(st, account, sid)),
       undelivered: (limit, afterSid) => read(() => (st.messagesUndelivered.all({ limit, after: afterSid ?? null }) as MessageRow[]).map(messageFromRow)),
     },
     turns: {
@@ -196,8 +197,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         }))),
       isDone: (sid) => read(() => (st.turnState.get(sid) as { turn_state: string | null } | undefined)?.turn_state === 'done'),
       complete: (o: TurnOutcome, options) => write(() => {
-        for (const reply of o.replies) st.replyInsert.run(messageColumnValues(reply, null));
-        upsertConversation(o.conversation);
+        upsertConversation(o.conversation); // first, so that even a first turn's replies join its chain
+        for (const reply of o.replies) insertChained(st, st.replyInsert, reply, null);
         o.exchanges.forEach(insertExchange);
         o.alerts.forEach(insertAlert);
         o.callbacks?.forEach(insertCallback);

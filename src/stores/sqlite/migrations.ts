@@ -220,4 +220,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_by_handset ON messages (account_sid, (CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END));
   CREATE INDEX messages_by_number ON messages (account_sid, (CASE WHEN direction = 'inbound' THEN to_number ELSE from_number END));
   `,
+  /* 13: a conversation's messages as a chain instead of by handset: each message written while its
+     conversation exists keeps the seq of the conversation's message before it (0 for the first) and
+     the conversation keeps its latest. A turn then writes the conversation's row, which it writes
+     anyway, and no leaf of an index by handset, a page scattered over the whole index that a large
+     store had to read from disk on most turns (bench/README.md, findings 52 and 59). Messages without
+     a conversation (prev_seq NULL: every message stored before this migration, an API message to a
+     new handset) stay in messages_by_handset, now partial. Conversations are found by handset for a
+     handset's thread; their number and handset never change, so turns never write that index */ `
+  ALTER TABLE messages ADD COLUMN prev_seq INTEGER;
+  ALTER TABLE conversations ADD COLUMN last_message_seq INTEGER;
+  DROP INDEX messages_by_handset;
+  CREATE INDEX messages_by_handset ON messages (account_sid, (CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END))
+    WHERE prev_seq IS NULL;
+  CREATE INDEX conversations_by_handset ON conversations (account_sid, handset);
+  `,
 ];

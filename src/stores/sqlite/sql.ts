@@ -13,11 +13,41 @@ const UNDELIVERED = "(status = 'accepted' OR status = 'queued' OR status = 'send
 
 /**
  * A message's handset (From when inbound, To otherwise) and its Parley number (the other side): the
- * keys of the indexes messages_by_handset and messages_by_number (migration 12), spelt exactly as
- * there so the planner uses them.
+ * keys of the indexes messages_by_handset and messages_by_number (migration 12; the first partial
+ * since migration 13), spelt exactly as there so the planner uses them.
  */
 const HANDSET = "(CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END)";
 const NUMBER = "(CASE WHEN direction = 'inbound' THEN to_number ELSE from_number END)";
+
+/**
+ * A new message's place in its conversation's chain (migration 13): the seq of the conversation's
+ * latest message, 0 when it is the first, NULL when there is no conversation (the message is then
+ * found through messages_by_handset, whose partial condition is `prev_seq IS NULL`).
+ */
+const CHAIN_TAIL = '(SELECT COALESCE(last_message_seq, 0) FROM conversations WHERE id = ?)';
+
+/**
+ * A handset's thread (@account, @handset, @number or NULL, @limit): the latest @limit messages of its
+ * conversations' chains, each walked down from its head at most @limit steps, and the messages that
+ * joined no chain, found by handset; and, when @handset is a Parley number, its messages by number.
+ * Chained messages have exactly their conversation's number and handset (chain.ts). CROSS JOIN
+ * fixes the order of the joins: the planner would scan messages and look each one up in the walk.
+ */
+const THREAD = `WITH RECURSIVE walk(seq, depth) AS (
+      SELECT last_message_seq, 1 FROM conversations INDEXED BY conversations_by_handset
+        WHERE account_sid = @account AND handset = @handset AND (@number IS NULL OR number = @number) AND last_message_seq IS NOT NULL
+      UNION ALL
+      SELECT m.prev_seq, walk.depth + 1 FROM walk CROSS JOIN messages m ON m.seq = walk.seq WHERE m.prev_seq > 0 AND walk.depth < @limit
+    )
+    SELECT * FROM (
+      SELECT m.* FROM walk CROSS JOIN messages m ON m.seq = walk.seq
+      UNION ALL
+      SELECT * FROM messages INDEXED BY messages_by_handset
+        WHERE account_sid = @account AND ${HANDSET} = @handset AND prev_seq IS NULL AND (@number IS NULL OR ${NUMBER} = @number)
+      UNION ALL
+      SELECT * FROM messages INDEXED BY messages_by_number
+        WHERE account_sid = @account AND ${NUMBER} = @handset AND (@number IS NULL OR ${HANDSET} = @number)
+    ) ORDER BY seq DESC LIMIT @limit`;
 
 /** A message list's filters (store.ts `MessageFilter`): Twilio's, then the message log's; NULL means "any". */
 const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR from_number = @from)
@@ -56,8 +86,11 @@ export const SQL = {
   numberList: `SELECT * FROM phone_numbers WHERE account_sid = @account AND (@phone IS NULL OR phone_number = @phone)
     AND (@name IS NULL OR friendly_name = @name) AND (@after IS NULL OR sid > @after) ORDER BY sid LIMIT @limit`,
 
-  messageInsert: `INSERT INTO messages (${MESSAGE_INSERT_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
-  replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_INSERT_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
+  // The last value is the message's conversation id (chain.ts): the message joins that
+  // conversation's chain if the conversation exists, and stays in messages_by_handset otherwise.
+  messageInsert: `INSERT INTO messages (${MESSAGE_INSERT_COLUMNS}, prev_seq) VALUES (${MESSAGE_VALUES}, ${CHAIN_TAIL})`,
+  replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_INSERT_COLUMNS}, prev_seq) VALUES (${MESSAGE_VALUES}, ${CHAIN_TAIL})`,
+  chainAdvance: 'UPDATE conversations SET last_message_seq = ? WHERE id = ?',
   messageGet: 'SELECT * FROM messages WHERE sid = ? AND account_sid = ?',
   messageList: `SELECT * FROM messages WHERE account_sid = @account
     AND ${MESSAGE_FILTERS}
@@ -65,15 +98,10 @@ export const SQL = {
   messageListBefore: `SELECT * FROM (SELECT * FROM messages WHERE account_sid = @account
     AND ${MESSAGE_FILTERS}
     AND seq > (SELECT seq FROM messages WHERE sid = @before) ORDER BY seq ASC LIMIT @limit) ORDER BY seq DESC`,
-  // A handset's messages (From or To is @handset), with @number on the other side if given. Found by
-  // its handset in the usual case, and by its Parley number when @handset is one of Parley's own.
-  messageThread: `SELECT * FROM (
-      SELECT * FROM messages INDEXED BY messages_by_handset
-        WHERE account_sid = @account AND ${HANDSET} = @handset AND (@number IS NULL OR ${NUMBER} = @number)
-      UNION ALL
-      SELECT * FROM messages INDEXED BY messages_by_number
-        WHERE account_sid = @account AND ${NUMBER} = @handset AND (@number IS NULL OR ${HANDSET} = @number)
-    ) ORDER BY seq DESC LIMIT @limit`,
+  // A handset's messages (From or To is @handset), with @number on the other side if given: its
+  // conversations' chains, its messages outside any chain, and, when @handset is one of Parley's own
+  // numbers, the messages of that number.
+  messageThread: `${THREAD}`,
   messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
   // A status change appends to the row's history in the same statement (the first change writes
   // the status the message was stored with first); SET reads the row's values before the update.
@@ -89,7 +117,19 @@ export const SQL = {
     date_updated = @date_updated, date_sent = @date_sent, media = @media, ${historyAppend('@date_updated')}
     WHERE sid = @sid AND account_sid = @account_sid`,
   messageStatusHistory: 'SELECT status, date_created, status_history FROM messages WHERE sid = ? AND account_sid = ?',
-  messageDelete: 'DELETE FROM messages WHERE account_sid = ? AND sid = ?',
+  // Deleting a message takes it out of its conversation's chain first (chain.ts).
+  messageChainLink: `SELECT seq, prev_seq, account_sid, ${NUMBER} AS number, ${HANDSET} AS handset FROM messages
+    WHERE account_sid = ? AND sid = ?`,
+  chainHeadBack: 'UPDATE conversations SET last_message_seq = NULLIF(@prev, 0) WHERE id = @id AND last_message_seq = @seq',
+  // The message the deleted one (@seq) came just before points past it: found by walking the chain
+  // down from its head (no index by predecessor: deletes are rare, turns are not). CROSS JOIN keeps the walk
+  // outermost, as in THREAD: the planner would otherwise scan messages for the walk's rows.
+  chainRelink: `WITH RECURSIVE walk(seq, prev) AS (
+      SELECT m.seq, m.prev_seq FROM conversations c CROSS JOIN messages m ON m.seq = c.last_message_seq WHERE c.id = @id
+      UNION ALL
+      SELECT m.seq, m.prev_seq FROM walk CROSS JOIN messages m ON m.seq = walk.prev WHERE walk.prev > @seq
+    ) UPDATE messages SET prev_seq = @prev WHERE seq = (SELECT seq FROM walk WHERE prev = @seq)`,
+  messageDeleteSeq: 'DELETE FROM messages WHERE seq = ?',
   messagesUndelivered: `SELECT * FROM messages WHERE ${UNDELIVERED}
     AND (@after IS NULL OR seq > (SELECT seq FROM messages WHERE sid = @after)) ORDER BY seq LIMIT @limit`,
 
@@ -113,18 +153,9 @@ export const SQL = {
   exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES (?, ?, ?, ?, ?)',
   exchangesForMessage: 'SELECT record FROM exchanges WHERE message_sid = ? AND account_sid = ? ORDER BY sid',
   // The latest exchanges of a conversation, oldest first: those of its latest @limit messages (an
-  // exchange belongs to one message and comes after it), found by handset: by Parley number, the
-  // planner could read every message of the number (it cannot tell which key is the rarer).
+  // exchange belongs to one message and comes after it), which are its handset's thread with its number.
   exchangesForConversation: `SELECT record FROM (
-      SELECT e.sid, e.record FROM (
-        SELECT sid FROM (
-          SELECT seq, sid FROM messages INDEXED BY messages_by_handset
-            WHERE account_sid = @account AND ${HANDSET} = @handset AND ${NUMBER} = @number
-          UNION ALL
-          SELECT seq, sid FROM messages INDEXED BY messages_by_handset
-            WHERE account_sid = @account AND ${HANDSET} = @number AND ${NUMBER} = @handset
-        ) ORDER BY seq DESC LIMIT @limit
-      ) AS m JOIN exchanges e ON e.message_sid = m.sid
+      SELECT e.sid, e.record FROM (${THREAD}) AS m CROSS JOIN exchanges e ON e.message_sid = m.sid
       WHERE e.conversation_id = @id AND e.account_sid = @account
       ORDER BY e.sid DESC LIMIT @limit
     ) ORDER BY sid`,

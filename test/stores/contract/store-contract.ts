@@ -13,6 +13,7 @@ import {
   outbound, outcomeOf, phoneNumber, replyTo,
 } from './fixtures.js';
 import { describeCarrierContract } from './carrier-contract.js';
+import { describeThreadContract } from './thread-contract.js';
 
 export interface StoreAdapter {
   name: string;
@@ -406,6 +407,7 @@ export function describeStoreContract(adapter: StoreAdapter): void {
     });
 
     describeCarrierContract(() => store);
+    describeThreadContract(() => store);
 
     if (adapter.reopen) {
       const reopen = adapter.reopen.bind(adapter);

@@ -1,0 +1,58 @@
+/**
+ * A conversation's messages as a chain (migration 13). A message written while its conversation's
+ * row exists keeps the seq of the conversation's previous message (`prev_seq`, 0 for the first) and
+ * becomes the conversation's latest (`last_message_seq`); a message written without one (an API
+ * message to a new handset, a new handset's first message) keeps `prev_seq` NULL and is found through
+ * the partial index messages_by_handset instead. A thread is the union of both (sql.ts, THREAD).
+ *
+ * The conversation is the message's own Parley number and handset, exactly as stored (channel
+ * prefix and all), so a chained message always has its conversation's number and handset.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { MessageRecord } from '../records.js';
+import { conversationId } from '../records.js';
+import { messageColumnValues } from '../shared-rows.js';
+import type { Statements } from './sql.js';
+
+/** The id of the conversation a message belongs to: its handset is From when inbound, To otherwise. */
+export function chainOf(m: Pick<MessageRecord, 'accountSid' | 'direction' | 'from' | 'to'>): string {
+  return m.direction === 'inbound'
+    ? conversationId({ accountSid: m.accountSid, number: m.to, handset: m.from })
+    : conversationId({ accountSid: m.accountSid, number: m.from, handset: m.to });
+}
+
+/**
+ * Inserts a message with `insert` (messageInsert or replyInsert) and makes it its conversation's
+ * latest; inside a write. False when replyInsert ignored it (a reply stored already).
+ */
+export function insertChained(st: Pick<Statements, 'chainAdvance'>, insert: Statement, m: MessageRecord, turnState: string | null): boolean {
+  const id = chainOf(m);
+  const values = messageColumnValues(m, turnState);
+  values.push(id);
+  const inserted = insert.run(values);
+  if (inserted.changes === 0) return false;
+  st.chainAdvance.run(inserted.lastInsertRowid, id); // no row, no chain: then this changes nothing
+  return true;
+}
+
+interface ChainLink {
+  seq: number;
+  prev_seq: number | null;
+  account_sid: string;
+  number: string;
+  handset: string;
+}
+
+/** Deletes a message, first closing the gap it leaves in its chain; inside a write. */
+export function deleteChained(st: Pick<Statements, 'messageChainLink' | 'chainHeadBack' | 'chainRelink' | 'messageDeleteSeq'>,
+  accountSid: string, sid: string): boolean {
+  const link = st.messageChainLink.get(accountSid, sid) as ChainLink | undefined;
+  if (!link) return false;
+  if (link.prev_seq !== null) {
+    const chain = { id: conversationId({ accountSid: link.account_sid, number: link.number, handset: link.handset }), seq: link.seq, prev: link.prev_seq };
+    // The latest message: its conversation's head moves back. Otherwise the one after it skips it.
+    if (st.chainHeadBack.run(chain).changes === 0) st.chainRelink.run(chain);
+  }
+  st.messageDeleteSeq.run(link.seq);
+  return true;
+}
