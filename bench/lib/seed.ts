@@ -34,12 +34,17 @@ export function seedConversations(o: SeedOptions): void {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF'); // a bench fixture: a crash while seeding just means seeding again
     db.pragma('cache_size = -262144'); // 256 MiB, so index inserts stay in memory
-    const insertConversation = db.prepare(`INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies,
-      last_message_seq) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    // A gateway from before migration 13 (another build, PARLEY_BENCH_MAIN) keeps no chains: the
+    // chain's columns are then left out.
+    const chained = (db.prepare("SELECT count(*) AS n FROM pragma_table_info('messages') WHERE name = 'prev_seq'").get() as { n: number }).n > 0;
+    const insertConversation = db.prepare(`INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies
+      ${chained ? ', last_message_seq' : ''}) VALUES (?, ?, ?, ?, ?, ?${chained ? ', ?' : ''})`);
     const insertMessage = db.prepare(`INSERT INTO messages (sid, account_sid, direction, from_number, to_number, body, status,
       num_segments, media, error_code, error_message, messaging_service_sid, status_callback, status_callback_method,
-      inbound_sid, reply_seq, turn_state, date_created, date_updated, date_sent, prev_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 1, NULL, NULL, NULL, NULL, NULL, 'POST', ?, ?, ?, ?, ?, ?, ?)`);
+      inbound_sid, reply_seq, turn_state, date_created, date_updated, date_sent${chained ? ', prev_seq' : ''})
+      VALUES (?, ?, ?, ?, ?, ?, ?, 1, NULL, NULL, NULL, NULL, NULL, 'POST', ?, ?, ?, ?, ?, ?${chained ? ', ?' : ''})`);
+    /** The values, and the chain's last when the schema has it. */
+    const withChain = (values: unknown[], chain: unknown): unknown[] => (chained ? [...values, chain] : values);
     const jarTemplate = cookieJarTemplate(o.appUrl, o.now);
     const span = o.to - o.from;
     // The middle digits are the conversation's number and the message's place in it, unique across
@@ -56,11 +61,11 @@ export function seedConversations(o: SeedOptions): void {
         const inbound = sid(at, h, 0);
         // As Parley stores a new handset's first turn (src/stores/sqlite/chain.ts): the inbound message
         // before its conversation exists (no chain), the reply first in the conversation's chain.
-        insertMessage.run(inbound, o.accountSid, 'inbound', handset, number, 'hello', 'received', null, null, 'done', at, at, at, null);
-        const reply = insertMessage.run(sid(at + 5, h, 1), o.accountSid, 'outbound-reply', number, handset, REPLY_TEXT, 'delivered', inbound, 0,
-          null, at + 5, at + 10, at + 10, 0);
-        insertConversation.run(`${o.accountSid}:${number}:${handset}`, o.accountSid, number, handset, at + 10,
-          jarTemplate.replace('SEEDVALUE', `s${h}`), reply.lastInsertRowid);
+        insertMessage.run(withChain([inbound, o.accountSid, 'inbound', handset, number, 'hello', 'received', null, null, 'done', at, at, at], null));
+        const reply = insertMessage.run(withChain([sid(at + 5, h, 1), o.accountSid, 'outbound-reply', number, handset, REPLY_TEXT, 'delivered',
+          inbound, 0, null, at + 5, at + 10, at + 10], 0));
+        insertConversation.run(withChain([`${o.accountSid}:${number}:${handset}`, o.accountSid, number, handset, at + 10,
+          jarTemplate.replace('SEEDVALUE', `s${h}`)], reply.lastInsertRowid));
       }
     });
     for (let start = o.from; start < o.to; start += BATCH) batch(start, Math.min(o.to, start + BATCH));

@@ -1,7 +1,9 @@
 /**
  * The growth workload's seeding (bench/lib/seed.ts) grows one database in several calls, each
  * spreading its SIDs' times over the hour before its own `now`; the SIDs must stay unique across
- * calls (a per-call counter once met an earlier call's SID and failed the workload).
+ * calls (a per-call counter once met an earlier call's SID and failed the workload). A seeded
+ * conversation is stored as the gateway stores a first turn (its reply in the conversation's
+ * chain, migration 13), so its thread reads back whole and the next turn chains on.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,8 +30,17 @@ test('seeding in several calls with the same clock gives every message its own S
     try {
       const counts = db.prepare('SELECT (SELECT COUNT(*) FROM conversations) AS conversations, (SELECT COUNT(DISTINCT sid) FROM messages) AS sids').get();
       assert.deepEqual(counts, { conversations: 30, sids: 60 });
+      assert.deepEqual(db.prepare('SELECT count(*) AS n FROM messages WHERE prev_seq IS NULL').get(), { n: 30 }, 'the inbound messages only');
     } finally {
       db.close();
+    }
+    const reopened = openSqliteStore({ path });
+    try {
+      const thread = await reopened.messages.thread(common.accountSid, handsetNumber(12), { limit: 10 });
+      assert.deepEqual(thread.map((m) => [m.direction, m.from, m.to]),
+        [['inbound', handsetNumber(12), common.numbers[0]], ['outbound-reply', common.numbers[0], handsetNumber(12)]]);
+    } finally {
+      await reopened.close();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
