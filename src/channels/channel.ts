@@ -11,7 +11,8 @@
  *   its validity period ends (then `failed` with 30036).
  * - A channel that sends in parts (SMPP) MUST record each part the network accepted through
  *   `host.recordSubmitted` before it counts as accepted, and on a second `send` of the same
- *   message (after a restart) MUST NOT send again a part `host.submittedParts` lists.
+ *   message (after a restart) MUST NOT send again a part `host.submittedParts` lists. With
+ *   `firstHandover` (SendOptions) no channel can have had the message before, so it need not ask.
  * - A channel SHOULD report the final delivery state through `host.report` (delivered or
  *   undelivered), or through `host.receipt` when receipts must be matched to stored parts.
  * - Inbound messages MUST go through `host.receive` (or `host.receivePart` for parts of a long
@@ -24,6 +25,16 @@
 import type { CarrierReceipt, InboundPart, MediaRecord, MessageRecord, SubmittedPart } from '../stores/records.js';
 
 export type { CarrierReceipt, InboundPart } from '../stores/records.js';
+
+/** What the gateway knows of a message it hands over. */
+export interface SendOptions {
+  /**
+   * The gateway made this message in this process and hands it to a channel for the first time:
+   * no part of it can have been submitted before (a message resumed after a restart, or handed over
+   * again after a `retry`, is never first), so asking `host.submittedParts` would find nothing.
+   */
+  firstHandover?: boolean;
+}
 
 export type SendOutcome =
   | { kind: 'sent' }
@@ -97,7 +108,7 @@ export interface Channel {
   readonly name: string;
   readonly type: string;
   start(host: ChannelHost): Promise<void>;
-  send(message: MessageRecord): Promise<SendOutcome>;
+  send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome>;
   stop(): Promise<void>;
   status(): ChannelStatus;
   /**

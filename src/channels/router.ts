@@ -6,7 +6,7 @@
 import type { MessageRecord } from '../stores/records.js';
 import { withoutChannelPrefix } from '../phone/numbers.js';
 import { ANY_NUMBER } from '../config/channels.js';
-import type { Channel, ChannelHost, ChannelStatus, SendOutcome } from './channel.js';
+import type { Channel, ChannelHost, ChannelStatus, SendOptions, SendOutcome } from './channel.js';
 
 export class ChannelRouter {
   private readonly byNumber = new Map<string, Channel>();
@@ -44,9 +44,9 @@ export class ChannelRouter {
     this.countSentOn(this.channelFor(message.from));
   }
 
-  async send(message: MessageRecord): Promise<SendOutcome> {
+  async send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome> {
     const channel = this.channelFor(message.from);
-    const outcome = await channel.send(message);
+    const outcome = await channel.send(message, options);
     // Counted here, not from status events: a fast receipt can settle a message before its `sent` commits.
     if (outcome.kind === 'sent') this.countSentOn(channel);
     return outcome;

@@ -8,7 +8,7 @@
  * A message still waiting past its validity period (a scheduled message due long ago, a backlog
  * after a restart, a channel that kept asking for retries) is not sent: it fails with 30036.
  */
-import type { SendOutcome } from '../channels/channel.js';
+import type { SendOptions, SendOutcome } from '../channels/channel.js';
 import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events/bus.js';
 import type { Store } from '../stores/store.js';
@@ -29,7 +29,7 @@ export type SendScreen = (message: MessageRecord) => Promise<number | null>;
 
 /** Where committed messages go: the channel router (or one channel). */
 export interface Sender {
-  send(message: MessageRecord): Promise<SendOutcome>;
+  send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome>;
 }
 
 /** Statuses a message is still on its way in; a change from anything else would go backwards. */
@@ -54,8 +54,11 @@ export class Delivery {
     this.listeners.push(listener);
   }
 
-  /** Sends a committed message; resolves with its record once the channel has taken it (or failed). */
-  async deliver(message: MessageRecord): Promise<MessageRecord> {
+  /**
+   * Sends a committed message; resolves with its record once the channel has taken it (or failed).
+   * `firstHandover` goes to the channel with this hand-over only: one after a retry is never first.
+   */
+  async deliver(message: MessageRecord, options?: SendOptions): Promise<MessageRecord> {
     if (this.inFlight.has(message.sid)) return message;
     this.inFlight.set(message.sid, message);
     if (this.deps.clock.now() > validUntilOf(message)) return this.fail(message, 30036);
@@ -70,7 +73,7 @@ export class Delivery {
     if (refusal !== null) return this.fail(message, refusal);
     let outcome: SendOutcome;
     try {
-      outcome = await this.deps.channel.send(message);
+      outcome = await this.deps.channel.send(message, options);
     } catch {
       outcome = { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 };
     }

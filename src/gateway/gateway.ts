@@ -295,7 +295,8 @@ export class Gateway {
     const stored = firstRun ? outcome.replies : await this.store.messages.repliesOf(account.sid, outcome.inboundSid);
     const fresh = stored.filter((m) => m.status === 'queued');
     for (const reply of fresh) this.events.emit({ type: 'message', message: reply });
-    return Promise.all(fresh.map((reply) => this.delivery.deliver(reply)));
+    // A first run made its replies in this process: no channel has had them (SendOptions.firstHandover).
+    return Promise.all(fresh.map((reply) => this.delivery.deliver(reply, { firstHandover: firstRun })));
   }
 
   /**

@@ -146,13 +146,18 @@ export class OutboundMessages {
     return this.sweeping;
   }
 
-  /** Activity on the conversation (keeps its jar alive), then the channel. Not awaited past hand-over. */
+  /**
+   * Activity on the conversation (keeps its jar alive), then the channel. Not awaited past hand-over.
+   * A first hand-over (SendOptions.firstHandover): the message was just made, or just left
+   * `scheduled` through this node's own status change; one resumed after a crash comes through
+   * Delivery's resume instead.
+   */
   private async send(message: MessageRecord): Promise<void> {
     const key = { accountSid: message.accountSid, number: withoutChannelPrefix(message.from), handset: withoutChannelPrefix(message.to) };
     await this.gateway.store.conversations.touch({
       id: conversationId(key), accountSid: key.accountSid, number: key.number, handset: key.handset, lastActivity: this.gateway.clock.now(),
     });
-    void this.gateway.delivery.deliver(message).catch(() => undefined);
+    void this.gateway.delivery.deliver(message, { firstHandover: true }).catch(() => undefined);
   }
 
   /**

@@ -8,7 +8,7 @@
  * messages given to it wait (in order per conversation) until it binds or their validity ends.
  */
 import { EventEmitter } from 'node:events';
-import type { Channel, ChannelHost, ChannelStatus, SendOutcome } from '../channel.js';
+import type { Channel, ChannelHost, ChannelStatus, SendOptions, SendOutcome } from '../channel.js';
 import type { ChannelDeps } from '../registry.js';
 import type { SmppChannelConfig } from '../../config/channels.js';
 import type { MessageRecord } from '../../stores/records.js';
@@ -61,8 +61,8 @@ export class SmppChannel implements Channel {
     for (const link of this.links) link.start();
   }
 
-  send(message: MessageRecord): Promise<SendOutcome> {
-    return this.queue.send(message);
+  send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome> {
+    return this.queue.send(message, options);
   }
 
   /**

@@ -62,6 +62,26 @@ describe('messages from handsets over SMPP', () => {
     assert.deepEqual(reply.pdu.short_message, encodeGsm7('echo: Hi @ £5 {x}'));
   });
 
+  test("a turn's reply goes out without a read of its accepted parts: no channel can have had it (SendOptions.firstHandover)", async () => {
+    const read: string[] = [];
+    const parts = parley.store.carrierParts;
+    const ofMessage = parts.ofMessage.bind(parts);
+    parts.ofMessage = (sid) => {
+      read.push(sid);
+      return ofMessage(sid);
+    };
+    try {
+      const handset = nextHandset();
+      await double.deliver({ from: handset, to: PARLEY, shortMessage: encodeGsm7('first hand-over') });
+      await inboundFrom(handset);
+      const [reply] = (await parley.store.messages.list(parley.account.sid, { to: `+${handset}` }, { pageSize: 5 })).filter((m) => m.direction === 'outbound-reply');
+      await parley.status(reply!.sid, ['sent']);
+      assert.deepEqual(read.filter((sid) => sid === reply!.sid), []);
+    } finally {
+      parts.ofMessage = ofMessage;
+    }
+  });
+
   const decodings: Array<[string, number, Buffer, string]> = [
     ['GSM-7 extension table', 0, Buffer.from([0x1b, 0x65, 0x20, 0x1b, 0x3c, 0x1b, 0x3e, 0x20, 0x1b, 0x14, 0x1b, 0x2f]), '€ [] ^\\'],
     ['IA5', 1, Buffer.from('plain ASCII ~', 'latin1'), 'plain ASCII ~'],

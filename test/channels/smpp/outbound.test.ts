@@ -54,6 +54,23 @@ describe('a REST message over SMPP (long-messages: udh)', () => {
     assert.equal(delivered.errorCode, null);
   });
 
+  test('a REST message goes out without a read of its accepted parts: no channel can have had it (SendOptions.firstHandover)', async () => {
+    const read: string[] = [];
+    const parts = parley.store.carrierParts;
+    const ofMessage = parts.ofMessage.bind(parts);
+    parts.ofMessage = (sid) => {
+      read.push(sid);
+      return ofMessage(sid);
+    };
+    try {
+      const created = await parley.create('first hand-over', { To: nextHandset() });
+      await parley.status(created.sid, ['sent']);
+      assert.deepEqual(read.filter((sid) => sid === created.sid), []);
+    } finally {
+      parts.ofMessage = ofMessage;
+    }
+  });
+
   test('€[] travel as GSM-7 escape sequences (1B 65, 1B 3C, 1B 3E) in data_coding 0', async () => {
     const to = nextHandset();
     const created = await parley.create('€[]', { To: to });
