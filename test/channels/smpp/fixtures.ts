@@ -110,3 +110,18 @@ export function channelState(parley: TestParley, state: ChannelStatus['state'], 
     check(channel.status());
   });
 }
+
+/**
+ * Records the messages whose accepted parts the gateway reads from the store (the send queue's
+ * read before a first submit, which a first hand-over skips) until `restore`.
+ */
+export function watchPartReads(parley: TestParley): { read: string[]; restore(): void } {
+  const read: string[] = [];
+  const parts = parley.store.carrierParts;
+  const ofMessage = parts.ofMessage.bind(parts);
+  parts.ofMessage = (sid) => {
+    read.push(sid);
+    return ofMessage(sid);
+  };
+  return { read, restore: () => { parts.ofMessage = ofMessage; } };
+}

@@ -14,7 +14,7 @@ import { escapeXml, startApp, twiml, type TestApp } from '../../helpers/apps.js'
 import { concatenationUdh16, concatenationUdh8 } from '../../../src/channels/smpp/udh.js';
 import { encodeGsm7 } from '../../../src/channels/smpp/gsm7.js';
 import type { MessageRecord } from '../../../src/stores/records.js';
-import { startSmppParley, type SmppParley } from './fixtures.js';
+import { startSmppParley, watchPartReads, type SmppParley } from './fixtures.js';
 
 const PARLEY = '15550001111';
 const ucs2 = (text: string): Buffer => Buffer.from(text, 'utf16le').swap16();
@@ -63,22 +63,16 @@ describe('messages from handsets over SMPP', () => {
   });
 
   test("a turn's reply goes out without a read of its accepted parts: no channel can have had it (SendOptions.firstHandover)", async () => {
-    const read: string[] = [];
-    const parts = parley.store.carrierParts;
-    const ofMessage = parts.ofMessage.bind(parts);
-    parts.ofMessage = (sid) => {
-      read.push(sid);
-      return ofMessage(sid);
-    };
+    const reads = watchPartReads(parley);
     try {
       const handset = nextHandset();
       await double.deliver({ from: handset, to: PARLEY, shortMessage: encodeGsm7('first hand-over') });
       await inboundFrom(handset);
       const [reply] = (await parley.store.messages.list(parley.account.sid, { to: `+${handset}` }, { pageSize: 5 })).filter((m) => m.direction === 'outbound-reply');
       await parley.status(reply!.sid, ['sent']);
-      assert.deepEqual(read.filter((sid) => sid === reply!.sid), []);
+      assert.deepEqual(reads.read.filter((sid) => sid === reply!.sid), []);
     } finally {
-      parts.ofMessage = ofMessage;
+      reads.restore();
     }
   });
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SmscDouble, submitFields, type SubmitRecord } from '../../helpers/smsc-double.js';
 import { decodeGsm7 } from '../../../src/channels/smpp/gsm7.js';
-import { HANDSET, startSmppParley, type SmppParley } from './fixtures.js';
+import { HANDSET, startSmppParley, watchPartReads, type SmppParley } from './fixtures.js';
 
 interface PartsJson {
   message_sid: string; status: string; num_segments: string; channel: string | null;
@@ -55,19 +55,13 @@ describe('a REST message over SMPP (long-messages: udh)', () => {
   });
 
   test('a REST message goes out without a read of its accepted parts: no channel can have had it (SendOptions.firstHandover)', async () => {
-    const read: string[] = [];
-    const parts = parley.store.carrierParts;
-    const ofMessage = parts.ofMessage.bind(parts);
-    parts.ofMessage = (sid) => {
-      read.push(sid);
-      return ofMessage(sid);
-    };
+    const reads = watchPartReads(parley);
     try {
       const created = await parley.create('first hand-over', { To: nextHandset() });
       await parley.status(created.sid, ['sent']);
-      assert.deepEqual(read.filter((sid) => sid === created.sid), []);
+      assert.deepEqual(reads.read.filter((sid) => sid === created.sid), []);
     } finally {
-      parts.ofMessage = ofMessage;
+      reads.restore();
     }
   });
 
