@@ -41,7 +41,9 @@ test('property: where the calculator\'s segments can exist, splitSegments cuts t
     assert.equal(segmentsOf(text).segments, exact.texts.length);
     assert.equal(split.encoding, new SegmentedMessage(text).encodingName);
   }), { numRuns: 800 });
-  assert.ok(compared > 700, `compared ${compared} texts`);
+  // Not vacuous: about 718 of the 800 texts are comparable (697 to 732 in 40 runs of 800), so
+  // 600 is far below chance; 700 failed about one run in thirty.
+  assert.ok(compared > 600, `compared ${compared} texts`);
 });
 
 test('a grapheme bigger than a segment: the calculator reports an impossible segment, Parley counts the parts it sends', () => {
