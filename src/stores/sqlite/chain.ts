@@ -23,24 +23,23 @@ export function chainOf(m: Pick<MessageRecord, 'accountSid' | 'direction' | 'fro
 
 /**
  * Inserts a message with `insert` (messageInsert or replyInsert) and makes it its conversation's
- * latest; inside a write. False when replyInsert ignored it (a reply stored already).
+ * latest, unless replyInsert ignored it (a reply stored already); inside a write.
  */
-export function insertChained(st: Pick<Statements, 'chainAdvance'>, insert: Statement, m: MessageRecord, turnState: string | null): boolean {
+export function insertChained(st: Pick<Statements, 'chainAdvance'>, insert: Statement, m: MessageRecord, turnState: string | null): void {
   const id = chainOf(m);
   const values = messageColumnValues(m, turnState);
   values.push(id);
   const inserted = insert.run(values);
-  if (inserted.changes === 0) return false;
-  st.chainAdvance.run(inserted.lastInsertRowid, id); // no row, no chain: then this changes nothing
-  return true;
+  if (inserted.changes > 0) st.chainAdvance.run(inserted.lastInsertRowid, id); // no row, no chain: then this changes nothing
 }
 
 interface ChainLink {
   seq: number;
   prev_seq: number | null;
   account_sid: string;
-  number: string;
-  handset: string;
+  direction: MessageRecord['direction'];
+  from_number: string;
+  to_number: string;
 }
 
 /** Deletes a message, first closing the gap it leaves in its chain; inside a write. */
@@ -49,7 +48,8 @@ export function deleteChained(st: Pick<Statements, 'messageChainLink' | 'chainHe
   const link = st.messageChainLink.get(accountSid, sid) as ChainLink | undefined;
   if (!link) return false;
   if (link.prev_seq !== null) {
-    const chain = { id: conversationId({ accountSid: link.account_sid, number: link.number, handset: link.handset }), seq: link.seq, prev: link.prev_seq };
+    const id = chainOf({ accountSid: link.account_sid, direction: link.direction, from: link.from_number, to: link.to_number });
+    const chain = { id, seq: link.seq, prev: link.prev_seq };
     // The latest message: its conversation's head moves back. Otherwise the one after it skips it.
     if (st.chainHeadBack.run(chain).changes === 0) st.chainRelink.run(chain);
   }

@@ -101,7 +101,7 @@ export const SQL = {
   // A handset's messages (From or To is @handset), with @number on the other side if given: its
   // conversations' chains, its messages outside any chain, and, when @handset is one of Parley's own
   // numbers, the messages of that number.
-  messageThread: `${THREAD}`,
+  messageThread: THREAD,
   messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
   // A status change appends to the row's history in the same statement (the first change writes
   // the status the message was stored with first); SET reads the row's values before the update.
@@ -118,8 +118,7 @@ export const SQL = {
     WHERE sid = @sid AND account_sid = @account_sid`,
   messageStatusHistory: 'SELECT status, date_created, status_history FROM messages WHERE sid = ? AND account_sid = ?',
   // Deleting a message takes it out of its conversation's chain first (chain.ts).
-  messageChainLink: `SELECT seq, prev_seq, account_sid, ${NUMBER} AS number, ${HANDSET} AS handset FROM messages
-    WHERE account_sid = ? AND sid = ?`,
+  messageChainLink: 'SELECT seq, prev_seq, account_sid, direction, from_number, to_number FROM messages WHERE account_sid = ? AND sid = ?',
   chainHeadBack: 'UPDATE conversations SET last_message_seq = NULLIF(@prev, 0) WHERE id = @id AND last_message_seq = @seq',
   // The message the deleted one (@seq) came just before points past it: found by walking the chain
   // down from its head (no index by predecessor: deletes are rare, turns are not). CROSS JOIN keeps the walk
