@@ -79,6 +79,10 @@ export class OutboundMessages {
     if (!number || number.accountSid !== account.sid) {
       throw new TwilioError(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     }
+    // Twilio numbers cannot message themselves (Twilio reports it as 21211, an invalid 'To').
+    if (withoutChannelPrefix(to) === number.phoneNumber) {
+      throw new TwilioError(21211, `The 'To' number ${to} is the 'From' number: a number cannot send a message to itself.`);
+    }
     if ([...body].length > MAX_BODY_LENGTH) throw new TwilioError(21617, 'The concatenated message body exceeds the 1600 character limit.');
     if (input.mediaUrls.length > MAX_MEDIA) throw new TwilioError(21623, `Too many media files: ${input.mediaUrls.length} (at most ${MAX_MEDIA}).`);
     const badMedia = input.mediaUrls.find((u) => !isHttpUrl(u));

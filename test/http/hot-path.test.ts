@@ -237,6 +237,7 @@ test('a real Parley answers the same request the same way through the hot path (
       ['no To', { From: '+15557770000', Body: 'hello' }],
       ['a From that is not E.164', { From: 'nobody', To: NUMBER, Body: 'hello' }],
       ['not a Parley number', { From: '+15557770000', To: '+15550009999', Body: 'hello' }],
+      ['the Parley number texting itself', { From: NUMBER, To: NUMBER, Body: 'hello' }],
       ['an empty body', { From: '+15557770000', To: NUMBER }],
       ['a bad media URL', { From: '+15557770000', To: NUMBER, MediaUrl: 'ftp://x' }],
       ['wrong credentials', { From: '+15557770000', To: NUMBER, Body: 'hello' }, 'Basic ' + Buffer.from(`${parley.account.sid}:${'0'.repeat(32)}`).toString('base64')],
@@ -247,7 +248,10 @@ test('a real Parley answers the same request the same way through the hot path (
     }
     const [accepted] = await both(cases[0]![1]);
     assert.equal(accepted!.status, 201);
-    const [refused] = await both(cases[6]![1], cases[6]![2]);
+    const [itself] = await both(cases[4]![1]);
+    assert.equal(itself!.status, 400);
+    assert.equal((itself!.body as { code: number }).code, 21212);
+    const [refused] = await both(cases[7]![1], cases[7]![2]);
     assert.equal(refused!.status, 401);
     assert.equal(refused!.challenge, 'Basic realm="Twilio API"');
   } finally {

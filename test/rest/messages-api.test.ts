@@ -128,6 +128,7 @@ describe('Messages API with twilio-node', () => {
     ['invalid To', { to: '+1234', from: FROM, body: 'x' }, 21211],
     ['invalid From', { to: TO, from: 'not a number!', body: 'x' }, 21212],
     ['From not owned', { to: TO, from: '+15005550007', body: 'x' }, 21606],
+    ['To is the From number itself', { to: FROM, from: FROM, body: 'x' }, 21211],
     ['body over 1600', { to: TO, from: FROM, body: 'a'.repeat(1601) }, 21617],
     ['bad media URL', { to: TO, from: FROM, mediaUrl: ['ftp://x/y.png'] }, 21620],
     ['11 media', { to: TO, from: FROM, mediaUrl: Array.from({ length: 11 }, (_, i) => `https://cdn.example/${i}.png`) }, 21623],

@@ -34,6 +34,8 @@ export async function receiveHandsetMessage(target: HandsetMessageTarget, accoun
   if (!number || number.accountSid !== accountSid) {
     throw new TwilioError(21211, `The 'To' number ${to} is not a Parley number of this account.`);
   }
+  // A Parley number is not a handset: it cannot text itself, as a Twilio number cannot.
+  if (from === to) throw new TwilioError(21212, `The 'From' number ${from} is the Parley number itself, not a handset.`);
   if (!body && mediaUrls.length === 0) throw new TwilioError(21602, 'Message body is required.');
   if (body.length > MAX_BODY_LENGTH) throw new TwilioError(21617, 'The concatenated message body exceeds the 1600 character limit.');
   if (mediaUrls.length > 10) throw new TwilioError(21623, 'Number of media files exceeds allowed limit (10).');
