@@ -13,6 +13,7 @@ import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
 import { ResponseReader, type ReadOutcome } from './response-reader.js';
+import { PlainHttpPool } from './plain-http.js';
 
 export const USER_AGENT = 'TwilioProxy/1.1';
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -57,6 +58,7 @@ export interface WebhookResult {
 
 export class WebhookClient {
   private readonly agents = new Map<number, Agent>();
+  private plain: PlainHttpPool | null = null;
 
   /** `blockPrivateAddresses`: the opt-in guard for shared deployments (see address-guard.ts). */
   constructor(private readonly options: { connections?: number; blockPrivateAddresses?: boolean } = {}) {}
@@ -117,6 +119,27 @@ export class WebhookClient {
   ): Promise<Omit<WebhookResult, 'request' | 'attempts'>> {
     const remaining = Math.max(1, deadline - Date.now());
     const outcome = await new Promise<ReadOutcome>((resolve) => {
+      if (target.protocol === 'http:') {
+        this.plain ??= new PlainHttpPool({
+          connections: this.options.connections ?? 128,
+          keepAliveMs: 4000,
+          ...(this.options.blockPrivateAddresses ? { lookup: guardedLookup } : {}),
+        });
+        this.plain.request({
+          host: target.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(target.port || 80),
+          hostHeader: target.host,
+          method,
+          path: target.pathname + target.search,
+          headers: target.username ? { ...headers, authorization: basicFromUrl(target) } : headers,
+          body,
+          connectTimeoutMs: policy.connectTimeoutMs,
+          readTimeoutMs: Math.min(policy.readTimeoutMs, remaining),
+          timeoutMs: remaining,
+          limit: MAX_RESPONSE_BYTES,
+        }, resolve);
+        return;
+      }
       const reader = new ResponseReader(MAX_RESPONSE_BYTES, remaining, resolve);
       this.agent(policy.connectTimeoutMs).dispatch({
         origin: target.origin,
@@ -158,12 +181,14 @@ export class WebhookClient {
   }
 
   async close(): Promise<void> {
+    this.plain?.close();
     await Promise.all([...this.agents.values()].map((a) => a.close().catch(() => a.destroy())));
     this.agents.clear();
   }
 
   /** Aborts the requests in flight and closes every socket (a shutdown that ran out of time). */
   async destroy(): Promise<void> {
+    this.plain?.destroy();
     await Promise.all([...this.agents.values()].map((a) => a.destroy().catch(() => undefined)));
     this.agents.clear();
   }
@@ -181,7 +206,7 @@ function classifyError(error: unknown, remainingMs: number): { errorCode: 11200 
   const code = (error as { code?: string } | null)?.code ?? '';
   const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? '';
   const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof undiciErrors.ConnectTimeoutError || code === 'EPRIVATEADDR' || cause === 'EPRIVATEADDR' || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'EHOSTUNREACH') {
+  if (error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EPRIVATEADDR' || cause === 'EPRIVATEADDR' || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'EHOSTUNREACH') {
     return { errorCode: 11205, errorMessage: `HTTP connection failure: ${text}` };
   }
   if (code === 'ENOTFOUND' || cause === 'ENOTFOUND' || code === 'EAI_AGAIN') {

@@ -67,7 +67,7 @@ describe('messages from handsets over SMPP', () => {
     try {
       const handset = nextHandset();
       await double.deliver({ from: handset, to: PARLEY, shortMessage: encodeGsm7('first hand-over') });
-      await inboundFrom(handset);
+      await double.until(() => double.submits.some((s) => s.pdu.destination_addr === handset), 'the reply');
       const [reply] = (await parley.store.messages.list(parley.account.sid, { to: `+${handset}` }, { pageSize: 5 })).filter((m) => m.direction === 'outbound-reply');
       await parley.status(reply!.sid, ['sent']);
       assert.deepEqual(reads.read.filter((sid) => sid === reply!.sid), []);
