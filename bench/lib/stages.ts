@@ -17,7 +17,7 @@ const STAGES: ReadonlyArray<[string, (f: Frame) => boolean]> = [
   ['store: statements and rows', (f) => /stores\/(sqlite|postgres)\/|better-sqlite3|node_modules\/pg/.test(f.url)],
   ['events and the SSE stream', (f) => /routes\/events|events\/bus|events\/relay|metrics\/|logging\/events/.test(f.url)],
   ['webhook: signature, token, parameters', (f) => /webhooks\/(signature|params)/.test(f.url)],
-  ['webhook: HTTP client (undici)', (f) => /undici|webhooks\/client/.test(f.url)],
+  ['webhook: HTTP client (own for http:, undici for https:)', (f) => /undici|webhooks\/(client|plain-http|response-parser|response-reader)/.test(f.url)],
   ['cookie jar', (f) => /tough-cookie|cookies\/jar/.test(f.url)],
   ['TwiML', (f) => /twiml\//.test(f.url) || /fast-xml-parser/.test(f.url)],
   ['phone numbers (libphonenumber)', (f) => /libphonenumber/.test(f.url)],
