@@ -2,9 +2,10 @@
  * Sends one webhook request the way Twilio does and classifies the outcome with Twilio's codes.
  *
  * Budget (error 11205/11200 docs): connect 5 s per attempt, one retry on connect failure only,
- * 15 s in all; overridable per URL with a `#ct=..&rt=..&tt=..&rc=..&rp=..` fragment. undici's
- * pooled keep-alive agent, not global fetch, keeps this path cheap (performance notes, lesson 3),
- * and its `dispatch` with a handler of our own (response-reader.ts) rather than `request()`.
+ * 15 s in all; overridable per URL with a `#ct=..&rt=..&tt=..&rc=..&rp=..` fragment. Pooled
+ * keep-alive connections, not global fetch, keep this path cheap (performance notes, lesson 3):
+ * for `http:` URLs an exchange of our own on node:net (plain-http.ts, bench/README.md finding 61),
+ * for `https:` undici's agent through `dispatch` with a handler of our own (response-reader.ts).
  */
 import { Agent, errors as undiciErrors } from 'undici';
 import type { ExchangeRequest, HttpMethod, WebhookExchange } from '../stores/records.js';
