@@ -28,6 +28,8 @@ let connections = 0;
 let closed = 0;
 /** The connection (by its number) each request came on. */
 const cameOn: number[] = [];
+/** Each request as it came: its head's lines and its body. */
+const received: Array<{ lines: string[]; body: string }> = [];
 const sockets = new Set<Socket>();
 
 /** Reads requests off a connection (head, then a Content-Length body) and answers each with the next script. */
@@ -47,6 +49,7 @@ function serve(socket: Socket): void {
       if (end < 0) return;
       const length = Number(/content-length: (\d+)/i.exec(pending.toString('latin1', 0, end))?.[1] ?? 0);
       if (pending.length < end + 4 + length) return;
+      received.push({ lines: pending.toString('latin1', 0, end).split('\r\n'), body: pending.toString('latin1', end + 4, end + 4 + length) });
       pending = pending.subarray(end + 4 + length);
       cameOn.push(id);
       const script = scripts.shift();
@@ -287,5 +290,41 @@ test('a server that answers nothing: the attempt ends at its deadline, and the c
     assert.equal(closed, closedBefore + 1, 'the timed-out connection was closed, not kept');
   } finally {
     pool.destroy();
+  }
+});
+
+test("what goes on the wire: the request line, Host, URL credentials as Basic auth, the form with its length; a GET's parameters in its query", async () => {
+  const client = new WebhookClient();
+  try {
+    for (const method of ['POST', 'GET'] as const) {
+      scripts.push({ raw: Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), splits: [] });
+      const from = received.length;
+      const result = await client.send({
+        method, configuredUrl: `http://us%40r:s%3Acret@127.0.0.1:${port}/sms?x=1#rt=2000`, params: [['Body', 'hé & co'], ['From', '+15550001111']],
+        authToken: 't', idempotencyToken: 'idem-1', cookie: 'sid=s1',
+      });
+      assert.equal(result.errorCode, null, String(result.errorMessage));
+      const [request] = received.slice(from);
+      assert.ok(request, `${method}: the server got it`);
+      const form = 'Body=h%C3%A9+%26+co&From=%2B15550001111';
+      assert.equal(request.lines[0], method === 'POST' ? 'POST /sms?x=1 HTTP/1.1' : `GET /sms?x=1&${form} HTTP/1.1`);
+      const headers = new Map(request.lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      assert.equal(headers.get('host'), `127.0.0.1:${port}`);
+      assert.equal(headers.get('authorization'), 'Basic ' + Buffer.from('us@r:s:cret').toString('base64'));
+      assert.equal(headers.get('cookie'), 'sid=s1');
+      assert.equal(headers.get('i-twilio-idempotency-token'), 'idem-1');
+      assert.equal(headers.get('x-twilio-signature'), result.request.signature);
+      assert.equal(headers.get('user-agent'), 'TwilioProxy/1.1');
+      if (method === 'POST') {
+        assert.equal(headers.get('content-type'), 'application/x-www-form-urlencoded');
+        assert.equal(headers.get('content-length'), String(form.length));
+        assert.equal(request.body, form);
+      } else {
+        assert.equal(headers.has('content-length'), false);
+        assert.equal(request.body, '');
+      }
+    }
+  } finally {
+    await client.destroy();
   }
 });
