@@ -119,6 +119,8 @@ export class WebhookClient {
     policy: ConnectionPolicy, deadline: number, started: number, now: () => number,
   ): Promise<Omit<WebhookResult, 'request' | 'attempts'>> {
     const remaining = Math.max(1, deadline - Date.now());
+    // Credentials in the URL go out as Basic auth (they are masked in what is recorded).
+    const sent = target.username ? { ...headers, authorization: basicFromUrl(target) } : headers;
     const outcome = await new Promise<ReadOutcome>((resolve) => {
       if (target.protocol === 'http:') {
         this.plain ??= new PlainHttpPool({
@@ -132,7 +134,7 @@ export class WebhookClient {
           hostHeader: target.host,
           method,
           path: target.pathname + target.search,
-          headers: target.username ? { ...headers, authorization: basicFromUrl(target) } : headers,
+          headers: sent,
           body,
           connectTimeoutMs: policy.connectTimeoutMs,
           readTimeoutMs: Math.min(policy.readTimeoutMs, remaining),
@@ -146,7 +148,7 @@ export class WebhookClient {
         origin: target.origin,
         path: target.pathname + target.search,
         method,
-        headers: target.username ? { ...headers, authorization: basicFromUrl(target) } : headers,
+        headers: sent,
         ...(body !== undefined ? { body } : {}),
         headersTimeout: Math.min(policy.readTimeoutMs, remaining),
         bodyTimeout: Math.min(policy.readTimeoutMs, remaining),
@@ -207,7 +209,7 @@ function classifyError(error: unknown, remainingMs: number): { errorCode: 11200 
   const code = (error as { code?: string } | null)?.code ?? '';
   const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? '';
   const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EPRIVATEADDR' || cause === 'EPRIVATEADDR' || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'EHOSTUNREACH') {
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EPRIVATEADDR' || cause === 'EPRIVATEADDR' || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'EHOSTUNREACH') {
     return { errorCode: 11205, errorMessage: `HTTP connection failure: ${text}` };
   }
   if (code === 'ENOTFOUND' || cause === 'ENOTFOUND' || code === 'EAI_AGAIN') {

@@ -10,7 +10,7 @@
  * marked `Connection: close`.
  */
 import { connect, type Socket } from 'node:net';
-import type { ReadOutcome, ReadResponse } from './response-reader.js';
+import { BodyCollector, type ReadOutcome, type ReadResponse } from './response-reader.js';
 import { ResponseParser } from './response-parser.js';
 
 export interface PlainRequest {
@@ -50,6 +50,13 @@ function failure(code: string, message: string, name = 'Error'): Error {
 /** What a header value may not hold (undici's rule): controls other than tab, and anything past latin1. */
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
+/** Drops the listeners an exchange (or the idle pool) set; the pool's own `close` listener stays. */
+function stopListening(socket: Socket): void {
+  socket.removeAllListeners('data');
+  socket.removeAllListeners('end');
+  socket.removeAllListeners('error');
+}
+
 interface Origin {
   idle: PooledSocket[];
   busy: number;
@@ -82,9 +89,7 @@ export class PlainHttpPool {
     const idle = origin.idle.pop();
     if (idle) {
       if (idle.idleTimer) clearTimeout(idle.idleTimer);
-      idle.socket.removeAllListeners('data');
-      idle.socket.removeAllListeners('end');
-      idle.socket.removeAllListeners('error');
+      stopListening(idle.socket);
       origin.busy++;
       ready(idle.socket, true);
       return;
@@ -116,9 +121,7 @@ export class PlainHttpPool {
       };
       pooled.idleTimer = setTimeout(drop, keepAliveMs);
       pooled.idleTimer.unref();
-      socket.removeAllListeners('data');
-      socket.removeAllListeners('end');
-      socket.removeAllListeners('error');
+      stopListening(socket);
       // The server may close an idle connection, or send what it must not: either way it is dropped.
       socket.once('data', drop);
       socket.once('end', drop);
@@ -168,13 +171,13 @@ class Exchange {
   private readonly parser: ResponseParser;
   private status = 0;
   private headers: Record<string, string | string[]> = {};
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
+  private readonly body: BodyCollector;
   private keepAlive = false;
   private keepAliveMs: number;
 
   constructor(private readonly req: PlainRequest, private readonly pool: PlainHttpPool, private readonly origin: Origin, private readonly done: (outcome: ReadOutcome) => void) {
     this.keepAliveMs = pool.defaultKeepAliveMs;
+    this.body = new BodyCollector(req.limit);
     this.parser = new ResponseParser(req.method, {
       head: (head) => {
         this.status = head.status;
@@ -197,11 +200,8 @@ class Exchange {
     }
   }
 
+  /** Called at once by `acquire`, so never after the exchange settled (a waiter out of time is skipped there). */
   private use(socket: Socket, reused: boolean): void {
-    if (this.settled) {
-      this.pool.release(this.origin, socket, reused, this.keepAliveMs);
-      return;
-    }
     this.socket = socket;
     socket.ref();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -256,19 +256,13 @@ class Exchange {
   /** Keeps a piece of the body; past the limit, ends the exchange (the rest is not read). */
   private keep(piece: Buffer): boolean {
     if (this.settled) return false;
-    this.size += piece.length;
-    if (this.size <= this.req.limit) {
-      this.chunks.push(piece);
-      return true;
-    }
-    this.chunks.push(piece.subarray(0, piece.length - (this.size - this.req.limit)));
+    if (this.body.add(piece)) return true;
     this.finish({ response: this.response(true) }, false);
     return false;
   }
 
   private response(tooLarge: boolean): ReadResponse {
-    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
-    return { status: this.status, headers: this.headers, body, tooLarge };
+    return { status: this.status, headers: this.headers, body: this.body.text(), tooLarge };
   }
 
   private onEnd(): void {

@@ -21,6 +21,29 @@ export interface ReadResponse {
 
 export type ReadOutcome = { response: ReadResponse } | { error: unknown };
 
+/** A response's body gathered up to a limit of bytes; what comes past it is cut off. */
+export class BodyCollector {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Keeps a piece; false once the body has gone past the limit (its first `limit` bytes are kept). */
+  add(piece: Buffer): boolean {
+    this.size += piece.length;
+    if (this.size <= this.limit) {
+      this.chunks.push(piece);
+      return true;
+    }
+    this.chunks.push(piece.subarray(0, piece.length - (this.size - this.limit)));
+    return false;
+  }
+
+  text(): string {
+    return this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
 export class ResponseReader implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   /** Why the attempt ended early (the deadline, a body over the limit): aborts a request undici has not started yet. */
@@ -28,11 +51,11 @@ export class ResponseReader implements Dispatcher.DispatchHandler {
   private settled = false;
   private status = 0;
   private headers: Record<string, string | string[]> = {};
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
+  private readonly body: BodyCollector;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly limit: number, timeoutMs: number, private readonly done: (outcome: ReadOutcome) => void) {
+    this.body = new BodyCollector(limit);
     this.timer = setTimeout(() => {
       const timeout = new DOMException('the webhook ran out of its total time', 'TimeoutError');
       this.abort(timeout);
@@ -52,14 +75,8 @@ export class ResponseReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return;
-    this.size += chunk.length;
-    if (this.size <= this.limit) {
-      this.chunks.push(chunk);
-      return;
-    }
+    if (this.settled || this.body.add(chunk)) return;
     // Enough: keep the first `limit` bytes, close the connection instead of reading the rest.
-    this.chunks.push(chunk.subarray(0, chunk.length - (this.size - this.limit)));
     this.settle({ response: this.response(true) });
     this.abort(new Error(`the response is larger than ${this.limit} bytes`));
   }
@@ -73,8 +90,7 @@ export class ResponseReader implements Dispatcher.DispatchHandler {
   }
 
   private response(tooLarge: boolean): ReadResponse {
-    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
-    return { status: this.status, headers: this.headers, body, tooLarge };
+    return { status: this.status, headers: this.headers, body: this.body.text(), tooLarge };
   }
 
   private abort(reason: Error): void {
