@@ -30,7 +30,7 @@ const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CHUNK_SIZE = /^([0-9a-fA-F]{1,8})(?:[ \t]*;.*)?$/;
 
-export function protocolError(code: string, message: string): Error {
+function protocolError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
