@@ -5,7 +5,7 @@
  */
 import type { MessageRecord } from '../stores/records.js';
 import { countryOf } from '../phone/numbers.js';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { optOutTypeOf } from '../messages/opt-outs.js';
 
 export function inboundParams(m: MessageRecord): Array<[string, string]> {
@@ -32,6 +32,7 @@ export function inboundParams(m: MessageRecord): Array<[string, string]> {
  * carries the same token and the app can recognise it.
  */
 export function idempotencyToken(messageSid: string, exchangeSeq: number): string {
-  const h = createHash('sha1').update(`${messageSid}:${exchangeSeq}`).digest('hex');
+  // crypto.hash, one call without a Hash object: half the cost of createHash for input this short.
+  const h = hash('sha1', `${messageSid}:${exchangeSeq}`, 'hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -50,22 +50,59 @@ function failure(code: string, message: string, name = 'Error'): Error {
 /** What a header value may not hold (undici's rule): controls other than tab, and anything past latin1. */
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
-/** Drops the listeners an exchange (or the idle pool) set; the pool's own `close` listener stays. */
-function stopListening(socket: Socket): void {
-  socket.removeAllListeners('data');
-  socket.removeAllListeners('end');
-  socket.removeAllListeners('error');
+/** What a connection's listeners pass its events to while an exchange uses it. */
+interface SocketUser {
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  fail(error: Error): void;
+}
+
+/**
+ * One connection of the pool. Its listeners are set once, when it opens, and pass the socket's
+ * events to the exchange using it; while it is idle, any event gives it up (the server closed it,
+ * or sent what it must not). Setting and dropping listeners for every exchange cost more than the
+ * exchange's own reading (bench/README.md, finding 62).
+ */
+class Connection {
+  user: SocketUser | null = null;
+  /** Given up: events that still come are ignored (an error after `destroy` must not be thrown). */
+  retired = false;
+  idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly socket: Socket, private readonly onIdleEvent: (connection: Connection) => void) {
+    socket.on('data', (chunk: Buffer) => {
+      if (this.user) this.user.onData(chunk);
+      else this.idleEvent();
+    });
+    socket.on('end', () => {
+      if (this.user) this.user.onEnd();
+      else this.idleEvent();
+    });
+    // An error is not retried, even on a kept connection before any byte came back, as undici does
+    // not: the app may have the request (it can hang, then drop the connection).
+    socket.on('error', (error: Error) => {
+      if (this.user) this.user.fail(error);
+      else this.idleEvent();
+    });
+  }
+
+  private idleEvent(): void {
+    if (!this.retired) this.onIdleEvent(this);
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.user = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.socket.destroy();
+  }
 }
 
 interface Origin {
-  idle: PooledSocket[];
+  idle: Connection[];
   busy: number;
   waiting: Array<() => void>;
-}
-
-interface PooledSocket {
-  socket: Socket;
-  idleTimer: NodeJS.Timeout | null;
 }
 
 export class PlainHttpPool {
@@ -84,14 +121,14 @@ export class PlainHttpPool {
   }
 
   /** A connection for the exchange: an idle one, a new one, or (at the limit) the next one released. */
-  acquire(origin: Origin, req: PlainRequest, ready: (socket: Socket, reused: boolean) => void, cancelled: () => boolean): void {
+  acquire(origin: Origin, req: PlainRequest, ready: (connection: Connection, reused: boolean) => void, cancelled: () => boolean): void {
     if (this.closed) throw failure('UND_ERR_DESTROYED', 'the webhook client is closed');
     const idle = origin.idle.pop();
     if (idle) {
       if (idle.idleTimer) clearTimeout(idle.idleTimer);
-      stopListening(idle.socket);
+      idle.idleTimer = null;
       origin.busy++;
-      ready(idle.socket, true);
+      ready(idle, true);
       return;
     }
     if (origin.busy < this.options.connections) {
@@ -99,7 +136,7 @@ export class PlainHttpPool {
       const socket = connect({ host: req.host, port: req.port, noDelay: true, ...(this.options.lookup ? { lookup: this.options.lookup as never } : {}) });
       this.open.add(socket);
       socket.once('close', () => this.open.delete(socket));
-      ready(socket, false);
+      ready(new Connection(socket, (connection) => this.dropIdle(origin, connection)), false);
       return;
     }
     origin.waiting.push(() => {
@@ -109,29 +146,25 @@ export class PlainHttpPool {
   }
 
   /** The exchange is over: keep the connection for the next, or close it; then wake a waiter. */
-  release(origin: Origin, socket: Socket, reusable: boolean, keepAliveMs: number): void {
+  release(origin: Origin, connection: Connection, reusable: boolean, keepAliveMs: number): void {
     origin.busy--;
-    if (reusable && keepAliveMs > 0 && !this.closed && !socket.destroyed) {
-      const pooled: PooledSocket = { socket, idleTimer: null };
-      const drop = (): void => {
-        const i = origin.idle.indexOf(pooled);
-        if (i >= 0) origin.idle.splice(i, 1);
-        if (pooled.idleTimer) clearTimeout(pooled.idleTimer);
-        socket.destroy();
-      };
-      pooled.idleTimer = setTimeout(drop, keepAliveMs);
-      pooled.idleTimer.unref();
-      stopListening(socket);
-      // The server may close an idle connection, or send what it must not: either way it is dropped.
-      socket.once('data', drop);
-      socket.once('end', drop);
-      socket.once('error', drop);
-      socket.unref();
-      origin.idle.push(pooled);
+    connection.user = null;
+    if (reusable && keepAliveMs > 0 && !this.closed && !connection.socket.destroyed) {
+      connection.idleTimer = setTimeout(dropIdleConnection, keepAliveMs, this, origin, connection);
+      connection.idleTimer.unref();
+      connection.socket.unref();
+      origin.idle.push(connection);
     } else {
-      socket.destroy();
+      connection.retire();
     }
     this.wakeOne(origin);
+  }
+
+  /** An idle connection timed out, or the server closed it or sent what it must not: given up. */
+  dropIdle(origin: Origin, connection: Connection): void {
+    const i = origin.idle.indexOf(connection);
+    if (i >= 0) origin.idle.splice(i, 1);
+    connection.retire();
   }
 
   private wakeOne(origin: Origin): void {
@@ -143,10 +176,7 @@ export class PlainHttpPool {
   close(): void {
     this.closed = true;
     for (const origin of this.origins.values()) {
-      for (const pooled of origin.idle) {
-        if (pooled.idleTimer) clearTimeout(pooled.idleTimer);
-        pooled.socket.destroy();
-      }
+      for (const connection of origin.idle) connection.retire();
       origin.idle.length = 0;
     }
   }
@@ -161,10 +191,15 @@ export class PlainHttpPool {
   }
 }
 
+/** The idle timer's callback: one function for every connection, without a closure each. */
+function dropIdleConnection(pool: PlainHttpPool, origin: Origin, connection: Connection): void {
+  pool.dropIdle(origin, connection);
+}
+
 /** One request and its response on one connection. */
-class Exchange {
+class Exchange implements SocketUser {
   private settled = false;
-  private socket: Socket | null = null;
+  private connection: Connection | null = null;
   private readonly deadline: NodeJS.Timeout;
   private readTimer: NodeJS.Timeout | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
@@ -194,22 +229,18 @@ class Exchange {
 
   start(): void {
     try {
-      this.pool.acquire(this.origin, this.req, (socket, reused) => this.use(socket, reused), () => this.settled);
+      this.pool.acquire(this.origin, this.req, (connection, reused) => this.use(connection, reused), () => this.settled);
     } catch (error) {
       this.fail(error as Error);
     }
   }
 
   /** Called at once by `acquire`, so never after the exchange settled (a waiter out of time is skipped there). */
-  private use(socket: Socket, reused: boolean): void {
-    this.socket = socket;
+  private use(connection: Connection, reused: boolean): void {
+    this.connection = connection;
+    connection.user = this;
+    const { socket } = connection;
     socket.ref();
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onEnd());
-    // An error is not retried, even on a kept connection before any byte came back, as undici does
-    // not: the app may have the request (it can hang, then drop the connection). An idle connection
-    // is given up when the server closes it, and a second before its `Keep-Alive: timeout`.
-    socket.on('error', (error: Error) => this.fail(error));
     if (reused) {
       this.write();
       return;
@@ -234,7 +265,7 @@ class Exchange {
     }
     if (req.body !== undefined) text += `content-length: ${Buffer.byteLength(req.body)}\r\n\r\n${req.body}`;
     else text += '\r\n';
-    this.socket!.write(text, 'latin1');
+    this.connection!.socket.write(text, 'latin1');
     this.armReadTimer();
   }
 
@@ -243,7 +274,7 @@ class Exchange {
     else this.readTimer = setTimeout(() => this.fail(failure('UND_ERR_HEADERS_TIMEOUT', 'the app sent no complete response in time', 'TimeoutError')), this.req.readTimeoutMs);
   }
 
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.settled) return;
     this.armReadTimer();
     try {
@@ -265,12 +296,12 @@ class Exchange {
     return { status: this.status, headers: this.headers, body: this.body.text(), tooLarge };
   }
 
-  private onEnd(): void {
+  onEnd(): void {
     if (this.settled || this.parser.ended()) return;
     this.fail(failure('UND_ERR_SOCKET', 'other side closed'));
   }
 
-  private fail(error: Error): void {
+  fail(error: Error): void {
     this.finish({ error }, false);
   }
 
@@ -280,15 +311,9 @@ class Exchange {
     clearTimeout(this.deadline);
     if (this.readTimer) clearTimeout(this.readTimer);
     if (this.connectTimer) clearTimeout(this.connectTimer);
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) {
-      if (!reusable) {
-        socket.removeAllListeners('data');
-        socket.on('error', () => undefined);
-      }
-      this.pool.release(this.origin, socket, reusable, this.keepAliveMs);
-    }
+    const { connection } = this;
+    this.connection = null;
+    if (connection) this.pool.release(this.origin, connection, reusable, this.keepAliveMs);
     this.done(outcome);
   }
 }
