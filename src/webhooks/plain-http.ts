@@ -60,8 +60,8 @@ interface SocketUser {
 /**
  * One connection of the pool. Its listeners are set once, when it opens, and pass the socket's
  * events to the exchange using it; while it is idle, any event gives it up (the server closed it,
- * or sent what it must not). Setting and dropping listeners for every exchange cost more than the
- * exchange's own reading (bench/README.md, finding 62).
+ * or sent what it must not). Adding and removing three listeners around every exchange, and three
+ * more around every idle spell, was measurable in a turn's instructions (bench/README.md, finding 62).
  */
 class Connection {
   user: SocketUser | null = null;
