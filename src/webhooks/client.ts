@@ -97,20 +97,23 @@ export class WebhookClient {
     } catch {
       return { request, response: null, errorCode: 11100, errorMessage: `Invalid URL format: ${request.url}`, attempts: 0 };
     }
-    // An IP literal is never looked up, so the guard checks it here; names are checked after DNS.
-    const literal = target.hostname.replace(/^\[|\]$/g, '');
-    if (this.options.blockPrivateAddresses && isPrivateAddress(literal)) {
-      const error = new PrivateAddressError(target.hostname, literal);
+    // What to connect to: the URL's host without an IPv6 literal's brackets. An IP literal is never
+    // looked up, so the guard checks it here; names are checked after DNS.
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    if (this.options.blockPrivateAddresses && isPrivateAddress(host)) {
+      const error = new PrivateAddressError(target.hostname, host);
       return { request, response: null, errorCode: 11205, errorMessage: `HTTP connection failure: ${error.message}`, attempts: 0 };
     }
 
+    // Credentials in the URL go out as Basic auth (they are masked in what is recorded).
+    const sent = target.username ? { ...headers, authorization: basicFromUrl(target) } : headers;
     const started = now();
     const deadline = Date.now() + policy.totalTimeoutMs;
     let attempts = 0;
     let last: Omit<WebhookResult, 'request' | 'attempts'> = { response: null, errorCode: 11200, errorMessage: 'no attempt made' };
     while (attempts <= policy.retryCount && Date.now() < deadline) {
       attempts++;
-      last = await this.attempt(target, req.method, headers, req.method === 'POST' ? form : undefined, policy, deadline, started, now);
+      last = await this.attempt(target, host, req.method, sent, req.method === 'POST' ? form : undefined, policy, deadline, started, now);
       const retryKind = classifyForRetry(last);
       if (!retryKind || !policy.retryOn.has(retryKind)) break;
     }
@@ -118,12 +121,10 @@ export class WebhookClient {
   }
 
   private async attempt(
-    target: URL, method: HttpMethod, headers: Record<string, string>, body: string | undefined,
+    target: URL, host: string, method: HttpMethod, headers: Record<string, string>, body: string | undefined,
     policy: ConnectionPolicy, deadline: number, started: number, now: () => number,
   ): Promise<Omit<WebhookResult, 'request' | 'attempts'>> {
     const remaining = Math.max(1, deadline - Date.now());
-    // Credentials in the URL go out as Basic auth (they are masked in what is recorded).
-    const sent = target.username ? { ...headers, authorization: basicFromUrl(target) } : headers;
     const outcome = await new Promise<ReadOutcome>((resolve) => {
       if (target.protocol === 'http:') {
         this.plain ??= new PlainHttpPool({
@@ -132,12 +133,12 @@ export class WebhookClient {
           ...(this.options.blockPrivateAddresses ? { lookup: guardedLookup } : {}),
         });
         this.plain.request({
-          host: target.hostname.replace(/^\[|\]$/g, ''),
+          host,
           port: Number(target.port || 80),
           hostHeader: target.host,
           method,
           path: target.pathname + target.search,
-          headers: sent,
+          headers,
           body,
           connectTimeoutMs: policy.connectTimeoutMs,
           readTimeoutMs: Math.min(policy.readTimeoutMs, remaining),
@@ -151,7 +152,7 @@ export class WebhookClient {
         origin: target.origin,
         path: target.pathname + target.search,
         method,
-        headers: sent,
+        headers,
         ...(body !== undefined ? { body } : {}),
         headersTimeout: Math.min(policy.readTimeoutMs, remaining),
         bodyTimeout: Math.min(policy.readTimeoutMs, remaining),

@@ -64,39 +64,64 @@ interface SocketUser {
  * more around every idle spell, was measurable in a turn's instructions (bench/README.md, finding 62).
  */
 class Connection {
-  user: SocketUser | null = null;
+  private user: SocketUser | null = null;
   /** Given up: events that still come are ignored (an error after `destroy` must not be thrown). */
-  retired = false;
-  idleTimer: NodeJS.Timeout | null = null;
+  private retired = false;
+  private idleTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly socket: Socket, private readonly onIdleEvent: (connection: Connection) => void) {
+  constructor(readonly socket: Socket, private readonly onIdleEnd: (connection: Connection) => void) {
     socket.on('data', (chunk: Buffer) => {
       if (this.user) this.user.onData(chunk);
-      else this.idleEvent();
+      else this.endIdle();
     });
     socket.on('end', () => {
       if (this.user) this.user.onEnd();
-      else this.idleEvent();
+      else this.endIdle();
     });
     // An error is not retried, even on a kept connection before any byte came back, as undici does
     // not: the app may have the request (it can hang, then drop the connection).
     socket.on('error', (error: Error) => {
       if (this.user) this.user.fail(error);
-      else this.idleEvent();
+      else this.endIdle();
     });
   }
 
-  private idleEvent(): void {
-    if (!this.retired) this.onIdleEvent(this);
+  /** An exchange takes the connection: its events go to `user`, and it keeps the process alive. */
+  use(user: SocketUser): void {
+    this.stopIdleTimer();
+    this.user = user;
+    this.socket.ref();
+  }
+
+  /** Kept for the next exchange: given up after `keepAliveMs`, and it no longer keeps the process alive. */
+  rest(keepAliveMs: number): void {
+    this.user = null;
+    this.idleTimer = setTimeout(endIdleSpell, keepAliveMs, this);
+    this.idleTimer.unref();
+    this.socket.unref();
+  }
+
+  /** The idle spell is over (its time ran out, or the server spoke or closed): given up, once. */
+  endIdle(): void {
+    if (!this.retired) this.onIdleEnd(this);
   }
 
   retire(): void {
     this.retired = true;
     this.user = null;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    this.stopIdleTimer();
     this.socket.destroy();
   }
+
+  private stopIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+}
+
+/** The idle timer's callback: one function for every connection, without a closure each. */
+function endIdleSpell(connection: Connection): void {
+  connection.endIdle();
 }
 
 interface Origin {
@@ -125,8 +150,6 @@ export class PlainHttpPool {
     if (this.closed) throw failure('UND_ERR_DESTROYED', 'the webhook client is closed');
     const idle = origin.idle.pop();
     if (idle) {
-      if (idle.idleTimer) clearTimeout(idle.idleTimer);
-      idle.idleTimer = null;
       origin.busy++;
       ready(idle, true);
       return;
@@ -148,11 +171,8 @@ export class PlainHttpPool {
   /** The exchange is over: keep the connection for the next, or close it; then wake a waiter. */
   release(origin: Origin, connection: Connection, reusable: boolean, keepAliveMs: number): void {
     origin.busy--;
-    connection.user = null;
     if (reusable && keepAliveMs > 0 && !this.closed && !connection.socket.destroyed) {
-      connection.idleTimer = setTimeout(dropIdleConnection, keepAliveMs, this, origin, connection);
-      connection.idleTimer.unref();
-      connection.socket.unref();
+      connection.rest(keepAliveMs);
       origin.idle.push(connection);
     } else {
       connection.retire();
@@ -161,7 +181,7 @@ export class PlainHttpPool {
   }
 
   /** An idle connection timed out, or the server closed it or sent what it must not: given up. */
-  dropIdle(origin: Origin, connection: Connection): void {
+  private dropIdle(origin: Origin, connection: Connection): void {
     const i = origin.idle.indexOf(connection);
     if (i >= 0) origin.idle.splice(i, 1);
     connection.retire();
@@ -189,11 +209,6 @@ export class PlainHttpPool {
   get defaultKeepAliveMs(): number {
     return this.options.keepAliveMs;
   }
-}
-
-/** The idle timer's callback: one function for every connection, without a closure each. */
-function dropIdleConnection(pool: PlainHttpPool, origin: Origin, connection: Connection): void {
-  pool.dropIdle(origin, connection);
 }
 
 /** One request and its response on one connection. */
@@ -238,9 +253,7 @@ class Exchange implements SocketUser {
   /** Called at once by `acquire`, so never after the exchange settled (a waiter out of time is skipped there). */
   private use(connection: Connection, reused: boolean): void {
     this.connection = connection;
-    connection.user = this;
-    const { socket } = connection;
-    socket.ref();
+    connection.use(this);
     if (reused) {
       this.write();
       return;
@@ -248,7 +261,7 @@ class Exchange implements SocketUser {
     this.connectTimer = setTimeout(() => {
       this.fail(failure('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${this.req.host}:${this.req.port}, timeout: ${this.req.connectTimeoutMs}ms)`, 'ConnectTimeoutError'));
     }, this.req.connectTimeoutMs);
-    socket.once('connect', () => {
+    connection.socket.once('connect', () => {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = null;
       this.write();
