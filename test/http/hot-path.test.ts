@@ -109,6 +109,7 @@ test('the plain inbound message is answered by the hot path: 201 with the Messag
       const res = await post(h.url, message, { 'content-type': type });
       assert.equal(res.status, 201);
       assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+      assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.text));
       const json = JSON.parse(res.text) as { sid: string; from: string; to: string; body: string; direction: string };
       assert.match(json.sid, /^SM[0-9a-f]{32}$/);
       assert.deepEqual([json.from, json.to, json.body, json.direction], ['+15557770000', NUMBER, 'hello', 'inbound']);
@@ -234,6 +235,7 @@ test('a real Parley answers the same request the same way through the hot path (
     };
     const cases: Array<[string, Record<string, string>, string?]> = [
       ['accepted', { From: '+15557770000', To: NUMBER, Body: 'hello' }],
+      ['accepted, text outside ASCII', { From: '+15557770000', To: NUMBER, Body: 'Grüße, ça va? 你好 😀' }],
       ['no To', { From: '+15557770000', Body: 'hello' }],
       ['a From that is not E.164', { From: 'nobody', To: NUMBER, Body: 'hello' }],
       ['not a Parley number', { From: '+15557770000', To: '+15550009999', Body: 'hello' }],
@@ -248,10 +250,12 @@ test('a real Parley answers the same request the same way through the hot path (
     }
     const [accepted] = await both(cases[0]![1]);
     assert.equal(accepted!.status, 201);
-    const [itself] = await both(cases[4]![1]);
+    const [outsideAscii] = await both(cases[1]![1]);
+    assert.equal((outsideAscii!.body as { body: string }).body, 'Grüße, ça va? 你好 😀', 'read back byte for byte, its Content-Length counted in bytes');
+    const [itself] = await both(cases[5]![1]);
     assert.equal(itself!.status, 400);
     assert.equal((itself!.body as { code: number }).code, 21212);
-    const [refused] = await both(cases[7]![1], cases[7]![2]);
+    const [refused] = await both(cases[8]![1], cases[8]![2]);
     assert.equal(refused!.status, 401);
     assert.equal(refused!.challenge, 'Basic realm="Twilio API"');
   } finally {
