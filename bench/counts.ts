@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/counts.js --what=instructions|syscalls|allocations [--turns=N] [--warmup=N] [--concurrency=C,...] [--rate=R,...] [--gateway-flag=FLAG ...]`:
+ * `node dist/bench/counts.js --what=instructions|syscalls|allocations|statements [--turns=N] [--warmup=N] [--concurrency=C,...] [--rate=R,...] [--gateway-flag=FLAG ...]`:
  * what one turn costs the gateway, counted rather than timed, so that two builds compare on a
  * shared machine (bench/README.md, "Budget of a turn"):
  * - `instructions`: user-space instructions, every thread (the checkpointer's too), counted by
@@ -16,6 +16,9 @@
  *   from V8's sampling heap profiler switched on for the measured turns (bench/lib/allocation-sampler.ts),
  *   counting objects the collector has already freed. An estimate from samples every 4 KiB: it
  *   repeats to a few percent over 3,000 turns. The work garbage collection does follows from it.
+ * - `statements`: the time the main thread spends in each SQLite statement, µs a turn, and how many
+ *   calls a turn makes (bench/lib/statement-timer.ts). Timed, so noisier than the counts; what it
+ *   shows is which statements a turn runs and how their cost moves with the load (finding 72).
  * Turns run in a closed loop at `--concurrency` in flight, or at an offered `--rate` per second.
  * `--gateway-flag` passes a node flag to the gateway, as `npm run bench` does.
  * The minimal app and the load run normally. Instructions and system calls need Debian's valgrind and strace.
@@ -34,11 +37,16 @@ import { createNumbers } from './workloads/full-loop.js';
 import { handsetNumber } from './workloads/http-ceiling.js';
 import { flagValue, flagValues, positiveIntFlag } from './lib/args.js';
 import { stageClassifier, type Frame } from './lib/stages.js';
+import type { StatementTime } from './lib/statement-timer.js';
 
-type What = 'instructions' | 'syscalls' | 'allocations';
-const WHATS: readonly What[] = ['instructions', 'syscalls', 'allocations'];
+type What = 'instructions' | 'syscalls' | 'allocations' | 'statements';
+const WHATS: readonly What[] = ['instructions', 'syscalls', 'allocations', 'statements'];
 
-const ALLOCATION_SAMPLER = new URL('./lib/allocation-sampler.js', import.meta.url).href;
+/** Modules loaded into the gateway that start and stop on SIGUSR2, and the variable naming their output file. */
+const SAMPLERS: Partial<Record<What, { module: string; env: string }>> = {
+  allocations: { module: new URL('./lib/allocation-sampler.js', import.meta.url).href, env: 'PARLEY_BENCH_ALLOCATIONS_OUT' },
+  statements: { module: new URL('./lib/statement-timer.js', import.meta.url).href, env: 'PARLEY_BENCH_STATEMENTS_OUT' },
+};
 type Load = { concurrency: number } | { rate: number };
 
 interface Counted {
@@ -48,22 +56,27 @@ interface Counted {
   perTurn: Record<string, number>;
   /** With `allocations`: the functions that allocated most, bytes per turn. */
   topFunctions?: Array<[string, number]>;
+  /** With `statements`: each statement's calls a turn and µs a call, most costly first. */
+  statements?: Array<{ name: string; callsPerTurn: number; usPerCall: number }>;
 }
 
 function option(name: string, fallback: string): string {
   return flagValue(name) ?? fallback;
 }
 
-/** Counting while `run` runs: callgrind's instrumentation switched on, strace attached to every thread, or the heap sampled. */
-async function counting(what: What, gw: RunningGateway, dir: string, allocationsOut: string, run: () => Promise<void>): Promise<Record<string, number>> {
+/**
+ * Counting while `run` runs: callgrind's instrumentation switched on, strace attached to every
+ * thread, or a sampler in the gateway (the heap's, the statements' timer) started and stopped.
+ */
+async function counting(what: What, gw: RunningGateway, dir: string, samplerOut: string, run: () => Promise<void>): Promise<Record<string, number>> {
   const pid = String(gw.child.pid);
-  if (what === 'allocations') {
+  if (SAMPLERS[what]) {
     process.kill(gw.child.pid, 'SIGUSR2');
-    await untilExists(`${allocationsOut}.started`);
+    await untilExists(`${samplerOut}.started`);
     await run();
     process.kill(gw.child.pid, 'SIGUSR2');
-    await untilExists(allocationsOut);
-    return {}; // read from the profile below
+    await untilExists(samplerOut);
+    return {}; // read from the sampler's file below
   }
   if (what === 'instructions') {
     execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
@@ -132,14 +145,15 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
   const label = 'rate' in load ? `${load.rate}/s offered` : `${load.concurrency} in flight`;
   const slug = label.replace(/\W/g, '');
   const out = join(dir, `callgrind.${slug}.out`);
-  const allocationsOut = join(dir, `allocations.${slug}.heapprofile`);
+  const sampler = SAMPLERS[what];
+  const samplerOut = join(dir, `${what}.${slug}.json`);
   const app = await startApp('minimal');
   const concurrency = 'rate' in load ? 256 : load.concurrency;
   const gw = await startGateway({
     db: join(dir, `gateway-${slug}.db`), credentials: newCredentials(), connections: concurrency, startMs: 300_000,
-    nodeArgs: [...flagValues('gateway-flag'), ...(what === 'allocations' ? ['--import', ALLOCATION_SAMPLER] : [])],
-    // The gateway reads where to write its heap profile from its environment (allocation-sampler.ts).
-    ...(what === 'allocations' ? { env: { PARLEY_BENCH_ALLOCATIONS_OUT: allocationsOut } } : {}),
+    nodeArgs: [...flagValues('gateway-flag'), ...(sampler ? ['--import', sampler.module] : [])],
+    // The gateway reads where its sampler writes from its environment (allocation-sampler.ts, statement-timer.ts).
+    ...(sampler ? { env: { [sampler.env]: samplerOut } } : {}),
     ...(what === 'instructions'
       ? { launcher: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--dump-instr=no', `--callgrind-out-file=${out}`] }
       : {}),
@@ -152,7 +166,7 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
     try {
       await saturate(driver.op, Math.min(concurrency, 64), { count: warmup, maxMs: 600_000, drainMs: 120_000 });
       let result: LoadResult | null = null;
-      counts = await counting(what, gw, dir, allocationsOut, async () => {
+      counts = await counting(what, gw, dir, samplerOut, async () => {
         const bounds = { count: turns, maxMs: 900_000, drainMs: 120_000 };
         result = 'rate' in load ? await steady(driver.op, load.rate, concurrency, bounds) : await saturate(driver.op, load.concurrency, bounds);
       });
@@ -172,9 +186,10 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
     const total = dumps.reduce((sum, text) => sum + Number(/^totals:\s+(\d+)/m.exec(text)?.[1] ?? 0), 0);
     return { load: label, turns: completed, perTurn: { instructions: Math.round(total / completed) } };
   }
+  if (what === 'statements') return statementsPerTurn(label, completed, JSON.parse(readFileSync(samplerOut, 'utf8')) as Record<string, StatementTime>);
   let topFunctions: Array<[string, number]> | undefined;
   if (what === 'allocations') {
-    const { byStage, byFunction } = allocationsByStage(JSON.parse(readFileSync(allocationsOut, 'utf8')) as HeapProfile);
+    const { byStage, byFunction } = allocationsByStage(JSON.parse(readFileSync(samplerOut, 'utf8')) as HeapProfile);
     counts = byStage;
     topFunctions = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([where, bytes]) => [where, Math.round(bytes / completed)]);
   }
@@ -188,9 +203,23 @@ async function measure(what: What, load: Load, turns: number, warmup: number, di
   return { load: label, turns: completed, perTurn, ...(topFunctions ? { topFunctions } : {}) };
 }
 
+/** µs a turn in each statement (and `total`), and each one's calls a turn and µs a call. */
+function statementsPerTurn(load: string, turns: number, times: Record<string, StatementTime>): Counted {
+  const perTurn: Record<string, number> = {};
+  let total = 0;
+  const statements = Object.entries(times).map(([name, t]) => {
+    perTurn[name] = Math.round(t.ns / turns) / 1000;
+    total += t.ns;
+    return { name, callsPerTurn: Math.round((100 * t.calls) / turns) / 100, usPerCall: Math.round(t.ns / t.calls) / 1000 };
+  }).sort((a, b) => perTurn[b.name]! - perTurn[a.name]!);
+  perTurn.total = Math.round(total / turns) / 1000;
+  return { load, turns, perTurn, statements };
+}
+
 function formatCount(what: What, n: number): string {
   if (what === 'instructions') return `${(n / 1e6).toFixed(3)} M`;
   if (what === 'allocations') return `${(n / 1024).toFixed(1)} KiB`;
+  if (what === 'statements') return `${n.toFixed(1)} µs`;
   return String(n);
 }
 
@@ -213,11 +242,12 @@ async function main(): Promise<void> {
       const top = Object.entries(counted.perTurn).sort((a, b) => b[1] - a[1]).slice(0, 12);
       console.log(`${counted.load}, ${counted.turns} turns: ${top.map(([name, n]) => `${name} ${formatCount(what, n)}`).join(', ')}`);
       for (const [where, bytes] of counted.topFunctions ?? []) console.log(`  ${String(bytes).padStart(7)} bytes a turn  ${where}`);
+      for (const s of counted.statements ?? []) console.log(`  ${s.callsPerTurn.toFixed(2).padStart(6)} a turn, ${s.usPerCall.toFixed(2).padStart(7)} µs a call  ${s.name.slice(0, 90)}`);
     }
     const out = flagValue('out');
     if (out) writeFileSync(out, JSON.stringify(results, null, 2));
   } finally {
-    if (process.env.PARLEY_BENCH_KEEP) console.log(`kept ${dir}`); // the callgrind dumps (for callgrind_annotate) or heap profiles
+    if (process.env.PARLEY_BENCH_KEEP) console.log(`kept ${dir}`); // the callgrind dumps (for callgrind_annotate), heap profiles or statement times
     else rmSync(dir, { recursive: true, force: true });
   }
 }

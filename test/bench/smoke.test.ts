@@ -119,3 +119,33 @@ test('bench/counts.ts --what=allocations counts the bytes a turn allocates, by s
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('bench/counts.ts --what=statements times the SQLite statements a turn runs, by name', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-statements-'));
+  try {
+    const script = fileURLToPath(new URL('../../bench/counts.js', import.meta.url));
+    const out = join(dir, 'statements.json');
+    const { code, output } = await runScript(script, ['--what=statements', '--turns=300', '--warmup=300', '--concurrency=8', `--out=${out}`]);
+    assert.equal(code, 0, output);
+    assert.match(output, /^8 in flight, \d+ turns: total [\d.]+ µs, /m);
+    assert.match(output, /^ +1\.00 a turn, +[\d.]+ µs a call  messageInsert$/m);
+    const [counted] = JSON.parse(await readFile(out, 'utf8')) as Array<{
+      load: string; turns: number; perTurn: Record<string, number>; statements: Array<{ name: string; callsPerTurn: number; usPerCall: number }>;
+    }>;
+    assert.ok(counted!.turns >= 270, `turns: ${counted!.turns}`);
+    const calls = Object.fromEntries(counted!.statements.map((s) => [s.name, s.callsPerTurn]));
+    // A turn stores its inbound message, then its outcome: the conversation, the reply, the exchange
+    // record and the turn's end, and each message moves its conversation's chain (finding 72).
+    for (const name of ['messageInsert', 'conversationUpsert', 'replyInsert', 'exchangeInsert', 'turnFinish']) {
+      assert.ok(Math.abs(calls[name]! - 1) < 0.05, `${name}: ${calls[name]} a turn`);
+    }
+    assert.ok(Math.abs(calls.chainAdvance! - 2) < 0.05, `chainAdvance: ${calls.chainAdvance} a turn`);
+    assert.ok((calls.COMMIT ?? 0) > 0 && calls.COMMIT! <= 2.05, `COMMIT: ${calls.COMMIT} a turn`);
+    const { total, ...byStatement } = counted!.perTurn;
+    assert.ok(total! > 0, `total ${total} µs a turn`);
+    const sum = Object.values(byStatement).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - total!) <= Object.keys(byStatement).length * 0.001 + 0.001, `statements add up to ${sum}, total ${total}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
