@@ -24,6 +24,31 @@ function runScript(script: string, args: string[]): Promise<{ code: number | nul
   });
 }
 
+/** What `bench/counts.ts --what=WHAT` writes with `--out`, one entry a load. */
+interface Counted {
+  load: string;
+  turns: number;
+  perTurn: Record<string, number>;
+  statements?: Array<{ name: string; callsPerTurn: number; usPerCall: number }>;
+}
+
+/** Runs `bench/counts.ts --what=WHAT` briefly at 8 in flight; its output and its one counted load. */
+async function countBriefly(what: string): Promise<{ output: string; counted: Counted }> {
+  const dir = await mkdtemp(join(tmpdir(), `parley-bench-${what}-`));
+  try {
+    const script = fileURLToPath(new URL('../../bench/counts.js', import.meta.url));
+    const out = join(dir, `${what}.json`);
+    const { code, output } = await runScript(script, [`--what=${what}`, '--turns=300', '--warmup=300', '--concurrency=8', `--out=${out}`]);
+    assert.equal(code, 0, output);
+    const [counted] = JSON.parse(await readFile(out, 'utf8')) as Counted[];
+    assert.equal(counted!.load, '8 in flight');
+    assert.ok(counted!.turns >= 270, `turns: ${counted!.turns}`);
+    return { output, counted: counted! };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function record(value: unknown, what: string): Record<string, unknown> {
   assert.ok(typeof value === 'object' && value !== null && !Array.isArray(value), `${what} is an object`);
   return value as Record<string, unknown>;
@@ -95,57 +120,34 @@ test('bench/store-writes.ts measures every variant of the store write path', { t
 });
 
 test('bench/counts.ts --what=allocations counts the bytes a turn allocates, by stage', { timeout: 120_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-allocations-'));
-  try {
-    const script = fileURLToPath(new URL('../../bench/counts.js', import.meta.url));
-    const out = join(dir, 'allocations.json');
-    const { code, output } = await runScript(script, ['--what=allocations', '--turns=300', '--warmup=300', '--concurrency=8', `--out=${out}`]);
-    assert.equal(code, 0, output);
-    assert.match(output, /^8 in flight, \d+ turns: total [\d.]+ KiB, /m);
-    const [counted] = JSON.parse(await readFile(out, 'utf8')) as Array<{ load: string; turns: number; perTurn: Record<string, number> }>;
-    assert.equal(counted!.load, '8 in flight');
-    assert.ok(counted!.turns >= 270, `turns: ${counted!.turns}`);
-    const { total, ...stages } = counted!.perTurn;
-    // A turn parses a request, posts a webhook and writes its records: tens of kilobytes (about 75 KiB
-    // warm, more this early), nearly all of it garbage by the next collection. Counting only what
-    // survived, as a heap profile does unless asked, gives about 4 KiB here.
-    assert.ok(total! > 16_384 && total! < 4_194_304, `total ${total} bytes a turn`);
-    for (const stage of ['inbound HTTP (fastify, routes, form, auth, JSON)', 'webhook: HTTP client (own for http:, undici for https:)', 'turn logic (gateway, scheduler, documents)']) {
-      assert.ok((stages[stage] ?? 0) > 0, `${stage}: ${JSON.stringify(stages)}`);
-    }
-    const sum = Object.values(stages).reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(sum - total!) <= Object.keys(stages).length * 0.01, `stages add up to ${sum}, total ${total}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const { output, counted } = await countBriefly('allocations');
+  assert.match(output, /^8 in flight, \d+ turns: total [\d.]+ KiB, /m);
+  const { total, ...stages } = counted.perTurn;
+  // A turn parses a request, posts a webhook and writes its records: tens of kilobytes (about 75 KiB
+  // warm, more this early), nearly all of it garbage by the next collection. Counting only what
+  // survived, as a heap profile does unless asked, gives about 4 KiB here.
+  assert.ok(total! > 16_384 && total! < 4_194_304, `total ${total} bytes a turn`);
+  for (const stage of ['inbound HTTP (fastify, routes, form, auth, JSON)', 'webhook: HTTP client (own for http:, undici for https:)', 'turn logic (gateway, scheduler, documents)']) {
+    assert.ok((stages[stage] ?? 0) > 0, `${stage}: ${JSON.stringify(stages)}`);
   }
+  const sum = Object.values(stages).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - total!) <= Object.keys(stages).length * 0.01, `stages add up to ${sum}, total ${total}`);
 });
 
 test('bench/counts.ts --what=statements times the SQLite statements a turn runs, by name', { timeout: 120_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-statements-'));
-  try {
-    const script = fileURLToPath(new URL('../../bench/counts.js', import.meta.url));
-    const out = join(dir, 'statements.json');
-    const { code, output } = await runScript(script, ['--what=statements', '--turns=300', '--warmup=300', '--concurrency=8', `--out=${out}`]);
-    assert.equal(code, 0, output);
-    assert.match(output, /^8 in flight, \d+ turns: total [\d.]+ µs, /m);
-    assert.match(output, /^ +1\.00 a turn, +[\d.]+ µs a call  messageInsert$/m);
-    const [counted] = JSON.parse(await readFile(out, 'utf8')) as Array<{
-      load: string; turns: number; perTurn: Record<string, number>; statements: Array<{ name: string; callsPerTurn: number; usPerCall: number }>;
-    }>;
-    assert.ok(counted!.turns >= 270, `turns: ${counted!.turns}`);
-    const calls = Object.fromEntries(counted!.statements.map((s) => [s.name, s.callsPerTurn]));
-    // A turn stores its inbound message, then its outcome: the conversation, the reply, the exchange
-    // record and the turn's end, and each message moves its conversation's chain (finding 72).
-    for (const name of ['messageInsert', 'conversationUpsert', 'replyInsert', 'exchangeInsert', 'turnFinish']) {
-      assert.ok(Math.abs(calls[name]! - 1) < 0.05, `${name}: ${calls[name]} a turn`);
-    }
-    assert.ok(Math.abs(calls.chainAdvance! - 2) < 0.05, `chainAdvance: ${calls.chainAdvance} a turn`);
-    assert.ok((calls.COMMIT ?? 0) > 0 && calls.COMMIT! <= 2.05, `COMMIT: ${calls.COMMIT} a turn`);
-    const { total, ...byStatement } = counted!.perTurn;
-    assert.ok(total! > 0, `total ${total} µs a turn`);
-    const sum = Object.values(byStatement).reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(sum - total!) <= Object.keys(byStatement).length * 0.001 + 0.001, `statements add up to ${sum}, total ${total}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const { output, counted } = await countBriefly('statements');
+  assert.match(output, /^8 in flight, \d+ turns: total [\d.]+ µs, /m);
+  assert.match(output, /^ +1\.00 a turn, +[\d.]+ µs a call  messageInsert$/m);
+  const calls = Object.fromEntries((counted.statements ?? []).map((s) => [s.name, s.callsPerTurn]));
+  // A turn stores its inbound message, then its outcome: the conversation, the reply, the exchange
+  // record and the turn's end, and each message moves its conversation's chain (finding 72).
+  for (const name of ['messageInsert', 'conversationUpsert', 'replyInsert', 'exchangeInsert', 'turnFinish']) {
+    assert.ok(Math.abs(calls[name]! - 1) < 0.05, `${name}: ${calls[name]} a turn`);
   }
+  assert.ok(Math.abs(calls.chainAdvance! - 2) < 0.05, `chainAdvance: ${calls.chainAdvance} a turn`);
+  assert.ok((calls.COMMIT ?? 0) > 0 && calls.COMMIT! <= 2.05, `COMMIT: ${calls.COMMIT} a turn`);
+  const { total, ...byStatement } = counted.perTurn;
+  assert.ok(total! > 0, `total ${total} µs a turn`);
+  const sum = Object.values(byStatement).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - total!) <= Object.keys(byStatement).length * 0.001 + 0.001, `statements add up to ${sum}, total ${total}`);
 });
