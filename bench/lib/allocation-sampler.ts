@@ -8,8 +8,8 @@
  * loads `--import` modules too, and allocates nothing per turn in JavaScript.
  */
 import { Session } from 'node:inspector';
-import { renameSync, writeFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
+import { sampleBetweenSignals } from './signal-window.js';
 
 /** Bytes between samples: small, for a steady figure over a few thousand turns. */
 export const SAMPLING_INTERVAL = 4096;
@@ -18,22 +18,14 @@ const out = process.env.PARLEY_BENCH_ALLOCATIONS_OUT;
 if (isMainThread && out) {
   const session = new Session();
   session.connect();
-  let sampling = false;
-  process.on('SIGUSR2', () => {
-    if (!sampling) {
-      sampling = true;
-      session.post('HeapProfiler.startSampling', {
-        samplingInterval: SAMPLING_INTERVAL, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true,
-      }, (error) => {
-        if (!error) writeFileSync(`${out}.started`, '');
-      });
-      return;
-    }
-    sampling = false;
-    session.post('HeapProfiler.stopSampling', (error, result) => {
-      if (error) return;
-      writeFileSync(`${out}.tmp`, JSON.stringify(result.profile));
-      renameSync(`${out}.tmp`, out);
-    });
+  sampleBetweenSignals(out, {
+    start: (started) => session.post('HeapProfiler.startSampling', {
+      samplingInterval: SAMPLING_INTERVAL, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true,
+    }, (error) => {
+      if (!error) started();
+    }),
+    stop: (finished) => session.post('HeapProfiler.stopSampling', (error, result) => {
+      if (!error) finished(JSON.stringify(result.profile));
+    }),
   });
 }

@@ -9,9 +9,9 @@
  * of the parameters and building of the result, as the gateway pays them.
  */
 import Database from 'better-sqlite3';
-import { renameSync, writeFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { SQL } from '../../src/stores/sqlite/sql.js';
+import { sampleBetweenSignals } from './signal-window.js';
 
 export interface StatementTime {
   calls: number;
@@ -48,15 +48,15 @@ function install(path: string): void {
       }
     };
   }
-  process.on('SIGUSR2', () => {
-    if (!timing) {
+  sampleBetweenSignals(path, {
+    start: (started) => {
       times.clear();
       timing = true;
-      writeFileSync(`${path}.started`, '');
-      return;
-    }
-    timing = false;
-    writeFileSync(`${path}.tmp`, JSON.stringify(Object.fromEntries(times)));
-    renameSync(`${path}.tmp`, path);
+      started();
+    },
+    stop: (finished) => {
+      timing = false;
+      finished(JSON.stringify(Object.fromEntries(times)));
+    },
   });
 }
