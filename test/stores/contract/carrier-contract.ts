@@ -66,6 +66,25 @@ export function describeCarrierContract(store: () => Store): void {
     assert.equal(await store().carrierParts.applyReceipt(receipt('ab01', 'delivered', null, null, 'carrier-b')), null, 'ids are per channel');
   });
 
+  test('carrier parts: an id the SMSC used again settles the part it named last', async () => {
+    const first = outbound('first');
+    const second = outbound('second');
+    const third = outbound('third');
+    for (const m of [first, second, third]) await store().messages.insert(m);
+    await store().carrierParts.record(part(first, 0, 1, 'AA11'));
+    await store().carrierParts.record({ ...part(second, 0, 1, 'BB22'), receiptKey: 'aa11' });
+    await store().carrierParts.record(part(third, 0, 1, 'CC33'));
+    const settled = await store().carrierParts.applyReceipt(receipt('aa11', 'delivered', null, 'AA11'));
+    assert.deepEqual(settled?.map((p) => [p.messageSid, p.state]), [[second.sid, 'delivered']], 'the later part, whether named by SMSC id or receipt key');
+    assert.deepEqual(states(await store().carrierParts.ofMessage(first.sid)), ['0:submitted'], 'the earlier one is untouched');
+    const fourth = outbound('fourth');
+    await store().messages.insert(fourth);
+    await store().carrierParts.record(part(fourth, 0, 1, 'AA11'));
+    assert.deepEqual(states(await store().carrierParts.applyReceipt(receipt('aa11', 'undelivered', 30003))), ['0:undelivered'], 'a later use of the id wins again');
+    assert.deepEqual(states(await store().carrierParts.ofMessage(fourth.sid)), ['0:undelivered']);
+    assert.deepEqual(states(await store().carrierParts.ofMessage(second.sid)), ['0:delivered']);
+  });
+
   test('carrier parts: a receipt that came first is kept and applied when its part is recorded; old ones expire', async () => {
     const m = outbound('fast receipt');
     await store().messages.insert(m);
