@@ -21,6 +21,12 @@ smpp.filters.message.decode = function decode(value: unknown): unknown {
   return value;
 };
 
+// The library reads and writes a PDU by `for (key in pdu)`, which also visits the prototype's six
+// methods (assigned, so enumerable) and skips them only after looking each up as a field: a third of
+// the time of each PDU read or written (bench/README.md, finding 79). Hidden from `for…in`, they are
+// still there to call; no field is named like a method, so every loop sees what it saw.
+for (const name of Object.keys(smpp.PDU.prototype)) Object.defineProperty(smpp.PDU.prototype, name, { enumerable: false });
+
 export { smpp };
 
 /** Command status values Parley sends or tests for (SMPP 3.4 section 5.1.3). */
