@@ -11,7 +11,9 @@ import type { SmppChannelConfig } from '../../config/channels.js';
 import { withoutChannelPrefix } from '../../phone/numbers.js';
 import type { PduOptions } from './library.js';
 import { toSmppAddress, type SmppAddress } from './addresses.js';
-import { encodeOutbound, type OutboundText, type SubmitPart } from './outbound-text.js';
+import { encodeOutbound, type OutboundText, type SubmitPart, type SubmitTlvs } from './outbound-text.js';
+import { encodeSubmitSm, type SubmitSmFields } from './submit-sm.js';
+import { EncodedRequest } from './session.js';
 
 /** registered_delivery: a receipt for the final outcome, success or failure (SMPP 3.4 5.2.17). */
 export const FINAL_RECEIPT = 0x01;
@@ -62,8 +64,21 @@ export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 
   }
 }
 
-/** The submit_sm fields of one part. */
-export function submitOptions(prepared: PreparedMessage, part: SubmitPart): PduOptions {
+/**
+ * The submit_sm of one part as the session sends it: encoded here when the part has no TLVs
+ * (submit-sm.ts, finding 80), else as fields for the library to encode.
+ */
+export function submitRequest(prepared: PreparedMessage, part: SubmitPart): PduOptions | EncodedRequest {
+  const fields = submitFields(prepared, part);
+  return hasTlvs(part.tlvs) ? { ...fields, ...part.tlvs } : new EncodedRequest((sequence) => encodeSubmitSm(sequence, fields));
+}
+
+function hasTlvs(tlvs: SubmitTlvs): boolean {
+  for (const value of Object.values(tlvs)) if (value !== undefined) return true;
+  return false;
+}
+
+function submitFields(prepared: PreparedMessage, part: SubmitPart): SubmitSmFields {
   const { source, destination, text } = prepared;
   return {
     service_type: '',
@@ -74,6 +89,5 @@ export function submitOptions(prepared: PreparedMessage, part: SubmitPart): PduO
     registered_delivery: FINAL_RECEIPT, replace_if_present_flag: 0,
     data_coding: text.dataCoding, sm_default_msg_id: 0,
     short_message: part.shortMessage,
-    ...part.tlvs,
   };
 }

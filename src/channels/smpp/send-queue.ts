@@ -23,7 +23,7 @@ import type { Logger } from '../../logging/logger.js';
 import { validUntilOf } from '../../messages/validity.js';
 import { classifySubmitStatus, type ErrorOverrides } from './errors.js';
 import { submitIdKey } from './receipts.js';
-import { prepare, submitOptions, Unsendable, type PreparedMessage } from './outbound.js';
+import { prepare, submitRequest, Unsendable, type PreparedMessage } from './outbound.js';
 import { RateLimit } from './throughput.js';
 import { SessionError, type SmppSession } from './session.js';
 import { statusText, type PDU } from './library.js';
@@ -257,7 +257,7 @@ export class SendQueue {
     const part = prepared.text.parts[slot.index]!;
     let response: PDU;
     try {
-      response = await session.request('submit_sm', submitOptions(prepared, part));
+      response = await session.request('submit_sm', submitRequest(prepared, part));
     } catch (error) {
       this.submitDone(job);
       // No response in time, or the link dropped with it in flight: send it again (at least once).

@@ -45,6 +45,17 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** A request already encoded but for its sequence number (submit-sm.ts): sent as it is, bypassing the library's encoder. */
+export class EncodedRequest {
+  constructor(readonly encode: (sequence: number) => Buffer) {}
+}
+
+/** The library numbers a request only when it has no number yet. */
+function numbered(pdu: PDU, sequence: number): PDU {
+  pdu.sequence_number = sequence;
+  return pdu;
+}
+
 export class SmppSession {
   private readonly pending = new Map<number, Pending>();
   private enquireTimer: NodeJS.Timeout | null = null;
@@ -53,6 +64,8 @@ export class SmppSession {
   /** Bound once: only then does the end of the session concern the handlers. */
   private bound = false;
   private corked = false;
+  /** The last request's sequence number: numbered here, not by the library, so that PDUs encoded here share the count. */
+  private sequence = 0;
   private readonly closedPromise: Promise<void>;
   private markClosed!: () => void;
 
@@ -90,12 +103,13 @@ export class SmppSession {
    * included), or rejects with a SessionError when none comes within the response timeout or the
    * session ends first.
    */
-  request(command: string, options: PduOptions): Promise<PDU> {
+  request(command: string, options: PduOptions | EncodedRequest): Promise<PDU> {
     if (!this.isOpen) return Promise.reject(new SessionError(`the session is closed (${this.endReason ?? 'closed'})`, 'closed'));
-    const pdu = new smpp.PDU(command, options);
+    const seq = this.nextSequence();
     this.cork();
-    if (!this.lib.send(pdu)) return Promise.reject(new SessionError('the connection is not writable', 'closed'));
-    const seq = pdu.sequence_number;
+    if (!(options instanceof EncodedRequest ? this.write(options.encode(seq)) : this.lib.send(numbered(new smpp.PDU(command, options), seq)))) {
+      return Promise.reject(new SessionError('the connection is not writable', 'closed'));
+    }
     return new Promise<PDU>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);
@@ -110,6 +124,19 @@ export class SmppSession {
     if (this.closed) return false;
     this.cork();
     return this.lib.send(request.response(status === STATUS.OK ? {} : { command_status: status }));
+  }
+
+  /** Sequence numbers run from 1 to 0x7FFFFFFF and start again (SMPP 3.4 section 3.2). */
+  private nextSequence(): number {
+    this.sequence = this.sequence === 0x7fffffff ? 1 : this.sequence + 1;
+    return this.sequence;
+  }
+
+  /** Writes a PDU encoded here, as the library's `send` writes its own; false when the socket is not writable. */
+  private write(pdu: Buffer): boolean {
+    if (!this.lib.socket.writable) return false;
+    this.lib.socket.write(pdu);
+    return true;
   }
 
   /**

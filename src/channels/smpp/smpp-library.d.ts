@@ -12,6 +12,8 @@ declare module 'smpp' {
 
   export class PDU {
     constructor(command: string, options?: PduOptions);
+    /** Reads one whole PDU, header included (tests compare encodings with it). */
+    constructor(pdu: Buffer);
     command: string;
     command_id: number;
     command_status: number;
