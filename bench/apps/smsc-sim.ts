@@ -6,7 +6,8 @@
  * at a time. Each submit_sm (a reply) is answered with an id and followed by a delivery receipt
  * (TLV and text form). A loop is done when its receipt's deliver_sm_resp comes back; after the
  * last one it prints `done {json}` (counts, elapsed, per-loop latency from the message to its
- * reply). Whichever ESME binds (Parley or Kannel) gets the same messages.
+ * reply); every 250 loops done before that, `progress N`. Whichever ESME binds (Parley or
+ * Kannel) gets the same messages.
  */
 import { createInterface } from 'node:readline';
 import { smpp, type PDU, type Session } from '../../src/channels/smpp/library.js';
@@ -14,6 +15,8 @@ import { smpp, type PDU, type Session } from '../../src/channels/smpp/library.js
 const [messages, window, handsets] = process.argv.slice(2, 5).map(Number) as [number, number, number];
 const number = (process.argv[5] ?? '15550000000').replace(/^\+/, '');
 const TEXT = Buffer.from('hello from a handset', 'latin1');
+/** Every this many loops done, a `progress N` line (bench/counts.ts --loop=carrier counts between two). */
+const PROGRESS_EVERY = 250;
 
 let session: Session | null = null;
 let sent = 0;
@@ -47,6 +50,7 @@ function pump(): void {
   while (inFlight < window && pendingReceipts.length > 0) {
     send(pendingReceipts.shift()!, () => {
       receiptsAcked++;
+      if (receiptsAcked % PROGRESS_EVERY === 0) process.stdout.write(`progress ${receiptsAcked}\n`);
       if (receiptsAcked === messages) finish();
     });
   }

@@ -75,6 +75,8 @@ export interface GatewayOptions {
   startMs?: number;
   /** More environment for the gateway (bench/counts.ts: where its heap profile goes). */
   env?: Readonly<Record<string, string>>;
+  /** More arguments for `parley serve`, e.g. `--config FILE` (bench/counts.ts --loop=carrier). */
+  serveArgs?: readonly string[];
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -82,7 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { credentials } = options;
   const nodeArgv = [
     process.execPath, ...(options.nodeArgs ?? []), '--expose-gc', '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1',
-    '--db', options.db, '--session-ttl', '4h',
+    '--db', options.db, '--session-ttl', '4h', ...(options.serveArgs ?? []),
   ];
   const [command, ...args] = [...(options.launcher ?? []), ...nodeArgv] as [string, ...string[]];
   const child = startChild(command, args, {

@@ -29,7 +29,8 @@ import type { RunningApp } from '../lib/apps.js';
 import { BEARERBOX, KANNEL_INSTALL_HINT, SMSBOX, kannelCoreGroup } from './kannel.js';
 
 const SIM = fileURLToPath(new URL('../apps/smsc-sim.js', import.meta.url));
-const PARLEY_NUMBER = '+15550000000';
+/** The number the simulator's handsets text; Parley's channel carries it. */
+export const PARLEY_NUMBER = '+15550000000';
 /** Requests in flight per bind, on both sides, and deliver_sm in flight from the simulator. */
 export const CARRIER_WINDOW = 50;
 const HANDSETS = 1000;
@@ -57,7 +58,8 @@ interface SimDone {
   sent: number; acked: number; replies: number; receiptsAsked: number; receiptsAcked: number; elapsedMs: number; replyMs: { p50: number; p99: number; max: number };
 }
 
-async function startSim(messages: number): Promise<{ child: Child; port: number }> {
+/** Starts the SMSC simulator with `messages` to send on `go` (its stdin); resolves once it listens. */
+export async function startSim(messages: number): Promise<{ child: Child; port: number }> {
   const child = startChild(process.execPath, [SIM, String(messages), String(CARRIER_WINDOW), String(HANDSETS), PARLEY_NUMBER], { stdio: ['pipe', 'pipe', 'pipe'] });
   const m = await child.waitForLine(/^listening (\d+)$/, 10_000);
   return { child, port: Number(m[1]) };
@@ -95,13 +97,7 @@ async function runParley(app: RunningApp, messages: number, dir: string, credent
   const sim = await startSim(messages);
   let gateway: Child | null = null;
   try {
-    const config = join(dir, 'parley-carrier.yaml');
-    await writeFile(config, [
-      'log-level: warn',
-      'channels:',
-      '  - name: bench-smsc', '    type: smpp', '    host: 127.0.0.1', `    port: ${sim.port}`, '    system-id: parley', '    password: bench',
-      `    numbers: ["${PARLEY_NUMBER}"]`, `    window: ${CARRIER_WINDOW}`, '    reconnect-delay: 200ms', '',
-    ].join('\n'));
+    const config = await carrierConfig(dir, sim.port);
     const port = await freePort();
     gateway = startChild(process.execPath, [...nodeArgs, '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--config', config, '--port', String(port), '--db', join(dir, 'carrier.db')], {
       env: { ...process.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },
@@ -120,6 +116,18 @@ async function runParley(app: RunningApp, messages: number, dir: string, credent
     await gateway?.stop(10_000);
     await sim.child.stop(2000);
   }
+}
+
+/** Writes Parley's config for the carrier loop (one `smpp` channel to the simulator); resolves with its path. */
+export async function carrierConfig(dir: string, simPort: number): Promise<string> {
+  const config = join(dir, 'parley-carrier.yaml');
+  await writeFile(config, [
+    'log-level: warn',
+    'channels:',
+    '  - name: bench-smsc', '    type: smpp', '    host: 127.0.0.1', `    port: ${simPort}`, '    system-id: parley', '    password: bench',
+    `    numbers: ["${PARLEY_NUMBER}"]`, `    window: ${CARRIER_WINDOW}`, '    reconnect-delay: 200ms', '',
+  ].join('\n'));
+  return config;
 }
 
 function kannelConfig(ports: { admin: number; smsbox: number; smsc: number }, appOrigin: string): string {
