@@ -21,10 +21,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
 import { cpuMs, onInterrupt, startChild, type Child } from '../lib/children.js';
 import { freePort, pollUntil } from '../lib/net.js';
-import { EVENT_LOOP_PROBE, MAIN, type Credentials } from '../lib/gateway.js';
+import { startGateway, type Credentials, type RunningGateway } from '../lib/gateway.js';
 import type { RunningApp } from '../lib/apps.js';
 import { BEARERBOX, KANNEL_INSTALL_HINT, SMSBOX, kannelCoreGroup } from './kannel.js';
 
@@ -95,25 +94,13 @@ function side(messages: number, result: { done: SimDone | null; cpu: Record<stri
 
 async function runParley(app: RunningApp, messages: number, dir: string, credentials: Credentials, maxMs: number, nodeArgs: readonly string[]): Promise<CarrierSide> {
   const sim = await startSim(messages);
-  let gateway: Child | null = null;
+  let gateway: RunningGateway | null = null;
   try {
-    const config = await carrierConfig(dir, sim.port);
-    const port = await freePort();
-    gateway = startChild(process.execPath, [...nodeArgs, '--import', EVENT_LOOP_PROBE, MAIN, 'serve', '--config', config, '--port', String(port), '--db', join(dir, 'carrier.db')], {
-      env: { ...process.env, PARLEY_ACCOUNT_SID: credentials.accountSid, PARLEY_AUTH_TOKEN: credentials.authToken },
-    });
-    const origin = `http://127.0.0.1:${port}`;
-    const auth = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
-    await pollUntil(`${origin}/healthz`, (code) => code === 200, 30_000);
-    const res = await request(`${origin}/2010-04-01/Accounts/${credentials.accountSid}/IncomingPhoneNumbers.json`, {
-      method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ PhoneNumber: PARLEY_NUMBER, SmsUrl: `${app.origin}/sms` }).toString(), reset: true,
-    });
-    if (res.statusCode !== 201) throw new Error(`creating the number answered ${res.statusCode}: ${await res.body.text()}`);
-    await res.body.dump();
-    return side(messages, await run(sim.child, { gateway, app: app.child }, maxMs), maxMs);
+    gateway = await startGateway({ db: join(dir, 'carrier.db'), credentials, connections: 1, nodeArgs, serveArgs: ['--config', await carrierConfig(dir, sim.port)] });
+    await gateway.createNumber(PARLEY_NUMBER, `${app.origin}/sms`);
+    return side(messages, await run(sim.child, { gateway: gateway.child, app: app.child }, maxMs), maxMs);
   } finally {
-    await gateway?.stop(10_000);
+    await gateway?.stop();
     await sim.child.stop(2000);
   }
 }
