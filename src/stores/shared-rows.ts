@@ -4,7 +4,7 @@
  * callbacks' outbox, with the records they map to, and the values of a new message's row.
  */
 import { formatStatusHistory } from './status-history.js';
-import type { InboundPart, MessageRecord, StatusCallbackJob, SubmittedPart } from './records.js';
+import type { CarrierReceipt, InboundPart, MessageRecord, StatusCallbackJob, SubmittedPart } from './records.js';
 
 /** The `messages` columns a new message's row sets in both engines, in the order of `messageColumnValues`. */
 export const MESSAGE_INSERT_COLUMNS = `sid, account_sid, direction, from_number, to_number, body, status, num_segments, media,
@@ -40,6 +40,18 @@ export function partFromRow(r: CarrierPartRow): SubmittedPart {
     messageSid: r.message_sid, accountSid: r.account_sid, channel: r.channel, index: r.part_index, total: r.total, smscId: r.smsc_id,
     receiptKey: r.receipt_key, state: r.state as SubmittedPart['state'], errorCode: r.error_code, submittedAt: r.submitted_at, doneAt: r.done_at,
   };
+}
+
+/**
+ * The parts of a message after a receipt settled `part` (the row before it), when the message has
+ * only that part: what `carrierPartsOf` would read back, without reading it (bench/README.md,
+ * finding 84). Null for a message of several parts, whose other parts only the table knows.
+ * Mirrors `carrierPartSettle`: an `enroute` receipt changes nothing, nor does a part already settled.
+ */
+export function onlyPartAfterReceipt(part: CarrierPartRow, receipt: Pick<CarrierReceipt, 'state' | 'errorCode' | 'at'>): SubmittedPart[] | null {
+  if (part.total !== 1) return null;
+  const settles = receipt.state !== 'enroute' && part.state === 'submitted';
+  return [partFromRow(settles ? { ...part, state: receipt.state, error_code: receipt.errorCode, done_at: receipt.at } : part)];
 }
 
 export function inboundPartFromRow(r: InboundPartRow): InboundPart {

@@ -12,7 +12,7 @@ import { conversationId } from '../records.js';
 import type { Tx, WriteOptions } from './group-commit.js';
 import { SQL, type Statement } from './sql.js';
 import type { QueryResultRow } from 'pg';
-import { inboundPartFromRow, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow } from '../shared-rows.js';
+import { inboundPartFromRow, onlyPartAfterReceipt, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow } from '../shared-rows.js';
 
 type Write = <T>(run: (tx: Tx) => Promise<T>, options?: WriteOptions) => Promise<T>;
 type Read = <R extends QueryResultRow>(statement: Statement, values: unknown[]) => Promise<R[]>;
@@ -52,7 +52,7 @@ export function carrierParts(write: Write, read: Read): CarrierPartRepository {
         return null;
       }
       await settle(tx, part, receipt);
-      return partsOf(tx, part.message_sid);
+      return onlyPartAfterReceipt(part, receipt) ?? partsOf(tx, part.message_sid);
     }, SERIAL),
     expireUnmatched: (before) => write(async (tx) => (await tx.query(SQL.unmatchedExpire, [before])).rowCount ?? 0),
   };

@@ -7,7 +7,7 @@ import type { CarrierPartRepository, InboundPartRepository } from '../store.js';
 import type { CarrierReceipt, InboundPart, MessageRecord, SubmittedPart } from '../records.js';
 import type { Statements } from './sql.js';
 import {
-  inboundPartFromRow, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow,
+  inboundPartFromRow, onlyPartAfterReceipt, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow,
 } from '../shared-rows.js';
 import { insertChained } from './chain.js';
 
@@ -44,7 +44,7 @@ export function carrierParts(st: Statements, write: Write, read: Read): CarrierP
         return null;
       }
       settle(part, receipt);
-      return partsOf(part.message_sid);
+      return onlyPartAfterReceipt(part, receipt) ?? partsOf(part.message_sid);
     }),
     expireUnmatched: (before) => write(() => st.unmatchedExpire.run(before).changes),
   };

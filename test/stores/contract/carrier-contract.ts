@@ -85,6 +85,21 @@ export function describeCarrierContract(store: () => Store): void {
     assert.deepEqual(states(await store().carrierParts.ofMessage(second.sid)), ['0:delivered']);
   });
 
+  test('carrier parts: a one-part message\'s receipt answers with its part exactly as the table then keeps it', async () => {
+    const m = outbound('one part');
+    await store().messages.insert(m);
+    await store().carrierParts.record(part(m, 0, 1, 'E1E1'));
+    const asStored = async (): Promise<SubmittedPart[]> => store().carrierParts.ofMessage(m.sid);
+    const enroute = await store().carrierParts.applyReceipt(receipt('e1e1', 'enroute'));
+    assert.deepEqual(enroute, await asStored(), 'enroute: unchanged');
+    assert.equal(enroute?.[0]?.doneAt, null);
+    const failed = await store().carrierParts.applyReceipt(receipt('e1e1', 'undelivered', 30005));
+    assert.deepEqual(failed, await asStored(), 'settled: state, error code and time as written');
+    assert.deepEqual([failed?.[0]?.state, failed?.[0]?.errorCode, typeof failed?.[0]?.doneAt], ['undelivered', 30005, 'number']);
+    const again = await store().carrierParts.applyReceipt(receipt('e1e1', 'delivered'));
+    assert.deepEqual(again, failed, 'a second final receipt changes nothing and says so');
+  });
+
   test('carrier parts: a receipt that came first is kept and applied when its part is recorded; old ones expire', async () => {
     const m = outbound('fast receipt');
     await store().messages.insert(m);
