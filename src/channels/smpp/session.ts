@@ -2,12 +2,14 @@
  * One SMPP session: a TCP (or TLS) connection to the SMSC, bound once, until it ends. It fills the
  * `smpp` library's gaps (reference 1.2, 1.6): every request has its own response timer; the
  * enquire_link timer expects an answer within the response timeout and drops a silent link; the
- * SMSC's enquire_link and unbind are always answered; a PDU the library cannot parse ends the
- * session (the library would stall); and a session is never re-dialled: the link (link.ts) opens a
+ * SMSC's enquire_link and unbind are always answered; a PDU that cannot be read ends the session
+ * (the library's own reader would stall); and a session is never re-dialled: the link (link.ts) opens a
  * new one per attempt, so an SMSC never sees an old bind come back.
  */
 import { isIP } from 'node:net';
 import { smpp, STATUS, statusText, type PDU, type PduOptions, type Session } from './library.js';
+import { PduFramer, UnreadablePdu } from './framing.js';
+import { encodeDeliverSmResp } from './deliver-sm.js';
 
 export type BindMode = 'transceiver' | 'transmitter' | 'receiver';
 
@@ -71,7 +73,17 @@ export class SmppSession {
 
   private constructor(private readonly lib: Session, private readonly settings: SessionSettings, private readonly handlers: SessionHandlers) {
     this.closedPromise = new Promise((resolve) => { this.markClosed = resolve; });
-    lib.on('pdu', (pdu: PDU) => this.onPdu(pdu));
+    // Parley reads the socket itself (framing.ts): the library's reader, added as it connected, comes off first.
+    lib.socket.removeAllListeners('readable');
+    const framer = new PduFramer((pdu) => this.onPdu(pdu));
+    lib.socket.on('data', (chunk: Buffer) => {
+      try {
+        framer.push(chunk);
+      } catch (error) {
+        if (!(error instanceof UnreadablePdu)) throw error;
+        this.end(`unreadable PDU from the SMSC: ${error.message}`);
+      }
+    });
     lib.on('error', (error: Error) => this.end(describeError(error)));
     lib.on('close', () => this.onClose());
   }
@@ -123,6 +135,7 @@ export class SmppSession {
   respond(request: PDU, status: number = STATUS.OK): boolean {
     if (this.closed) return false;
     this.cork();
+    if (request.command === 'deliver_sm') return this.write(encodeDeliverSmResp(request.sequence_number, status));
     return this.lib.send(request.response(status === STATUS.OK ? {} : { command_status: status }));
   }
 
@@ -291,6 +304,5 @@ function describeError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS/.test(code)) return `TLS: ${error.message} (${code})`;
-  if (/PDU length/.test(error.message)) return `unreadable PDU from the SMSC: ${error.message}`;
   return code ? `${error.message} (${code})` : error.message;
 }

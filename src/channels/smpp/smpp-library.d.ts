@@ -63,9 +63,24 @@ declare module 'smpp' {
     decode(this: PDU, value: unknown, skipUdh?: boolean): unknown;
   }
 
+  export interface TimeFilter {
+    decode(this: PDU, value: unknown): unknown;
+  }
+
+  /** A TLV as the library's table describes it (deliver-sm.ts and tlvs.ts read with it). */
+  export interface TlvDefinition {
+    id: number;
+    tag: string;
+    multiple?: boolean;
+    type: { read(buffer: Buffer, offset: number, length: number): unknown };
+    filter?: { decode(this: PDU, value: unknown, skipUdh?: unknown): unknown };
+  }
+
   export function connect(options: ConnectOptions, listener?: () => void): Session;
   export function createServer(options: ServerOptions, listener?: (session: Session) => void): Server;
-  export const filters: { message: MessageFilter };
+  export const filters: { message: MessageFilter; time: TimeFilter };
+  export const tlvs: Readonly<Record<string, TlvDefinition>>;
+  export const tlvsById: Readonly<Record<number, TlvDefinition>>;
   /** Command status values by name (ESME_ROK, ESME_RTHROTTLED, ...). */
   export const errors: Readonly<Record<string, number>>;
 
@@ -75,6 +90,8 @@ declare module 'smpp' {
     connect: typeof connect;
     createServer: typeof createServer;
     filters: typeof filters;
+    tlvs: typeof tlvs;
+    tlvsById: typeof tlvsById;
     errors: typeof errors;
   };
   export default smpp;

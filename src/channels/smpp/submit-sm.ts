@@ -4,8 +4,10 @@
  * its fields by name, a megamorphic lookup each, which made it the channel's largest cost after the
  * store (bench/README.md, finding 80). The bytes are exactly the library's for the same fields
  * (test/channels/smpp/submit-sm.test.ts compares the two); a part with TLVs still goes through the
- * library, which knows every TLV's layout.
+ * library, which knows every TLV's layout. Its response is read directly too (finding 83).
  */
+import type { PDU } from './library.js';
+import { headerOf, readTlvs } from './pdu-read.js';
 
 /** The mandatory fields of submit_sm (SMPP 3.4 section 4.4.1), as the library names them. */
 export type SubmitSmFields = {
@@ -31,6 +33,7 @@ export type SubmitSmFields = {
 };
 
 const SUBMIT_SM = 0x00000004;
+export const SUBMIT_SM_RESP = 0x80000004;
 const HEADER = 16;
 
 /**
@@ -73,4 +76,19 @@ function cString(pdu: Buffer, at: number, value: string): number {
   const end = at + pdu.write(value, at, 'latin1');
   pdu[end] = 0;
   return end + 1;
+}
+
+/**
+ * A submit_sm_resp (`frame` is exactly one PDU) as the library reads it: the SMSC's message_id, if
+ * any (a refusal may come without a body), and any TLVs; null when the id does not end within the
+ * PDU, left to the library (bench/README.md, finding 83).
+ */
+export function readSubmitSmResp(frame: Buffer): PDU | null {
+  const pdu = headerOf(frame, 'submit_sm_resp');
+  if (frame.length === HEADER) return pdu;
+  const end = frame.indexOf(0, HEADER);
+  if (end < 0) return null;
+  pdu.message_id = frame.toString('ascii', HEADER, end);
+  readTlvs(pdu, frame, end + 1);
+  return pdu;
 }
