@@ -1,8 +1,10 @@
 /**
- * The `smpp` library as Parley uses it: PDU framing and field layout only. Its text handling is
- * switched off here, once for the process, because it gets SMPP text wrong in ways carriers
- * notice (GSM bytes labelled IA5, data_coding picked on its own, UCS-2 receipts decoded as CJK, a
- * UDH shape on decode that differs from encode: reference 1.4 and 1.6). With this module loaded:
+ * The `smpp` library as Parley uses it: the layout of PDUs and TLVs only (the client's stream is cut
+ * into PDUs by framing.ts, and the PDUs of every message are read and written directly, as the
+ * library would: deliver-sm.ts, submit-sm.ts). Its text handling is switched off here, once for
+ * the process, because it gets SMPP text wrong in ways carriers notice (GSM bytes labelled IA5,
+ * data_coding picked on its own, UCS-2 receipts decoded as CJK, a UDH shape on decode that differs
+ * from encode: reference 1.4 and 1.6). With this module loaded:
  * - `short_message` and `message_payload` of a received PDU stay the raw octets (a Buffer);
  *   Parley's codec (text codecs in this folder) decodes them with the PDU's data_coding;
  * - an outgoing `short_message` or `message_payload` must be a Buffer (the caller sets
