@@ -3,8 +3,8 @@
  * `smpp` library's gaps (reference 1.2, 1.6): every request has its own response timer; the
  * enquire_link timer expects an answer within the response timeout and drops a silent link; the
  * SMSC's enquire_link and unbind are always answered; a PDU that cannot be read ends the session
- * (the library's own reader would stall); and a session is never re-dialled: the link (link.ts) opens a
- * new one per attempt, so an SMSC never sees an old bind come back.
+ * (the library's own reader would stall); and a session is never re-dialled: the link (link.ts)
+ * opens a new one per attempt, so an SMSC never sees an old bind come back.
  */
 import { isIP } from 'node:net';
 import { smpp, STATUS, statusText, type PDU, type PduOptions, type Session } from './library.js';

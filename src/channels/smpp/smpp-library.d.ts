@@ -67,7 +67,7 @@ declare module 'smpp' {
     decode(this: PDU, value: unknown): unknown;
   }
 
-  /** A TLV as the library's table describes it (deliver-sm.ts and tlvs.ts read with it). */
+  /** A TLV as the library's table describes it (pdu-read.ts reads TLVs with it). */
   export interface TlvDefinition {
     id: number;
     tag: string;
