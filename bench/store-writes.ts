@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configureConnection } from '../src/stores/sqlite/connection.js';
 import { MIGRATIONS } from '../src/stores/sqlite/migrations.js';
-import { prepareStatements } from '../src/stores/sqlite/sql.js';
+import { prepareStatements, statusChangeValues } from '../src/stores/sqlite/sql.js';
 import { insertChained } from '../src/stores/sqlite/chain.js';
 import { newMessage } from '../src/messages/message.js';
 import type { MessageRecord } from '../src/stores/records.js';
@@ -27,7 +27,7 @@ interface Variant {
   adjust?: (db: Database.Database) => void;
   exchanges: boolean;
   oneStatusWrite?: boolean;
-  /** Replaces the store's status change with this statement (same parameters). */
+  /** Replaces the store's status change with this statement (by position: status, error code, error message, date sent, time, sid). */
   setStatusSql?: string;
 }
 
@@ -47,8 +47,8 @@ const VARIANTS: Variant[] = [
   {
     name: 'before migration 9 (a status change without appending to the status history)',
     exchanges: true,
-    setStatusSql: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
-      error_message = COALESCE(@error_message, error_message), date_sent = COALESCE(@date_sent, date_sent), date_updated = @at WHERE sid = @sid`,
+    setStatusSql: `UPDATE messages SET status = ?, error_code = COALESCE(?, error_code),
+      error_message = COALESCE(?, error_message), date_sent = COALESCE(?, date_sent), date_updated = ? WHERE sid = ?`,
   },
 ];
 
@@ -74,7 +74,12 @@ function measure(variant: Variant, turns: number, batch: number): number {
     configureConnection(db, join(dir, 'store.db'));
     for (const migration of MIGRATIONS) db.exec(migration);
     variant.adjust?.(db);
-    const st = { ...prepareStatements(db), ...(variant.setStatusSql ? { messageSetStatus: db.prepare(variant.setStatusSql) } : {}) };
+    const st = prepareStatements(db);
+    const replaced = variant.setStatusSql ? db.prepare(variant.setStatusSql) : null;
+    const setStatus = (sid: string, status: string, dateSent: number | undefined, at: number): void => {
+      if (replaced) replaced.run(status, null, null, dateSent ?? null, at, sid);
+      else st.messageSetStatus.run(statusChangeValues(sid, status, dateSent === undefined ? { at } : { dateSent, at }));
+    };
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
     let clock = Date.now();
@@ -105,10 +110,10 @@ function measure(variant: Variant, turns: number, batch: number): number {
         st.conversationUpsert.run(t.conversationId, ACCOUNT, t.number, t.handset, clock, JAR);
         insertChained(st, st.replyInsert, t.reply, null);
         if (variant.exchanges) st.exchangeInsert.run(`WX${t.inbound.sid.slice(2)}`, ACCOUNT, t.inbound.sid, t.conversationId, EXCHANGE_RECORD);
-        st.turnFinish.run({ sid: t.inbound.sid, error_code: null, error_message: null, at: clock });
+        st.turnFinish.run(null, null, null, clock, t.inbound.sid);
       }
-      if (!variant.oneStatusWrite) for (const t of sent ?? []) st.messageSetStatus.run({ sid: t.reply.sid, status: 'sent', error_code: null, error_message: null, date_sent: clock, at: clock });
-      for (const t of delivered ?? []) st.messageSetStatus.run({ sid: t.reply.sid, status: 'delivered', error_code: null, error_message: null, date_sent: null, at: clock });
+      if (!variant.oneStatusWrite) for (const t of sent ?? []) setStatus(t.reply.sid, 'sent', clock, clock);
+      for (const t of delivered ?? []) setStatus(t.reply.sid, 'delivered', undefined, clock);
       commit.run();
     };
 

@@ -13,7 +13,7 @@ test('carrierPartMatch and unmatchedFor search both indexes by channel and id', 
   const db = new Database(':memory:');
   try {
     for (const migration of MIGRATIONS) db.exec(migration);
-    const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ channel: 'a', smsc_id: 'x', receipt_key: 'y' }) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('a', 'x', 'a', 'y') as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
     const parts = plan(SQL.carrierPartMatch);
     assert.match(parts, /carrier_parts_smsc_id \(channel=\? AND smsc_id=\?\)/, parts);
     assert.match(parts, /carrier_parts_receipt_key \(channel=\? AND receipt_key=\?\)/, parts);

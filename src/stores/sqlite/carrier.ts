@@ -18,15 +18,12 @@ export function carrierParts(st: Statements, write: Write, read: Read): CarrierP
   const partsOf = (sid: string): SubmittedPart[] => (st.carrierPartsOf.all(sid) as CarrierPartRow[]).map(partFromRow);
   const settle = (part: CarrierPartRow, receipt: Pick<CarrierReceipt, 'state' | 'errorCode' | 'at'>): void => {
     if (receipt.state === 'enroute') return;
-    st.carrierPartSettle.run({ state: receipt.state, error_code: receipt.errorCode, at: receipt.at, message_sid: part.message_sid, part_index: part.part_index });
+    st.carrierPartSettle.run(receipt.state, receipt.errorCode, receipt.at, part.message_sid, part.part_index);
   };
   return {
     record: (part) => write(() => {
-      st.carrierPartInsert.run({
-        message_sid: part.messageSid, part_index: part.index, account_sid: part.accountSid, channel: part.channel, total: part.total,
-        smsc_id: part.smscId, receipt_key: part.receiptKey, submitted_at: part.submittedAt,
-      });
-      const kept = st.unmatchedFor.get({ channel: part.channel, smsc_id: part.smscId, receipt_key: part.receiptKey }) as UnmatchedRow | undefined;
+      st.carrierPartInsert.run(part.messageSid, part.index, part.accountSid, part.channel, part.total, part.smscId, part.receiptKey, part.submittedAt);
+      const kept = st.unmatchedFor.get(part.channel, part.smscId, part.channel, part.receiptKey) as UnmatchedRow | undefined;
       if (!kept) return null;
       st.unmatchedDelete.run(kept.id);
       const row = st.carrierPartsOf.all(part.messageSid).find((r) => (r as CarrierPartRow).part_index === part.index) as CarrierPartRow;
@@ -36,10 +33,10 @@ export function carrierParts(st: Statements, write: Write, read: Read): CarrierP
     }),
     ofMessage: (sid) => read(() => partsOf(sid)),
     applyReceipt: (receipt) => write(() => {
-      const part = st.carrierPartMatch.get({ channel: receipt.channel, smsc_id: receipt.smscId, receipt_key: receipt.receiptKey }) as CarrierPartRow | undefined;
+      const part = st.carrierPartMatch.get(receipt.channel, receipt.smscId, receipt.channel, receipt.receiptKey) as CarrierPartRow | undefined;
       if (!part) {
         if (receipt.state !== 'enroute') {
-          st.unmatchedInsert.run({ channel: receipt.channel, smsc_id: receipt.smscId, receipt_key: receipt.receiptKey, state: receipt.state, error_code: receipt.errorCode, at: receipt.at });
+          st.unmatchedInsert.run(receipt.channel, receipt.smscId, receipt.receiptKey, receipt.state, receipt.errorCode, receipt.at);
         }
         return null;
       }

@@ -18,7 +18,7 @@ import { configureConnection } from './connection.js';
 import { loadWalCoalescing } from './wal-coalescing.js';
 import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
-import { prepareStatements } from './sql.js';
+import { prepareStatements, statusChangeValues } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import { sqliteOptOuts } from './opt-outs.js';
 import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
@@ -168,13 +168,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }) as MessageRow[]).map(messageFromRow).reverse()),
       repliesOf: (account, inboundSid) => read(() => (st.messageReplies.all(inboundSid, account) as MessageRow[]).map(messageFromRow)),
       setStatus: (sid, status: MessageStatus, changes, callback, options) => write(() => {
-        // One literal with every field, `from` included: a spread copy with a key added gets a
-        // hidden class of its own each time once optimized (bench/README.md, finding 48).
-        const args = {
-          sid, status, error_code: changes.errorCode ?? null, error_message: changes.errorMessage ?? null,
-          date_sent: changes.dateSent ?? null, at: changes.at, from: options?.from ? `,${options.from.join(',')},` : null,
-        };
-        const applied = (options?.from ? st.messageSetStatusFrom : st.messageSetStatus).run(args).changes > 0;
+        const values = statusChangeValues(sid, status, changes);
+        const applied = (options?.from ? st.messageSetStatusFrom.run(values, `,${options.from.join(',')},`) : st.messageSetStatus.run(values)).changes > 0;
         if (applied) insertCallback(callback);
         return applied;
       }),
@@ -203,7 +198,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         o.alerts.forEach(insertAlert);
         o.callbacks?.forEach(insertCallback);
         if (options?.final === false) return;
-        st.turnFinish.run({ sid: o.inboundSid, error_code: o.errorCode, error_message: o.errorMessage, at: o.conversation.lastActivity });
+        st.turnFinish.run(o.errorCode, o.errorCode, o.errorMessage, o.conversation.lastActivity, o.inboundSid);
       }),
     },
     conversations: {

@@ -59,9 +59,26 @@ const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR 
     AND (@status IS NULL OR status = @status)`;
 
 /** The SET clause that adds `@status` at `at` to the status history, unless the status stays the same. */
-function historyAppend(at: string): string {
-  return `status_history = CASE WHEN status = @status THEN status_history
-    ELSE COALESCE(status_history, status || ':' || date_created) || ',' || @status || ':' || ${at} END`;
+function historyAppend(at: string, status = '@status'): string {
+  return `status_history = CASE WHEN status = ${status} THEN status_history
+    ELSE COALESCE(status_history, status || ':' || date_created) || ',' || ${status} || ':' || ${at} END`;
+}
+
+/**
+ * A status change's statement, bound by position (`statusChangeValues`): better-sqlite3 looks each
+ * named parameter up on the object it is given, a cost a status change need not pay (bench/README.md,
+ * finding 85). `from` adds the condition on the current status, bound after the other values.
+ */
+function statusChange(from: boolean): string {
+  return `UPDATE messages SET status = ?, error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message),
+    date_sent = COALESCE(?, date_sent), date_updated = ?, ${historyAppend('?', '?')}
+    WHERE sid = ?${from ? " AND instr(?, ',' || status || ',') > 0" : ''}`;
+}
+
+/** The values of `statusChange` in the order of its `?`s: the status and the time again where the history uses them. */
+export function statusChangeValues(sid: string, status: string, changes: { errorCode?: number | null; errorMessage?: string | null; dateSent?: number; at: number }): unknown[] {
+  const { at } = changes;
+  return [status, changes.errorCode ?? null, changes.errorMessage ?? null, changes.dateSent ?? null, at, status, status, at, sid];
 }
 
 export const SQL = {
@@ -105,14 +122,9 @@ export const SQL = {
   messageReplies: 'SELECT * FROM messages WHERE inbound_sid = ? AND account_sid = ? ORDER BY reply_seq',
   // A status change appends to the row's history in the same statement (the first change writes
   // the status the message was stored with first); SET reads the row's values before the update.
-  messageSetStatus: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
-    error_message = COALESCE(@error_message, error_message),
-    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at, ${historyAppend('@at')} WHERE sid = @sid`,
-  // The same, only from the listed statuses (@from is ',queued,sent,'): a late change never overwrites a later one.
-  messageSetStatusFrom: `UPDATE messages SET status = @status, error_code = COALESCE(@error_code, error_code),
-    error_message = COALESCE(@error_message, error_message),
-    date_sent = COALESCE(@date_sent, date_sent), date_updated = @at, ${historyAppend('@at')}
-    WHERE sid = @sid AND instr(@from, ',' || status || ',') > 0`,
+  messageSetStatus: statusChange(false),
+  // The same, only from the listed statuses (`from` is ',queued,sent,'): a late change never overwrites a later one.
+  messageSetStatusFrom: statusChange(true),
   messageUpdate: `UPDATE messages SET body = @body, status = @status, error_code = @error_code, error_message = @error_message,
     date_updated = @date_updated, date_sent = @date_sent, media = @media, ${historyAppend('@date_updated')}
     WHERE sid = @sid AND account_sid = @account_sid`,
@@ -135,8 +147,9 @@ export const SQL = {
   turnsPending: `SELECT sid, account_sid, from_number, to_number FROM messages WHERE turn_state = 'pending' ORDER BY seq LIMIT ?`,
   turnState: 'SELECT turn_state FROM messages WHERE sid = ?',
   // A turn without an error keeps the inbound message's own (30009: a part of it never came).
-  turnFinish: `UPDATE messages SET turn_state = 'done', error_code = COALESCE(@error_code, error_code),
-    error_message = CASE WHEN @error_code IS NULL THEN error_message ELSE @error_message END, date_updated = @at WHERE sid = @sid`,
+  // By position: the error code (twice), the error message, the time, the sid.
+  turnFinish: `UPDATE messages SET turn_state = 'done', error_code = COALESCE(?, error_code),
+    error_message = CASE WHEN ? IS NULL THEN error_message ELSE ? END, date_updated = ? WHERE sid = ?`,
 
   conversationGet: 'SELECT * FROM conversations WHERE id = ?',
   conversationList: 'SELECT * FROM conversations WHERE account_sid = ? ORDER BY last_activity DESC LIMIT ?',
@@ -208,8 +221,9 @@ export const SQL = {
   alertGet: 'SELECT record FROM alerts WHERE account_sid = ? AND sid = ?',
   alertList: 'SELECT record FROM alerts WHERE account_sid = @account AND (@after IS NULL OR sid < @after) ORDER BY sid DESC LIMIT @limit',
 
+  // The carrier statements bind by position, in the order of their columns (carrier.ts).
   carrierPartInsert: `INSERT INTO carrier_parts (message_sid, part_index, account_sid, channel, total, smsc_id, receipt_key, state, submitted_at)
-    VALUES (@message_sid, @part_index, @account_sid, @channel, @total, @smsc_id, @receipt_key, 'submitted', @submitted_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', ?)
     ON CONFLICT (message_sid, part_index) DO NOTHING`,
   carrierPartsOf: 'SELECT * FROM carrier_parts WHERE message_sid = ? ORDER BY part_index',
   // The latest part an id names: SMSCs reuse ids over time.
@@ -219,15 +233,15 @@ export const SQL = {
   // whole rows (ORDER BY … LIMIT 1) took two temporary B-trees, 28 µs a receipt against 5
   // (bench/README.md, finding 77). No match: the aggregate's one row has a null id, so no part.
   carrierPartMatch: `SELECT * FROM carrier_parts WHERE rowid = (SELECT id FROM (SELECT id, max(at) FROM (
-      SELECT rowid AS id, submitted_at AS at FROM carrier_parts WHERE channel = @channel AND smsc_id = @smsc_id
-      UNION ALL SELECT rowid, submitted_at FROM carrier_parts WHERE channel = @channel AND receipt_key = @receipt_key)))`,
-  carrierPartSettle: `UPDATE carrier_parts SET state = @state, error_code = @error_code, done_at = @at
-    WHERE message_sid = @message_sid AND part_index = @part_index AND state = 'submitted'`,
+      SELECT rowid AS id, submitted_at AS at FROM carrier_parts WHERE channel = ? AND smsc_id = ?
+      UNION ALL SELECT rowid, submitted_at FROM carrier_parts WHERE channel = ? AND receipt_key = ?)))`,
+  carrierPartSettle: `UPDATE carrier_parts SET state = ?, error_code = ?, done_at = ?
+    WHERE message_sid = ? AND part_index = ? AND state = 'submitted'`,
   unmatchedInsert: `INSERT INTO unmatched_receipts (channel, smsc_id, receipt_key, state, error_code, received_at)
-    VALUES (@channel, @smsc_id, @receipt_key, @state, @error_code, @at)`,
+    VALUES (?, ?, ?, ?, ?, ?)`,
   unmatchedFor: `SELECT * FROM (
-      SELECT * FROM unmatched_receipts WHERE channel = @channel AND smsc_id = @smsc_id
-      UNION ALL SELECT * FROM unmatched_receipts WHERE channel = @channel AND receipt_key = @receipt_key
+      SELECT * FROM unmatched_receipts WHERE channel = ? AND smsc_id = ?
+      UNION ALL SELECT * FROM unmatched_receipts WHERE channel = ? AND receipt_key = ?
     ) ORDER BY id LIMIT 1`,
   unmatchedDelete: 'DELETE FROM unmatched_receipts WHERE id = ?',
   unmatchedExpire: 'DELETE FROM unmatched_receipts WHERE received_at < ?',
