@@ -2,9 +2,9 @@
  * The SMPP connection as an SMSC sees it and as users see it (GET /parley/channels): the bind
  * (credentials, system_type, interface_version 0x34), a refused bind (down with the reason, then
  * bound again with backoff once the SMSC accepts), enquire_link on the period and a silent link
- * dropped, the SMSC's enquire_link and unbind answered, a PDU the library cannot read, two binds
- * for `transmitter-receiver`, and an unbind on stop. Messages created while the link is down wait
- * and go out after the rebind, in order per conversation.
+ * dropped, the SMSC's enquire_link and unbind answered, PDUs split across writes or sharing one,
+ * a PDU that cannot be read, two binds for `transmitter-receiver`, and an unbind on stop. Messages
+ * created while the link is down wait and go out after the rebind, in order per conversation.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
@@ -106,7 +106,7 @@ describe('keeping the link alive', () => {
     await double.until(() => double.bound().length === 1 && double.bound()[0]!.id !== session.id, 'a new bind');
   });
 
-  test('a PDU the library cannot read ends the session (it would stall) and Parley binds again', async () => {
+  test('a PDU that cannot be read ends the session (the library\'s reader would stall) and Parley binds again', async () => {
     const { double, parley } = await setUp();
     await double.until(() => double.bound().length === 1, 'a bind');
     const first = double.bound()[0]!;
@@ -116,6 +116,29 @@ describe('keeping the link alive', () => {
     await double.until(() => double.bound().length === 1 && double.bound()[0]!.id !== first.id, 'a new bind');
     const message = await parley.create('after the garbage');
     await parley.status(message.sid, ['sent']);
+  });
+
+  test('PDUs that arrive in pieces, and several in one write, are each read once and answered', async () => {
+    const { double, parley } = await setUp();
+    await double.until(() => double.bound().length === 1, 'a bind');
+    const socket = double.bound()[0]!.session.socket;
+    const deliver = (sequence: number, body: string): Buffer => new smpp.PDU('deliver_sm', {
+      sequence_number: sequence, source_addr_ton: 1, source_addr_npi: 1, source_addr: HANDSET.slice(1), dest_addr_ton: 1, dest_addr_npi: 1,
+      destination_addr: '15550001111', short_message: Buffer.from(body, 'latin1'),
+    }).toBuffer();
+    const stream = Buffer.concat([deliver(9001, 'first, in pieces'), deliver(9002, 'second, with the first'), deliver(9003, 'third, whole')]);
+    const first = deliver(9001, 'first, in pieces').length;
+    // Three octets of the length, the rest of the header, most of the body, then the end with two more PDUs.
+    for (const [from, to] of [[0, 3], [3, 16], [16, first - 2], [first - 2, stream.length]] as const) {
+      socket.write(stream.subarray(from, to));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const answered = (): number[] => double.pdus.filter((p) => p.pdu.command === 'deliver_sm_resp').map((p) => p.pdu.sequence_number);
+    await double.until(() => answered().length >= 3, 'three deliver_sm_resp');
+    assert.deepEqual(answered().sort(), [9001, 9002, 9003]);
+    assert.ok(double.pdus.every((p) => p.pdu.command !== 'deliver_sm_resp' || p.pdu.command_status === 0));
+    const stored = await parley.store.messages.list(parley.account.sid, {}, { pageSize: 10 });
+    assert.deepEqual(stored.filter((m) => m.direction === 'inbound').map((m) => m.body).sort(), ['first, in pieces', 'second, with the first', 'third, whole']);
   });
 
   test('stop unbinds before closing the connection', async () => {
