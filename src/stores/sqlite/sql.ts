@@ -58,7 +58,7 @@ const MESSAGE_FILTERS = `(@to IS NULL OR to_number = @to) AND (@from IS NULL OR 
     AND (@direction IS NULL OR direction = @direction OR (@direction = 'outbound' AND direction <> 'inbound'))
     AND (@status IS NULL OR status = @status)`;
 
-/** The SET clause that adds `@status` at `at` to the status history, unless the status stays the same. */
+/** The SET clause that adds `status` (`@status`, or `?` bound by position) at `at` to the status history, unless the status stays the same. */
 function historyAppend(at: string, status = '@status'): string {
   return `status_history = CASE WHEN status = ${status} THEN status_history
     ELSE COALESCE(status_history, status || ':' || date_created) || ',' || ${status} || ':' || ${at} END`;
