@@ -52,12 +52,6 @@ export class EncodedRequest {
   constructor(readonly encode: (sequence: number) => Buffer) {}
 }
 
-/** The library numbers a request only when it has no number yet. */
-function numbered(pdu: PDU, sequence: number): PDU {
-  pdu.sequence_number = sequence;
-  return pdu;
-}
-
 export class SmppSession {
   private readonly pending = new Map<number, Pending>();
   private enquireTimer: NodeJS.Timeout | null = null;
@@ -119,9 +113,8 @@ export class SmppSession {
     if (!this.isOpen) return Promise.reject(new SessionError(`the session is closed (${this.endReason ?? 'closed'})`, 'closed'));
     const seq = this.nextSequence();
     this.cork();
-    if (!(options instanceof EncodedRequest ? this.write(options.encode(seq)) : this.lib.send(numbered(new smpp.PDU(command, options), seq)))) {
-      return Promise.reject(new SessionError('the connection is not writable', 'closed'));
-    }
+    const pdu = options instanceof EncodedRequest ? options.encode(seq) : new smpp.PDU(command, { ...options, sequence_number: seq }).toBuffer();
+    if (!this.write(pdu)) return Promise.reject(new SessionError('the connection is not writable', 'closed'));
     return new Promise<PDU>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);
@@ -135,8 +128,9 @@ export class SmppSession {
   respond(request: PDU, status: number = STATUS.OK): boolean {
     if (this.closed) return false;
     this.cork();
-    if (request.command === 'deliver_sm') return this.write(encodeDeliverSmResp(request.sequence_number, status));
-    return this.lib.send(request.response(status === STATUS.OK ? {} : { command_status: status }));
+    return this.write(request.command === 'deliver_sm'
+      ? encodeDeliverSmResp(request.sequence_number, status)
+      : request.response(status === STATUS.OK ? {} : { command_status: status }).toBuffer());
   }
 
   /** Sequence numbers run from 1 to 0x7FFFFFFF and start again (SMPP 3.4 section 3.2). */
@@ -145,7 +139,10 @@ export class SmppSession {
     return this.sequence;
   }
 
-  /** Writes a PDU encoded here, as the library's `send` writes its own; false when the socket is not writable. */
+  /**
+   * Writes one PDU, whoever encoded it; false when the socket is not writable. Every PDU goes this
+   * way: the library's `send` would add a write callback and a `send` event nothing listens for.
+   */
   private write(pdu: Buffer): boolean {
     if (!this.lib.socket.writable) return false;
     this.lib.socket.write(pdu);
