@@ -6,18 +6,17 @@
  * object's prototype (test/channels/smpp/received-pdus.test.ts compares the two); a PDU whose
  * mandatory fields do not lie whole within it is left to the library, which reads it its own way.
  */
-import { smpp, type PDU } from './library.js';
+import { PDU_HEADER, smpp, type PDU } from './library.js';
 import { headerOf, readTlvs } from './pdu-read.js';
 
 export const DELIVER_SM = 0x00000005;
 const DELIVER_SM_RESP = 0x80000005;
-const HEADER = 16;
 
 /** A deliver_sm (`frame` is exactly one PDU, header included), or null to leave it to the library. */
 export function readDeliverSm(frame: Buffer): PDU | null {
   const length = frame.length;
   const pdu = headerOf(frame, 'deliver_sm');
-  let at = HEADER;
+  let at = PDU_HEADER;
   /** The C-octet string at `at`, if it ends within the PDU with `next` octets after it (the next field's first among them). */
   const cString = (next: number): string | null => {
     const end = frame.indexOf(0, at);
@@ -61,7 +60,7 @@ export function readDeliverSm(frame: Buffer): PDU | null {
 
 /** deliver_sm_resp as the library writes it: an empty message_id when accepted, no body when not. */
 export function encodeDeliverSmResp(sequence: number, status: number): Buffer {
-  const length = status === 0 ? HEADER + 1 : HEADER;
+  const length = status === 0 ? PDU_HEADER + 1 : PDU_HEADER;
   const pdu = Buffer.alloc(length);
   pdu.writeUInt32BE(length, 0);
   pdu.writeUInt32BE(DELIVER_SM_RESP, 4);

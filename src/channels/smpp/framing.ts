@@ -5,11 +5,9 @@
  * three times (bench/README.md, finding 83). Its limits are the library's: a PDU is at least its
  * 16-octet header and at most `PDU.maxLength` octets.
  */
-import { smpp, type PDU } from './library.js';
+import { PDU_HEADER, smpp, type PDU } from './library.js';
 import { DELIVER_SM, readDeliverSm } from './deliver-sm.js';
 import { readSubmitSmResp, SUBMIT_SM_RESP } from './submit-sm.js';
-
-const HEADER = 16;
 
 /** Bytes no PDU can be read from: the session cannot tell where the next one starts, so it ends. */
 export class UnreadablePdu extends Error {}
@@ -28,7 +26,7 @@ export class PduFramer {
     while (data.length - at >= 4) {
       const length = data.readUInt32BE(at);
       if (length > smpp.PDU.maxLength) throw new UnreadablePdu(`PDU length was too large (${length}, maximum is ${smpp.PDU.maxLength}).`);
-      if (length < HEADER) throw new UnreadablePdu(`PDU length was too small (${length}, minimum is ${HEADER}).`);
+      if (length < PDU_HEADER) throw new UnreadablePdu(`PDU length was too small (${length}, minimum is ${PDU_HEADER}).`);
       if (data.length - at < length) break;
       const pdu = readPdu(data.subarray(at, at + length));
       at += length;

@@ -31,6 +31,9 @@ for (const name of Object.keys(smpp.PDU.prototype)) Object.defineProperty(smpp.P
 
 export { smpp };
 
+/** The octets of every PDU's header: command_length, command_id, command_status, sequence_number. */
+export const PDU_HEADER = 16;
+
 /** Command status values Parley sends or tests for (SMPP 3.4 section 5.1.3). */
 export const STATUS = {
   OK: 0x00,

@@ -6,7 +6,7 @@
  * (test/channels/smpp/submit-sm.test.ts compares the two); a part with TLVs still goes through the
  * library, which knows every TLV's layout. Its response is read directly too (finding 83).
  */
-import type { PDU } from './library.js';
+import { PDU_HEADER, type PDU } from './library.js';
 import { headerOf, readTlvs } from './pdu-read.js';
 
 /** The mandatory fields of submit_sm (SMPP 3.4 section 4.4.1), as the library names them. */
@@ -34,7 +34,6 @@ export type SubmitSmFields = {
 
 const SUBMIT_SM = 0x00000004;
 export const SUBMIT_SM_RESP = 0x80000004;
-const HEADER = 16;
 
 /**
  * The PDU of `fields` with `sequence`. C-octet strings are written a byte per character, as the
@@ -45,13 +44,13 @@ export function encodeSubmitSm(sequence: number, fields: SubmitSmFields): Buffer
   if (text.length > 255) throw new RangeError(`short_message is ${text.length} octets; its length field holds at most 255`);
   // Three C-octet strings with their NULs, two empty ones (schedule, validity), eleven one-octet
   // fields, the text's length octet and the text.
-  const length = HEADER + service.length + source.length + destination.length + 3 + 2 + 11 + 1 + text.length;
+  const length = PDU_HEADER + service.length + source.length + destination.length + 3 + 2 + 11 + 1 + text.length;
   const pdu = Buffer.allocUnsafe(length);
   pdu.writeUInt32BE(length, 0);
   pdu.writeUInt32BE(SUBMIT_SM, 4);
   pdu.writeUInt32BE(0, 8);
   pdu.writeUInt32BE(sequence, 12);
-  let at = cString(pdu, HEADER, service);
+  let at = cString(pdu, PDU_HEADER, service);
   pdu[at++] = fields.source_addr_ton;
   pdu[at++] = fields.source_addr_npi;
   at = cString(pdu, at, source);
@@ -85,10 +84,10 @@ function cString(pdu: Buffer, at: number, value: string): number {
  */
 export function readSubmitSmResp(frame: Buffer): PDU | null {
   const pdu = headerOf(frame, 'submit_sm_resp');
-  if (frame.length === HEADER) return pdu;
-  const end = frame.indexOf(0, HEADER);
+  if (frame.length === PDU_HEADER) return pdu;
+  const end = frame.indexOf(0, PDU_HEADER);
   if (end < 0) return null;
-  pdu.message_id = frame.toString('ascii', HEADER, end);
+  pdu.message_id = frame.toString('ascii', PDU_HEADER, end);
   readTlvs(pdu, frame, end + 1);
   return pdu;
 }
