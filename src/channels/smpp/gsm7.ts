@@ -49,12 +49,35 @@ export function isGsm7Char(char: string): boolean {
   return ENCODE.has(char);
 }
 
+/**
+ * 1 at each code a GSM septet shares with Latin-1, read off the basic table: LF, CR, and printable
+ * ASCII except twelve (`$`, `@`, `_`, the brackets and braces, the backslash, `^`, the backtick,
+ * `|`, `~`). A text of only these encodes and decodes by one native copy (`Buffer`'s `latin1`)
+ * instead of a table lookup a character: most texts, and every receipt (bench/README.md, finding 86).
+ */
+const SAME_AS_LATIN1 = new Uint8Array(256);
+GSM7_BASIC.forEach((char, septet) => {
+  if (septet !== GSM7_ESCAPE && char.charCodeAt(0) === septet) SAME_AS_LATIN1[septet] = 1;
+});
+
+function sharesLatin1Text(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (SAME_AS_LATIN1[text.charCodeAt(i)] !== 1) return false;
+  return true;
+}
+
+function sharesLatin1Bytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (SAME_AS_LATIN1[bytes[i]!] !== 1) return false;
+  return true;
+}
+
 export function isGsm7(text: string): boolean {
+  if (sharesLatin1Text(text)) return true;
   for (let i = 0; i < text.length; i++) if (!ENCODE.has(text.charAt(i))) return false;
   return true;
 }
 
 export function septetCount(text: string): number | undefined {
+  if (sharesLatin1Text(text)) return text.length;
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const septets = ENCODE.get(text.charAt(i));
@@ -65,6 +88,7 @@ export function septetCount(text: string): number | undefined {
 }
 
 export function encodeGsm7(text: string): Buffer {
+  if (sharesLatin1Text(text)) return Buffer.from(text, 'latin1');
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const septets = ENCODE.get(text.charAt(i));
@@ -75,6 +99,9 @@ export function encodeGsm7(text: string): Buffer {
 }
 
 export function decodeGsm7(bytes: Uint8Array): string {
+  if (sharesLatin1Bytes(bytes)) {
+    return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('latin1');
+  }
   let text = '';
   for (let i = 0; i < bytes.length; i++) {
     const septet = bytes[i]!;

@@ -86,6 +86,45 @@ test('property: any GSM-7 text encodes to septetCount septets and decodes back',
   }), { numRuns: 500 });
 });
 
+/** A text's septets looked up a character at a time in the exported tables, as hex. */
+function septetsByTable(text: string): string {
+  return [...text].map((char) => {
+    const basic = GSM7_BASIC.indexOf(char);
+    if (basic >= 0 && basic !== 0x1b) return basic.toString(16).padStart(2, '0');
+    const code = [...GSM7_EXTENSION].find(([, c]) => c === char)![0];
+    return `1b${code.toString(16).padStart(2, '0')}`;
+  }).join('');
+}
+
+// ASCII in both tables: mostly characters the Latin-1 shortcut takes, and `@ $ _` that it must not.
+const asciiGsmText = fc.array(fc.constantFrom(...GSM7_BASIC.filter((c) => c.charCodeAt(0) < 0x80 && c !== '\u001b')), { maxLength: 200 }).map((a) => a.join(''));
+const anyGsmChar = fc.constantFrom(...GSM7_BASIC.filter((c) => c !== '\u001b'), ...GSM7_EXTENSION.values());
+
+test('property: ASCII-like texts, the shortcut\'s case, code as the tables say, alone and with any one GSM character put in', () => {
+  fc.assert(fc.property(asciiGsmText, anyGsmChar, fc.nat(), (ascii, other, at) => {
+    const cut = at % (ascii.length + 1);
+    for (const text of [ascii, ascii.slice(0, cut) + other + ascii.slice(cut)]) {
+      const septets = septetsByTable(text);
+      assert.equal(hex(encodeGsm7(text)), septets);
+      assert.equal(septetCount(text), septets.length / 2);
+      assert.equal(isGsm7(text), true);
+      const bytes = Buffer.from(septets, 'hex');
+      assert.equal(decodeGsm7(bytes), text);
+      assert.equal(decodeGsm7(new Uint8Array(bytes)), text, 'a plain Uint8Array');
+      assert.equal(decodeGsm7(Buffer.concat([Buffer.from('0000', 'hex'), bytes]).subarray(2)), text, 'a view at an offset');
+    }
+  }), { numRuns: 1000 });
+});
+
+test('property: an ASCII character in neither table, such as the backtick, is not GSM-7 however plain the rest', () => {
+  fc.assert(fc.property(asciiGsmText, fc.constantFrom('`', '\u007f', '\u0000', '\t'), (ascii, outsider) => {
+    const text = ascii + outsider;
+    assert.equal(isGsm7(text), false);
+    assert.equal(septetCount(text), undefined);
+    assert.throws(() => encodeGsm7(text), RangeError);
+  }), { numRuns: 300 });
+});
+
 test('property: decoding never throws and gives a GSM-7 text for any septets', () => {
   fc.assert(fc.property(fc.uint8Array({ max: 0x7f, maxLength: 200 }), (bytes) => {
     assert.equal(isGsm7(decodeGsm7(bytes)), true);
