@@ -27,6 +27,36 @@ test('the text form, standard and as SMSCs vary it', () => {
   assert.equal(parseReceiptText(''), undefined);
 });
 
+// How SMSCs spell each key: any case, and a date's two words run together, spaced or underscored.
+const SPELLINGS: Record<Exclude<keyof ReceiptText, 'text'>, fc.Arbitrary<string>> = {
+  id: fc.constantFrom('id', 'ID', 'Id'), sub: fc.constantFrom('sub', 'Sub', 'SUB'), dlvrd: fc.constantFrom('dlvrd', 'DLVRD'),
+  submitDate: fc.constantFrom('submit date', 'submit_date', 'Submit Date', 'SUBMIT  DATE', 'submitdate'),
+  doneDate: fc.constantFrom('done date', 'done_date', 'Done Date', 'DONE  DATE'), stat: fc.constantFrom('stat', 'Stat', 'STAT'), err: fc.constantFrom('err', 'Err', 'ERR'),
+};
+const separator = fc.constantFrom(' ', '  ', '\0', ' \0 ');
+const plainValue = fc.stringMatching(/^[0-9A-Za-z-]{0,12}$/);
+
+test('property: keys in any order, case and spacing, values with NULs, repeated keys and the text last read as written', () => {
+  const field = fc.constantFrom(...(Object.keys(SPELLINGS) as Array<keyof typeof SPELLINGS>)).chain((name) => fc.record({
+    name: fc.constant(name), spelling: SPELLINGS[name], beforeColon: fc.constantFrom('', ' '), separator,
+    value: name === 'submitDate' || name === 'doneDate' ? fc.stringMatching(/^[0-9]{6,12}$/) : fc.tuple(plainValue, fc.constantFrom('', '\0'), plainValue).map((p) => p.join('')),
+  }));
+  fc.assert(fc.property(fc.array(field, { maxLength: 10 }), fc.option(fc.tuple(plainValue, fc.constantFrom('', '\0junk')), { nil: undefined }), (fields, text) => {
+    let written = fields.map((f) => `${f.spelling}${f.beforeColon}:${f.value}${f.separator}`).join('');
+    if (text) written += `text:${text[0]}${text[1]}`;
+    const expected: ReceiptText = {};
+    for (const f of fields) {
+      if (expected[f.name] !== undefined) continue; // the first of a repeated key counts
+      const value = f.value.replace(/\0/g, ' ').trim();
+      expected[f.name] = f.name === 'stat' ? value.toUpperCase() : (f.name === 'submitDate' || f.name === 'doneDate') && value.length >= 10 ? value.slice(0, 10) : value;
+    }
+    if (text) expected.text = text[0];
+    const read = parseReceiptText(written);
+    if (expected.id === undefined && expected.stat === undefined) assert.equal(read, undefined, written);
+    else assert.deepEqual(read, expected, JSON.stringify(written));
+  }), { numRuns: 2000 });
+});
+
 test('stat values map to message states', () => {
   const cases: Array<[string, string]> = [
     ['DELIVRD', 'DELIVERED'], ['delivered', 'DELIVERED'], ['EXPIRED', 'EXPIRED'], ['DELETED', 'DELETED'], ['UNDELIV', 'UNDELIVERABLE'],
