@@ -10,30 +10,44 @@ import {
   inboundPartFromRow, onlyPartAfterReceipt, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow,
 } from '../shared-rows.js';
 import { insertChained } from './chain.js';
+import type { RecentParts } from './recent-parts.js';
 
 type Write = <T>(run: () => T) => Promise<T>;
 type Read = <T>(run: () => T) => Promise<T>;
 
-export function carrierParts(st: Statements, write: Write, read: Read): CarrierPartRepository {
+/** `recent`: the parts this process recorded and no receipt settled yet (./recent-parts.ts). */
+export function carrierParts(st: Statements, write: Write, read: Read, recent: RecentParts): CarrierPartRepository {
   const partsOf = (sid: string): SubmittedPart[] => (st.carrierPartsOf.all(sid) as CarrierPartRow[]).map(partFromRow);
   const settle = (part: CarrierPartRow, receipt: Pick<CarrierReceipt, 'state' | 'errorCode' | 'at'>): void => {
     if (receipt.state === 'enroute') return;
     st.carrierPartSettle.run(receipt.state, receipt.errorCode, receipt.at, part.message_sid, part.part_index);
   };
   return {
-    record: (part) => write(() => {
-      st.carrierPartInsert.run(part.messageSid, part.index, part.accountSid, part.channel, part.total, part.smscId, part.receiptKey, part.submittedAt);
-      const kept = st.unmatchedFor.get(part.channel, part.smscId, part.channel, part.receiptKey) as UnmatchedRow | undefined;
-      if (!kept) return null;
-      st.unmatchedDelete.run(kept.id);
-      const row = st.carrierPartsOf.all(part.messageSid).find((r) => (r as CarrierPartRow).part_index === part.index) as CarrierPartRow;
-      // The receipt came first; its part is done no earlier than it was recorded as submitted.
-      settle(row, { state: kept.state as CarrierReceipt['state'], errorCode: kept.error_code, at: Math.max(kept.received_at, part.submittedAt) });
-      return partsOf(part.messageSid);
-    }),
+    record: (part) => {
+      let submitted: CarrierPartRow | null = null;
+      return write(() => {
+        recent.forget(part.channel, part.smscId, part.receiptKey);
+        submitted = null;
+        const inserted = st.carrierPartInsert.run(part.messageSid, part.index, part.accountSid, part.channel, part.total, part.smscId, part.receiptKey, part.submittedAt).changes > 0;
+        const kept = st.unmatchedFor.get(part.channel, part.smscId, part.channel, part.receiptKey) as UnmatchedRow | undefined;
+        if (!kept) {
+          if (inserted) submitted = submittedRow(part);
+          return null;
+        }
+        st.unmatchedDelete.run(kept.id);
+        const row = st.carrierPartsOf.all(part.messageSid).find((r) => (r as CarrierPartRow).part_index === part.index) as CarrierPartRow;
+        // The receipt came first; its part is done no earlier than it was recorded as submitted.
+        settle(row, { state: kept.state as CarrierReceipt['state'], errorCode: kept.error_code, at: Math.max(kept.received_at, part.submittedAt) });
+        return partsOf(part.messageSid);
+      }).then((parts) => {
+        if (submitted) recent.add(submitted); // committed: receipts may find it in memory from now on
+        return parts;
+      });
+    },
     ofMessage: (sid) => read(() => partsOf(sid)),
     applyReceipt: (receipt) => write(() => {
-      const part = st.carrierPartMatch.get(receipt.channel, receipt.smscId, receipt.channel, receipt.receiptKey) as CarrierPartRow | undefined;
+      const remembered = recent.match(receipt.channel, receipt.smscId, receipt.receiptKey);
+      const part = remembered ?? st.carrierPartMatch.get(receipt.channel, receipt.smscId, receipt.channel, receipt.receiptKey) as CarrierPartRow | undefined;
       if (!part) {
         if (receipt.state !== 'enroute') {
           st.unmatchedInsert.run(receipt.channel, receipt.smscId, receipt.receiptKey, receipt.state, receipt.errorCode, receipt.at);
@@ -41,9 +55,21 @@ export function carrierParts(st: Statements, write: Write, read: Read): CarrierP
         return null;
       }
       settle(part, receipt);
+      if (receipt.state !== 'enroute') {
+        if (remembered) recent.settled(remembered);
+        else recent.forget(part.channel, part.smsc_id, part.receipt_key); // it may be held by its other id
+      }
       return onlyPartAfterReceipt(part, receipt) ?? partsOf(part.message_sid);
     }),
     expireUnmatched: (before) => write(() => st.unmatchedExpire.run(before).changes),
+  };
+}
+
+/** A part's row as `carrierPartInsert` writes it. */
+function submittedRow(part: Omit<SubmittedPart, 'state' | 'errorCode' | 'doneAt'>): CarrierPartRow {
+  return {
+    message_sid: part.messageSid, part_index: part.index, account_sid: part.accountSid, channel: part.channel, total: part.total,
+    smsc_id: part.smscId, receipt_key: part.receiptKey, state: 'submitted', error_code: null, submitted_at: part.submittedAt, done_at: null,
   };
 }
 

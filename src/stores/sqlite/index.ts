@@ -20,6 +20,7 @@ import { GroupCommitter } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareStatements, statusChangeValues } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
+import { RecentParts } from './recent-parts.js';
 import { sqliteOptOuts } from './opt-outs.js';
 import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
 import { deleteChained, insertChained } from './chain.js';
@@ -36,7 +37,14 @@ export interface SqliteStoreOptions {
   migrate?: boolean;
   /** The least time between two commits' starts, so writes of a steady stream share one (./group-commit.ts); 0 by default. */
   commitDelayMs?: number;
+  /**
+   * How many recorded parts not yet settled are kept in memory for their receipts (./recent-parts.ts);
+   * 20,000 by default (seconds of traffic at full rate). 0 reads every receipt's part from the table.
+   */
+  recentParts?: number;
 }
+
+const RECENT_PARTS = 20_000;
 
 /** One process owns a SQLite file: it holds every conversation, always under the same claim. */
 const ALWAYS_HELD: TurnClaim = Object.freeze({ token: 0, how: 'held' });
@@ -287,7 +295,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (alert) insertAlert(alert);
       }),
     },
-    carrierParts: carrierParts(st, write, read),
+    carrierParts: carrierParts(st, write, read, new RecentParts(options.recentParts ?? RECENT_PARTS)),
     inboundParts: inboundParts(st, write, read),
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
     ping: async () => {
