@@ -4,30 +4,49 @@
  * - the signed string, when it is the recorded URL and parameters again (`recordedSignedString`;
  *   not when the URL carried credentials, which the record masks and the signature left out);
  * - the jar after the exchange, when it is the jar before it, as on most turns.
- * About a quarter of a turn's record (2,180 bytes to 1,670 in the bench). Records written before
- * this keep both fields and read back as they are.
+ * About a quarter of a turn's record (2,180 bytes to 1,670 in the bench). And the parameters are kept
+ * as the form the request sent (`sentFormOf`), one string, which reads back to the same pairs
+ * (finding 89): not when a parameter was not well-formed UTF-16 (the form has U+FFFD in its place),
+ * nor for a request the client did not send. Records written before either keep the fields as they
+ * were and read back as they are.
  */
 import type { CookieView, ExchangeRequest, WebhookExchange } from './records.js';
 import { recordedSignedString, signedStringIsRederivable } from '../webhooks/signature.js';
+import { sentFormOf } from '../webhooks/sent-form.js';
+
+type StoredRequest = Omit<ExchangeRequest, 'signedString' | 'params'> & { params: Array<[string, string]> | string; signedString: string | null };
 
 type StoredExchange = Omit<WebhookExchange, 'request' | 'jarAfter'> & {
-  request: Omit<ExchangeRequest, 'signedString'> & { signedString: string | null };
+  request: StoredRequest;
   jarAfter: CookieView[] | null;
 };
 
+/** What `URLSearchParams` writes for U+FFFD, and for a lone surrogate, which it replaces with it. */
+const REPLACEMENT_CHARACTER = '%EF%BF%BD';
+
 export function exchangeText(x: WebhookExchange): string {
-  const request = signedStringIsRederivable(x.request) ? { ...x.request, signedString: null } : x.request;
+  const request = storedRequest(x.request);
   const jarAfter = sameCookies(x.jarBefore, x.jarAfter) ? null : x.jarAfter;
   const stored: StoredExchange = request === x.request && jarAfter !== null ? x : { ...x, request, jarAfter };
   return JSON.stringify(stored);
 }
 
+function storedRequest(r: ExchangeRequest): StoredRequest {
+  const rederivable = signedStringIsRederivable(r);
+  const form = sentFormOf(r);
+  const keepsForm = form !== undefined && !form.includes(REPLACEMENT_CHARACTER);
+  if (!rederivable && !keepsForm) return r;
+  // Written whole, in the request's own field order: reads give back the same keys in the same order.
+  return { method: r.method, url: r.url, headers: r.headers, params: keepsForm ? form : r.params, signedString: rederivable ? null : r.signedString, signature: r.signature };
+}
+
 export function exchangeFromText(text: string): WebhookExchange {
   const stored = JSON.parse(text) as StoredExchange;
   const { request } = stored;
+  const params = typeof request.params === 'string' ? [...new URLSearchParams(request.params)] : request.params;
   return {
     ...stored,
-    request: { ...request, signedString: request.signedString ?? recordedSignedString(request) },
+    request: { ...request, params, signedString: request.signedString ?? recordedSignedString({ method: request.method, url: request.url, params }) },
     jarAfter: stored.jarAfter ?? stored.jarBefore.map((cookie) => ({ ...cookie })),
   };
 }

@@ -15,6 +15,7 @@ import { maskUrlCredentials } from './redact.js';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
 import { ResponseReader, type ReadOutcome } from './response-reader.js';
 import { PlainHttpPool } from './plain-http.js';
+import { markSentForm } from './sent-form.js';
 
 export const USER_AGENT = 'TwilioProxy/1.1';
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -89,6 +90,7 @@ export class WebhookClient {
     // Kept in exchanges and alerts: URL credentials are masked there (they go out as Basic auth only).
     const request: SentRequest = { method: req.method, url: maskUrlCredentials(url), headers, params, signedString: toSign, signature };
     if (request.url === signUrl) markSignedStringRederivable(request); // no credentials were masked
+    markSentForm(request, form);
 
     let target: URL;
     try {

@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebhookClient, type WebhookRequest } from '../../src/webhooks/client.js';
 import { exchangeFromText, exchangeText } from '../../src/stores/exchange-text.js';
+import { markSentForm } from '../../src/webhooks/sent-form.js';
+import fc from 'fast-check';
 import type { CookieView, ExchangeRequest, WebhookExchange } from '../../src/stores/records.js';
 import { startApp, twiml, type TestApp } from '../helpers/apps.js';
 
@@ -19,6 +21,8 @@ after(async () => {
   await app.close();
 });
 
+const PARAMS: WebhookRequest['params'] = [['To', '+15550001111'], ['Body', 'hé "quoted" & more = 1+1'], ['MediaUrl0', 'a'], ['MediaUrl0', 'b'], ['Body', 'again 🙂'], ['Empty', '']];
+
 const cookie: CookieView = { name: 'sid', value: 's1', domain: '127.0.0.1', path: '/', expires: null, httpOnly: true, secure: false };
 
 function exchange(request: ExchangeRequest, jarBefore: CookieView[], jarAfter: CookieView[]): WebhookExchange {
@@ -28,11 +32,8 @@ function exchange(request: ExchangeRequest, jarBefore: CookieView[], jarAfter: C
   };
 }
 
-async function sent(method: 'GET' | 'POST', configuredUrl: string): Promise<ExchangeRequest> {
-  const req: WebhookRequest = {
-    method, configuredUrl, authToken: 'token', idempotencyToken: 'idem', cookie: null,
-    params: [['To', '+15550001111'], ['Body', 'hé "quoted" & more'], ['MediaUrl0', 'a'], ['MediaUrl0', 'b'], ['Body', 'again']],
-  };
+async function sent(method: 'GET' | 'POST', configuredUrl: string, params: WebhookRequest['params'] = PARAMS): Promise<ExchangeRequest> {
+  const req: WebhookRequest = { method, configuredUrl, authToken: 'token', idempotencyToken: 'idem', cookie: null, params };
   return (await client.send(req)).request;
 }
 
@@ -70,4 +71,33 @@ test('what cannot be derived is stored: a URL with credentials (masked, and neve
 test('a record stored in full (before this format) reads back as it was', async () => {
   const record = exchange(await sent('POST', app.url), [cookie], [cookie]);
   assert.deepEqual(exchangeFromText(JSON.stringify(record)), record);
+});
+
+test('the parameters are kept as the form the request sent, and read back as the same pairs', async () => {
+  for (const method of ['POST', 'GET'] as const) {
+    const record = exchange(await sent(method, app.url), [], []);
+    const text = exchangeText(record);
+    assert.match(text, /"params":"To=%2B15550001111&Body=h%C3%A9\+%22quoted%22\+%26\+more\+%3D\+1%2B1&/, method);
+    assert.deepEqual(exchangeFromText(text), record, method);
+  }
+});
+
+test('a parameter that is not well-formed UTF-16 keeps the pairs: the form would have U+FFFD in its place', async () => {
+  const record = exchange(await sent('POST', app.url, [['Body', 'half a pair: \ud83d'], ['To', '+15550001111']]), [], []);
+  const text = exchangeText(record);
+  assert.match(text, /"params":\[\["Body"/);
+  assert.deepEqual(exchangeFromText(text), record);
+});
+
+test('property: any well-formed parameters, kept as their form (as pairs with a U+FFFD), read back as the same pairs', () => {
+  const anyText = fc.string({ unit: fc.oneof(fc.constantFrom('&', '=', '+', '%', ' ', '\u00a0', '\ufeff', '\r\n'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 12 });
+  fc.assert(fc.property(fc.array(fc.tuple(anyText, anyText), { maxLength: 8 }), (pairs) => {
+    const request: ExchangeRequest = { method: 'POST', url: 'http://127.0.0.1:9/sms', headers: {}, params: pairs, signedString: 'kept as it is', signature: 'x' };
+    markSentForm(request, new URLSearchParams(pairs).toString());
+    const record = exchange(request, [], []);
+    const text = exchangeText(record);
+    const replaced = pairs.some(([name, value]) => `${name}${value}`.includes('\ufffd')); // U+FFFD itself: kept as pairs too
+    assert.equal(typeof (JSON.parse(text) as { request: { params: unknown } }).request.params, replaced ? 'object' : 'string');
+    assert.deepEqual(exchangeFromText(text), record);
+  }), { numRuns: 500 });
 });
