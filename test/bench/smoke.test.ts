@@ -165,8 +165,11 @@ test('bench/counts.ts --loop=carrier times the statements of a carrier loop: mes
   // right behind submit_sm_resp no longer writes `sent` a second time).
   // Counted between two progress lines of the simulator, so a few percent either way (the loops in
   // flight at each end); the old second `sent` made it 2.4 status changes a loop.
-  for (const name of ['messageInsert', 'replyInsert', 'carrierPartInsert', 'carrierPartMatch', 'carrierPartSettle']) {
+  for (const name of ['messageInsert', 'replyInsert', 'carrierPartInsert', 'carrierPartSettle']) {
     assert.ok(Math.abs(calls[name]! - 1) < 0.1, `${name}: ${calls[name]} a loop`);
   }
+  // Most receipts find their part among those the store holds in memory (finding 88); the table is
+  // read only for a receipt that comes before its part's record has committed.
+  assert.ok((calls.carrierPartMatch ?? 0) < 0.3, `carrierPartMatch: ${calls.carrierPartMatch} a loop`);
   assert.ok(Math.abs(calls.messageSetStatusFrom! - 2) < 0.2, `messageSetStatusFrom: ${calls.messageSetStatusFrom} a loop`);
 });

@@ -21,33 +21,27 @@ export function carrierParts(st: Statements, write: Write, read: Read, recent: R
   const settle = (part: CarrierPartRow, receipt: Pick<CarrierReceipt, 'state' | 'errorCode' | 'at'>): void => {
     if (receipt.state === 'enroute') return;
     st.carrierPartSettle.run(receipt.state, receipt.errorCode, receipt.at, part.message_sid, part.part_index);
+    recent.forget(part.channel, part.smsc_id, part.receipt_key); // settled: a later receipt reads the table
   };
   return {
-    record: (part) => {
-      let submitted: CarrierPartRow | null = null;
-      return write(() => {
-        recent.forget(part.channel, part.smscId, part.receiptKey);
-        submitted = null;
-        const inserted = st.carrierPartInsert.run(part.messageSid, part.index, part.accountSid, part.channel, part.total, part.smscId, part.receiptKey, part.submittedAt).changes > 0;
-        const kept = st.unmatchedFor.get(part.channel, part.smscId, part.channel, part.receiptKey) as UnmatchedRow | undefined;
-        if (!kept) {
-          if (inserted) submitted = submittedRow(part);
-          return null;
-        }
-        st.unmatchedDelete.run(kept.id);
-        const row = st.carrierPartsOf.all(part.messageSid).find((r) => (r as CarrierPartRow).part_index === part.index) as CarrierPartRow;
-        // The receipt came first; its part is done no earlier than it was recorded as submitted.
-        settle(row, { state: kept.state as CarrierReceipt['state'], errorCode: kept.error_code, at: Math.max(kept.received_at, part.submittedAt) });
-        return partsOf(part.messageSid);
-      }).then((parts) => {
-        if (submitted) recent.add(submitted); // committed: receipts may find it in memory from now on
-        return parts;
-      });
-    },
+    record: (part) => write(() => {
+      const inserted = st.carrierPartInsert.run(part.messageSid, part.index, part.accountSid, part.channel, part.total, part.smscId, part.receiptKey, part.submittedAt).changes > 0;
+      const kept = st.unmatchedFor.get(part.channel, part.smscId, part.channel, part.receiptKey) as UnmatchedRow | undefined;
+      if (!kept) {
+        // Held from now on, in place of any part its ids named before (a part not inserted, being
+        // recorded already, changes nothing in the table, so nothing here either).
+        if (inserted) recent.add(submittedRow(part));
+        return null;
+      }
+      st.unmatchedDelete.run(kept.id);
+      const row = st.carrierPartsOf.all(part.messageSid).find((r) => (r as CarrierPartRow).part_index === part.index) as CarrierPartRow;
+      // The receipt came first; its part is done no earlier than it was recorded as submitted.
+      settle(row, { state: kept.state as CarrierReceipt['state'], errorCode: kept.error_code, at: Math.max(kept.received_at, part.submittedAt) });
+      return partsOf(part.messageSid);
+    }),
     ofMessage: (sid) => read(() => partsOf(sid)),
     applyReceipt: (receipt) => write(() => {
-      const remembered = recent.match(receipt.channel, receipt.smscId, receipt.receiptKey);
-      const part = remembered ?? st.carrierPartMatch.get(receipt.channel, receipt.smscId, receipt.channel, receipt.receiptKey) as CarrierPartRow | undefined;
+      const part = recent.match(receipt.channel, receipt.smscId, receipt.receiptKey) ?? st.carrierPartMatch.get(receipt.channel, receipt.smscId, receipt.channel, receipt.receiptKey) as CarrierPartRow | undefined;
       if (!part) {
         if (receipt.state !== 'enroute') {
           st.unmatchedInsert.run(receipt.channel, receipt.smscId, receipt.receiptKey, receipt.state, receipt.errorCode, receipt.at);
@@ -55,10 +49,6 @@ export function carrierParts(st: Statements, write: Write, read: Read, recent: R
         return null;
       }
       settle(part, receipt);
-      if (receipt.state !== 'enroute') {
-        if (remembered) recent.settled(remembered);
-        else recent.forget(part.channel, part.smsc_id, part.receipt_key); // it may be held by its other id
-      }
       return onlyPartAfterReceipt(part, receipt) ?? partsOf(part.message_sid);
     }),
     expireUnmatched: (before) => write(() => st.unmatchedExpire.run(before).changes),

@@ -35,6 +35,7 @@ export class GroupCommitter {
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly rollback: Statement;
+  private readonly rollbackListeners: Array<() => void> = [];
 
   /** `commitDelayMs`: the least time from one commit's start to the next's; 0 commits every tick. */
   constructor(private readonly db: Database, private readonly commitDelayMs = 0) {
@@ -48,6 +49,14 @@ export class GroupCommitter {
       this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
       this.scheduleFlush();
     });
+  }
+
+  /**
+   * Called after every rollback, before any write runs again: whoever keeps in memory what writes
+   * did (./recent-parts.ts) forgets it, since the writes of a rolled-back batch are undone.
+   */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener);
   }
 
   /** Holds commits until `resume()`; writes keep queueing meanwhile. */
@@ -116,6 +125,7 @@ export class GroupCommitter {
       this.commit.run();
     } catch (error) {
       if (this.db.inTransaction) this.rollback.run();
+      for (const listener of this.rollbackListeners) listener();
       throw error;
     }
   }

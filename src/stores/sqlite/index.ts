@@ -73,6 +73,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const committer = new GroupCommitter(db, options.commitDelayMs ?? 0);
   const checkpointer = options.path === ':memory:' ? null : new BackgroundCheckpointer(db, options.path, committer);
   const write = <T>(run: () => T): Promise<T> => committer.write(run);
+  const recentParts = new RecentParts(options.recentParts ?? RECENT_PARTS);
+  committer.onRollback(() => recentParts.clear());
   const read = <T>(run: () => T): Promise<T> => {
     try {
       return Promise.resolve(run());
@@ -295,7 +297,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (alert) insertAlert(alert);
       }),
     },
-    carrierParts: carrierParts(st, write, read, new RecentParts(options.recentParts ?? RECENT_PARTS)),
+    carrierParts: carrierParts(st, write, read, recentParts),
     inboundParts: inboundParts(st, write, read),
     schemaVersion: () => read(() => ({ current: db.pragma('user_version', { simple: true }) as number, latest: MIGRATIONS.length })),
     ping: async () => {

@@ -6,20 +6,21 @@
  * from it.
  *
  * Contract (what keeps an answer from here equal to the table's):
- * - An entry for an id is the part recorded last with that id in this process. `forget` runs inside
- *   the write that records a part, before its insert, so from then until that write has committed
- *   (and `add` runs) the id is not found here and the table answers.
+ * - Entries change only inside the group committer's writes, in the order the writes run, so they
+ *   follow the table as the next statement of the transaction sees it. A rollback undoes the writes
+ *   of its batch, so it clears everything (`clear`, before any write runs again).
+ * - An entry for an id is the part recorded last with that id in this process: a part whose insert
+ *   took, and that no receipt settled at once, is added in place of what its ids named before.
  * - `match` answers only when every id the receipt carries is found here; then the table's latest
  *   part for each id is the one found (parts of an earlier process, or evicted from here, are older),
  *   and the later of the two is the table's answer too.
- * - A part leaves when a receipt settles it (`settled`; a part the table matched and settled is
- *   forgotten by its ids): a repeated receipt reads the table, which then has its final state.
- *   Past `capacity` parts, the oldest leave first.
+ * - Settling a part (by a receipt, found here or in the table) forgets its ids: a repeated receipt
+ *   reads the table, which then has its final state. Past `capacity` parts, the oldest leave first.
  */
 import type { CarrierPartRow } from '../shared-rows.js';
 
 export class RecentParts {
-  /** Per channel, by receipt key; insertion order is the order parts were recorded (eviction). */
+  /** Per channel, by receipt key and by SMSC id. */
   private readonly byKey = new Map<string, Map<string, CarrierPartRow>>();
   private readonly bySmscId = new Map<string, Map<string, CarrierPartRow>>();
   /** Every part held, oldest first. */
@@ -28,7 +29,7 @@ export class RecentParts {
   /** `capacity` 0 keeps nothing: every receipt reads the table. */
   constructor(private readonly capacity: number) {}
 
-  /** A part with these ids is being recorded: until it has committed, the table answers for them. */
+  /** A part with these ids was settled (or is being added): the table answers for them. */
   forget(channel: string, smscId: string, receiptKey: string): void {
     if (this.order.size === 0) return;
     const byKey = this.byKey.get(channel)?.get(receiptKey);
@@ -37,7 +38,7 @@ export class RecentParts {
     if (bySmscId) this.remove(bySmscId);
   }
 
-  /** A part committed as `submitted` (not settled by a receipt that came first). */
+  /** A part just inserted as `submitted` (no receipt came first to settle it), in place of what its ids named. */
   add(row: CarrierPartRow): void {
     if (this.capacity === 0) return;
     this.forget(row.channel, row.smsc_id, row.receipt_key);
@@ -57,9 +58,11 @@ export class RecentParts {
     return bySmscId.submitted_at > byKey.submitted_at ? bySmscId : byKey;
   }
 
-  /** A receipt settled this part, found here: a later receipt for it reads the table. */
-  settled(row: CarrierPartRow): void {
-    this.remove(row);
+  /** After a rollback: what the batch's writes put here may no longer be in the table. */
+  clear(): void {
+    this.byKey.clear();
+    this.bySmscId.clear();
+    this.order.clear();
   }
 
   private remove(row: CarrierPartRow): void {
