@@ -5,13 +5,14 @@
  *   not when the URL carried credentials, which the record masks and the signature left out);
  * - the jar after the exchange, when it is the jar before it, as on most turns.
  * About a quarter of a turn's record (2,180 bytes to 1,670 in the bench). And the parameters are kept
- * as the form the request sent (`sentFormOf`), one string, which reads back to the same pairs
+ * as the form the request sent (`sentFormOf`, which also says whether the signed string can be
+ * derived again), one string, which reads back to the same pairs
  * (finding 89): not when a parameter was not well-formed UTF-16 (the form has U+FFFD in its place),
  * nor for a request the client did not send. Records written before either keep the fields as they
  * were and read back as they are.
  */
 import type { CookieView, ExchangeRequest, WebhookExchange } from './records.js';
-import { recordedSignedString, signedStringIsRederivable } from '../webhooks/signature.js';
+import { recordedSignedString } from '../webhooks/signature.js';
 import { sentFormOf } from '../webhooks/sent-form.js';
 
 type StoredRequest = Omit<ExchangeRequest, 'signedString' | 'params'> & { params: Array<[string, string]> | string; signedString: string | null };
@@ -32,12 +33,13 @@ export function exchangeText(x: WebhookExchange): string {
 }
 
 function storedRequest(r: ExchangeRequest): StoredRequest {
-  const rederivable = signedStringIsRederivable(r);
-  const form = sentFormOf(r);
-  const keepsForm = form !== undefined && !form.includes(REPLACEMENT_CHARACTER);
+  const sent = sentFormOf(r);
+  if (!sent) return r;
+  const keepsForm = !sent.form.includes(REPLACEMENT_CHARACTER);
+  const rederivable = sent.signedStringRederivable;
   if (!rederivable && !keepsForm) return r;
   // Written whole, in the request's own field order: reads give back the same keys in the same order.
-  return { method: r.method, url: r.url, headers: r.headers, params: keepsForm ? form : r.params, signedString: rederivable ? null : r.signedString, signature: r.signature };
+  return { method: r.method, url: r.url, headers: r.headers, params: keepsForm ? sent.form : r.params, signedString: rederivable ? null : r.signedString, signature: r.signature };
 }
 
 export function exchangeFromText(text: string): WebhookExchange {

@@ -9,13 +9,13 @@
  */
 import { Agent, errors as undiciErrors } from 'undici';
 import type { ExchangeRequest, HttpMethod, WebhookExchange } from '../stores/records.js';
-import { markSignedStringRederivable, recordedSignedString, sign, type FormParams } from './signature.js';
+import { recordedSignedString, sign, type FormParams } from './signature.js';
 import { splitOverrides, type ConnectionPolicy } from './overrides.js';
 import { maskUrlCredentials } from './redact.js';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
 import { ResponseReader, type ReadOutcome } from './response-reader.js';
 import { PlainHttpPool } from './plain-http.js';
-import { markSentForm } from './sent-form.js';
+import { markSent } from './sent-form.js';
 
 export const USER_AGENT = 'TwilioProxy/1.1';
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -89,8 +89,7 @@ export class WebhookClient {
     if (req.cookie) headers.cookie = req.cookie;
     // Kept in exchanges and alerts: URL credentials are masked there (they go out as Basic auth only).
     const request: SentRequest = { method: req.method, url: maskUrlCredentials(url), headers, params, signedString: toSign, signature };
-    if (request.url === signUrl) markSignedStringRederivable(request); // no credentials were masked
-    markSentForm(request, form);
+    markSent(request, form, request.url === signUrl); // the signed string can be derived again unless credentials were masked
 
     let target: URL;
     try {

@@ -1,18 +1,27 @@
 /**
- * The form a webhook request went out with (its body, or a GET's query), as `URLSearchParams` wrote
- * it from the request's parameters. The stores keep it in the exchange record in place of the
- * parameter pairs and read the pairs back from it (stores/exchange-text.ts): one string to write
- * instead of two for each parameter (bench/README.md, finding 89).
+ * What the webhook client knows of a request it sent that the request's exchange record can leave
+ * out (stores/exchange-text.ts), in one table, one entry a request:
+ * - the form it went out with (its body, or a GET's query), as `URLSearchParams` wrote it from the
+ *   parameters: kept in place of the pairs, which read back from it (bench/README.md, finding 89);
+ * - whether it signed `recordedSignedString(request)`, so that a read can derive the signed string
+ *   again (finding 36): not when its URL carried credentials, which the record masks and the
+ *   signature left out.
  */
 import type { ExchangeRequest } from '../stores/records.js';
 
-const forms = new WeakMap<ExchangeRequest, string>();
-
-/** `form` is `new URLSearchParams(request.params).toString()`, computed once for sending. */
-export function markSentForm(request: ExchangeRequest, form: string): void {
-  forms.set(request, form);
+export interface SentForm {
+  /** `new URLSearchParams(request.params).toString()`, computed once for sending. */
+  form: string;
+  signedStringRederivable: boolean;
 }
 
-export function sentFormOf(request: ExchangeRequest): string | undefined {
-  return forms.get(request);
+const sent = new WeakMap<ExchangeRequest, SentForm>();
+
+export function markSent(request: ExchangeRequest, form: string, signedStringRederivable: boolean): void {
+  sent.set(request, { form, signedStringRederivable });
+}
+
+/** Undefined for a request the client did not send (a record made elsewhere, or read back). */
+export function sentFormOf(request: ExchangeRequest): SentForm | undefined {
+  return sent.get(request);
 }

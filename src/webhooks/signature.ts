@@ -35,17 +35,6 @@ export function recordedSignedString(request: Pick<ExchangeRequest, 'method' | '
   return request.method === 'GET' ? request.url : signedString(request.url, request.params);
 }
 
-/** Requests known to have signed `recordedSignedString(request)`: the stores need not keep it (stores/exchange-text.ts). */
-const rederivable = new WeakSet<ExchangeRequest>();
-
-export function markSignedStringRederivable(request: ExchangeRequest): void {
-  rederivable.add(request);
-}
-
-export function signedStringIsRederivable(request: ExchangeRequest): boolean {
-  return rederivable.has(request);
-}
-
 export function sign(authToken: string, data: string): string {
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
