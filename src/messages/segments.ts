@@ -68,13 +68,27 @@ export interface SegmentSplit extends SegmentCount {
  */
 export function splitSegments(body: string, encoding: SmsEncoding | 'auto' = 'auto'): SegmentSplit {
   if (body === '') return { encoding: encoding === 'UCS-2' ? 'UCS-2' : 'GSM-7', segments: 1, characters: 0, parts: [''] };
-  if (encoding !== 'UCS-2' && GSM_BASIC_ONLY.test(body)) return pack('GSM-7', [...body].map((raw) => ({ raw, units: 1 })), body.length);
+  if (encoding !== 'UCS-2' && GSM_BASIC_ONLY.test(body)) return basicParts(body);
   const message = new SegmentedMessage(body, encoding);
   const name = message.encodingName;
   const bitsPerUnit = name === 'GSM-7' ? 7 : 16;
   const chars = message.encodedChars.map((c) => ({ raw: c.raw, units: c.sizeInBits() / bitsPerUnit }));
   // For UCS-2 the calculator counts graphemes; the segment limits are in UTF-16 units.
   return pack(name, chars, name === 'UCS-2' ? body.length : message.numberOfCharacters);
+}
+
+/**
+ * `pack` for text of the GSM-7 basic table, where every UTF-16 unit is one septet: whole 153-unit
+ * slices, with no object a character (bench/README.md, finding 90). The property test in
+ * test/core/segments-fast-path.test.ts holds it to the calculator's cut.
+ */
+function basicParts(body: string): SegmentSplit {
+  const { single, concatenated } = SEGMENT_CAPACITY['GSM-7'];
+  const characters = body.length;
+  if (characters <= single) return { encoding: 'GSM-7', segments: 1, characters, parts: [body] };
+  const parts: string[] = [];
+  for (let start = 0; start < characters; start += concatenated) parts.push(body.slice(start, start + concatenated));
+  return { encoding: 'GSM-7', segments: parts.length, characters, parts };
 }
 
 /** Greedy packing, as the calculator does; a character bigger than a segment is cut between code points. */

@@ -46,6 +46,24 @@ test('property: where the calculator\'s segments can exist, splitSegments cuts t
   assert.ok(compared > 600, `compared ${compared} texts`);
 });
 
+/** The GSM-7 basic table, one septet a character: splitSegments cuts such text without the calculator. */
+const BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+
+test('property: GSM-7 basic text of any length is cut as the calculator cuts it, asked for GSM-7 or not', () => {
+  // Lengths around the boundaries (160, 306, 459) as often as anywhere else.
+  const lengths = fc.oneof(fc.integer({ min: 1, max: 1600 }), fc.constantFrom(159, 160, 161, 305, 306, 307, 459, 460));
+  fc.assert(fc.property(lengths.chain((n) => fc.array(fc.constantFrom(...BASIC), { minLength: n, maxLength: n })), (chars) => {
+    const text = chars.join('');
+    const exact = calculator(text);
+    for (const split of [splitSegments(text), splitSegments(text, 'GSM-7')]) {
+      assert.deepEqual(split.parts, exact.texts);
+      assert.equal(split.segments, exact.texts.length);
+      assert.equal(split.characters, text.length);
+      assert.equal(split.encoding, 'GSM-7');
+    }
+  }), { numRuns: 300 });
+});
+
 test('a grapheme bigger than a segment: the calculator reports an impossible segment, Parley counts the parts it sends', () => {
   const cases: Array<[string, string, number, number]> = [
     ['200 jamo in one grapheme', 'a' + 'ᄀ'.repeat(200), 2, 3],
