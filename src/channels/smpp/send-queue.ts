@@ -25,7 +25,7 @@ import { classifySubmitStatus, type ErrorOverrides } from './errors.js';
 import { submitIdKey } from './receipts.js';
 import { prepare, submitRequest, Unsendable, type PreparedMessage } from './outbound.js';
 import { RateLimit } from './throughput.js';
-import { SessionError, type SmppSession } from './session.js';
+import type { SmppSession } from './session.js';
 import { statusText, type PDU } from './library.js';
 import { Fifo } from './fifo.js';
 
@@ -235,7 +235,7 @@ export class SendQueue {
         job.inFlight++;
         this.submitsInFlight++;
         this.rate.take(now);
-        void this.submit(job, slot, session);
+        this.submit(job, slot, session);
       }
       if (!job.slots.some((s) => s.state === 'waiting')) {
         this.runnable.shift();
@@ -252,46 +252,55 @@ export class SendQueue {
     }, Math.max(1, Math.ceil(at - monotonic())));
   }
 
-  private async submit(job: Job, slot: Slot, session: SmppSession): Promise<void> {
+  private submit(job: Job, slot: Slot, session: SmppSession): void {
     const prepared = job.prepared!;
     const part = prepared.text.parts[slot.index]!;
-    let response: PDU;
-    try {
-      response = await session.request('submit_sm', submitRequest(prepared, part));
-    } catch (error) {
+    session.requestThen('submit_sm', submitRequest(prepared, part), (response) => this.answered(job, slot, response), (error) => {
       this.submitDone(job);
       // No response in time, or the link dropped with it in flight: send it again (at least once).
-      const timeout = error instanceof SessionError && error.kind === 'timeout';
-      this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, part: slot.index + 1, reason: (error as Error).message }, 'submit_sm unanswered; it will be sent again');
+      const timeout = error.kind === 'timeout';
+      this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, part: slot.index + 1, reason: error.message }, 'submit_sm unanswered; it will be sent again');
       this.retry(job, slot, timeout ? this.backoff(slot.sends) : 0);
-      return;
-    }
-    this.submitDone(job);
+    });
+  }
+
+  /**
+   * A submit_sm_resp, as it is read. An accepted part's record starts at once, ahead of any receipt
+   * read with the response: the receipt then finds its part in the same commit, instead of being kept
+   * as unmatched (a warning and a count in parley_receipts_unmatched_total) until the part is
+   * recorded (bench/README.md, finding 91). Any other status is handled after the read, as before.
+   */
+  private answered(job: Job, slot: Slot, response: PDU): void {
     const status = response.command_status;
     const outcome = classifySubmitStatus(status, { attempt: slot.sends, overrides: this.deps.overrides });
-    switch (outcome.kind) {
-      case 'ok':
-        this.throttles = 0;
-        await this.accept(job, slot, typeof response.message_id === 'string' ? response.message_id : '');
-        return;
-      case 'retry':
-        if (outcome.throttle) {
-          this.throttles++;
-          this.pausedUntil = monotonic() + this.backoff(this.throttles);
-          this.retry(job, slot, 0);
-        } else {
-          this.retry(job, slot, this.backoff(slot.sends));
-        }
-        return;
-      case 'rebind':
-        // Drop first, so the part waits for the new bind instead of going on this session again.
-        this.deps.dropSession(`${statusText(status)} on submit_sm: binding again`);
-        this.retry(job, slot, 0);
-        return;
-      case 'failed':
-        this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, status: statusText(status), errorCode: outcome.errorCode }, 'the SMSC refused a message');
-        this.finish(job, { kind: 'failed', errorCode: outcome.errorCode });
+    if (outcome.kind === 'ok') {
+      this.submitDone(job);
+      this.throttles = 0;
+      void this.accept(job, slot, typeof response.message_id === 'string' ? response.message_id : '');
+      return;
     }
+    queueMicrotask(() => {
+      this.submitDone(job);
+      switch (outcome.kind) {
+        case 'retry':
+          if (outcome.throttle) {
+            this.throttles++;
+            this.pausedUntil = monotonic() + this.backoff(this.throttles);
+            this.retry(job, slot, 0);
+          } else {
+            this.retry(job, slot, this.backoff(slot.sends));
+          }
+          return;
+        case 'rebind':
+          // Drop first, so the part waits for the new bind instead of going on this session again.
+          this.deps.dropSession(`${statusText(status)} on submit_sm: binding again`);
+          this.retry(job, slot, 0);
+          return;
+        case 'failed':
+          this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, status: statusText(status), errorCode: outcome.errorCode }, 'the SMSC refused a message');
+          this.finish(job, { kind: 'failed', errorCode: outcome.errorCode });
+      }
+    });
   }
 
   private submitDone(job: Job): void {

@@ -110,18 +110,34 @@ export class SmppSession {
    * session ends first.
    */
   request(command: string, options: PduOptions | EncodedRequest): Promise<PDU> {
-    if (!this.isOpen) return Promise.reject(new SessionError(`the session is closed (${this.endReason ?? 'closed'})`, 'closed'));
+    return new Promise<PDU>((resolve, reject) => this.requestThen(command, options, resolve, reject));
+  }
+
+  /**
+   * `request` with callbacks: `answered` runs as the response is read, before the PDUs read with it
+   * are handled. The send queue records an accepted part there, so that a receipt right behind its
+   * submit_sm_resp, in the same read, finds the part (bench/README.md, finding 91). `failed` always
+   * runs in a microtask: never inside the caller, nor inside the session's own ending.
+   */
+  requestThen(command: string, options: PduOptions | EncodedRequest, answered: (response: PDU) => void, failed: (error: SessionError) => void): void {
+    if (!this.isOpen) {
+      const error = new SessionError(`the session is closed (${this.endReason ?? 'closed'})`, 'closed');
+      queueMicrotask(() => failed(error));
+      return;
+    }
     const seq = this.nextSequence();
     this.cork();
     const pdu = options instanceof EncodedRequest ? options.encode(seq) : new smpp.PDU(command, { ...options, sequence_number: seq }).toBuffer();
-    if (!this.write(pdu)) return Promise.reject(new SessionError('the connection is not writable', 'closed'));
-    return new Promise<PDU>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        reject(new SessionError(`no ${command}_resp within ${this.settings.responseTimeoutMs} ms`, 'timeout'));
-      }, this.settings.responseTimeoutMs);
-      this.pending.set(seq, { command, resolve, reject, timer });
-    });
+    if (!this.write(pdu)) {
+      queueMicrotask(() => failed(new SessionError('the connection is not writable', 'closed')));
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pending.delete(seq);
+      const error = new SessionError(`no ${command}_resp within ${this.settings.responseTimeoutMs} ms`, 'timeout');
+      queueMicrotask(() => failed(error));
+    }, this.settings.responseTimeoutMs);
+    this.pending.set(seq, { command, resolve: answered, reject: failed, timer });
   }
 
   /** Answers a request from the SMSC; false when the session has ended (the SMSC will send it again). */
@@ -279,7 +295,8 @@ export class SmppSession {
     for (const [seq, pending] of this.pending) {
       clearTimeout(pending.timer);
       this.pending.delete(seq);
-      pending.reject(new SessionError(`the session ended before ${pending.command}_resp (${this.endReason})`, 'closed'));
+      const error = new SessionError(`the session ended before ${pending.command}_resp (${this.endReason})`, 'closed');
+      queueMicrotask(() => pending.reject(error)); // after the session has ended, never inside it
     }
     this.markClosed();
     if (this.bound) this.handlers.closed(this.endReason);
