@@ -25,6 +25,8 @@
  * counts repeat less well than the HTTP loop's (about 4 % for instructions, finding 81), because
  * how many messages share a commit depends on how fast the gateway runs.
  * `--gateway-flag` passes a node flag to the gateway, as `npm run bench` does.
+ * `--functions=N` (with `instructions`) also prints the N functions with the most instructions a
+ * turn of their own, the gateway's JavaScript named through V8's perf map (bench/lib/jit-functions.ts).
  * The minimal app and the load run normally. Instructions and system calls need Debian's valgrind and strace.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -43,6 +45,7 @@ import { handsetNumber } from './workloads/http-ceiling.js';
 import { flagValue, flagValues, positiveIntFlag } from './lib/args.js';
 import { stageClassifier, type Frame } from './lib/stages.js';
 import type { StatementTime } from './lib/statement-timer.js';
+import { functionsOf, perfMapOf } from './lib/jit-functions.js';
 
 type What = 'instructions' | 'syscalls' | 'allocations' | 'statements';
 const WHATS: readonly What[] = ['instructions', 'syscalls', 'allocations', 'statements'];
@@ -59,7 +62,7 @@ interface Counted {
   turns: number;
   /** Instructions per turn; system calls per turn by name (and `total`); or bytes allocated per turn by stage (and `total`). */
   perTurn: Record<string, number>;
-  /** With `allocations`: the functions that allocated most, bytes per turn. */
+  /** With `allocations`: the functions that allocated most, bytes per turn; with `instructions --functions`, instructions a turn. */
   topFunctions?: Array<[string, number]>;
   /** With `statements`: each statement's calls a turn and µs a call, most costly first. */
   statements?: Array<{ name: string; callsPerTurn: number; usPerCall: number }>;
@@ -68,6 +71,9 @@ interface Counted {
 function option(name: string, fallback: string): string {
   return flagValue(name) ?? fallback;
 }
+
+/** `--functions=N`: how many functions to list by their instructions (0: none). */
+const FUNCTIONS = flagValue('functions') === undefined ? 0 : positiveIntFlag('functions', 40);
 
 /**
  * Counting while `run` runs: callgrind's instrumentation switched on, strace attached to every
@@ -163,7 +169,10 @@ function outputsFor(what: What, label: string, dir: string): Outputs {
 function countedGateway(what: What, out: Outputs): Pick<GatewayOptions, 'nodeArgs' | 'env' | 'launcher'> {
   const sampler = SAMPLERS[what];
   return {
-    nodeArgs: [...flagValues('gateway-flag'), ...(sampler ? ['--import', sampler.module] : [])],
+    nodeArgs: [
+      ...flagValues('gateway-flag'), ...(sampler ? ['--import', sampler.module] : []),
+      ...(what === 'instructions' && FUNCTIONS > 0 ? ['--perf-basic-prof'] : []),
+    ],
     // The gateway reads where its sampler writes from its environment (allocation-sampler.ts, statement-timer.ts).
     ...(sampler ? { env: { [sampler.env]: out.samplerOut } } : {}),
     ...(what === 'instructions'
@@ -183,12 +192,14 @@ async function measureHttpLoop(what: What, load: Load, turns: number, warmup: nu
   });
   let counts: Record<string, number> = {};
   let completed = 0;
+  let gatewayPid = 0;
   try {
     const numbers = await createNumbers(gw, app, 10);
     const driver = await loopDriver(gw, { handsets: Array.from({ length: Math.max(1000, concurrency * 4) }, (_, h) => h), handsetNumber, numbers, timeoutMs: 120_000 });
     try {
       await saturate(driver.op, Math.min(concurrency, 64), { count: warmup, maxMs: 600_000, drainMs: 120_000 });
       let result: LoadResult | null = null;
+      gatewayPid = gw.child.pid;
       counts = await counting(what, gw.child.pid, dir, out.samplerOut, async () => {
         const bounds = { count: turns, maxMs: 900_000, drainMs: 120_000 };
         result = 'rate' in load ? await steady(driver.op, load.rate, concurrency, bounds) : await saturate(driver.op, load.concurrency, bounds);
@@ -204,7 +215,7 @@ async function measureHttpLoop(what: What, load: Load, turns: number, warmup: nu
     await gw.stop();
     await app.stop();
   }
-  return summarize(what, out, completed, counts, dir);
+  return summarize(what, out, completed, counts, dir, gatewayPid);
 }
 
 /**
@@ -219,6 +230,7 @@ async function measureCarrierLoop(what: What, turns: number, warmup: number, dir
   const sim = await startSim(warmup + turns + 1000);
   let counts: Record<string, number> = {};
   let completed = 0;
+  let gatewayPid = 0;
   try {
     const gw = await startGateway({
       db: join(dir, `gateway-${out.slug}.db`), credentials: newCredentials(), connections: 1, startMs: 300_000,
@@ -228,6 +240,7 @@ async function measureCarrierLoop(what: What, turns: number, warmup: number, dir
       await gw.createNumber(PARLEY_NUMBER, `${app.origin}/sms`);
       await sim.child.waitForLine(/^bound$/, 300_000);
       sim.child.proc.stdin?.write('go\n');
+      gatewayPid = gw.child.pid;
       const from = await progressOf(sim.child, warmup);
       let to = from;
       counts = await counting(what, gw.child.pid, dir, out.samplerOut, async () => {
@@ -241,7 +254,7 @@ async function measureCarrierLoop(what: What, turns: number, warmup: number, dir
     await sim.child.stop(2000);
     await app.stop();
   }
-  return summarize(what, out, completed, counts, dir);
+  return summarize(what, out, completed, counts, dir, gatewayPid);
 }
 
 /** Resolves with the simulator's first count of loops done at or past `atLeast` (0: at once). */
@@ -254,13 +267,20 @@ async function progressOf(sim: Child, atLeast: number): Promise<number> {
 }
 
 /** Per turn: instructions from callgrind's dumps, statements or allocations from the sampler's file, or system calls. */
-function summarize(what: What, out: Outputs, completed: number, counted: Record<string, number>, dir: string): Counted {
+function summarize(what: What, out: Outputs, completed: number, counted: Record<string, number>, dir: string, gatewayPid: number): Counted {
   const label = out.label;
   let counts = counted;
   if (what === 'instructions') {
-    const dumps = readdirSync(dir).filter((f) => join(dir, f).startsWith(out.callgrindOut)).map((f) => readFileSync(join(dir, f), 'utf8'));
-    const total = dumps.reduce((sum, text) => sum + Number(/^totals:\s+(\d+)/m.exec(text)?.[1] ?? 0), 0);
-    return { load: label, turns: completed, perTurn: { instructions: Math.round(total / completed) } };
+    const paths = readdirSync(dir).map((f) => join(dir, f)).filter((path) => path.startsWith(out.callgrindOut));
+    const total = paths.reduce((sum, path) => sum + Number(/^totals:\s+(\d+)/m.exec(readFileSync(path, 'utf8'))?.[1] ?? 0), 0);
+    const result: Counted = { load: label, turns: completed, perTurn: { instructions: Math.round(total / completed) } };
+    if (FUNCTIONS === 0) return result;
+    const perfMap = perfMapOf(gatewayPid);
+    try {
+      return { ...result, topFunctions: functionsOf(paths, perfMap, completed, FUNCTIONS) };
+    } finally {
+      if (!process.env.PARLEY_BENCH_KEEP) rmSync(perfMap, { force: true });
+    }
   }
   if (what === 'statements') return statementsPerTurn(label, completed, JSON.parse(readFileSync(out.samplerOut, 'utf8')) as Record<string, StatementTime>);
   let topFunctions: Array<[string, number]> | undefined;
@@ -323,7 +343,8 @@ async function main(): Promise<void> {
       results.push(counted);
       const top = Object.entries(counted.perTurn).sort((a, b) => b[1] - a[1]).slice(0, 12);
       console.log(`${counted.load}, ${counted.turns} turns: ${top.map(([name, n]) => `${name} ${formatCount(what, n)}`).join(', ')}`);
-      for (const [where, bytes] of counted.topFunctions ?? []) console.log(`  ${String(bytes).padStart(7)} bytes a turn  ${where}`);
+      const unit = what === 'instructions' ? 'instructions' : 'bytes';
+      for (const [where, n] of counted.topFunctions ?? []) console.log(`  ${String(n).padStart(7)} ${unit} a turn  ${where}`);
       for (const s of counted.statements ?? []) console.log(`  ${s.callsPerTurn.toFixed(2).padStart(6)} a turn, ${s.usPerCall.toFixed(2).padStart(7)} µs a call  ${s.name.slice(0, 90)}`);
     }
     const out = flagValue('out');
