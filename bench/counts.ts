@@ -33,7 +33,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startApp } from './lib/apps.js';
 import { newCredentials, startGateway, type GatewayOptions } from './lib/gateway.js';
 import { loopDriver } from './lib/loop.js';
@@ -171,7 +171,8 @@ function countedGateway(what: What, out: Outputs): Pick<GatewayOptions, 'nodeArg
   return {
     nodeArgs: [
       ...flagValues('gateway-flag'), ...(sampler ? ['--import', sampler.module] : []),
-      ...(what === 'instructions' && FUNCTIONS > 0 ? ['--perf-basic-prof'] : []),
+      // The map is written to /tmp by V8; the log file the flag also opens goes with the dumps, not to the working directory.
+      ...(what === 'instructions' && FUNCTIONS > 0 ? ['--perf-basic-prof', `--logfile=${join(dirname(out.callgrindOut), 'v8.log')}`, '--no-logfile-per-isolate'] : []),
     ],
     // The gateway reads where its sampler writes from its environment (allocation-sampler.ts, statement-timer.ts).
     ...(sampler ? { env: { [sampler.env]: out.samplerOut } } : {}),
