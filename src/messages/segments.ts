@@ -79,8 +79,8 @@ export function splitSegments(body: string, encoding: SmsEncoding | 'auto' = 'au
 
 /**
  * `pack` for text of the GSM-7 basic table, where every UTF-16 unit is one septet: whole 153-unit
- * slices, with no object a character (bench/README.md, finding 90). The property test in
- * test/core/segments-fast-path.test.ts holds it to the calculator's cut.
+ * slices, with no object a character (bench/README.md, finding 90). A property test in
+ * test/channels/smpp/segments-alignment.test.ts holds it to the calculator's cut.
  */
 function basicParts(body: string): SegmentSplit {
   const { single, concatenated } = SEGMENT_CAPACITY['GSM-7'];
