@@ -193,14 +193,12 @@ async function measureHttpLoop(what: What, load: Load, turns: number, warmup: nu
   });
   let counts: Record<string, number> = {};
   let completed = 0;
-  let gatewayPid = 0;
   try {
     const numbers = await createNumbers(gw, app, 10);
     const driver = await loopDriver(gw, { handsets: Array.from({ length: Math.max(1000, concurrency * 4) }, (_, h) => h), handsetNumber, numbers, timeoutMs: 120_000 });
     try {
       await saturate(driver.op, Math.min(concurrency, 64), { count: warmup, maxMs: 600_000, drainMs: 120_000 });
       let result: LoadResult | null = null;
-      gatewayPid = gw.child.pid;
       counts = await counting(what, gw.child.pid, dir, out.samplerOut, async () => {
         const bounds = { count: turns, maxMs: 900_000, drainMs: 120_000 };
         result = 'rate' in load ? await steady(driver.op, load.rate, concurrency, bounds) : await saturate(driver.op, load.concurrency, bounds);
@@ -216,7 +214,7 @@ async function measureHttpLoop(what: What, load: Load, turns: number, warmup: nu
     await gw.stop();
     await app.stop();
   }
-  return summarize(what, out, completed, counts, dir, gatewayPid);
+  return summarize(what, out, completed, counts, dir, gw.child.pid);
 }
 
 /**
@@ -237,11 +235,11 @@ async function measureCarrierLoop(what: What, turns: number, warmup: number, dir
       db: join(dir, `gateway-${out.slug}.db`), credentials: newCredentials(), connections: 1, startMs: 300_000,
       serveArgs: ['--config', await carrierConfig(dir, sim.port)], ...countedGateway(what, out),
     });
+    gatewayPid = gw.child.pid; // summarize reads its perf map after it has stopped
     try {
       await gw.createNumber(PARLEY_NUMBER, `${app.origin}/sms`);
       await sim.child.waitForLine(/^bound$/, 300_000);
       sim.child.proc.stdin?.write('go\n');
-      gatewayPid = gw.child.pid;
       const from = await progressOf(sim.child, warmup);
       let to = from;
       counts = await counting(what, gw.child.pid, dir, out.samplerOut, async () => {
