@@ -116,8 +116,8 @@ export class SmppSession {
   /**
    * `request` with callbacks: `answered` runs as the response is read, before the PDUs read with it
    * are handled. The send queue records an accepted part there, so that a receipt right behind its
-   * submit_sm_resp, in the same read, finds the part (bench/README.md, finding 91). `failed` always
-   * runs in a microtask: never inside the caller, nor inside the session's own ending.
+   * submit_sm_resp, in the same read, finds the part (bench/README.md, finding 91). `failed` never
+   * runs inside the caller, nor inside the session's own ending (a microtask after either).
    */
   requestThen(command: string, options: PduOptions | EncodedRequest, answered: (response: PDU) => void, failed: (error: SessionError) => void): void {
     if (!this.isOpen) {
@@ -134,8 +134,7 @@ export class SmppSession {
     }
     const timer = setTimeout(() => {
       this.pending.delete(seq);
-      const error = new SessionError(`no ${command}_resp within ${this.settings.responseTimeoutMs} ms`, 'timeout');
-      queueMicrotask(() => failed(error));
+      failed(new SessionError(`no ${command}_resp within ${this.settings.responseTimeoutMs} ms`, 'timeout'));
     }, this.settings.responseTimeoutMs);
     this.pending.set(seq, { command, resolve: answered, reject: failed, timer });
   }
