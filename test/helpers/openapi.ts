@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { RFC_2822 } from './formats.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -81,8 +82,7 @@ defs['api.v2010.account.incoming_phone_number'] = closed(obj(defs['api.v2010.acc
 export const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
 addFormats.default(ajv, ['date-time']);
 const isApiPath = (s: string): boolean => /^\/[^\s]*$/.test(s) && URL.canParse(s, 'https://api.twilio.com');
-const RFC2822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
-ajv.addFormat('date-time-rfc-2822', { type: 'string', validate: (s) => RFC2822.test(s) && !Number.isNaN(Date.parse(s)) });
+ajv.addFormat('date-time-rfc-2822', { type: 'string', validate: (s) => RFC_2822.test(s) && !Number.isNaN(Date.parse(s)) });
 // E.164, a channel address (whatsapp:+1…), a short code, or an alphanumeric sender ID.
 ajv.addFormat('phone-number', /^(\+[1-9]\d{1,14}|[a-z-]+:.+|\d{3,6}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/);
 ajv.addFormat('currency', /^[A-Za-z]{3}$/);

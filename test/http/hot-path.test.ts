@@ -19,6 +19,7 @@ import { inboundRecord } from '../../src/gateway/channel-host.js';
 import { TwilioError } from '../../src/errors/twilio-error.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startTestParley } from '../helpers/parley.js';
+import { RFC_2822 } from '../helpers/formats.js';
 
 const ACCOUNT = 'AC' + '1'.repeat(32);
 const NUMBER = '+15550001111';
@@ -220,9 +221,6 @@ test('a client that goes away in the middle of its body is dropped: nothing rece
 
 /** What a request got back, without what changes from one message to the next. */
 type Answer = { status: number; body: unknown; challenge: unknown };
-
-/** Twilio's date form in the API's JSON: `Sun, 06 Dec 2026 21:14:30 +0000`. */
-const RFC_2822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
 
 test('a real Parley answers the same request the same way through the hot path (form) and the framework (JSON)', async () => {
   const parley = await startTestParley();
