@@ -6,7 +6,7 @@
  * the channel and its receipt take three. What watchers see is the same: a `message` event per
  * status, status listeners told of each, callbacks for `sent` and the final status, in order.
  */
-import type { MessageRecord, NewStatusCallback } from '../stores/records.js';
+import { messageWithHistory, type MessageRecord, type NewStatusCallback } from '../stores/records.js';
 import { statusCallbackOf } from '../webhooks/status-callbacks.js';
 import { lookupError } from '../errors/catalog.js';
 
@@ -29,9 +29,7 @@ export function settleReply(reply: MessageRecord, fate: AtOnceFate, at: number):
   };
   const callbacks = [statusCallbackOf(sent), statusCallbackOf(final)].filter((c): c is NewStatusCallback => c !== null);
   return {
-    // Object.assign, not a spread: V8's optimized code gives `{ ...x, newKey }` a hidden class of its
-    // own per object, and the store's reads of each reply missed their inline caches (bench/README.md, finding 48).
-    stored: Object.assign({}, final, { statusHistory: [{ status: reply.status, at: reply.dateCreated }, { status: 'sent' as const, at }, { status: fate.status, at }] }),
+    stored: messageWithHistory(final, [{ status: reply.status, at: reply.dateCreated }, { status: 'sent', at }, { status: fate.status, at }]),
     steps: [reply, sent, final],
     callbacks,
   };
