@@ -107,7 +107,7 @@ function measure(variant: Variant, turns: number, batch: number): number {
       begin.run();
       for (const t of received ?? []) insertChained(st, st.messageInsert, t.inbound, 'pending');
       for (const t of answered ?? []) {
-        st.conversationUpsert.run(t.conversationId, ACCOUNT, t.number, t.handset, clock, JAR);
+        st.conversationUpsert.run(t.conversationId, ACCOUNT, t.number, t.handset, clock, JAR, null);
         insertChained(st, st.replyInsert, t.reply, null);
         if (variant.exchanges) st.exchangeInsert.run(`WX${t.inbound.sid.slice(2)}`, ACCOUNT, t.inbound.sid, t.conversationId, EXCHANGE_RECORD);
         st.turnFinish.run(null, null, null, clock, t.inbound.sid);

@@ -48,7 +48,7 @@ describe('message indexes (migrations 5, 11, 12 and 13)', () => {
     const db = new Database(':memory:');
     try {
       for (const migration of MIGRATIONS) db.exec(migration);
-      for (const name of ['messageInsert', 'replyInsert', 'turnFinish', 'messageSetStatus', 'messageSetStatusFrom', 'messageUpdate'] as const) {
+      for (const name of ['messageInsert', 'replyInsert', 'replyInsertAhead', 'turnFinish', 'messageSetStatus', 'messageSetStatusFrom', 'messageUpdate'] as const) {
         const rows = withNulls<{ opcode: string }>(db, 'EXPLAIN', SQL[name]);
         assert.ok(rows.length > 0, name);
         assert.deepEqual(rows.filter((r) => r.opcode === 'OpenEphemeral'), [], `${name} opens a temporary B-tree`);

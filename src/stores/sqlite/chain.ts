@@ -35,6 +35,19 @@ export function insertChained(st: Pick<Statements, 'chainAdvance'>, insert: Stat
   if (inserted.changes > 0) st.chainAdvance.run(inserted.lastInsertRowid, id); // no row, no chain: then this changes nothing
 }
 
+/**
+ * Inserts a reply of conversation `id` with `replyInsertAhead`, before the turn's conversation upsert,
+ * and answers its seq for that upsert to make it the conversation's latest: one statement where
+ * `insertChained` runs two (bench/README.md, finding 103). Null when the reply is stored already
+ * (ignored), and the chain then stays as it is; inside a write.
+ */
+export function insertReplyAhead(st: Pick<Statements, 'replyInsertAhead'>, reply: MessageRecord, id: string): number | null {
+  const values = messageColumnValues(reply, null);
+  values.push(id);
+  const inserted = st.replyInsertAhead.run(...values);
+  return inserted.changes > 0 ? Number(inserted.lastInsertRowid) : null;
+}
+
 interface ChainLink {
   seq: number;
   prev_seq: number | null;

@@ -23,7 +23,7 @@ import { carrierParts, inboundParts } from './carrier.js';
 import { RecentParts } from './recent-parts.js';
 import { sqliteOptOuts } from './opt-outs.js';
 import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
-import { deleteChained, insertChained } from './chain.js';
+import { chainOf, deleteChained, insertChained, insertReplyAhead } from './chain.js';
 import { exchangeFromText, exchangeText } from '../exchange-text.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
@@ -102,8 +102,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       params: JSON.stringify(c.params), created_at: c.createdAt,
     });
   };
-  const upsertConversation = (c: ConversationRecord): void => {
-    st.conversationUpsert.run(c.id, c.accountSid, c.number, c.handset, c.lastActivity, c.cookies);
+  /** `latest`: the seq of a reply written ahead of this upsert (chain.ts), which becomes the conversation's latest message. */
+  const upsertConversation = (c: ConversationRecord, latest: number | null = null): void => {
+    st.conversationUpsert.run(c.id, c.accountSid, c.number, c.handset, c.lastActivity, c.cookies, latest);
   };
 
   return {
@@ -202,8 +203,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         }))),
       isDone: (sid) => read(() => (st.turnState.get(sid) as { turn_state: string | null } | undefined)?.turn_state === 'done'),
       complete: (o: TurnOutcome, options) => write(() => {
-        upsertConversation(o.conversation); // first, so that even a first turn's replies join its chain
-        for (const reply of o.replies) insertChained(st, st.replyInsert, reply, null);
+        const only = o.replies.length === 1 ? o.replies[0]! : null;
+        if (only && chainOf(only) === o.conversation.id) {
+          // A turn's one reply in its own conversation, as most are: written first, and made the
+          // conversation's latest by the upsert that follows.
+          upsertConversation(o.conversation, insertReplyAhead(st, only, o.conversation.id));
+        } else {
+          upsertConversation(o.conversation); // first, so that even a first turn's replies join its chain
+          for (const reply of o.replies) insertChained(st, st.replyInsert, reply, null);
+        }
         o.exchanges.forEach(insertExchange);
         o.alerts.forEach(insertAlert);
         o.callbacks?.forEach(insertCallback);

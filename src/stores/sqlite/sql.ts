@@ -27,6 +27,13 @@ const NUMBER = "(CASE WHEN direction = 'inbound' THEN to_number ELSE from_number
 const CHAIN_TAIL = '(SELECT COALESCE(last_message_seq, 0) FROM conversations WHERE id = ?)';
 
 /**
+ * The same for a reply written just before its turn's `conversationUpsert` (chain.ts,
+ * `insertReplyAhead`): the upsert creates the conversation if it is new, so the reply joins its chain
+ * all the same, first (0) when there is no row yet.
+ */
+const CHAIN_TAIL_AHEAD = 'COALESCE((SELECT last_message_seq FROM conversations WHERE id = ?), 0)';
+
+/**
  * A handset's thread (@account, @handset, @number or NULL, @limit): the latest @limit messages of its
  * conversations' chains, each walked down from its head at most @limit steps, and the messages that
  * joined no chain, found by handset; and, when @handset is a Parley number, its messages by number.
@@ -107,6 +114,7 @@ export const SQL = {
   // conversation's chain if the conversation exists, and stays in messages_by_handset otherwise.
   messageInsert: `INSERT INTO messages (${MESSAGE_INSERT_COLUMNS}, prev_seq) VALUES (${MESSAGE_VALUES}, ${CHAIN_TAIL})`,
   replyInsert: `INSERT OR IGNORE INTO messages (${MESSAGE_INSERT_COLUMNS}, prev_seq) VALUES (${MESSAGE_VALUES}, ${CHAIN_TAIL})`,
+  replyInsertAhead: `INSERT OR IGNORE INTO messages (${MESSAGE_INSERT_COLUMNS}, prev_seq) VALUES (${MESSAGE_VALUES}, ${CHAIN_TAIL_AHEAD})`,
   chainAdvance: 'UPDATE conversations SET last_message_seq = ? WHERE id = ?',
   messageGet: 'SELECT * FROM messages WHERE sid = ? AND account_sid = ?',
   messageList: `SELECT * FROM messages WHERE account_sid = @account
@@ -153,9 +161,12 @@ export const SQL = {
 
   conversationGet: 'SELECT * FROM conversations WHERE id = ?',
   conversationList: 'SELECT * FROM conversations WHERE account_sid = ? ORDER BY last_activity DESC LIMIT ?',
-  conversationUpsert: `INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies)
-    VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET last_activity = MAX(last_activity, excluded.last_activity), cookies = excluded.cookies`,
+  // The last value is the conversation's new latest message (a reply written ahead, chain.ts), or
+  // NULL to leave the chain as it is.
+  conversationUpsert: `INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies, last_message_seq)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_activity = MAX(last_activity, excluded.last_activity), cookies = excluded.cookies,
+      last_message_seq = COALESCE(excluded.last_message_seq, last_message_seq)`,
   conversationTouch: `INSERT INTO conversations (id, account_sid, number, handset, last_activity, cookies)
     VALUES (@id, @account_sid, @number, @handset, @last_activity, NULL)
     ON CONFLICT (id) DO UPDATE SET last_activity = MAX(last_activity, excluded.last_activity)`,

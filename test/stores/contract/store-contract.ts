@@ -229,6 +229,7 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       assert.equal(await store.turns.isDone(first.sid), true);
       assert.deepEqual((await store.turns.pending(10)).map((t) => t.messageSid), [second.sid]);
       assert.deepEqual(bodies(await store.messages.repliesOf(ACCOUNT, first.sid)), ['thanks'], 'one stored copy of each reply');
+      assert.deepEqual(bodies(await store.messages.thread(ACCOUNT, first.from, { limit: 10 })), ['first', 'thanks'], 'the thread, the copy left out');
       const stored = (await store.messages.get(ACCOUNT, first.sid))!;
       assert.deepEqual([stored.errorCode, stored.errorMessage], [12300, 'bad content type']);
       assert.deepEqual((await store.conversations.get(outcome.conversation.id))?.cookies, '[{"key":"sid"}]');
