@@ -144,7 +144,7 @@ test('bench/counts.ts --what=statements times the SQLite statements a turn runs,
   const calls = Object.fromEntries((counted.statements ?? []).map((s) => [s.name, s.callsPerTurn]));
   // A turn stores its inbound message, then its outcome: the reply, the conversation, the exchange
   // record and the turn's end (finding 72). The inbound message moves its conversation's chain with a
-  // statement of its own; the reply is made the latest by the conversation's upsert (finding 103).
+  // statement of its own; the reply is made the latest by the conversation's upsert (finding 100).
   for (const name of ['messageInsert', 'conversationUpsert', 'replyInsertAhead', 'exchangeInsert', 'turnFinish']) {
     assert.ok(Math.abs(calls[name]! - 1) < 0.05, `${name}: ${calls[name]} a turn`);
   }

@@ -38,7 +38,7 @@ export function insertChained(st: Pick<Statements, 'chainAdvance'>, insert: Stat
 /**
  * Inserts a reply of conversation `id` with `replyInsertAhead`, before the turn's conversation upsert,
  * and answers its seq for that upsert to make it the conversation's latest: one statement where
- * `insertChained` runs two (bench/README.md, finding 103). Null when the reply is stored already
+ * `insertChained` runs two (bench/README.md, finding 100). Null when the reply is stored already
  * (ignored), and the chain then stays as it is; inside a write.
  */
 export function insertReplyAhead(st: Pick<Statements, 'replyInsertAhead'>, reply: MessageRecord, id: string): number | null {
