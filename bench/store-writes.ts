@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { configureConnection } from '../src/stores/sqlite/connection.js';
 import { MIGRATIONS } from '../src/stores/sqlite/migrations.js';
 import { prepareStatements, statusChangeValues } from '../src/stores/sqlite/sql.js';
-import { insertChained } from '../src/stores/sqlite/chain.js';
+import { insertChained, insertReplyAhead } from '../src/stores/sqlite/chain.js';
 import { newMessage } from '../src/messages/message.js';
 import type { MessageRecord } from '../src/stores/records.js';
 import { positiveIntFlag } from './lib/args.js';
@@ -107,8 +107,8 @@ function measure(variant: Variant, turns: number, batch: number): number {
       begin.run();
       for (const t of received ?? []) insertChained(st, st.messageInsert, t.inbound, 'pending');
       for (const t of answered ?? []) {
-        st.conversationUpsert.run(t.conversationId, ACCOUNT, t.number, t.handset, clock, JAR, null);
-        insertChained(st, st.replyInsert, t.reply, null);
+        // As a turn's outcome stores its one reply: first, made the latest by the upsert (finding 100).
+        st.conversationUpsert.run(t.conversationId, ACCOUNT, t.number, t.handset, clock, JAR, insertReplyAhead(st, t.reply, t.conversationId));
         if (variant.exchanges) st.exchangeInsert.run(`WX${t.inbound.sid.slice(2)}`, ACCOUNT, t.inbound.sid, t.conversationId, EXCHANGE_RECORD);
         st.turnFinish.run(null, null, null, clock, t.inbound.sid);
       }
