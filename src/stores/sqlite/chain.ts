@@ -27,12 +27,8 @@ export function chainOf(m: Pick<MessageRecord, 'accountSid' | 'direction' | 'fro
  */
 export function insertChained(st: Pick<Statements, 'chainAdvance'>, insert: Statement, m: MessageRecord, turnState: string | null): void {
   const id = chainOf(m);
-  const values = messageColumnValues(m, turnState);
-  values.push(id);
-  // Spread, not the array: better-sqlite3 reads an array's elements through V8's API one Get at a
-  // time, which costs more than the call's own arguments (bench/README.md, finding 63).
-  const inserted = insert.run(...values);
-  if (inserted.changes > 0) st.chainAdvance.run(inserted.lastInsertRowid, id); // no row, no chain: then this changes nothing
+  const seq = insertRow(insert, m, turnState, id);
+  if (seq !== null) st.chainAdvance.run(seq, id); // no row, no chain: then this changes nothing
 }
 
 /**
@@ -42,9 +38,16 @@ export function insertChained(st: Pick<Statements, 'chainAdvance'>, insert: Stat
  * (ignored), and the chain then stays as it is; inside a write.
  */
 export function insertReplyAhead(st: Pick<Statements, 'replyInsertAhead'>, reply: MessageRecord, id: string): number | null {
-  const values = messageColumnValues(reply, null);
+  return insertRow(st.replyInsertAhead, reply, null, id);
+}
+
+/** Runs a message insert of this module with the row and its conversation's id last: the new seq, or null when it inserted nothing. */
+function insertRow(insert: Statement, m: MessageRecord, turnState: string | null, id: string): number | null {
+  const values = messageColumnValues(m, turnState);
   values.push(id);
-  const inserted = st.replyInsertAhead.run(...values);
+  // Spread, not the array: better-sqlite3 reads an array's elements through V8's API one Get at a
+  // time, which costs more than the call's own arguments (bench/README.md, finding 63).
+  const inserted = insert.run(...values);
   return inserted.changes > 0 ? Number(inserted.lastInsertRowid) : null;
 }
 
