@@ -28,3 +28,15 @@ test('segment counts equal the calculator when extension or non-GSM characters a
     assert.equal(segmentsOf(body).encoding, exact.encodingName);
   }), { numRuns: 200 });
 });
+
+test('each ASCII character, alone and in a long text, is counted as the calculator counts it (the ASCII class first tested)', () => {
+  for (let code = 0; code < 128; code++) {
+    const ch = String.fromCharCode(code);
+    for (const body of [ch, `Hello ${ch} there`, `${'x'.repeat(159)}${ch}`]) {
+      const exact = new SegmentedMessage(body);
+      const ours = segmentsOf(body);
+      assert.equal(ours.encoding, exact.encodingName, `U+${code.toString(16)} in ${JSON.stringify(body.slice(0, 20))}`);
+      assert.equal(ours.segments, exact.segmentsCount, `U+${code.toString(16)} in ${JSON.stringify(body.slice(0, 20))}`);
+    }
+  }
+});
