@@ -122,7 +122,7 @@ function wellFormed(next: () => number): Script {
   const status = pick([200, 201, 204, 301, 404, 500]);
   const framing = status === 204 ? 'length' : pick(['length', 'chunked', 'close'] as const);
   const lines = [`HTTP/1.1 ${status} ${pick(['OK', 'Whatever', ''])}`.trimEnd()];
-  lines.push(`${pick(['Content-Type', 'content-type', 'CONTENT-TYPE'])}:${pick(['', ' ', '  '])}text/xml; charset=utf-8${pick(['', ' '])}`);
+  lines.push(`${pick(['Content-Type', 'content-type', 'CONTENT-TYPE'])}:${pick(['', ' ', '  ', '\t', ' \t '])}text/xml; charset=utf-8${pick(['', ' '])}`);
   for (let i = Math.floor(next() * 3); i > 0; i--) lines.push(`Set-Cookie: s${i}=${Math.floor(next() * 1000)}; Path=/`);
   if (next() < 0.5) lines.push('X-Twice: one', 'X-Twice: two');
   if (next() < 0.3) lines.push(`X-Latin: caf${String.fromCharCode(0xe9)}`);
