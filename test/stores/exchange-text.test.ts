@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebhookClient, type WebhookRequest } from '../../src/webhooks/client.js';
-import { exchangeFromText, exchangeText } from '../../src/stores/exchange-text.js';
+import { exchangeFromRow, exchangeText } from '../../src/stores/exchange-text.js';
 import { markSent } from '../../src/webhooks/sent-form.js';
 import fc from 'fast-check';
 import type { CookieView, ExchangeRequest, WebhookExchange } from '../../src/stores/records.js';
@@ -25,11 +25,19 @@ const PARAMS: WebhookRequest['params'] = [['To', '+15550001111'], ['Body', 'hé 
 
 const cookie: CookieView = { name: 'sid', value: 's1', domain: '127.0.0.1', path: '/', expires: null, httpOnly: true, secure: false };
 
+type RowKeys = Pick<WebhookExchange, 'sid' | 'accountSid' | 'messageSid' | 'conversationId'>;
+const KEYS: RowKeys = { sid: 'WX' + '0'.repeat(32), accountSid: 'AC' + '1'.repeat(32), messageSid: 'SM' + '2'.repeat(32), conversationId: null };
+
 function exchange(request: ExchangeRequest, jarBefore: CookieView[], jarAfter: CookieView[]): WebhookExchange {
   return {
-    sid: 'WX' + '0'.repeat(32), accountSid: 'AC' + '1'.repeat(32), messageSid: 'SM' + '2'.repeat(32), conversationId: null, purpose: 'sms',
+    sid: KEYS.sid, accountSid: KEYS.accountSid, messageSid: KEYS.messageSid, conversationId: KEYS.conversationId, purpose: 'sms',
     seq: 0, startedAt: 1, request, response: null, errorCode: null, errorMessage: null, jarBefore, jarAfter, steps: ['Message to +15550001111'],
   };
+}
+
+/** Reads a record back as a store does: from its row, the keys in columns beside the record's text. */
+function exchangeFromText(text: string, keys: RowKeys = KEYS): WebhookExchange {
+  return exchangeFromRow({ sid: keys.sid, account_sid: keys.accountSid, message_sid: keys.messageSid, conversation_id: keys.conversationId, record: text });
 }
 
 async function sent(method: 'GET' | 'POST', configuredUrl: string, params: WebhookRequest['params'] = PARAMS): Promise<ExchangeRequest> {
@@ -66,6 +74,16 @@ test('what cannot be derived is stored: a URL with credentials (masked, and neve
   }
   assert.match(exchangeText(exchange(withCredentials, [], [])), /"signedString":"http:\/\/127\.0\.0\.1/);
   assert.doesNotMatch(exchangeText(changedJar), /"jarAfter":null/);
+});
+
+test("the exchange's SIDs and conversation id are left to the row's columns, and read from them", async () => {
+  const keys: RowKeys = { sid: 'WX' + 'a'.repeat(32), accountSid: 'AC' + 'b'.repeat(32), messageSid: 'SM' + 'c'.repeat(32), conversationId: `AC${'b'.repeat(32)}:+15550001111:+15557654321` };
+  const record = { ...exchange(await sent('POST', app.url), [cookie], [cookie]), ...keys };
+  const text = exchangeText(record);
+  for (const value of Object.values(keys)) assert.equal(text.includes(value!), false, `${value} is not in the text`);
+  const read = exchangeFromText(text, keys);
+  assert.deepEqual(read, record);
+  assert.deepEqual(Object.keys(read), Object.keys(record), 'the keys come first, as they did in the text');
 });
 
 test('a record stored in full (before this format) reads back as it was', async () => {

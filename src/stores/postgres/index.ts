@@ -36,7 +36,7 @@ import {
   type AccountRow, type ApiKeyRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
 } from './rows.js';
 import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
-import { exchangeFromText, exchangeText } from '../exchange-text.js';
+import { exchangeFromRow, exchangeText, type ExchangeRow } from '../exchange-text.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://USER@HOST:PORT/DATABASE` (or `postgresql://`). */
@@ -127,8 +127,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     write(async (tx) => (await tx.query(statement, values)).rowCount ?? 0);
   /** A write to cached configuration: this node's cache starts over once it committed. */
   const configWrite = <T>(run: Promise<T>): Promise<T> => run.finally(() => config.clear());
-  const records = async <T>(statement: Statement, values: unknown[], parse: (text: string) => T = (text) => JSON.parse(text) as T): Promise<T[]> =>
-    (await rows<{ record: string }>(statement, values)).map((r) => parse(r.record));
+  const records = async <T>(statement: Statement, values: unknown[]): Promise<T[]> =>
+    (await rows<{ record: string }>(statement, values)).map((r) => JSON.parse(r.record) as T);
   const insertExchange = (tx: Tx, x: WebhookExchange): Promise<unknown> =>
     tx.query(SQL.exchangeInsert, [x.sid, x.accountSid, x.messageSid, x.conversationId, exchangeText(x)]);
   const insertAlert = (tx: Tx, a: AlertRecord): Promise<unknown> => tx.query(SQL.alertInsert, [a.sid, a.accountSid, JSON.stringify(a)]);
@@ -275,12 +275,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     exchanges: {
       insert: (x) => write(async (tx) => void await insertExchange(tx, x)),
-      listForMessage: (account, sid) => records(SQL.exchangesForMessage, [sid, account], exchangeFromText),
+      listForMessage: async (account, sid) => (await rows<ExchangeRow>(SQL.exchangesForMessage, [sid, account])).map(exchangeFromRow),
       deleteBefore: (before) => deleteInSlices(changed, SQL.exchangesDeleteBefore, sidBefore('WX', before)),
       listForConversation: async (account, id, limit) => {
         const conversation = await one<ConversationRow>(SQL.conversationGet, [id]);
         if (!conversation || conversation.account_sid !== account) return [];
-        return records(SQL.exchangesForConversation, [account, id, conversation.number, conversation.handset, limit], exchangeFromText);
+        return (await rows<ExchangeRow>(SQL.exchangesForConversation, [account, id, conversation.number, conversation.handset, limit])).map(exchangeFromRow);
       },
     },
     alerts: {

@@ -4,6 +4,7 @@
  * positional; the row mappers in ./rows.ts build the value lists.
  */
 import { MESSAGE_INSERT_COLUMNS } from '../shared-rows.js';
+import { EXCHANGE_ROW_COLUMNS } from '../exchange-text.js';
 
 export interface Statement {
   readonly name: string;
@@ -109,10 +110,10 @@ const statements = {
   conversationsExpire: 'UPDATE conversations SET cookies = NULL WHERE cookies IS NOT NULL AND last_activity < $1',
 
   exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES ($1, $2, $3, $4, $5)',
-  exchangesForMessage: 'SELECT record FROM exchanges WHERE message_sid = $1 AND account_sid = $2 ORDER BY sid',
+  exchangesForMessage: `SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges WHERE message_sid = $1 AND account_sid = $2 ORDER BY sid`,
   // The latest exchanges of a conversation, oldest first: those of its latest $5 messages.
-  exchangesForConversation: `SELECT record FROM (
-      SELECT e.sid, e.record FROM (
+  exchangesForConversation: `SELECT ${EXCHANGE_ROW_COLUMNS} FROM (
+      SELECT e.sid, e.account_sid, e.message_sid, e.conversation_id, e.record FROM (
         SELECT sid FROM (
           (SELECT seq, sid FROM messages WHERE account_sid = $1 AND from_number = $4 AND to_number = $3 ORDER BY seq DESC LIMIT $5)
           UNION ALL

@@ -24,7 +24,7 @@ import { RecentParts } from './recent-parts.js';
 import { sqliteOptOuts } from './opt-outs.js';
 import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
 import { chainOf, deleteChained, insertChained, insertReplyAhead } from './chain.js';
-import { exchangeFromText, exchangeText } from '../exchange-text.js';
+import { exchangeFromRow, exchangeText, type ExchangeRow } from '../exchange-text.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
   statusHistoryFromRow, type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type StatusHistoryRow,
@@ -233,14 +233,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     exchanges: {
       insert: (x) => write(() => insertExchange(x)),
-      listForMessage: (account, sid) => read(() => (st.exchangesForMessage.all(sid, account) as Array<{ record: string }>)
-        .map((r) => exchangeFromText(r.record))),
+      listForMessage: (account, sid) => read(() => (st.exchangesForMessage.all(sid, account) as ExchangeRow[]).map(exchangeFromRow)),
       deleteBefore: (before) => deleteInSlices(write, st.exchangesDeleteBefore, sidBefore('WX', before)),
       listForConversation: (account, id, limit) => read(() => {
         const conversation = st.conversationGet.get(id) as ConversationRow | undefined;
         if (!conversation || conversation.account_sid !== account) return [];
         const rows = st.exchangesForConversation.all({ account, id, number: conversation.number, handset: conversation.handset, limit });
-        return (rows as Array<{ record: string }>).map((r) => exchangeFromText(r.record));
+        return (rows as ExchangeRow[]).map(exchangeFromRow);
       }),
     },
     alerts: {

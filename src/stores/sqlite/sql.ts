@@ -1,6 +1,7 @@
 /** The SQLite store's statements, kept apart from the code that runs them. */
 import type { Database, Statement } from 'better-sqlite3';
 import { MESSAGE_INSERT_COLUMNS } from '../shared-rows.js';
+import { EXCHANGE_ROW_COLUMNS } from '../exchange-text.js';
 
 /** A new message's row, bound by position (shared-rows.ts `messageColumnValues`). */
 const MESSAGE_VALUES = MESSAGE_INSERT_COLUMNS.split(',').map(() => '?').join(', ');
@@ -174,11 +175,11 @@ export const SQL = {
   conversationsExpire: 'UPDATE conversations SET cookies = NULL WHERE cookies IS NOT NULL AND last_activity < ?',
 
   exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES (?, ?, ?, ?, ?)',
-  exchangesForMessage: 'SELECT record FROM exchanges WHERE message_sid = ? AND account_sid = ? ORDER BY sid',
+  exchangesForMessage: `SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges WHERE message_sid = ? AND account_sid = ? ORDER BY sid`,
   // The latest exchanges of a conversation, oldest first: those of its latest @limit messages (an
   // exchange belongs to one message and comes after it), which are its handset's thread with its number.
-  exchangesForConversation: `SELECT record FROM (
-      SELECT e.sid, e.record FROM (${THREAD}) AS m CROSS JOIN exchanges e ON e.message_sid = m.sid
+  exchangesForConversation: `SELECT ${EXCHANGE_ROW_COLUMNS} FROM (
+      SELECT e.sid, e.account_sid, e.message_sid, e.conversation_id, e.record FROM (${THREAD}) AS m CROSS JOIN exchanges e ON e.message_sid = m.sid
       WHERE e.conversation_id = @id AND e.account_sid = @account
       ORDER BY e.sid DESC LIMIT @limit
     ) ORDER BY sid`,
