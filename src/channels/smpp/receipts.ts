@@ -89,7 +89,15 @@ const KEY = /(?:^|[\s\0])(id|sub|dlvrd|submit[\s_]*date|done[\s_]*date|stat|err|
 
 /** The fields in slot order; a key's slot comes from `slotOf`. */
 const FIELDS = ['id', 'sub', 'dlvrd', 'submitDate', 'doneDate', 'stat', 'err', 'text'] as const;
-const TEXT_SLOT = 7;
+const fieldSlot = (field: (typeof FIELDS)[number]): number => FIELDS.indexOf(field);
+const ID_SLOT = fieldSlot('id');
+const SUB_SLOT = fieldSlot('sub');
+const DLVRD_SLOT = fieldSlot('dlvrd');
+const SUBMIT_DATE_SLOT = fieldSlot('submitDate');
+const DONE_DATE_SLOT = fieldSlot('doneDate');
+const STAT_SLOT = fieldSlot('stat');
+const ERR_SLOT = fieldSlot('err');
+const TEXT_SLOT = fieldSlot('text');
 
 /**
  * A key's slot in `FIELDS`, as `KEY` matched it. A key comes as a fresh substring, so looking it
@@ -98,19 +106,19 @@ const TEXT_SLOT = 7;
  */
 function slotOf(key: string): number {
   switch (key) {
-    case 'id': return 0;
-    case 'sub': return 1;
-    case 'dlvrd': return 2;
-    case 'submit date': return 3;
-    case 'done date': return 4;
-    case 'stat': return 5;
-    case 'err': return 6;
+    case 'id': return ID_SLOT;
+    case 'sub': return SUB_SLOT;
+    case 'dlvrd': return DLVRD_SLOT;
+    case 'submit date': case 'submitdate': return SUBMIT_DATE_SLOT;
+    case 'done date': case 'donedate': return DONE_DATE_SLOT;
+    case 'stat': return STAT_SLOT;
+    case 'err': return ERR_SLOT;
     case 'text': return TEXT_SLOT;
     default: {
       // Another case or spacing (`ID`, `submit_date`, `Done  Date`): the same key folded. -1, no
       // field, cannot come from what `KEY` matches; it keeps a change to `KEY` from looping here.
       const folded = key.toLowerCase().replace(/[\s_]/g, '');
-      return folded === 'submitdate' ? 3 : folded === 'donedate' ? 4 : folded === key ? -1 : slotOf(folded);
+      return folded === key ? -1 : slotOf(folded);
     }
   }
 }
@@ -145,7 +153,7 @@ export function parseReceiptText(text: string): ReceiptText | undefined {
     slot = slotOf(m[1]!);
     valueStart = m.index + m[0].length;
   }
-  if (slots[0] === undefined && slots[5] === undefined) return undefined;
+  if (slots[ID_SLOT] === undefined && slots[STAT_SLOT] === undefined) return undefined;
   const receipt: ReceiptText = {};
   for (let i = 0; i < FIELDS.length; i++) {
     const value = slots[i];
@@ -158,8 +166,8 @@ export function parseReceiptText(text: string): ReceiptText | undefined {
 function valueOf(slot: number, raw: string): string {
   const withoutNul = !raw.includes('\0') ? raw : slot === TEXT_SLOT ? raw.replace(/\0[\s\S]*$/, '') : raw.replace(/\0/g, ' ');
   const value = withoutNul.trim();
-  if (slot === 5) return value.toUpperCase();
-  if (slot === 3 || slot === 4) return compactDate(value);
+  if (slot === STAT_SLOT) return value.toUpperCase();
+  if (slot === SUBMIT_DATE_SLOT || slot === DONE_DATE_SLOT) return compactDate(value);
   return value;
 }
 
