@@ -29,7 +29,7 @@ type StoredExchange = Omit<WebhookExchange, RowKeys | 'request' | 'jarAfter'> & 
   jarAfter: CookieView[] | null;
 };
 
-/** An exchange's row as both stores keep it and read it back, and its columns as they select them. */
+/** An exchange's row as both stores write it and read it back, and its columns in that order. */
 export const EXCHANGE_ROW_COLUMNS = 'sid, account_sid, message_sid, conversation_id, record';
 
 export interface ExchangeRow {

@@ -109,7 +109,7 @@ const statements = {
   conversationForget: 'UPDATE conversations SET cookies = NULL WHERE account_sid = $1 AND id = $2',
   conversationsExpire: 'UPDATE conversations SET cookies = NULL WHERE cookies IS NOT NULL AND last_activity < $1',
 
-  exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES ($1, $2, $3, $4, $5)',
+  exchangeInsert: `INSERT INTO exchanges (${EXCHANGE_ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`,
   exchangesForMessage: `SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges WHERE message_sid = $1 AND account_sid = $2 ORDER BY sid`,
   // The latest exchanges of a conversation, oldest first: those of its latest $5 messages.
   exchangesForConversation: `SELECT ${EXCHANGE_ROW_COLUMNS} FROM (

@@ -174,7 +174,7 @@ export const SQL = {
   conversationForget: 'UPDATE conversations SET cookies = NULL WHERE account_sid = ? AND id = ?',
   conversationsExpire: 'UPDATE conversations SET cookies = NULL WHERE cookies IS NOT NULL AND last_activity < ?',
 
-  exchangeInsert: 'INSERT INTO exchanges (sid, account_sid, message_sid, conversation_id, record) VALUES (?, ?, ?, ?, ?)',
+  exchangeInsert: `INSERT INTO exchanges (${EXCHANGE_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
   exchangesForMessage: `SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges WHERE message_sid = ? AND account_sid = ? ORDER BY sid`,
   // The latest exchanges of a conversation, oldest first: those of its latest @limit messages (an
   // exchange belongs to one message and comes after it), which are its handset's thread with its number.
