@@ -2,6 +2,7 @@
  * The HTTP face of Parley (fastify): the Twilio-compatible REST API, the simulator, the Monitor
  * alerts and the health check, on one port. Every error answers Twilio's JSON shape.
  */
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import proxyAddr from '@fastify/proxy-addr';
@@ -17,6 +18,7 @@ import { registerSimulatorRoutes } from './routes/simulator.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { RouteTable } from './route-table.js';
 import { withHotPath, type RequestListener } from './hot-path.js';
+import { takeHotConnections } from './hot-connections.js';
 import { refusalFor, refusalHeaders, safePath } from './refusals.js';
 import { registerMessageWriteRoutes } from './routes/message-writes.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -102,14 +104,26 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   const [framework] = app.server.listeners('request') as RequestListener[];
   if (!framework) throw new Error('fastify made a server without a request listener');
   app.server.removeAllListeners('request');
-  app.server.on('request', withHotPath(framework, {
-    authenticate: (authorization, path) => authenticateFor(options.gateway.store, authorization, path),
+  const hotPath = {
+    authenticate: (authorization: string | undefined, path: string) => authenticateFor(options.gateway.store, authorization, path),
     target: options.gateway,
     bodyLimit: BODY_LIMIT,
     loggers,
     requestId,
+  };
+  app.server.on('request', withHotPath(framework, {
+    ...hotPath,
     clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
   }));
+  // And before node:http, on the connection itself, while it carries only that route (./hot-connections.ts).
+  takeHotConnections(app.server, {
+    ...hotPath,
+    clientAddress: (remoteAddress, forwardedFor) => {
+      if (!trusted) return remoteAddress;
+      const peer = { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }, socket: { remoteAddress } };
+      return proxyAddr(peer as unknown as IncomingMessage, trusted);
+    },
+  });
   app.decorateRequest('account', null);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
 

@@ -1,0 +1,376 @@
+/**
+ * The simulator's inbound route answered on its connection, before `node:http` parses anything.
+ *
+ * The request-level hot path (./hot-path.ts) skips the framework, but `node:http` still made each
+ * request an IncomingMessage and a ServerResponse, with their streams, events and timers: about
+ * 11 µs of CPU and 19 KiB of garbage a request (bench/README.md, finding 108). This module takes
+ * the server's connections itself and reads each request's head. While a connection sends only
+ * the plain case (`POST /simulator/messages` over HTTP/1.1, a form body within the limit, headers
+ * it can check, no sign of a browser, credentials that sign in), it answers here. At the first
+ * request that is anything else, it gives the connection to `node:http` with every byte that
+ * request sent, and the connection stays there: node answers it as it always did (a 400 for a
+ * malformed head, the framework's 401, 413 and routes), and the request-level hot path still
+ * takes the plain requests that follow.
+ *
+ * Requests on a connection are answered one at a time and in order: a pipelined request waits in
+ * the buffer until the one before it is answered, so a refusal handed to node can never be
+ * overtaken by an answer written here.
+ */
+import type { Server } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { parse as parseForm } from 'fast-querystring';
+import type { AccountRecord } from '../stores/records.js';
+import { Params } from './form.js';
+import { HANDSET_MESSAGE_PATH, receiveHandsetMessage, type HandsetMessageTarget } from './routes/handset-message.js';
+import { refusalFor, refusalHeaders, type HttpLoggers } from './refusals.js';
+
+export interface HotConnectionOptions {
+  /** The account the Authorization header signs in as; throws when it does not. */
+  authenticate(authorization: string | undefined, path: string): Promise<AccountRecord>;
+  target: HandsetMessageTarget;
+  /** The largest body accepted, in bytes: the framework's own limit. */
+  bodyLimit: number;
+  loggers: HttpLoggers;
+  /** The next request id, from the counter the framework uses too. */
+  requestId(): string;
+  /** The client's address as the framework reports it, from the peer and its X-Forwarded-For. */
+  clientAddress(remoteAddress: string | undefined, forwardedFor: string | undefined): string | undefined;
+}
+
+/** node's own limit on a request's head (`--max-http-header-size`). */
+const MAX_HEAD_BYTES = 16 * 1024;
+const REQUEST_LINE = `POST ${HANDSET_MESSAGE_PATH} HTTP/1.1\r\n`;
+const HEAD_END = Buffer.from('\r\n\r\n');
+/** A header line as RFC 9110 allows it (a token, a colon, visible text, spaces and tabs); node answers 400 to anything else. */
+const HEADER_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*$/;
+const DIGITS = /^\d+$/;
+/** Bytes a connection may send ahead of its answers before it is paused. */
+const PIPELINED_BYTES = 64 * 1024;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Makes `server` (an `http.Server`, fastify's) pass each new connection through the hot path first.
+ * `closeIdleConnections` and `closeAllConnections`, which a server's close calls, reach these
+ * connections too.
+ */
+export function takeHotConnections(server: Server, options: HotConnectionOptions): void {
+  const nodeListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
+  if (nodeListeners.length !== 1) throw new Error(`expected node's one connection listener, found ${nodeListeners.length}`);
+  const giveToNode = nodeListeners[0]!;
+  server.removeAllListeners('connection');
+  const open = new Set<HotConnection>();
+  const shared: Shared = { server, options, open, closing: false, giveToNode: (socket) => giveToNode.call(server, socket) };
+  server.on('connection', (socket: Socket) => {
+    open.add(new HotConnection(socket, shared));
+  });
+  const closeIdle = server.closeIdleConnections.bind(server);
+  const closeAll = server.closeAllConnections.bind(server);
+  server.closeIdleConnections = () => {
+    shared.closing = true;
+    for (const connection of open) connection.closeWhenIdle();
+    closeIdle();
+  };
+  server.closeAllConnections = () => {
+    shared.closing = true;
+    for (const connection of open) connection.destroy();
+    closeAll();
+  };
+}
+
+interface Shared {
+  readonly server: Server;
+  readonly options: HotConnectionOptions;
+  readonly open: Set<HotConnection>;
+  /** Set once the server closes: answers then say `Connection: close` and end their connection. */
+  closing: boolean;
+  giveToNode(socket: Socket): void;
+}
+
+/** What a complete plain request brings: the bytes it took, and what the answer needs. */
+interface PlainRequest {
+  readonly length: number;
+  readonly authorization: string | undefined;
+  readonly forwardedFor: string | undefined;
+  readonly body: string;
+}
+
+class HotConnection {
+  /** Bytes received and not yet answered: the head and body of the next request, and any after it. */
+  private pending: Buffer | null = null;
+  private busy = false;
+  private done = false;
+  /** The client sent its FIN: what it sent before is answered, then the connection ends. */
+  private clientEnded = false;
+  /** When the request now in `pending` began to arrive, while it is incomplete (0 otherwise). */
+  private partialSince = 0;
+  private deadline: NodeJS.Timeout | null = null;
+  private readonly onData = (chunk: Buffer): void => {
+    this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    if (!this.busy) this.next();
+    // A client pipelining faster than it is answered waits in its socket, not in Parley's memory.
+    else if (this.pending.length > PIPELINED_BYTES) this.socket.pause();
+  };
+
+  constructor(private readonly socket: Socket, private readonly shared: Shared) {
+    socket.setNoDelay(true);
+    socket.setTimeout(shared.server.keepAliveTimeout || 5_000);
+    socket.on('data', this.onData);
+    socket.on('timeout', this.onIdle);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('end', this.onEnd);
+  }
+
+  /** Answers what `pending` holds, one request at a time, until it runs out or the connection goes to node. */
+  private next(): void {
+    const buffer = this.pending;
+    if (this.done) return;
+    if (buffer === null) {
+      if (this.clientEnded) this.end();
+      return;
+    }
+    const request = readPlainRequest(buffer, this.shared.options.bodyLimit);
+    if (request === 'incomplete') {
+      if (this.clientEnded) this.end();
+      else this.waitForRest();
+      return;
+    }
+    if (request === 'not plain') {
+      this.handOver(buffer);
+      return;
+    }
+    this.clearDeadline();
+    this.pending = request.length === buffer.length ? null : buffer.subarray(request.length);
+    this.busy = true;
+    void this.answer(request, buffer.subarray(0, request.length));
+  }
+
+  private async answer(request: PlainRequest, bytes: Buffer): Promise<void> {
+    const { options } = this.shared;
+    let account: AccountRecord;
+    try {
+      account = await options.authenticate(request.authorization, HANDSET_MESSAGE_PATH);
+    } catch {
+      // The framework refuses it, with its log line and WWW-Authenticate: one rule for sign-ins.
+      this.busy = false;
+      this.handOver(this.pending === null ? bytes : Buffer.concat([bytes, this.pending]));
+      return;
+    }
+    let status = 201;
+    let headers = '';
+    let text: string;
+    try {
+      text = await receiveHandsetMessage(options.target, account.sid, Params.from(parseForm(request.body)));
+    } catch (error) {
+      const facts = { reqId: options.requestId(), method: 'POST', url: HANDSET_MESSAGE_PATH, ip: options.clientAddress(this.socket.remoteAddress, request.forwardedFor) };
+      const refusal = refusalFor(error, facts, options.loggers);
+      status = refusal.status;
+      for (const [name, value] of Object.entries(refusalHeaders(refusal))) headers += `${name}: ${value}\r\n`;
+      text = JSON.stringify(refusal.toJSON());
+    }
+    this.busy = false;
+    if (this.done) return; // the client went away, or the server closed: the message is stored all the same
+    const closing = this.shared.closing;
+    this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headers}content-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nDate: ${httpDate()}\r\n${closing ? 'Connection: close\r\n' : this.keepAlive()}\r\n${text}`);
+    if (closing) {
+      this.end();
+      return;
+    }
+    if (this.socket.isPaused()) this.socket.resume();
+    this.next();
+  }
+
+  /** Node's keep-alive headers, as it writes them for this server. */
+  private keepAlive(): string {
+    const timeout = this.shared.server.keepAliveTimeout;
+    return timeout ? `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(timeout / 1000)}\r\n` : 'Connection: keep-alive\r\n';
+  }
+
+  /** A request not yet whole: node's own deadlines apply (the head within headersTimeout, the whole within requestTimeout). */
+  private waitForRest(): void {
+    if (this.partialSince === 0) this.partialSince = Date.now();
+    if (this.deadline !== null) return;
+    const { headersTimeout, requestTimeout } = this.shared.server;
+    const limit = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
+    if (limit === Infinity) return;
+    this.deadline = setTimeout(() => {
+      this.deadline = null;
+      if (this.done || this.partialSince === 0) return;
+      // As node answers a request that took too long, and on the same terms.
+      this.finish();
+      this.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    }, Math.max(0, this.partialSince + limit - Date.now()));
+    this.deadline.unref();
+  }
+
+  private clearDeadline(): void {
+    this.partialSince = 0;
+    if (this.deadline !== null) {
+      clearTimeout(this.deadline);
+      this.deadline = null;
+    }
+  }
+
+  /** Gives the connection, with `bytes` not yet read, to node's HTTP server for good. */
+  private handOver(bytes: Buffer): void {
+    this.finish();
+    this.pending = null;
+    const { socket } = this;
+    socket.pause();
+    if (bytes.length > 0) socket.unshift(bytes);
+    this.shared.giveToNode(socket);
+    socket.resume();
+  }
+
+  /** No longer this module's: its listeners come off, and closing the server no longer looks at it. */
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.clearDeadline();
+    this.shared.open.delete(this);
+    const { socket } = this;
+    socket.setTimeout(0);
+    socket.removeListener('data', this.onData);
+    socket.removeListener('timeout', this.onIdle);
+    socket.removeListener('error', this.onError);
+    socket.removeListener('close', this.onClose);
+    socket.removeListener('end', this.onEnd);
+    // node's listener, once it has the socket, handles its errors; until then a late one must not throw.
+    socket.on('error', ignore);
+  }
+
+  /** Ends the connection once what was written is sent. */
+  private end(): void {
+    this.finish();
+    this.socket.end();
+  }
+
+  closeWhenIdle(): void {
+    if (!this.busy && this.pending === null) this.destroy();
+  }
+
+  destroy(): void {
+    this.finish();
+    this.socket.destroy();
+  }
+
+  /** Idle past the keep-alive timeout, as node closes its own; a request still arriving has its own deadline. */
+  private readonly onIdle = (): void => {
+    if (!this.busy && this.pending === null) this.destroy();
+  };
+
+  private readonly onError = (): void => {
+    this.destroy();
+  };
+
+  private readonly onEnd = (): void => {
+    this.clientEnded = true;
+    if (!this.busy) this.next();
+  };
+
+  private readonly onClose = (): void => {
+    this.finish();
+  };
+}
+
+function ignore(): void {}
+
+/**
+ * The first request in `buffer`, when it is the plain case and whole; 'incomplete' when more bytes
+ * could still make it so; 'not plain' for anything node should answer.
+ */
+function readPlainRequest(buffer: Buffer, bodyLimit: number): PlainRequest | 'incomplete' | 'not plain' {
+  const headEnd = buffer.indexOf(HEAD_END);
+  if (headEnd < 0) {
+    if (buffer.length > MAX_HEAD_BYTES) return 'not plain';
+    // Compare what has come of the request line: a GET need not wait for its whole head.
+    const start = buffer.toString('latin1', 0, Math.min(buffer.length, REQUEST_LINE.length));
+    return REQUEST_LINE.startsWith(start) ? 'incomplete' : 'not plain';
+  }
+  if (headEnd + 4 > MAX_HEAD_BYTES) return 'not plain';
+  const head = buffer.toString('latin1', 0, headEnd + 2);
+  if (!head.startsWith(REQUEST_LINE)) return 'not plain';
+  let contentLength: string | undefined;
+  let contentType: string | undefined;
+  let authorization: string | undefined;
+  let forwardedFor: string | undefined;
+  let host = false;
+  for (let at = REQUEST_LINE.length; at < head.length;) {
+    const end = head.indexOf('\r\n', at);
+    const line = head.slice(at, end);
+    at = end + 2;
+    if (!HEADER_LINE.test(line)) return 'not plain';
+    const colon = line.indexOf(':');
+    const value = trimWhitespace(line.slice(colon + 1));
+    switch (line.slice(0, colon).toLowerCase()) {
+      case 'content-length':
+        if (contentLength !== undefined || !DIGITS.test(value)) return 'not plain';
+        contentLength = value;
+        break;
+      case 'content-type':
+        if (contentType !== undefined) return 'not plain';
+        contentType = value;
+        break;
+      case 'authorization':
+        if (authorization !== undefined) return 'not plain';
+        authorization = value;
+        break;
+      case 'host':
+        if (host) return 'not plain';
+        host = true;
+        break;
+      case 'connection':
+        if (value.toLowerCase() !== 'keep-alive') return 'not plain';
+        break;
+      case 'x-forwarded-for':
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        break;
+      // Bodies framed otherwise, upgrades, and browsers (the console's Host check) stay with node and the framework.
+      case 'transfer-encoding':
+      case 'expect':
+      case 'upgrade':
+      case 'origin':
+      case 'sec-fetch-site':
+      case 'sec-fetch-mode':
+        return 'not plain';
+      default:
+        break;
+    }
+  }
+  // node answers 400 to an HTTP/1.1 request without Host.
+  if (!host || contentLength === undefined || contentType === undefined || !isFormType(contentType)) return 'not plain';
+  const length = Number(contentLength);
+  if (length > bodyLimit) return 'not plain';
+  const bodyStart = headEnd + 4;
+  if (buffer.length < bodyStart + length) return 'incomplete';
+  return { length: bodyStart + length, authorization, forwardedFor, body: buffer.toString('utf8', bodyStart, bodyStart + length) };
+}
+
+/** Without the spaces and tabs around it, as node reads a header's value (`trim` would take more). */
+function trimWhitespace(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isFormType(type: string): boolean {
+  const semicolon = type.indexOf(';');
+  return (semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
+
+let dateSecond = 0;
+let dateText = '';
+
+/** The Date header's value, made once a second as node makes its own. */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(now).toUTCString();
+  }
+  return dateText;
+}
