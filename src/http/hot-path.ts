@@ -10,6 +10,10 @@
  * read, and is answered as it always was. The route's checks and its answer are one function for
  * both entrances (./routes/handset-message.ts), and errors are answered and logged by one rule
  * (./refusals.ts).
+ *
+ * Most plain requests never get here: ./hot-connections.ts answers them on their connection,
+ * before node:http parses them. This listener takes the plain requests of connections that
+ * node:http was given, because an earlier request on them was of another kind.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseForm } from 'fast-querystring';
