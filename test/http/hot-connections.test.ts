@@ -9,6 +9,7 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import diagnostics from 'node:diagnostics_channel';
+import { PassThrough } from 'node:stream';
 import { takeHotConnections, type HotConnectionOptions } from '../../src/http/hot-connections.js';
 import type { HandsetMessageTarget } from '../../src/http/routes/handset-message.js';
 import type { InboundInput } from '../../src/channels/channel.js';
@@ -30,6 +31,8 @@ interface Harness {
   received: InboundInput[];
   /** What node:http parsed and gave the framework: method, URL and body. */
   framework: Array<{ method: string; url: string; body: string }>;
+  /** The warnings logged, as JSON. */
+  logLines: () => Array<Record<string, unknown>>;
   /** Requests node:http parsed at all (its diagnostics channel). */
   nodeParsed: () => number;
   /** Holds the gateway's next message: `reached` once it is being stored, until `release` is called. */
@@ -60,7 +63,10 @@ async function startHarness(timeouts: Timeouts = {}): Promise<Harness> {
       return inboundRecord(input, null, Date.UTC(2026, 11, 5));
     },
   };
-  const logger = createLogger({ level: 'silent' });
+  const log = new PassThrough();
+  const lines: string[] = [];
+  log.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  const logger = createLogger({ level: 'warn', destination: log });
   let ids = 0;
   const options: HotConnectionOptions = {
     authenticate: async (authorization) => {
@@ -96,6 +102,7 @@ async function startHarness(timeouts: Timeouts = {}): Promise<Harness> {
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     server, received, framework,
+    logLines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     nodeParsed: () => parsed,
     holdNext: () => {
       let release!: () => void;
@@ -267,16 +274,25 @@ test('pipelined requests are answered in order, and the first one node must answ
   }
 });
 
-test('a refused sign-in goes to node and the framework, after the answer before it', async () => {
+test('a refused sign-in is answered here as the framework answers it, in its turn, and the connection stays', async () => {
   const h = await startHarness();
   const client = new RawClient(h.port);
   try {
     const bad = 'Basic ' + Buffer.from(`${ACCOUNT}:wrong`).toString('base64');
-    client.write(plain() + plain({ auth: bad }));
+    client.write(plain() + plain({ auth: bad }) + plain());
     assert.equal((await client.response())?.status, 201);
-    assert.equal((await client.response())?.status, 299);
-    assert.deepEqual(h.framework, [{ method: 'POST', url: '/simulator/messages', body: BODY }]);
-    assert.equal(h.received.length, 1);
+    const refused = await client.response();
+    assert.equal(refused?.status, 401);
+    assert.equal(refused.headers['www-authenticate'], 'Basic realm="Twilio API"');
+    assert.deepEqual(JSON.parse(refused.body), { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+    assert.equal((await client.response())?.status, 201);
+    assert.equal(h.received.length, 2);
+    assert.deepEqual(h.framework, []);
+    assert.equal(h.nodeParsed(), 0);
+    const warning = h.logLines().find((line) => line['msg'] === 'authentication failed');
+    assert.ok(warning, 'logged as a failed sign-in');
+    assert.equal(warning['ip'], '127.0.0.1');
+    assert.equal(JSON.stringify(h.logLines()).includes(bad.slice(6)), false, 'never the credentials');
   } finally {
     client.destroy();
     await h.close();
