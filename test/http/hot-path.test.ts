@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import diagnostics from 'node:diagnostics_channel';
 import { PassThrough, Readable } from 'node:stream';
-import { request } from 'undici';
+import { Client, request } from 'undici';
 import { withHotPath, type HotPathOptions } from '../../src/http/hot-path.js';
 import type { HandsetMessageTarget } from '../../src/http/routes/handset-message.js';
 import type { InboundInput } from '../../src/channels/channel.js';
@@ -222,15 +222,22 @@ test('a client that goes away in the middle of its body is dropped: nothing rece
 /** What a request got back, without what changes from one message to the next. */
 type Answer = { status: number; body: unknown; challenge: unknown };
 
-test('a real Parley answers the same request the same way through the hot path (form) and the framework (JSON)', async () => {
+test('a real Parley answers the same request the same way on its connection, through the hot path and through the framework', async () => {
   const parley = await startTestParley();
+  // The connection-level hot path takes a fresh connection's plain requests; the request-level
+  // one, a connection node:http was given (here by a GET first); the framework, a JSON body.
+  const fresh = new Client(new URL(parley.url).origin);
+  const handedOver = new Client(new URL(parley.url).origin);
   try {
     await parley.createNumber(NUMBER, 'http://127.0.0.1:9/sms');
     const auth = 'Basic ' + Buffer.from(`${parley.account.sid}:${parley.account.authToken}`).toString('base64');
-    const both = async (params: Record<string, string>, authorization = auth): Promise<Answer[]> => {
+    assert.equal((await handedOver.request({ method: 'GET', path: '/healthz' }).then(async (res) => (await res.body.text(), res.statusCode))), 200);
+    const entrances = async (params: Record<string, string>, authorization = auth): Promise<Answer[]> => {
       const results = [];
-      for (const [type, body] of [[FORM, new URLSearchParams(params).toString()], ['application/json', JSON.stringify(params)]] as const) {
-        const res = await request(parley.url + '/simulator/messages', { method: 'POST', headers: { authorization, 'content-type': type }, body });
+      const form = new URLSearchParams(params).toString();
+      for (const [client, type, body] of [[fresh, FORM, form], [handedOver, FORM, form], [null, 'application/json', JSON.stringify(params)]] as const) {
+        const options = { method: 'POST' as const, headers: { authorization, 'content-type': type }, body };
+        const res = client ? await client.request({ ...options, path: '/simulator/messages' }) : await request(parley.url + '/simulator/messages', options);
         const json = JSON.parse(await res.body.text()) as Record<string, unknown>;
         for (const changing of ['sid', 'uri', 'subresource_uris']) delete json[changing];
         // The two requests may fall in different seconds: a date is compared by its form, not its value.
@@ -252,11 +259,12 @@ test('a real Parley answers the same request the same way through the hot path (
       ['a bad media URL', { From: '+15557770000', To: NUMBER, MediaUrl: 'ftp://x' }],
       ['wrong credentials', { From: '+15557770000', To: NUMBER, Body: 'hello' }, 'Basic ' + Buffer.from(`${parley.account.sid}:${'0'.repeat(32)}`).toString('base64')],
     ];
-    // Each case once through both entrances; the checks below read the hot path's answers by name.
+    // Each case once through every entrance; the checks below read the hot paths' answers by name.
     const answers = new Map<string, Answer>();
     for (const [name, params, authorization] of cases) {
-      const [hot, framework] = await both(params, authorization);
-      assert.deepEqual(hot, framework, name);
+      const [onConnection, hot, framework] = await entrances(params, authorization);
+      assert.deepEqual(onConnection, framework, `${name}: on the connection`);
+      assert.deepEqual(hot, framework, `${name}: the request-level hot path`);
       answers.set(name, hot!);
     }
     const answer = (name: string): Answer => answers.get(name)!;
@@ -267,6 +275,8 @@ test('a real Parley answers the same request the same way through the hot path (
     assert.equal(answer('wrong credentials').status, 401);
     assert.equal(answer('wrong credentials').challenge, 'Basic realm="Twilio API"');
   } finally {
+    await fresh.close();
+    await handedOver.close();
     await parley.stop();
   }
 });
