@@ -106,6 +106,8 @@ class HotConnection {
   /** When the request now in `pending` began to arrive, while it is incomplete (0 otherwise). */
   private partialSince = 0;
   private deadline: NodeJS.Timeout | null = null;
+  /** The time the armed deadline allows from `partialSince`. */
+  private deadlineLimit = 0;
   private readonly onData = (chunk: Buffer): void => {
     this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     if (!this.busy) this.next();
@@ -132,9 +134,9 @@ class HotConnection {
       return;
     }
     const request = readPlainRequest(buffer, this.shared.options.bodyLimit);
-    if (request === 'incomplete') {
+    if (request === 'head incomplete' || request === 'body incomplete') {
       if (this.clientEnded) this.end();
-      else this.waitForRest();
+      else this.waitForRest(request === 'body incomplete');
       return;
     }
     if (request === 'not plain') {
@@ -182,11 +184,14 @@ class HotConnection {
   }
 
   /** A request not yet whole: node's own deadlines apply (the head within headersTimeout, the whole within requestTimeout). */
-  private waitForRest(): void {
+  private waitForRest(headWhole: boolean): void {
     if (this.partialSince === 0) this.partialSince = Date.now();
-    if (this.deadline !== null) return;
     const { headersTimeout, requestTimeout } = this.shared.server;
-    const limit = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
+    const limit = headWhole ? requestTimeout || Infinity : Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
+    if (this.deadline !== null && this.deadlineLimit === limit) return;
+    if (this.deadline !== null) clearTimeout(this.deadline);
+    this.deadline = null;
+    this.deadlineLimit = limit;
     if (limit === Infinity) return;
     this.deadline = setTimeout(() => {
       this.deadline = null;
@@ -277,16 +282,16 @@ class HotConnection {
 function ignore(): void {}
 
 /**
- * The first request in `buffer`, when it is the plain case and whole; 'incomplete' when more bytes
- * could still make it so; 'not plain' for anything node should answer.
+ * The first request in `buffer`, when it is the plain case and whole; 'head incomplete' or 'body
+ * incomplete' when more bytes could still make it so; 'not plain' for anything node should answer.
  */
-function readPlainRequest(buffer: Buffer, bodyLimit: number): PlainRequest | 'incomplete' | 'not plain' {
+function readPlainRequest(buffer: Buffer, bodyLimit: number): PlainRequest | 'head incomplete' | 'body incomplete' | 'not plain' {
   const headEnd = buffer.indexOf(HEAD_END);
   if (headEnd < 0) {
     if (buffer.length > MAX_HEAD_BYTES) return 'not plain';
     // Compare what has come of the request line: a GET need not wait for its whole head.
     const start = buffer.toString('latin1', 0, Math.min(buffer.length, REQUEST_LINE.length));
-    return REQUEST_LINE.startsWith(start) ? 'incomplete' : 'not plain';
+    return REQUEST_LINE.startsWith(start) ? 'head incomplete' : 'not plain';
   }
   if (headEnd + 4 > MAX_HEAD_BYTES) return 'not plain';
   const head = buffer.toString('latin1', 0, headEnd + 2);
@@ -343,7 +348,7 @@ function readPlainRequest(buffer: Buffer, bodyLimit: number): PlainRequest | 'in
   const length = Number(contentLength);
   if (length > bodyLimit) return 'not plain';
   const bodyStart = headEnd + 4;
-  if (buffer.length < bodyStart + length) return 'incomplete';
+  if (buffer.length < bodyStart + length) return 'body incomplete';
   return { length: bodyStart + length, authorization, forwardedFor, body: buffer.toString('utf8', bodyStart, bodyStart + length) };
 }
 

@@ -342,17 +342,24 @@ test('every request that is not the plain case is node\'s to answer, with all it
   }
 });
 
-test('node\'s deadlines hold: a request that stops halfway is answered 408, an idle connection is closed at the keep-alive timeout', async () => {
-  const h = await startHarness({ headersTimeout: 300, requestTimeout: 400, keepAliveTimeout: 300 });
+test('node\'s deadlines hold: a head must come within headersTimeout, a whole request within requestTimeout, then 408; an idle connection closes at the keep-alive timeout', async () => {
+  const h = await startHarness({ headersTimeout: 200, requestTimeout: 1_500, keepAliveTimeout: 300 });
   try {
-    const halfway = new RawClient(h.port);
     const request = plain();
-    halfway.write(request.slice(0, request.length - 5));
-    const started = Date.now();
-    const res = await halfway.response();
-    assert.equal(res?.status, 408);
-    assert.ok(Date.now() - started >= 250, 'not before the deadline');
-    await halfway.closedByServer();
+    const cutHead = new RawClient(h.port);
+    cutHead.write(request.slice(0, request.indexOf('\r\n\r\n')));
+    let started = Date.now();
+    assert.equal((await cutHead.response())?.status, 408);
+    const headWait = Date.now() - started;
+    assert.ok(headWait >= 150 && headWait < 1_200, `the head's deadline (${headWait} ms)`);
+    await cutHead.closedByServer();
+
+    const cutBody = new RawClient(h.port);
+    cutBody.write(request.slice(0, request.length - 5));
+    started = Date.now();
+    assert.equal((await cutBody.response())?.status, 408);
+    assert.ok(Date.now() - started >= 1_200, 'a whole head leaves the body until the request\'s deadline');
+    await cutBody.closedByServer();
 
     const idle = new RawClient(h.port);
     idle.write(plain());
@@ -360,7 +367,7 @@ test('node\'s deadlines hold: a request that stops halfway is answered 408, an i
     const answered = Date.now();
     await idle.closedByServer();
     assert.ok(Date.now() - answered >= 250, 'kept alive until the timeout');
-    assert.equal(h.received.length, 1, 'the cut request was never received');
+    assert.equal(h.received.length, 1, 'the cut requests were never received');
   } finally {
     await h.close();
   }
