@@ -9,20 +9,11 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import diagnostics from 'node:diagnostics_channel';
-import { PassThrough } from 'node:stream';
 import { takeHotConnections, type HotConnectionOptions } from '../../src/http/hot-connections.js';
-import type { HandsetMessageTarget } from '../../src/http/routes/handset-message.js';
 import type { InboundInput } from '../../src/channels/channel.js';
-import type { AccountRecord } from '../../src/stores/records.js';
-import { inboundRecord } from '../../src/gateway/channel-host.js';
-import { TwilioError } from '../../src/errors/twilio-error.js';
-import { createLogger } from '../../src/logging/logger.js';
 import { startTestParley } from '../helpers/parley.js';
+import { ACCOUNT, FORM, GOOD_AUTH, NUMBER, capturedLoggers, handsetTarget, signIn } from '../helpers/hot-path.js';
 
-const ACCOUNT = 'AC' + '1'.repeat(32);
-const NUMBER = '+15550001111';
-const GOOD_AUTH = 'Basic ' + Buffer.from(`${ACCOUNT}:secret`).toString('base64');
-const FORM = 'application/x-www-form-urlencoded';
 const BODY = new URLSearchParams({ From: '+15557770000', To: NUMBER, Body: 'hello' }).toString();
 
 interface Harness {
@@ -50,32 +41,21 @@ async function startHarness(timeouts: Timeouts = {}): Promise<Harness> {
   const received: InboundInput[] = [];
   const framework: Harness['framework'] = [];
   let hold: { reached: () => void; released: Promise<void> } | null = null;
-  const target: HandsetMessageTarget = {
-    store: { numbers: { findByPhoneNumber: async (n) => (n === NUMBER ? { accountSid: ACCOUNT } as never : null) } },
-    receive: async (input) => {
-      if (hold) {
-        const waiting = hold;
-        hold = null;
-        waiting.reached();
-        await waiting.released;
-      }
-      received.push(input);
-      return inboundRecord(input, null, Date.UTC(2026, 11, 5));
-    },
-  };
-  const log = new PassThrough();
-  const lines: string[] = [];
-  log.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-  const logger = createLogger({ level: 'warn', destination: log });
+  const target = handsetTarget(received, async () => {
+    if (hold) {
+      const waiting = hold;
+      hold = null;
+      waiting.reached();
+      await waiting.released;
+    }
+  });
+  const { loggers, lines } = capturedLoggers('warn');
   let ids = 0;
   const options: HotConnectionOptions = {
-    authenticate: async (authorization) => {
-      if (authorization !== GOOD_AUTH) throw new TwilioError(20003, 'Authenticate');
-      return { sid: ACCOUNT } as AccountRecord;
-    },
+    authenticate: signIn,
     target,
     bodyLimit: 1024,
-    loggers: { http: logger, gateway: logger },
+    loggers,
     requestId: () => `req-${++ids}`,
     clientAddress: (remoteAddress) => remoteAddress,
   };
@@ -102,7 +82,7 @@ async function startHarness(timeouts: Timeouts = {}): Promise<Harness> {
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     server, received, framework,
-    logLines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    logLines: lines,
     nodeParsed: () => parsed,
     holdNext: () => {
       let release!: () => void;
@@ -207,97 +187,81 @@ class RawClient {
 
 const tick = (ms = 2): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('plain requests are answered on their connection, node never parsing them, with the headers node would write', async () => {
-  const h = await startHarness({ keepAliveTimeout: 65_000 });
+/** Runs `body` with a harness and one raw connection to it, both closed after. */
+async function onOneConnection(body: (h: Harness, client: RawClient) => Promise<void>, timeouts: Timeouts = {}): Promise<void> {
+  const h = await startHarness(timeouts);
   const client = new RawClient(h.port);
   try {
-    for (let i = 0; i < 3; i++) {
-      client.write(plain());
-      const res = await client.response();
-      assert.equal(res?.status, 201);
-      assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
-      assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.body));
-      assert.equal(res.headers['connection'], 'keep-alive');
-      assert.equal(res.headers['keep-alive'], 'timeout=65');
-      assert.ok(!Number.isNaN(Date.parse(res.headers['date']!)), 'a Date header');
-      assert.equal((JSON.parse(res.body) as { body: string }).body, 'hello');
-    }
-    const text = 'Grüße, ça va? 你好 😀';
-    client.write(plain({ body: new URLSearchParams({ From: '+15557770000', To: NUMBER, Body: text }).toString() }));
-    const other = await client.response();
-    assert.equal((JSON.parse(other!.body) as { body: string }).body, text, 'the body read as UTF-8, its answer counted in bytes');
-    assert.equal(h.received.length, 4);
-    assert.equal(h.nodeParsed(), 0);
-    assert.deepEqual(h.framework, []);
+    await body(h, client);
   } finally {
     client.destroy();
     await h.close();
   }
-});
+}
 
-test('a request that comes in pieces, cut anywhere, is answered once it is whole', async () => {
-  const h = await startHarness();
-  const client = new RawClient(h.port);
-  try {
-    const request = plain();
-    for (let cut = 1; cut < request.length; cut += 7) {
-      client.write(request.slice(0, cut));
-      await tick();
-      client.write(request.slice(cut));
-      const res = await client.response();
-      assert.equal(res?.status, 201, `cut at ${cut}`);
-    }
-    assert.equal(h.nodeParsed(), 0);
-    assert.deepEqual(h.framework, []);
-  } finally {
-    client.destroy();
-    await h.close();
+test('plain requests are answered on their connection, node never parsing them, with the headers node would write', () => onOneConnection(async (h, client) => {
+  for (let i = 0; i < 3; i++) {
+    client.write(plain());
+    const res = await client.response();
+    assert.equal(res?.status, 201);
+    assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.body));
+    assert.equal(res.headers['connection'], 'keep-alive');
+    assert.equal(res.headers['keep-alive'], 'timeout=65');
+    assert.ok(!Number.isNaN(Date.parse(res.headers['date']!)), 'a Date header');
+    assert.equal((JSON.parse(res.body) as { body: string }).body, 'hello');
   }
-});
+  const text = 'Grüße, ça va? 你好 😀';
+  client.write(plain({ body: new URLSearchParams({ From: '+15557770000', To: NUMBER, Body: text }).toString() }));
+  const other = await client.response();
+  assert.equal((JSON.parse(other!.body) as { body: string }).body, text, 'the body read as UTF-8, its answer counted in bytes');
+  assert.equal(h.received.length, 4);
+  assert.equal(h.nodeParsed(), 0);
+  assert.deepEqual(h.framework, []);
+}, { keepAliveTimeout: 65_000 }));
 
-test('pipelined requests are answered in order, and the first one node must answer takes the connection with every byte after it', async () => {
-  const h = await startHarness();
-  const client = new RawClient(h.port);
-  try {
-    client.write(plain() + plain() + 'GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' + plain());
-    const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await client.response())?.status);
-    assert.deepEqual(statuses, [201, 201, 299, 299]);
-    assert.equal(h.received.length, 2);
-    assert.deepEqual(h.framework, [
-      { method: 'GET', url: '/elsewhere', body: '' },
-      { method: 'POST', url: '/simulator/messages', body: BODY },
-    ], 'the connection stays with node once given');
-  } finally {
-    client.destroy();
-    await h.close();
+test('a request that comes in pieces, cut anywhere, is answered once it is whole', () => onOneConnection(async (h, client) => {
+  const request = plain();
+  for (let cut = 1; cut < request.length; cut += 7) {
+    client.write(request.slice(0, cut));
+    await tick();
+    client.write(request.slice(cut));
+    const res = await client.response();
+    assert.equal(res?.status, 201, `cut at ${cut}`);
   }
-});
+  assert.equal(h.nodeParsed(), 0);
+  assert.deepEqual(h.framework, []);
+}));
 
-test('a refused sign-in is answered here as the framework answers it, in its turn, and the connection stays', async () => {
-  const h = await startHarness();
-  const client = new RawClient(h.port);
-  try {
-    const bad = 'Basic ' + Buffer.from(`${ACCOUNT}:wrong`).toString('base64');
-    client.write(plain() + plain({ auth: bad }) + plain());
-    assert.equal((await client.response())?.status, 201);
-    const refused = await client.response();
-    assert.equal(refused?.status, 401);
-    assert.equal(refused.headers['www-authenticate'], 'Basic realm="Twilio API"');
-    assert.deepEqual(JSON.parse(refused.body), { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
-    assert.equal((await client.response())?.status, 201);
-    assert.equal(h.received.length, 2);
-    assert.deepEqual(h.framework, []);
-    assert.equal(h.nodeParsed(), 0);
-    const warning = h.logLines().find((line) => line['msg'] === 'authentication failed');
-    assert.ok(warning, 'logged as a failed sign-in');
-    assert.equal(warning['ip'], '127.0.0.1');
-    assert.equal(JSON.stringify(h.logLines()).includes(bad.slice(6)), false, 'never the credentials');
-  } finally {
-    client.destroy();
-    await h.close();
-  }
-});
+test('pipelined requests are answered in order, and the first one node must answer takes the connection with every byte after it', () => onOneConnection(async (h, client) => {
+  client.write(plain() + plain() + 'GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' + plain());
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await client.response())?.status);
+  assert.deepEqual(statuses, [201, 201, 299, 299]);
+  assert.equal(h.received.length, 2);
+  assert.deepEqual(h.framework, [
+    { method: 'GET', url: '/elsewhere', body: '' },
+    { method: 'POST', url: '/simulator/messages', body: BODY },
+  ], 'the connection stays with node once given');
+}));
+
+test('a refused sign-in is answered here as the framework answers it, in its turn, and the connection stays', () => onOneConnection(async (h, client) => {
+  const bad = 'Basic ' + Buffer.from(`${ACCOUNT}:wrong`).toString('base64');
+  client.write(plain() + plain({ auth: bad }) + plain());
+  assert.equal((await client.response())?.status, 201);
+  const refused = await client.response();
+  assert.equal(refused?.status, 401);
+  assert.equal(refused.headers['www-authenticate'], 'Basic realm="Twilio API"');
+  assert.deepEqual(JSON.parse(refused.body), { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+  assert.equal((await client.response())?.status, 201);
+  assert.equal(h.received.length, 2);
+  assert.deepEqual(h.framework, []);
+  assert.equal(h.nodeParsed(), 0);
+  const warning = h.logLines().find((line) => line['msg'] === 'authentication failed');
+  assert.ok(warning, 'logged as a failed sign-in');
+  assert.equal(warning['ip'], '127.0.0.1');
+  assert.equal(JSON.stringify(h.logLines()).includes(bad.slice(6)), false, 'never the credentials');
+}));
 
 test('every request that is not the plain case is node\'s to answer, with all its bytes', async () => {
   const h = await startHarness();

@@ -9,22 +9,15 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import diagnostics from 'node:diagnostics_channel';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Client, request } from 'undici';
 import { withHotPath, type HotPathOptions } from '../../src/http/hot-path.js';
-import type { HandsetMessageTarget } from '../../src/http/routes/handset-message.js';
 import type { InboundInput } from '../../src/channels/channel.js';
-import type { AccountRecord } from '../../src/stores/records.js';
-import { inboundRecord } from '../../src/gateway/channel-host.js';
 import { TwilioError } from '../../src/errors/twilio-error.js';
-import { createLogger } from '../../src/logging/logger.js';
 import { startTestParley } from '../helpers/parley.js';
 import { RFC_2822 } from '../helpers/formats.js';
+import { FORM, GOOD_AUTH, NUMBER, capturedLoggers, handsetTarget, signIn } from '../helpers/hot-path.js';
 
-const ACCOUNT = 'AC' + '1'.repeat(32);
-const NUMBER = '+15550001111';
-const GOOD_AUTH = 'Basic ' + Buffer.from(`${ACCOUNT}:secret`).toString('base64');
-const FORM = 'application/x-www-form-urlencoded';
 
 interface Harness {
   url: string;
@@ -41,31 +34,20 @@ async function startHarness(bodyLimit = 1024): Promise<Harness> {
   const received: InboundInput[] = [];
   const framework: Harness['framework'] = [];
   let failure: unknown = null;
-  const target: HandsetMessageTarget = {
-    store: { numbers: { findByPhoneNumber: async (n) => (n === NUMBER ? { accountSid: ACCOUNT } as never : null) } },
-    receive: async (input) => {
-      if (failure !== null) {
-        const error = failure;
-        failure = null;
-        throw error;
-      }
-      received.push(input);
-      return inboundRecord(input, null, Date.UTC(2026, 11, 5));
-    },
-  };
-  const log = new PassThrough();
-  const lines: string[] = [];
-  log.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-  const logger = createLogger({ level: 'debug', destination: log });
+  const target = handsetTarget(received, async () => {
+    if (failure !== null) {
+      const error = failure;
+      failure = null;
+      throw error;
+    }
+  });
+  const { loggers, lines } = capturedLoggers('debug');
   let ids = 0;
   const options: HotPathOptions = {
-    authenticate: async (authorization) => {
-      if (authorization !== GOOD_AUTH) throw new TwilioError(20003, 'Authenticate');
-      return { sid: ACCOUNT } as AccountRecord;
-    },
+    authenticate: signIn,
     target,
     bodyLimit,
-    loggers: { http: logger, gateway: logger },
+    loggers,
     requestId: () => `req-${++ids}`,
     clientAddress: (req) => req.socket.remoteAddress,
   };
@@ -84,7 +66,7 @@ async function startHarness(bodyLimit = 1024): Promise<Harness> {
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}`, received, framework,
-    logLines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    logLines: lines,
     failNext: (error) => {
       failure = error;
     },
