@@ -147,6 +147,24 @@ describe('behind nginx with TLS', () => {
       await Promise.all([viaNginx.body.dump(), straight.body.dump()]);
       const failures = logs.slice(logsBefore).split('\n').filter((l) => l.includes('authentication failed')).map((l) => (JSON.parse(l) as { ip: string; code: number }));
       assert.deepEqual(failures.map((f) => [f.code, f.ip]), [[20003, CLIENT_ADDRESS], [20003, '127.0.0.1']]);
+      // The same for a handset's message, also on fresh connections, which src/http/hot-connections.ts
+      // answers itself: the proxy's X-Forwarded-For believed, anyone else's not.
+      const handsetBefore = logs.length;
+      const [freshFromProxy, freshUntrusted] = [from(PROXY_ADDRESS), from('127.0.0.1')];
+      const message = { method: 'POST' as const, body: new URLSearchParams({ From: '+15558930009', To: NUMBER, Body: 'hi' }).toString() };
+      const form = { authorization: bad, 'content-type': 'application/x-www-form-urlencoded' };
+      const answers = [
+        await request(`${proxyUrl}/simulator/messages`, { ...message, dispatcher: clientAgent, headers: { ...form, 'x-forwarded-for': '203.0.113.7' } }),
+        await request(`${direct}/simulator/messages`, { ...message, dispatcher: freshFromProxy, headers: { ...form, 'x-forwarded-for': '203.0.113.8' } }),
+        await request(`${direct}/simulator/messages`, { ...message, dispatcher: freshUntrusted, headers: { ...form, ...forged } }),
+      ];
+      assert.deepEqual(answers.map((a) => a.statusCode), [401, 401, 401]);
+      await Promise.all(answers.map((a) => a.body.dump()));
+      await Promise.all([freshFromProxy.close(), freshUntrusted.close()]);
+      const handsetFailures = logs.slice(handsetBefore).split('\n').filter((l) => l.includes('authentication failed')).map((l) => (JSON.parse(l) as { ip: string; path: string }));
+      assert.deepEqual(handsetFailures.map((f) => [f.path, f.ip]), [
+        ['/simulator/messages', CLIENT_ADDRESS], ['/simulator/messages', '203.0.113.8'], ['/simulator/messages', '127.0.0.1'],
+      ]);
 
       // URLs Parley builds: from the forwarded proto and host only when the proxy sent them.
       const urlFrom = async (agent: Agent): Promise<string> => {
