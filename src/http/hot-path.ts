@@ -22,6 +22,7 @@ import { fromBrowser } from '../console/host-guard.js';
 import { Params } from './form.js';
 import { HANDSET_MESSAGE_PATH, receiveHandsetMessage, type HandsetMessageTarget } from './routes/handset-message.js';
 import { refusalFor, refusalHeaders, type HttpLoggers } from './refusals.js';
+import { isFormType } from './plain-request.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -62,9 +63,7 @@ function isPlainHandsetMessage(req: IncomingMessage, bodyLimit: number): boolean
   const length = Number(headers['content-length']);
   if (!Number.isSafeInteger(length) || length < 0 || length > bodyLimit) return false;
   const type = headers['content-type'];
-  if (type === undefined) return false;
-  const semicolon = type.indexOf(';');
-  return (semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  return type !== undefined && isFormType(type);
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, account: AccountRecord, options: HotPathOptions): Promise<void> {
