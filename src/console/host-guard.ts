@@ -26,7 +26,10 @@ export function createHostGuard(configuredHosts: readonly string[]): (host: stri
   };
 }
 
-/** True when the request headers say a browser sent it (fetch metadata or an Origin). */
+/** The request headers (lower case) by which a browser shows itself: an Origin, or fetch metadata. */
+export const BROWSER_HEADERS: readonly string[] = ['origin', 'sec-fetch-site', 'sec-fetch-mode'];
+
+/** True when the request headers say a browser sent it (one of BROWSER_HEADERS). */
 export function fromBrowser(headers: Record<string, string | string[] | undefined>): boolean {
-  return headers['origin'] !== undefined || headers['sec-fetch-site'] !== undefined || headers['sec-fetch-mode'] !== undefined;
+  return BROWSER_HEADERS.some((name) => headers[name] !== undefined);
 }

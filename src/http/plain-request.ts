@@ -4,6 +4,7 @@
  * its log need. Anything node must answer, or might answer otherwise, is 'not plain'.
  */
 import { HANDSET_MESSAGE_PATH } from './routes/handset-message.js';
+import { BROWSER_HEADERS } from '../console/host-guard.js';
 
 /** node's own limit on a request's head (`--max-http-header-size`). */
 const MAX_HEAD_BYTES = 16 * 1024;
@@ -48,7 +49,8 @@ export function readPlainRequest(buffer: Buffer, bodyLimit: number): PlainReques
     if (!HEADER_LINE.test(line)) return 'not plain';
     const colon = line.indexOf(':');
     const value = trimWhitespace(line.slice(colon + 1));
-    switch (line.slice(0, colon).toLowerCase()) {
+    const name = line.slice(0, colon).toLowerCase();
+    switch (name) {
       case 'content-length':
         if (contentLength !== undefined || !DIGITS.test(value)) return 'not plain';
         contentLength = value;
@@ -71,15 +73,14 @@ export function readPlainRequest(buffer: Buffer, bodyLimit: number): PlainReques
       case 'x-forwarded-for':
         forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
         break;
-      // Bodies framed otherwise, upgrades, and browsers (the console's Host check) stay with node and the framework.
+      // Bodies framed otherwise and upgrades stay with node and the framework.
       case 'transfer-encoding':
       case 'expect':
       case 'upgrade':
-      case 'origin':
-      case 'sec-fetch-site':
-      case 'sec-fetch-mode':
         return 'not plain';
       default:
+        // So do browsers: the console's Host check is the framework's.
+        if (BROWSER_HEADERS.includes(name)) return 'not plain';
         break;
     }
   }
