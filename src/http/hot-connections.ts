@@ -23,9 +23,9 @@ import type { Socket } from 'node:net';
 import { parse as parseForm } from 'fast-querystring';
 import type { AccountRecord } from '../stores/records.js';
 import { Params } from './form.js';
-import { HANDSET_MESSAGE_PATH, receiveHandsetMessage, type HandsetMessageTarget } from './routes/handset-message.js';
+import { HANDSET_MESSAGE_PATH, answerHandsetMessage, receiveHandsetMessage, type HandsetMessageTarget } from './routes/handset-message.js';
 import { readPlainRequest, type PlainRequest } from './plain-request.js';
-import { refusalFor, refusalHeaders, type HttpLoggers } from './refusals.js';
+import type { HttpLoggers } from './refusals.js';
 
 export interface HotConnectionOptions {
   /** The account the Authorization header signs in as; throws when it does not. */
@@ -137,24 +137,21 @@ class HotConnection {
 
   private async answer(request: PlainRequest): Promise<void> {
     const { options } = this.shared;
-    let status = 201;
-    let headers = '';
-    let text: string;
-    try {
-      const account = await options.authenticate(request.authorization, HANDSET_MESSAGE_PATH);
-      text = await receiveHandsetMessage(options.target, account.sid, Params.from(parseForm(request.body)));
-    } catch (error) {
-      // A refused sign-in too: refusals.ts answers and logs it as the framework's error handler does.
-      const facts = { reqId: options.requestId(), method: 'POST', url: HANDSET_MESSAGE_PATH, ip: options.clientAddress(this.socket.remoteAddress, request.forwardedFor) };
-      const refusal = refusalFor(error, facts, options.loggers);
-      status = refusal.status;
-      for (const [name, value] of Object.entries(refusalHeaders(refusal))) headers += `${name}: ${value}\r\n`;
-      text = JSON.stringify(refusal.toJSON());
-    }
+    // A refused sign-in too is answered here, by the rule the framework's error handler follows.
+    const { status, headers, text } = await answerHandsetMessage(
+      async () => {
+        const account = await options.authenticate(request.authorization, HANDSET_MESSAGE_PATH);
+        return receiveHandsetMessage(options.target, account.sid, Params.from(parseForm(request.body)));
+      },
+      () => ({ reqId: options.requestId(), method: 'POST', url: HANDSET_MESSAGE_PATH, ip: options.clientAddress(this.socket.remoteAddress, request.forwardedFor) }),
+      options.loggers,
+    );
     this.busy = false;
     if (this.done) return; // the client went away, or the server closed: the message is stored all the same
     const closing = this.shared.closing;
-    this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headers}content-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nDate: ${httpDate()}\r\n${closing ? 'Connection: close\r\n' : this.keepAlive()}\r\n${text}`);
+    let headerLines = '';
+    for (const name in headers) headerLines += `${name}: ${headers[name]!}\r\n`;
+    this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headerLines}content-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nDate: ${httpDate()}\r\n${closing ? 'Connection: close\r\n' : this.keepAlive()}\r\n${text}`);
     if (closing) {
       this.end();
       return;

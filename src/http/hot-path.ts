@@ -20,8 +20,8 @@ import { parse as parseForm } from 'fast-querystring';
 import type { AccountRecord } from '../stores/records.js';
 import { fromBrowser } from '../console/host-guard.js';
 import { Params } from './form.js';
-import { HANDSET_MESSAGE_PATH, receiveHandsetMessage, type HandsetMessageTarget } from './routes/handset-message.js';
-import { refusalFor, refusalHeaders, type HttpLoggers } from './refusals.js';
+import { HANDSET_MESSAGE_PATH, answerHandsetMessage, receiveHandsetMessage, type HandsetMessageTarget } from './routes/handset-message.js';
+import type { HttpLoggers } from './refusals.js';
 import { isFormType } from './plain-request.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -74,17 +74,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, account: Accoun
   } catch {
     return; // the client went away before its request was whole: nobody to answer, nothing received
   }
-  try {
-    const text = await receiveHandsetMessage(options.target, account.sid, Params.from(parseForm(body)));
-    res.writeHead(201, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  } catch (error) {
-    const facts = { reqId, method: 'POST', url: HANDSET_MESSAGE_PATH, ip: options.clientAddress(req) };
-    const refusal = refusalFor(error, facts, options.loggers);
-    const text = JSON.stringify(refusal.toJSON());
-    res.writeHead(refusal.status, { ...refusalHeaders(refusal), 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  }
+  const { status, headers, text } = await answerHandsetMessage(
+    () => receiveHandsetMessage(options.target, account.sid, Params.from(parseForm(body))),
+    () => ({ reqId, method: 'POST', url: HANDSET_MESSAGE_PATH, ip: options.clientAddress(req) }),
+    options.loggers,
+  );
+  res.writeHead(status, { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** The whole body as text; Content-Length (checked against the limit) bounds it. Rejects if the client goes away first. */

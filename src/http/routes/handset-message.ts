@@ -12,6 +12,7 @@ import { isE164 } from '../../phone/numbers.js';
 import { MAX_BODY_LENGTH } from '../../messages/segments.js';
 import { guessContentType } from '../../messages/message.js';
 import { messageJsonText } from '../representations/message-text.js';
+import { refusalFor, refusalHeaders, type HttpLoggers, type RequestFacts } from '../refusals.js';
 
 /** What the route needs of the gateway: the account's numbers, and the door messages come in by. */
 export interface HandsetMessageTarget {
@@ -46,4 +47,27 @@ export async function receiveHandsetMessage(target: HandsetMessageTarget, accoun
     accountSid, from, to, body, media: mediaUrls.map((url) => ({ url, contentType: guessContentType(url) })),
   });
   return messageJsonText(message);
+}
+
+/** What a hot path writes back for a handset's message: status, headers besides the JSON type, the JSON text. */
+export interface HandsetAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The 201 with the Message JSON that `receive` (sign-in and receiveHandsetMessage) gives, or, if it
+ * throws, the refusal as ../refusals.ts answers and logs it (`facts` are asked for only then): the
+ * one answer both hot paths write, each on its own kind of connection.
+ */
+export async function answerHandsetMessage(receive: () => Promise<string>, facts: () => RequestFacts, loggers: HttpLoggers): Promise<HandsetAnswer> {
+  try {
+    return { status: 201, headers: NO_HEADERS, text: await receive() };
+  } catch (error) {
+    const refusal = refusalFor(error, facts(), loggers);
+    return { status: refusal.status, headers: refusalHeaders(refusal), text: JSON.stringify(refusal.toJSON()) };
+  }
 }
