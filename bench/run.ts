@@ -135,7 +135,7 @@ async function main(): Promise<number> {
     const kannelMessages = 'saturation' in loop && loop.saturation.completed > 0
       ? Math.min(profile.loopMessages, loop.saturation.completed) : profile.loopMessages;
     const kannel = only.has('kannel')
-      ? await attempt('Kannel loop', failures, () => runKannel(minimal, kannelMessages, Math.max(60_000, profile.runMs * 5)))
+      ? await attempt('Kannel loop', failures, () => runKannel(minimal, kannelMessages, Math.max(60_000, profile.runMs * 5), profile.steadyMs))
       : { skipped: true as const, reason: `not selected (--only); ${KANNEL_INSTALL_HINT}` };
     if (kannel.skipped) log(`  Kannel workload skipped: ${kannel.reason}`);
     const carrier = only.has('carrier')

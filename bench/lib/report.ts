@@ -98,8 +98,13 @@ export function targets(w: Results['workloads']): Target[] {
   const kannelCpuNote = kannelCpu === null ? '' : ` vs Kannel ${r3(kannelCpu)} ms/loop (bearerbox + smsbox)`;
   ratio('cpu-saturation', 'Gateway CPU per turn / Kannel CPU per loop, at saturation', loop && kannelCpu ? loop.cpuMsPerLoop.gateway / kannelCpu : null,
     '<= 0.667', (v) => v <= 2 / 3, loop ? `gateway ${loop.cpuMsPerLoop.gateway} ms/turn${kannelCpuNote}` : '');
+  // Kannel is measured at half its own saturation too; that ratio is the note's, the target stays against Kannel at saturation.
+  const kannelSteady = w.kannel.skipped ? undefined : w.kannel.steady;
+  const kannelHalfCpu = kannelSteady ? kannelSteady.cpuMsPerLoop.bearerbox + kannelSteady.cpuMsPerLoop.smsbox : null;
+  const halfBothNote = loop && kannelSteady && kannelHalfCpu
+    ? `; Kannel at half its saturation (${kannelSteady.offeredRate}/s) ${r3(kannelHalfCpu)} ms/loop, ratio ${r3(loop.steadyGatewayCpu.msPerTurn / kannelHalfCpu)}` : '';
   ratio('cpu-half', 'Gateway CPU per turn / Kannel CPU per loop, at half saturation', loop && kannelCpu ? loop.steadyGatewayCpu.msPerTurn / kannelCpu : null,
-    '<= 0.667', (v) => v <= 2 / 3, loop ? `gateway ${loop.steadyGatewayCpu.msPerTurn} ms/turn at ${loop.steady.offeredRate}/s${kannelCpuNote}` : '');
+    '<= 0.667', (v) => v <= 2 / 3, loop ? `gateway ${loop.steadyGatewayCpu.msPerTurn} ms/turn at ${loop.steady.offeredRate}/s${kannelCpuNote} at saturation${halfBothNote}` : '');
 
   const carrier = isSkipped(w.carrier) ? null : w.carrier;
   const carrierKannel = carrier && !('skipped' in carrier.kannel) ? carrier.kannel : null;
@@ -165,6 +170,11 @@ export function table(res: Results): string {
     const k = w.kannel;
     rows.push(['Kannel loop (no store)', fmt(k.rate), '-', '-', '-',
       `${fmt(k.replies)}/${fmt(k.messages)} replies; CPU ms/loop: bearerbox ${k.cpuMsPerLoop.bearerbox}, smsbox ${k.cpuMsPerLoop.smsbox}`]);
+    const h = k.steady;
+    if (h) {
+      rows.push([`Kannel loop (no store), steady ${fmt(h.offeredRate)}/s`, fmt(Math.round(h.replies / (h.elapsedMs / 1000))), '-', '-', '-',
+        `${fmt(h.replies)}/${fmt(h.messages)} replies; CPU ms/loop: bearerbox ${h.cpuMsPerLoop.bearerbox}, smsbox ${h.cpuMsPerLoop.smsbox}, app ${h.cpuMsPerLoop.app}`]);
+    }
   }
   if (isSkipped(w.carrier)) rows.push(['Carrier loop over SMPP', '-', '-', '-', '-', `skipped: ${w.carrier.reason}`]);
   else {

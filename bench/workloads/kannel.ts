@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { cpuMs, onInterrupt, startChild, type Child } from '../lib/children.js';
 import { freePort, pollUntil } from '../lib/net.js';
 import type { RunningApp } from '../lib/apps.js';
+import { sendPaced } from '../lib/fakesmsc-client.js';
 
 export const BEARERBOX = '/usr/sbin/bearerbox';
 export const SMSBOX = '/usr/sbin/smsbox';
@@ -37,7 +38,17 @@ export type KannelResult =
     elapsedMs: number;
     rate: number;
     cpuMsPerLoop: { bearerbox: number; smsbox: number; fakesmsc: number; app: number };
+    /** The same boxes at half the rate above, paced as Parley's steady run is (absent when not asked for). */
+    steady?: KannelSteadyRun;
   };
+
+export interface KannelSteadyRun {
+  offeredRate: number;
+  messages: number;
+  replies: number;
+  elapsedMs: number;
+  cpuMsPerLoop: { bearerbox: number; smsbox: number; app: number };
+}
 
 export function kannelAvailable(): string | null {
   for (const bin of [BEARERBOX, SMSBOX, FAKESMSC]) {
@@ -81,7 +92,11 @@ max-messages = 1
 `;
 }
 
-export async function runKannel(app: RunningApp, messages: number, maxMs: number): Promise<KannelResult> {
+/**
+ * Kannel's loop at saturation (`messages` with no gap); then, with `steadyMs`, a steady run at half
+ * the rate it reached, so each side's CPU a loop at half saturation can be compared with the other's.
+ */
+export async function runKannel(app: RunningApp, messages: number, maxMs: number, steadyMs?: number): Promise<KannelResult> {
   const missing = kannelAvailable();
   if (missing) return { skipped: true, reason: `${missing}: ${KANNEL_INSTALL_HINT}` };
 
@@ -120,26 +135,45 @@ export async function runKannel(app: RunningApp, messages: number, maxMs: number
     }
     const elapsedMs = performance.now() - t0;
     const fakeCpu = cpuMs(fakesmsc.pid);
-    const per = (ms: number): number => (replies > 0 ? Math.round((ms * 1000) / replies) / 1000 : 0);
     const cpuMsPerLoop = {
-      bearerbox: per(cpuMs(bearerbox.pid) - cpu0.bb),
-      smsbox: per(cpuMs(smsbox.pid) - cpu0.sb),
-      fakesmsc: per(fakeCpu),
-      app: per(cpuMs(app.child.pid) - cpu0.app),
+      bearerbox: perLoop(cpuMs(bearerbox.pid) - cpu0.bb, replies),
+      smsbox: perLoop(cpuMs(smsbox.pid) - cpu0.sb, replies),
+      fakesmsc: perLoop(fakeCpu, replies),
+      app: perLoop(cpuMs(app.child.pid) - cpu0.app, replies),
     };
     await fakesmsc.stop(1000);
-    return {
-      skipped: false,
-      messages,
-      replies,
-      elapsedMs: Math.round(elapsedMs),
-      rate: Math.round(replies / (elapsedMs / 1000)),
-      cpuMsPerLoop,
-    };
+    const rate = Math.round(replies / (elapsedMs / 1000));
+    const boxes = { bearerbox: bearerbox.pid, smsbox: smsbox.pid, app: app.child.pid };
+    const steady = steadyMs && rate > 0 ? await runSteady(boxes, ports.smsc, Math.round(rate / 2), steadyMs, maxMs) : undefined;
+    return { skipped: false, messages, replies, elapsedMs: Math.round(elapsedMs), rate, cpuMsPerLoop, ...(steady && { steady }) };
   } finally {
     // smsbox first, so bearerbox does not wait on it; each stop escalates to SIGKILL.
     for (const child of started.reverse()) await child.stop(3000);
     await rm(dir, { recursive: true, force: true });
     forgetDir();
   }
+}
+
+function perLoop(cpu: number, loops: number): number {
+  return loops > 0 ? Math.round((cpu * 1000) / loops) / 1000 : 0;
+}
+
+/** Half-rate messages for `steadyMs` through the fake SMSC's port, which takes a new client once fakesmsc has left. */
+async function runSteady(
+  pids: { bearerbox: number; smsbox: number; app: number }, smscPort: number, offeredRate: number, steadyMs: number, maxMs: number,
+): Promise<KannelSteadyRun> {
+  const messages = Math.max(1, Math.round((offeredRate * steadyMs) / 1000));
+  const cpu0 = { bb: cpuMs(pids.bearerbox), sb: cpuMs(pids.smsbox), app: cpuMs(pids.app) };
+  const run = await sendPaced(smscPort, (n) => `+1555${n % 1000} +15550000000 text hello\n`, offeredRate, messages, maxMs);
+  return {
+    offeredRate,
+    messages,
+    replies: run.replies,
+    elapsedMs: run.elapsedMs,
+    cpuMsPerLoop: {
+      bearerbox: perLoop(cpuMs(pids.bearerbox) - cpu0.bb, run.replies),
+      smsbox: perLoop(cpuMs(pids.smsbox) - cpu0.sb, run.replies),
+      app: perLoop(cpuMs(pids.app) - cpu0.app, run.replies),
+    },
+  };
 }

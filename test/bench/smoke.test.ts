@@ -84,6 +84,11 @@ test('npm run bench -- --smoke writes results with every workload and target', {
     }
     const kannel = record(workloads.kannel, 'kannel');
     assert.ok(kannel.skipped === true ? typeof kannel.reason === 'string' : Number(kannel.replies) > 0, 'Kannel ran or said why not');
+    if (kannel.skipped !== true) {
+      const half = record(kannel.steady, 'kannel steady');
+      assert.equal(half.replies, half.messages, 'Kannel answered every message of its steady run');
+      assert.ok(Number(record(half.cpuMsPerLoop, 'kannel steady cpu').smsbox) > 0, 'smsbox CPU measured at half saturation');
+    }
     const carrier = record(workloads.carrier, 'carrier');
     assert.ok(Number(record(carrier.parley, 'carrier parley').completed) > 0, 'the carrier loop completed messages through Parley');
     const carrierKannel = record(carrier.kannel, 'carrier kannel');
