@@ -8,9 +8,9 @@
  * whose time has come, in one write.
  */
 import { connect } from 'node:net';
+import { dueBy } from './load.js';
 
 export interface PacedRun {
-  sent: number;
   replies: number;
   /** From the first message sent to the last reply read (or to the time bound). */
   elapsedMs: number;
@@ -33,7 +33,7 @@ export async function sendPaced(
       const finish = (): void => {
         clearTimeout(timer);
         clearTimeout(bound);
-        resolve({ sent, replies, elapsedMs: Math.round((replies > 0 ? lastReply : performance.now()) - t0) });
+        resolve({ replies, elapsedMs: Math.round((replies > 0 ? lastReply : performance.now()) - t0) });
       };
       socket.on('data', (chunk: Buffer) => {
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) replies++;
@@ -45,7 +45,7 @@ export async function sendPaced(
       const bound = setTimeout(finish, maxMs);
       let timer: NodeJS.Timeout | undefined;
       const tick = (): void => {
-        const due = Math.min(count, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+        const due = dueBy(performance.now() - t0, rate, count);
         let batch = '';
         while (sent < due) batch += line(sent++);
         if (batch) socket.write(batch);

@@ -111,6 +111,15 @@ export async function saturate(op: Operation, concurrency: number, bounds: Bound
   return result('saturation', c, lastCompletion - t0, latency, null);
 }
 
+/**
+ * How many of `count` operations offered at `offeredRate` a second are due `elapsedMs` after the
+ * first: a late timer then sends a burst, so the offered rate holds on average (no coordinated
+ * omission from a slow target).
+ */
+export function dueBy(elapsedMs: number, offeredRate: number, count: number): number {
+  return Math.min(count, Math.floor((elapsedMs / 1000) * offeredRate) + 1);
+}
+
 export async function steady(
   op: Operation, offeredRate: number, maxInFlight: number, bounds: Bounds,
 ): Promise<LoadResult> {
@@ -127,9 +136,7 @@ export async function steady(
         resolve();
         return;
       }
-      // Start every operation whose scheduled time has come: a late timer sends a burst, so the
-      // offered rate holds on average (no coordinated omission from a slow target).
-      const due = Math.min(bounds.count, Math.floor((elapsed / 1000) * offeredRate) + 1);
+      const due = dueBy(elapsed, offeredRate, bounds.count);
       while (scheduled < due) {
         const i = scheduled++;
         if (inFlight.size >= maxInFlight) {
