@@ -49,6 +49,14 @@ interface Waiter {
 const SID = /"sid"\s*:\s*"(SM[0-9a-f]{32})"/;
 
 /**
+ * The stream's filters: only the two events a loop's timing reads (the reply stored, the reply
+ * delivered), as a client waiting for replies would ask. The gateway then writes two message events
+ * a turn instead of four (bench/README.md, finding 117). A gateway older than those filters ignores
+ * them and sends all four, which `openDeliveryStream` tells apart itself.
+ */
+const DELIVERY_EVENTS = 'Events=message&Direction=outbound-reply&Status=queued,delivered';
+
+/**
  * `gw` streams the events; turns are posted to `targets` in turn (several nodes of one gateway;
  * by default `gw` alone). Events of every node reach a node's stream, so one stream sees them all.
  */
@@ -59,7 +67,7 @@ export async function loopDriver(gw: RunningGateway, options: LoopOptions, targe
   let earlyCount = 0;
   let completedCount = 0;
   const stream: EventStream = await openDeliveryStream(
-    `${gw.origin}/simulator/events?Events=message`, { authorization: gw.authHeader },
+    `${gw.origin}/simulator/events?${DELIVERY_EVENTS}`, { authorization: gw.authHeader },
     ({ inboundSid, status, at }) => {
       const w = waiting.get(inboundSid);
       // The 201 and the events travel on different connections; an event can be read first.

@@ -1,9 +1,10 @@
 /**
  * One Server-Sent Events connection to Parley's `/simulator/events`, used by the load generator to
  * see each loop complete. It tells apart, as cheaply as it can, the two events per loop that matter
- * (the reply stored, as `queued`, and the reply `delivered`) from the others (inbound created, reply
- * sent): a string test comes before any JSON.parse, so watching the stream costs the generator
- * little CPU.
+ * (the reply stored, as `queued`, and the reply `delivered`) from any others (inbound created, reply
+ * sent: the loop's URL asks the gateway to leave them out, and a gateway without the stream's
+ * filters sends them anyway): a string test comes before any JSON.parse, so watching the stream
+ * costs the generator little CPU.
  */
 import { request, type Dispatcher } from 'undici';
 

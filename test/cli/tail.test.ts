@@ -41,3 +41,24 @@ test('tail prints the inbound message, the webhook exchange and the reply, then 
   const [code] = await once(tail, 'close') as [number | null];
   assert.equal(code, 0);
 });
+
+test('tail --direction and --status show only the messages that pass, and a bad value is refused by name', async () => {
+  const tail = startCli(['tail', '--direction', 'outbound-reply', '--status', 'delivered'], env);
+  try {
+    await waitForOutput(tail.stderr, /following http/);
+    const firstMessage = waitForOutput(tail.stdout, /(in|out) {2}"[^"]*"\n/);
+    const sent = await runCli(['send', '--from', '+15551230002', '--to', '+15005550006', 'only the reply'], env);
+    assert.equal(sent.code, 0, sent.stderr);
+    // The inbound message comes first on the stream: unfiltered, it would be the first line.
+    const lines = (await firstMessage).trimEnd().split('\n');
+    assert.match(lines.at(-1)!, /\+15005550006 → \+15551230002 {2}out {2}"Hello, thanks for the new message\."$/);
+    assert.ok(!lines.some((l) => / in {2}"/.test(l)), lines.join('\n'));
+  } finally {
+    tail.kill('SIGTERM');
+  }
+  await once(tail, 'close');
+
+  const refused = await runCli(['tail', '--status', 'delivered,arrived'], env);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /Status must be a comma-separated list of queued, sending, .*; "arrived" is not one of them/);
+});

@@ -1,32 +1,45 @@
 /**
  * GET /simulator/events (src/http/routes/events.ts) as a client reads it: well-formed events,
- * text outside ASCII byte for byte, and several messages posted at once each reported.
+ * text outside ASCII byte for byte, several messages posted at once each reported, and the
+ * Direction and Status filters (a bad value refused in Twilio's error format).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { startGateway, type Api, type GatewayProcess } from '../helpers/gateway-process.js';
+import { startApp, type TestApp } from '../helpers/apps.js';
 
 const NUMBER = '+15005550006';
+/** A number whose app answers every message, for the filters' tests. */
+const REPLYING_NUMBER = '+15005550007';
 let gateway: GatewayProcess;
 let api: Api;
+let app: TestApp;
 
 before(async () => {
   ({ gateway, api } = await startGateway(':memory:'));
+  app = await startApp((req, res) => {
+    res.setHeader('content-type', 'text/xml');
+    res.end(`<Response><Message>echo ${req.params.get('Body')}</Message></Response>`);
+  });
   await api.createNumber({ PhoneNumber: NUMBER });
+  await api.createNumber({ PhoneNumber: REPLYING_NUMBER, SmsUrl: app.url });
 });
 
 after(async () => {
   await gateway.kill('SIGTERM');
+  await app.close();
 });
 
 interface StreamEvent { name: string; data: unknown }
+
+const authorization = (): string => 'Basic ' + Buffer.from(`${api.credentials.accountSid}:${api.credentials.authToken}`).toString('base64');
 
 /** Opens the stream and collects its events until `done` says it has seen enough. */
 async function collect(query: string, act: () => Promise<void>, done: (events: StreamEvent[]) => boolean): Promise<StreamEvent[]> {
   const abort = new AbortController();
   const res = await request(`${api.base}/simulator/events${query}`, {
-    headers: { authorization: 'Basic ' + Buffer.from(`${api.credentials.accountSid}:${api.credentials.authToken}`).toString('base64') },
+    headers: { authorization: authorization() },
     signal: abort.signal,
   });
   assert.equal(res.statusCode, 200);
@@ -62,7 +75,7 @@ async function collect(query: string, act: () => Promise<void>, done: (events: S
   return events;
 }
 
-type MessageData = { message: { sid: string; body: string; direction: string } };
+type MessageData = { message: { sid: string; body: string; direction: string; status: string }; inbound_sid: string | null };
 
 describe('the live event stream', () => {
   test('carries a message\'s text outside ASCII unchanged', async () => {
@@ -83,5 +96,56 @@ describe('the live event stream', () => {
     }, (seen) => bodies.every((b) => seen.some((e) => (e.data as MessageData).message.body === b)));
     const inbound = events.map((e) => (e.data as MessageData).message).filter((m) => m.direction === 'inbound' && m.body.startsWith('at once'));
     assert.equal(new Set(inbound.map((m) => m.sid)).size, bodies.length);
+  });
+
+  test('with Direction and Status, shows only the message events that pass both', async () => {
+    const handset = '+15551239001';
+    let inboundSid = '';
+    // Two turns: the stream must keep passing the filter after its first event, not only once.
+    const bodies = ['filtered one', 'filtered two'];
+    const events = await collect('?Events=message&Direction=outbound-reply&Status=queued,%20delivered', async () => {
+      for (const body of bodies) {
+        const res = await api.send(handset, REPLYING_NUMBER, body);
+        assert.equal(res.status, 201);
+        inboundSid ||= String(res.json.sid);
+      }
+    }, (seen) => bodies.every((b) => seen.some((e) => (e.data as MessageData).message.body === `echo ${b}` && (e.data as MessageData).message.status === 'delivered')));
+    const shown = events.map((e) => e.data as MessageData);
+    assert.ok(shown.every((d) => d.message.direction === 'outbound-reply'), 'no inbound message');
+    assert.deepEqual(shown.map((d) => `${d.message.body}: ${d.message.status}`).sort(), [
+      'echo filtered one: delivered', 'echo filtered one: queued', 'echo filtered two: delivered', 'echo filtered two: queued',
+    ], 'each reply stored and delivered, its `sent` left out');
+    assert.ok(shown.some((d) => d.inbound_sid === inboundSid), 'a reply names the message it answers');
+    // The same turns, unfiltered, did have more to show: the log has the inbound messages and `sent`.
+    const log = await api.request('GET', `/simulator/messages?Handset=${encodeURIComponent(handset)}`);
+    const logged = (log.json as { messages: { direction: string }[] }).messages;
+    assert.equal(logged.filter((m) => m.direction === 'inbound').length, 2);
+  });
+
+  test('Direction=outbound passes every outbound kind, and Status alone any direction', async () => {
+    const handset = '+15551239002';
+    const outbound = await collect('?Direction=outbound', async () => {
+      assert.equal((await api.send(handset, REPLYING_NUMBER, 'any outbound')).status, 201);
+    }, (seen) => seen.some((e) => e.name === 'turn') && seen.some((e) => e.name === 'message' && (e.data as MessageData).message.status === 'delivered'));
+    const messages = outbound.filter((e) => e.name === 'message').map((e) => (e.data as MessageData).message);
+    assert.ok(messages.length > 0 && messages.every((m) => m.direction.startsWith('outbound')));
+    assert.ok(outbound.some((e) => e.name === 'turn'), 'events of other types are not filtered by Direction');
+
+    const received = await collect('?Events=message&Status=received', async () => {
+      assert.equal((await api.send(handset, REPLYING_NUMBER, 'status alone')).status, 201);
+    }, (seen) => seen.some((e) => (e.data as MessageData).message.body === 'status alone'));
+    assert.ok(received.every((e) => (e.data as MessageData).message.status === 'received'));
+  });
+
+  test('refuses a Direction or Status it does not know, in Twilio\'s error format', async () => {
+    for (const query of ['?Status=delivered,arrived', '?Direction=sideways', '?Status=,']) {
+      const res = await request(`${api.base}/simulator/events${query}`, { headers: { authorization: authorization() } });
+      assert.equal(res.statusCode, 400, query);
+      const body = await res.body.json() as { code: number; message: string; more_info: string; status: number };
+      assert.equal(body.code, 20001, query);
+      assert.equal(body.status, 400);
+      assert.match(body.message, query.startsWith('?Status') ? /^Status must be a comma-separated list of .*; "(arrived|)" is not/ : /^Direction must be .*; "sideways" is not/);
+      assert.match(body.more_info, /20001/);
+    }
   });
 });

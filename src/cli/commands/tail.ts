@@ -11,16 +11,23 @@ import { UsageError, type Command } from '../usage.js';
 
 const SPECS: OptionSpec[] = [
   { flag: '--handset', value: 'E164', help: 'only the messages of this handset' },
+  { flag: '--direction', value: 'LIST', help: 'only messages of these directions: inbound, outbound, outbound-api, outbound-reply, outbound-call (comma-separated)' },
+  { flag: '--status', value: 'LIST', help: 'only messages with these statuses, e.g. received,delivered,undelivered (comma-separated)' },
   ...CONNECTION_OPTIONS,
 ];
 
 export const tail: Command = {
-  help: () => optionsHelp('parley tail [--handset HANDSET]', SPECS),
+  help: () => optionsHelp('parley tail [--handset HANDSET] [--direction LIST] [--status LIST]', SPECS),
   async run(args) {
     const { options, positional } = parseOptions(args, SPECS);
     if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const conn = connectionFrom(options);
-    const handset = options.get('--handset');
+    // The stream's own filters (GET /simulator/events), so the server checks the values and sends only what is shown.
+    const query = new URLSearchParams();
+    for (const [flag, name] of [['--handset', 'Handset'], ['--direction', 'Direction'], ['--status', 'Status']] as const) {
+      const value = options.get(flag);
+      if (value) query.set(name, value);
+    }
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
@@ -29,7 +36,7 @@ export const tail: Command = {
     try {
       let res;
       try {
-        res = await request(new URL(`/simulator/events${handset ? `?Handset=${encodeURIComponent(handset)}` : ''}`, conn.url), {
+        res = await request(new URL(`/simulator/events${query.size > 0 ? `?${query}` : ''}`, conn.url), {
           headers: { authorization: 'Basic ' + Buffer.from(`${conn.accountSid}:${conn.authToken}`).toString('base64'), accept: 'text/event-stream' },
           signal: abort.signal,
           bodyTimeout: 0, // the stream is quiet between events; the server sends keep-alives

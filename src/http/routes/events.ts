@@ -6,7 +6,11 @@
  *   event: alert     data: <alert record>
  *   event: conversation data: {"conversation_id"}
  * Optional filters: `?Handset=+1555…` keeps message events of that handset only;
- * `?Events=message,turn` keeps only the named event types.
+ * `?Events=message,turn` keeps only the named event types; `?Direction=` and `?Status=` keep only
+ * message events whose message has one of the listed directions and statuses (comma-separated,
+ * the message log's values: ./message-filters.ts). A client that waits for one status of one kind,
+ * as the bench's load generator waits for a reply `delivered`, then is sent only that: a message
+ * event skipped is never written as text (four a turn otherwise).
  * Events of one tick go out in one write, and a client that stops reading is disconnected once
  * it is 8 MB behind, so a slow reader never makes Parley's memory grow without bound.
  */
@@ -15,7 +19,9 @@ import { accountFor } from '../server.js';
 import type { RouteRequest } from '../route-table.js';
 import { Params } from '../form.js';
 import { messageJsonText } from '../representations/message-text.js';
+import { directionPasses, DIRECTIONS, someOf, STATUSES, type DirectionFilter } from './message-filters.js';
 import type { GatewayEvent } from '../../events/bus.js';
+import type { MessageStatus } from '../../stores/records.js';
 import type { ServerResponse } from 'node:http';
 
 const MAX_BEHIND_BYTES = 8 * 1024 * 1024;
@@ -31,8 +37,13 @@ export function registerEventStream(ctx: RouteContext): void {
   ctx.routes.add('GET', '/simulator/events', async (req: RouteRequest, reply) => {
     const account = accountFor(req);
     const query = Params.from(req.query);
-    const handset = query.get('Handset');
     const wanted = query.get('Events') ? new Set(query.get('Events')!.split(',').map((e) => e.trim())) : null;
+    const shown: MessagesShown = {
+      accountSid: account.sid,
+      handset: query.get('Handset'),
+      directions: someOf('Direction', query.get('Direction'), DIRECTIONS),
+      statuses: someOf('Status', query.get('Status'), STATUSES),
+    };
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -53,7 +64,7 @@ export function registerEventStream(ctx: RouteContext): void {
     };
     const unsubscribe = ctx.gateway.events.subscribe((event: GatewayEvent) => {
       if (wanted && !wanted.has(event.type)) return;
-      const payload = eventPayload(event, account.sid, handset);
+      const payload = eventPayload(event, shown);
       if (!payload) return;
       if (pending === '') setImmediate(flush);
       pending += `event: ${payload[0]}\ndata: ${payload[1]}\n\n`;
@@ -68,14 +79,25 @@ export function registerEventStream(ctx: RouteContext): void {
   });
 }
 
+/** Which events one stream shows: its account's, and of message events those its filters pass. */
+interface MessagesShown {
+  accountSid: string;
+  handset: string | undefined;
+  directions: ReadonlySet<DirectionFilter> | undefined;
+  statuses: ReadonlySet<MessageStatus> | undefined;
+}
+
 /** The event's name and its data line (JSON text), or null when this stream does not show it. */
-function eventPayload(event: GatewayEvent, accountSid: string, handset: string | undefined): [string, string] | null {
+function eventPayload(event: GatewayEvent, shown: MessagesShown): [string, string] | null {
+  const { accountSid, handset } = shown;
   const json = (name: string, data: unknown): [string, string] => [name, JSON.stringify(data)];
   switch (event.type) {
     case 'message': {
       const m = event.message;
       if (m.accountSid !== accountSid) return null;
       if (handset && m.from !== handset && m.to !== handset) return null;
+      if (shown.statuses && !shown.statuses.has(m.status)) return null;
+      if (shown.directions && !directionPasses(m.direction, shown.directions)) return null;
       // The most frequent event (four per turn): its message is written as text directly (message-text.ts).
       return ['message', `{"message":${messageJsonText(m)},"inbound_sid":${m.inboundSid === null ? 'null' : `"${m.inboundSid}"`}}`];
     }

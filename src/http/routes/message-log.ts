@@ -17,24 +17,14 @@ import type { RouteRequest } from '../route-table.js';
 import { Params } from '../form.js';
 import { TwilioError } from '../../errors/twilio-error.js';
 import { moreInfo } from '../../errors/catalog.js';
-import type { MessageDirection, MessageStatus } from '../../stores/records.js';
 import type { MessageFilter } from '../../stores/store.js';
 import { segmentsOf } from '../../messages/segments.js';
 import { messageJson } from '../representations/message.js';
 import { messageFilter, messagePage } from './messages.js';
+import { DIRECTIONS, oneOf, STATUSES } from './message-filters.js';
 
 const LOG_PATH = '/simulator/messages';
 const FILTERS = ['Number', 'Handset', 'Direction', 'Status', 'To', 'From', 'DateSent', 'DateSent<', 'DateSent>'] as const;
-const DIRECTIONS: ReadonlyArray<MessageDirection | 'outbound'> = ['inbound', 'outbound', 'outbound-api', 'outbound-reply', 'outbound-call'];
-const STATUSES: readonly MessageStatus[] = [
-  'queued', 'sending', 'sent', 'failed', 'delivered', 'undelivered', 'receiving', 'received', 'accepted', 'scheduled', 'read', 'canceled',
-];
-
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new TwilioError(20001, `${name} must be one of ${allowed.join(', ')}.`);
-  return value as T;
-}
 
 /** The REST list's filters plus the log's own. */
 function logFilter(params: Params): MessageFilter {
