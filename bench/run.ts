@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installExitHooks, killAllChildren, onInterrupt } from './lib/children.js';
 import { startApp, type RunningApp } from './lib/apps.js';
-import { newCredentials } from './lib/gateway.js';
+import { newCredentials, walShimMissing } from './lib/gateway.js';
 import { load1, machine, table, targetLines, targets, type Results, type Skipped } from './lib/report.js';
 import { chart } from './lib/svg.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
@@ -115,6 +115,8 @@ async function main(): Promise<number> {
   const loadAtStart = load1();
   log(`Parley bench, profile ${profile.name}: ${machine(loadAtStart).cpus} cores, node ${process.version}, load ${loadAtStart}`);
   if (loadAtStart > 0.5) log(`  note: the machine is busy (1-minute load ${loadAtStart}); other work skews these numbers`);
+  const noShim = walShimMissing();
+  if (noShim) log(`  note: the gateway will write SQLite's WAL frame by frame (${noShim}); its store is not the one Parley ships`);
 
   let app: RunningApp | null = null;
   let results: Results;

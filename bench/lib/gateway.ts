@@ -5,11 +5,26 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool, request } from 'undici';
+import { existsSync } from 'node:fs';
+import { WAL_COALESCE_FILE } from '../../src/stores/sqlite/wal-coalescing.js';
 import { startChild, type Child } from './children.js';
 import { freePort, pollUntil } from './net.js';
 
 /** The gateway's entry point: this build's, or another build's to compare (`PARLEY_BENCH_MAIN`, a path to its dist/src/cli/main.js). */
 export const MAIN = process.env.PARLEY_BENCH_MAIN ?? fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/**
+ * Why the build under test will write SQLite's WAL without its coalescing shim
+ * (src/stores/sqlite/wal-coalescing.ts), or null when it will use it. A build finds the shim in its
+ * package's build/ folder, beside dist/; a copy of another build's dist/ put elsewhere for
+ * `PARLEY_BENCH_MAIN` runs without it unless that folder comes too, and is then a different store:
+ * two system calls a WAL frame instead of one a commit (bench/README.md, finding 116).
+ */
+export function walShimMissing(main = MAIN): string | null {
+  if (process.env.PARLEY_SQLITE_WAL_COALESCING === 'off') return 'PARLEY_SQLITE_WAL_COALESCING is off';
+  const shim = fileURLToPath(new URL(`../../../build/${WAL_COALESCE_FILE}`, pathToFileURL(main)));
+  return existsSync(shim) ? null : `${shim} is missing`;
+}
+
 /** Preload this (`--import`) into a process to read its event-loop delay with `eventLoopDelayOf`. */
 export const EVENT_LOOP_PROBE = pathToFileURL(fileURLToPath(new URL('./event-loop-probe.js', import.meta.url))).href;
 
