@@ -24,8 +24,7 @@ export class EventStream {
 
   static async open(api: Api): Promise<EventStream> {
     const stream = new EventStream(api);
-    const auth = 'Basic ' + Buffer.from(`${api.credentials.accountSid}:${api.credentials.authToken}`).toString('base64');
-    const res = await request(`${api.base}/simulator/events?Events=message`, { headers: { authorization: auth }, signal: stream.abort.signal });
+    const res = await request(`${api.base}/simulator/events?Events=message`, { headers: { authorization: api.authorization }, signal: stream.abort.signal });
     if (res.statusCode !== 200) throw new Error(`event stream: ${res.statusCode}`);
     res.body.setEncoding('utf8');
     res.body.on('data', (chunk: string) => stream.read(chunk));

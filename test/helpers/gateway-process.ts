@@ -75,17 +75,18 @@ export class GatewayProcess {
 }
 
 export class Api {
-  private readonly auth: string;
+  /** The `Authorization` header for these credentials (HTTP Basic). */
+  readonly authorization: string;
 
   constructor(readonly base: string, readonly credentials: Credentials) {
-    this.auth = 'Basic ' + Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64');
+    this.authorization = 'Basic ' + Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64');
   }
 
   async request(method: string, path: string, form?: Record<string, string | string[]>, init: RequestInit = {}): Promise<{ status: number; json: Record<string, unknown> }> {
     const body = form ? toForm(form) : undefined;
     const res = await fetch(this.base + path, {
       method,
-      headers: { authorization: this.auth, ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: { authorization: this.authorization, ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       ...(body !== undefined ? { body } : {}),
       ...init,
     });

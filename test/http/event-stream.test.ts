@@ -33,13 +33,11 @@ after(async () => {
 
 interface StreamEvent { name: string; data: unknown }
 
-const authorization = (): string => 'Basic ' + Buffer.from(`${api.credentials.accountSid}:${api.credentials.authToken}`).toString('base64');
-
 /** Opens the stream and collects its events until `done` says it has seen enough. */
 async function collect(query: string, act: () => Promise<void>, done: (events: StreamEvent[]) => boolean): Promise<StreamEvent[]> {
   const abort = new AbortController();
   const res = await request(`${api.base}/simulator/events${query}`, {
-    headers: { authorization: authorization() },
+    headers: { authorization: api.authorization },
     signal: abort.signal,
   });
   assert.equal(res.statusCode, 200);
@@ -139,7 +137,7 @@ describe('the live event stream', () => {
 
   test('refuses a Direction or Status it does not know, in Twilio\'s error format', async () => {
     for (const query of ['?Status=delivered,arrived', '?Direction=sideways', '?Status=,']) {
-      const res = await request(`${api.base}/simulator/events${query}`, { headers: { authorization: authorization() } });
+      const res = await request(`${api.base}/simulator/events${query}`, { headers: { authorization: api.authorization } });
       assert.equal(res.statusCode, 400, query);
       const body = await res.body.json() as { code: number; message: string; more_info: string; status: number };
       assert.equal(body.code, 20001, query);
