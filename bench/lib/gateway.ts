@@ -5,8 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool, request } from 'undici';
-import { existsSync } from 'node:fs';
-import { WAL_COALESCE_FILE } from '../../src/stores/sqlite/wal-coalescing.js';
+import { WAL_COALESCE_FILE, walCoalescingUnavailable } from '../../src/stores/sqlite/wal-coalescing.js';
 import { startChild, type Child } from './children.js';
 import { freePort, pollUntil } from './net.js';
 
@@ -20,9 +19,7 @@ export const MAIN = process.env.PARLEY_BENCH_MAIN ?? fileURLToPath(new URL('../.
  * two system calls a WAL frame instead of one a commit (bench/README.md, finding 116).
  */
 export function walShimMissing(main = MAIN): string | null {
-  if (process.env.PARLEY_SQLITE_WAL_COALESCING === 'off') return 'PARLEY_SQLITE_WAL_COALESCING is off';
-  const shim = fileURLToPath(new URL(`../../../build/${WAL_COALESCE_FILE}`, pathToFileURL(main)));
-  return existsSync(shim) ? null : `${shim} is missing`;
+  return walCoalescingUnavailable(fileURLToPath(new URL(`../../../build/${WAL_COALESCE_FILE}`, pathToFileURL(main))));
 }
 
 /** Preload this (`--import`) into a process to read its event-loop delay with `eventLoopDelayOf`. */

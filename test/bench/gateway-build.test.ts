@@ -29,7 +29,7 @@ test('a build is checked for the shim in its own package\'s build/ folder', asyn
   const copy = await mkdtemp(join(tmpdir(), 'parley-build-copy-'));
   try {
     const main = join(copy, 'dist', 'src', 'cli', 'main.js');
-    assert.equal(withCoalescing(undefined, () => walShimMissing(main)), `${join(copy, 'build', WAL_COALESCE_FILE)} is missing`);
+    assert.equal(withCoalescing(undefined, () => walShimMissing(main)), `${join(copy, 'build', WAL_COALESCE_FILE)} was not built`);
     await mkdir(join(copy, 'build'));
     await writeFile(join(copy, 'build', WAL_COALESCE_FILE), '');
     assert.equal(withCoalescing(undefined, () => walShimMissing(main)), null);

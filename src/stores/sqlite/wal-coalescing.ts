@@ -22,11 +22,17 @@ export const WAL_COALESCE_LIBRARY = fileURLToPath(new URL(`../../../../build/${W
 
 let loaded: WalCoalescing | null = null;
 
+/** Why the shim at `library` will not be loaded before trying (switched off, not built), or null. */
+export function walCoalescingUnavailable(library = WAL_COALESCE_LIBRARY): string | null {
+  if (process.env.PARLEY_SQLITE_WAL_COALESCING === 'off') return 'PARLEY_SQLITE_WAL_COALESCING is off';
+  return existsSync(library) ? null : `${library} was not built`;
+}
+
 /** Loads the shim if it can (once); says whether it is active, and if not, why. */
 export function loadWalCoalescing(library = WAL_COALESCE_LIBRARY): WalCoalescing {
   if (loaded) return loaded;
-  if (process.env.PARLEY_SQLITE_WAL_COALESCING === 'off') return { active: false, reason: 'PARLEY_SQLITE_WAL_COALESCING is off' };
-  if (!existsSync(library)) return { active: false, reason: `${library} was not built` };
+  const unavailable = walCoalescingUnavailable(library);
+  if (unavailable !== null) return { active: false, reason: unavailable };
   const loader = new Database(':memory:');
   try {
     loader.loadExtension(library); // registers the VFS for the whole process and stays loaded
