@@ -135,14 +135,19 @@ describe('the live event stream', () => {
     assert.ok(received.every((e) => (e.data as MessageData).message.status === 'received'));
   });
 
-  test('refuses a Direction or Status it does not know, in Twilio\'s error format', async () => {
-    for (const query of ['?Status=delivered,arrived', '?Direction=sideways', '?Status=,']) {
+  test('refuses an event type, Direction or Status it does not know, in Twilio\'s error format', async () => {
+    for (const query of ['?Status=delivered,arrived', '?Direction=sideways', '?Status=,', '?Events=message,mesage']) {
       const res = await request(`${api.base}/simulator/events${query}`, { headers: { authorization: api.authorization } });
       assert.equal(res.statusCode, 400, query);
       const body = await res.body.json() as { code: number; message: string; more_info: string; status: number };
       assert.equal(body.code, 20001, query);
       assert.equal(body.status, 400);
-      assert.match(body.message, query.startsWith('?Status') ? /^Status must be a comma-separated list of .*; "(arrived|)" is not/ : /^Direction must be .*; "sideways" is not/);
+      const expected: Record<string, RegExp> = {
+        Status: /^Status must be a comma-separated list of .*; "(arrived|)" is not/,
+        Direction: /^Direction must be .*; "sideways" is not/,
+        Events: /^Events must be a comma-separated list of message, turn, exchange, alert, conversation; "mesage" is not/,
+      };
+      assert.match(body.message, expected[query.slice(1, query.indexOf('='))]!);
       assert.match(body.more_info, /20001/);
     }
   });

@@ -6,7 +6,8 @@
  *   event: alert     data: <alert record>
  *   event: conversation data: {"conversation_id"}
  * Optional filters: `?Handset=+1555…` keeps message events of that handset only;
- * `?Events=message,turn` keeps only the named event types; `?Direction=` and `?Status=` keep only
+ * `?Events=message,turn` keeps only the named event types (one of the five above; another name
+ * answers 400, code 20001); `?Direction=` and `?Status=` keep only
  * message events whose message has one of the listed directions and statuses (comma-separated,
  * the message log's values: ./message-filters.ts). A client that waits for one status of one kind,
  * as the bench's load generator waits for a reply `delivered`, then is sent only that: a message
@@ -26,6 +27,13 @@ import type { ServerResponse } from 'node:http';
 
 const MAX_BEHIND_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The event types a stream can carry, and so ask for with `Events`. A name outside the list answers
+ * 400 rather than a stream that stays silent forever over a typo.
+ */
+type StreamedEvent = Exclude<GatewayEvent['type'], 'receipt-unmatched'>;
+const STREAMED_EVENTS: readonly StreamedEvent[] = ['message', 'turn', 'exchange', 'alert', 'conversation'];
+
 export function registerEventStream(ctx: RouteContext): void {
   // Open streams never end by themselves: close them when the server closes, or a shutdown would
   // wait for every console tab and `parley tail` to go away.
@@ -37,7 +45,7 @@ export function registerEventStream(ctx: RouteContext): void {
   ctx.routes.add('GET', '/simulator/events', async (req: RouteRequest, reply) => {
     const account = accountFor(req);
     const query = Params.from(req.query);
-    const wanted = query.get('Events') ? new Set(query.get('Events')!.split(',').map((e) => e.trim())) : null;
+    const wanted = someOf('Events', query.get('Events'), STREAMED_EVENTS);
     const shown: MessagesShown = {
       accountSid: account.sid,
       handset: query.get('Handset'),
@@ -63,7 +71,7 @@ export function registerEventStream(ctx: RouteContext): void {
       res.write(Buffer.from(chunk));
     };
     const unsubscribe = ctx.gateway.events.subscribe((event: GatewayEvent) => {
-      if (wanted && !wanted.has(event.type)) return;
+      if (wanted && !wanted.has(event.type as StreamedEvent)) return;
       const payload = eventPayload(event, shown);
       if (!payload) return;
       if (pending === '') setImmediate(flush);
