@@ -1,5 +1,16 @@
 /** Versioned schema for the SQLite store. Append a migration; never edit one that has shipped. */
-export const MIGRATIONS: readonly string[] = [
+import type { Database } from 'better-sqlite3';
+
+/** SQL run as it is, or, for what SQL alone cannot do here, a function given the connection. */
+export type Migration = string | ((db: Database) => void);
+
+/** Runs one migration on `db`, inside the caller's transaction. */
+export function applyMigration(db: Database, migration: Migration): void {
+  if (typeof migration === 'string') db.exec(migration);
+  else migration(db);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   /* 1: the conversation loop */ `
   CREATE TABLE accounts (
     sid TEXT PRIMARY KEY,
@@ -235,4 +246,36 @@ export const MIGRATIONS: readonly string[] = [
     WHERE prev_seq IS NULL;
   CREATE INDEX conversations_by_handset ON conversations (account_sid, handset);
   `,
+  /* 14: messages' seq without AUTOINCREMENT. With it, every message insert read and rewrote the
+     messages row of sqlite_sequence, and each commit wrote that table's page to the WAL: one frame of
+     the twelve or so a commit writes when a turn commits alone (bench/README.md, finding 118). Without it a
+     new seq is still one more than the largest stored, so the order of seqs stays the order of
+     inserts; only the seq of a latest message deleted may be given again, and nothing keeps a
+     deleted message's seq (its chain is mended before it goes, chain.ts). */
+  dropMessagesAutoincrement,
 ];
+
+/**
+ * A rowid table is stored the same with or without AUTOINCREMENT: the keyword lives only in the
+ * schema's text. So the text is edited in place, as SQLite documents for changes that leave the
+ * stored content as it is ("Making Other Kinds Of Table Schema Changes", lang_altertable.html),
+ * instead of copying every message and rebuilding every index of a new table, as long as copying
+ * the store on a large one.
+ */
+function dropMessagesAutoincrement(db: Database): void {
+  const version = db.pragma('schema_version', { simple: true }) as number;
+  db.unsafeMode(true); // better-sqlite3 runs SQLite in defensive mode, which refuses writable_schema
+  try {
+    db.pragma('writable_schema = ON');
+    const edited = db.prepare(`UPDATE sqlite_schema SET sql = replace(sql, 'seq INTEGER PRIMARY KEY AUTOINCREMENT,', 'seq INTEGER PRIMARY KEY,')
+      WHERE type = 'table' AND name = 'messages' AND sql LIKE '%seq INTEGER PRIMARY KEY AUTOINCREMENT,%'`).run().changes;
+    if (edited !== 1) throw new Error('migration 14: the messages table is not as migration 1 created it');
+    db.pragma(`schema_version = ${version + 1}`); // every connection, this one too, reads the schema again
+  } finally {
+    db.pragma('writable_schema = OFF');
+    db.unsafeMode(false);
+  }
+  // The first statement after the new schema_version reads the schema again: text that did not parse
+  // would throw here and roll the migration back with the rest of the transaction.
+  db.exec("DELETE FROM sqlite_sequence WHERE name = 'messages'");
+}
