@@ -61,14 +61,13 @@ test('a database at schema version 13 migrates in place: its messages, their seq
   for (const migration of MIGRATIONS.slice(0, 13)) applyMigration(old, migration);
   old.pragma('user_version = 13');
   // Messages as Parley 13 stored them: AUTOINCREMENT seqs, the latest then deleted (its seq is in sqlite_sequence only).
-  const at13 = old;
-  const insert = at13.prepare(`INSERT INTO messages (sid, account_sid, direction, from_number, to_number, body, status, num_segments,
+  const insert = old.prepare(`INSERT INTO messages (sid, account_sid, direction, from_number, to_number, body, status, num_segments,
     status_callback_method, date_created, date_updated, prev_seq) VALUES (?, ?, 'inbound', ?, ?, ?, 'received', 1, 'POST', ?, ?, NULL)`);
-  const old13 = ['first', 'second', 'deleted'].map((body) => inbound(`old ${body}`));
-  for (const m of old13) insert.run(m.sid, m.accountSid, m.from, m.to, m.body, m.dateCreated, m.dateUpdated);
-  at13.prepare('DELETE FROM messages WHERE sid = ?').run(old13[2]!.sid);
-  assert.deepEqual(at13.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").get(), { seq: 3 });
-  at13.close();
+  const stored = ['first', 'second', 'deleted'].map((body) => inbound(`old ${body}`));
+  for (const m of stored) insert.run(m.sid, m.accountSid, m.from, m.to, m.body, m.dateCreated, m.dateUpdated);
+  old.prepare('DELETE FROM messages WHERE sid = ?').run(stored[2]!.sid);
+  assert.deepEqual(old.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").get(), { seq: 3 });
+  old.close();
 
   const store = openSqliteStore({ path });
   try {

@@ -246,12 +246,13 @@ export const MIGRATIONS: readonly Migration[] = [
     WHERE prev_seq IS NULL;
   CREATE INDEX conversations_by_handset ON conversations (account_sid, handset);
   `,
-  /* 14: messages' seq without AUTOINCREMENT. With it, every message insert read and rewrote the
-     messages row of sqlite_sequence, and each commit wrote that table's page to the WAL: one frame of
-     the twelve or so a commit writes when a turn commits alone (bench/README.md, finding 118). Without it a
-     new seq is still one more than the largest stored, so the order of seqs stays the order of
+  /* 14: messages' seq without AUTOINCREMENT. With it, every message insert read and rewrote messages'
+     row in sqlite_sequence, and each commit wrote that table's page to the WAL: one frame of the
+     twelve or so a commit writes when a turn commits alone (bench/README.md, finding 118). Without
+     it a new seq is still one more than the largest stored, so the order of seqs stays the order of
      inserts; only the seq of a latest message deleted may be given again, and nothing keeps a
-     deleted message's seq (its chain is mended before it goes, chain.ts). */
+     deleted message's seq (its chain is mended before it goes, chain.ts). status_callbacks keeps
+     its AUTOINCREMENT: a callback's id makes its idempotency token, which must never repeat. */
   dropMessagesAutoincrement,
 ];
 
