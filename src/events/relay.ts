@@ -5,6 +5,11 @@
  * fit. A record too big to travel (a webhook exchange with a large body) goes as a reference that
  * the receiver reads from the store, and only when something on it is listening.
  *
+ * A node alone (no other node alive: `cluster.alone`) sends nothing, and does not even encode its
+ * events: on one node the relay was a sixth of a turn's CPU and as much of PostgreSQL's, spent on
+ * payloads that came back only to itself (bench/README.md, finding 121). A node that starts is
+ * heard by the others at once, so their events reach its streams from its first request.
+ *
  * Best effort by design: a node whose connection is down misses what is sent meanwhile. Nothing
  * that correctness depends on rides on it (turns, deliveries and callbacks are polled from the
  * store; the `?Wait=` long-poll also re-reads the store).
@@ -90,6 +95,7 @@ export function relayEvents(bus: EventBus, cluster: ClusterMembership, store: St
     if (payload !== '') cluster.broadcast(`[${payload}]`);
   };
   const stopSending = bus.subscribe((event) => {
+    if (cluster.alone) return;
     const item = encode(event);
     if (item === null) return;
     outgoing.push(item);

@@ -299,6 +299,11 @@ export interface ClusterMembership {
    */
   nextTurns(conversationId: string, claim: TurnClaim, limit: number): Promise<PendingTurn[]>;
   /**
+   * Whether no other node is known to be alive (this node's last heartbeat counted none, and none
+   * was heard from since): a broadcast would reach nobody. Another node's start is heard at once.
+   */
+  readonly alone: boolean;
+  /**
    * Tells every other node `payload` (best effort: a node whose connection is down misses it).
    * Payloads of one tick are sent together; each MUST be at most `maxPayloadBytes` long (UTF-8).
    */

@@ -2,13 +2,17 @@
  * The PostgreSQL store as several nodes see it: two stores open on one database are two nodes.
  * Claims on conversations (one holder, commit order, release), fencing of a node whose lease was
  * taken over, takeover of a dead node's deliveries and status callbacks, a node that finds its
- * lease ran out, the broadcast channel, and migrations of nodes started together. Time is
+ * lease ran out, the broadcast channel, a node that knows it is alone and relays its events to
+ * nobody, and migrations of nodes started together. Time is
  * controlled by backdating a node's heartbeat in SQL, never by waiting for a lease to run out.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { once, EventEmitter } from 'node:events';
+import pg from 'pg';
 import { openPostgresStore } from '../../src/stores/postgres/index.js';
+import { EventBus } from '../../src/events/bus.js';
+import { relayEvents } from '../../src/events/relay.js';
 import type { Store, ClusterMembership } from '../../src/stores/store.js';
 import type { MessageRecord, TurnClaim } from '../../src/stores/records.js';
 import { LeaseLostError } from '../../src/stores/errors.js';
@@ -160,6 +164,92 @@ test('a node that finds its lease ran out drops its claims and joins again under
   } finally {
     await node.close();
   }
+});
+
+/** Resolves once `condition` holds, checking every 20 ms; fails after `ms`. */
+async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('a node alone', () => {
+  let fresh: TestDatabase;
+  let stores: Store[] = [];
+  beforeEach(async () => {
+    fresh = await createTestDatabase();
+    stores = [];
+  });
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await fresh.drop();
+  });
+  /** A node; with the default lease (30 s) its next heartbeat is 10 s away, beyond every wait below. */
+  const open = async (leaseMs?: number): Promise<Store> => {
+    const store = await openPostgresStore({ url: fresh.url, ...(leaseMs ? { leaseMs } : {}) });
+    stores.push(store);
+    return store;
+  };
+
+  test('knows it, and hears a second node start at once (its announcement, not a heartbeat)', async () => {
+    const first = await open();
+    assert.equal(cluster(first).alone, true);
+    const second = await open();
+    assert.equal(cluster(second).alone, false, 'joining counted the first node');
+    await until(() => !cluster(first).alone, 1000, "the second node's announcement");
+  });
+
+  test('counts a node that left out at its next heartbeat', async () => {
+    const LEASE_MS = 900; // a heartbeat every 300 ms
+    const first = await open(LEASE_MS);
+    const second = await open(LEASE_MS);
+    await until(() => !cluster(first).alone, 1000, 'the second node');
+    await second.close();
+    stores = [first];
+    await until(() => cluster(first).alone, 3 * LEASE_MS, 'a heartbeat after the second node left');
+  });
+
+  test("relays its events to nobody, and to a second node's listeners once it has started", async () => {
+    const first = await open();
+    const bus = new EventBus();
+    const errors: unknown[] = [];
+    const stop = relayEvents(bus, cluster(first), first, (error) => errors.push(error));
+    // What reaches the database's channel, seen by a plain listener: "<node id> <payload>" (an announcement has no payload).
+    const listener = new pg.Client({ connectionString: fresh.url });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (n) => {
+      if (n.payload?.includes(' ')) payloads.push(n.payload);
+    });
+    await listener.query('LISTEN parley_events');
+    try {
+      const turn = (sid: string) => ({ type: 'turn' as const, accountSid: ACCOUNT, messageSid: sid, conversationId: 'c', errorCode: null, durationMs: 1 });
+      bus.emit(turn('SM-alone'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(payloads.length, 0, `a node alone sends nothing: ${payloads.join(' | ')}`);
+
+      const second = await open();
+      const heard = new EventBus();
+      const heardEvents: string[] = [];
+      heard.subscribe((e) => heardEvents.push(e.type === 'turn' ? e.messageSid : e.type), { everyNode: true });
+      const stopSecond = relayEvents(heard, cluster(second), second, (error) => errors.push(error));
+      try {
+        await until(() => !cluster(first).alone, 1000, "the second node's announcement");
+        bus.emit(turn('SM-together'));
+        await until(() => heardEvents.includes('SM-together'), 2000, "the event at the second node's listener");
+        assert.ok(payloads.some((p) => p.includes('SM-together')), 'sent through the database');
+        assert.ok(!payloads.some((p) => p.includes('SM-alone')), 'what happened while alone was never sent');
+        assert.deepEqual(errors, []);
+      } finally {
+        stopSecond();
+      }
+    } finally {
+      stop();
+      await listener.end();
+    }
+  });
 });
 
 test('nodes started together on an empty database migrate it once', async () => {

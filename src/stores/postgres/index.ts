@@ -101,11 +101,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const notifications = new Notifications(pool, {
     connect: async () => (await connect('parley-listener', false)).client, isOwn: (id) => membership.ids.has(id), nodeId: () => membership.id,
     onConfigChanged: () => config.clear(),
+    onPeer: () => membership.heardFromOther(),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   try {
     await membership.join();
     await notifications.start();
+    notifications.announce();
   } catch (error) {
     await membership.leave();
     await notifications.close();
@@ -155,6 +157,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const held: TurnClaim = { token: claim.token, how: 'held' };
       return result.rows.map((r): PendingTurn => ({ messageSid: r.message_sid, accountSid: r.message_account, conversationId: id, claim: held }));
     }, { conversation: id }),
+    get alone() {
+      return membership.alone;
+    },
     broadcast: (payload) => notifications.send(payload),
     maxPayloadBytes: MAX_PAYLOAD_BYTES,
     onBroadcast: (listener) => notifications.subscribe(listener),

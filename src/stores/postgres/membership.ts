@@ -10,6 +10,11 @@
  * row is deleted, so its leftovers are taken over at once, by any node, this one included).
  * Commits stay fenced in the database either way; this only stops a node that lost its lease
  * from starting more work on the strength of it.
+ *
+ * It also knows whether it is alone: joining and every renewal count the other nodes alive, and a
+ * word from another node over the broadcast channel (its announcement when it joins, or anything
+ * it broadcasts) proves it alive for a lease. A node alone broadcasts its events to nobody
+ * (events/relay.ts), which on one node was a sixth of a turn's CPU (bench/README.md, finding 121).
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +26,9 @@ export interface MembershipOptions {
   /** Told about heartbeat failures (a log line). */
   onError?: (error: unknown, what: string) => void;
 }
+
+/** What joining and renewing return besides the id: how many other nodes are alive. */
+interface OthersRow { others: number }
 
 function newNodeId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -38,6 +46,8 @@ export class Membership {
   private beating: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
   private stopped = false;
+  /** performance.now() until which another node is known to be alive. */
+  private othersAliveUntil = 0;
 
   constructor(private readonly pool: pg.Pool, private readonly options: MembershipOptions) {
     this.ids.add(this.current);
@@ -47,9 +57,19 @@ export class Membership {
     return this.current;
   }
 
+  /** Whether no other node is known to be alive: the last count found none, and none was heard from since. */
+  get alone(): boolean {
+    return performance.now() >= this.othersAliveUntil;
+  }
+
+  /** Another node was heard from over the broadcast channel: it is alive for at least a lease. */
+  heardFromOther(): void {
+    this.othersAliveUntil = Math.max(this.othersAliveUntil, performance.now() + this.options.leaseMs);
+  }
+
   /** Registers the node and starts the heartbeat. */
   async join(): Promise<void> {
-    await this.pool.query(queryOf(SQL.nodeJoin, [this.current, this.options.leaseMs, process.pid, hostname()]));
+    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [this.current, this.options.leaseMs, process.pid, hostname()])));
     this.renewedAt = performance.now();
     const every = Math.max(50, Math.floor(this.options.leaseMs / 3));
     this.timer = setInterval(() => void this.beat(), every);
@@ -90,9 +110,10 @@ export class Membership {
         await this.rejoin();
         return;
       }
-      const renewed = await this.pool.query(queryOf(SQL.nodeRenew, [this.current]));
+      const renewed = await this.pool.query<OthersRow>(queryOf(SQL.nodeRenew, [this.current]));
       if (renewed.rowCount === 1) {
         this.renewedAt = performance.now();
+        this.counted(renewed);
         return;
       }
       // The database says the lease ran out (this process was paused, or cut off): others may hold
@@ -102,6 +123,15 @@ export class Membership {
     } catch (error) {
       this.options.onError?.(error, 'node heartbeat failed');
     }
+  }
+
+  /**
+   * The database's count of the other nodes alive, which overrides what was heard: a node that left
+   * deleted its row, and one that died stopped renewing it.
+   */
+  private counted(result: pg.QueryResult<OthersRow>): void {
+    const others = result.rows[0]?.others ?? 0;
+    this.othersAliveUntil = others > 0 ? performance.now() + this.options.leaseMs : 0;
   }
 
   /** Stops trusting this node's claims: listeners drop their in-memory work. */
@@ -119,7 +149,7 @@ export class Membership {
     const old = this.current;
     const next = newNodeId();
     await this.pool.query(queryOf(SQL.nodeLeave, [old]));
-    await this.pool.query(queryOf(SQL.nodeJoin, [next, this.options.leaseMs, process.pid, hostname()]));
+    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [next, this.options.leaseMs, process.pid, hostname()])));
     this.ids.add(next);
     this.current = next;
     this.renewedAt = performance.now();

@@ -5,6 +5,9 @@
  * flushes), and a dedicated `LISTEN` connection that reconnects by itself. Each payload starts
  * with the sender's node id, so a node skips its own.
  *
+ * A node also announces itself (its id alone, no payload) when it starts listening, so the nodes
+ * already there know at once that they are no longer alone (./membership.ts).
+ *
  * Not a queue: a node whose listening connection is down misses what is sent meanwhile, and
  * nothing is stored. Whatever correctness needs is polled from the tables; this only makes other
  * nodes' live views (console, event streams) immediate.
@@ -27,6 +30,8 @@ export interface NotificationsOptions {
   nodeId: () => string;
   /** The configuration changed, or may have while the listening connection was down. */
   onConfigChanged: () => void;
+  /** Another node was heard from: a payload, or its announcement (`announce`). */
+  onPeer?: () => void;
   onError?: (error: unknown, what: string) => void;
 }
 
@@ -47,8 +52,17 @@ export class Notifications {
   }
 
   send(payload: string): void {
+    this.enqueue(`${this.options.nodeId()} ${payload}`);
+  }
+
+  /** Tells the other nodes that this one is here, with no payload for their listeners. */
+  announce(): void {
+    this.enqueue(this.options.nodeId());
+  }
+
+  private enqueue(text: string): void {
     if (this.closed) return;
-    this.outbox.push(`${this.options.nodeId()} ${payload}`);
+    this.outbox.push(text);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -89,8 +103,11 @@ export class Notifications {
       }
       const text = message.payload;
       if (message.channel !== CHANNEL || text === undefined) return;
+      // "<node id> <payload>", or the node id alone: an announcement.
       const space = text.indexOf(' ');
-      if (space < 0 || this.options.isOwn(text.slice(0, space))) return;
+      if (this.options.isOwn(space < 0 ? text : text.slice(0, space))) return;
+      this.options.onPeer?.();
+      if (space < 0) return;
       const payload = text.slice(space + 1);
       for (const listener of this.listeners) listener(payload);
     });

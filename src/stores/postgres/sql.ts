@@ -32,6 +32,8 @@ const MESSAGE_FILTER = `account_sid = $1 AND ($2::text IS NULL OR to_number = $2
     AND ($8::text IS NULL OR direction = $8 OR ($8 = 'outbound' AND direction <> 'inbound')) AND ($9::text IS NULL OR status = $9)`;
 /** A node is alive while its heartbeat is younger than its lease (database time). */
 const DEAD = (column: string): string => `(${column} IS NULL OR NOT parley_node_alive(${column}))`;
+/** How many nodes other than $1 are alive, as a column `others`. */
+const OTHERS_ALIVE = `(SELECT count(*) FROM nodes o WHERE o.id <> $1 AND o.heartbeat + o.lease_ms * interval '1 millisecond' > now())::int AS others`;
 
 const statements = {
   // The account (never cached) and the configuration version, which validates the node's cache. One row
@@ -192,9 +194,13 @@ const statements = {
   inboundGroupsBefore: `SELECT group_key, MIN(account_sid) AS account_sid, MIN(to_number) AS to_number FROM inbound_parts WHERE channel = $1
     GROUP BY group_key HAVING MIN(received_at) < $2 ORDER BY MIN(received_at) LIMIT $3`,
 
-  nodeJoin: `INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host) VALUES ($1, $2, now(), now(), $3, $4)`,
+  // Joining and each renewal also count the other nodes alive: a node alone relays its events to
+  // nobody (membership.ts, events/relay.ts).
+  nodeJoin: `INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host) VALUES ($1, $2, now(), now(), $3, $4)
+    RETURNING ${OTHERS_ALIVE}`,
   // Renews only while the lease still runs: a node that comes back after it expired must join again.
-  nodeRenew: `UPDATE nodes SET heartbeat = now() WHERE id = $1 AND heartbeat + lease_ms * interval '1 millisecond' > now() RETURNING id`,
+  nodeRenew: `UPDATE nodes SET heartbeat = now() WHERE id = $1 AND heartbeat + lease_ms * interval '1 millisecond' > now()
+    RETURNING id, ${OTHERS_ALIVE}`,
   nodeLeave: 'DELETE FROM nodes WHERE id = $1',
   // Rows of nodes dead for over an hour (their work was taken over long ago).
   nodesForget: `DELETE FROM nodes WHERE heartbeat + lease_ms * interval '1 millisecond' < now() - interval '1 hour'`,
