@@ -46,8 +46,9 @@ export class Membership {
   private beating: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
   private stopped = false;
-  /** performance.now() until which another node is known to be alive. */
+  /** performance.now() until which another node is known to be alive, and when one was last heard from. */
   private othersAliveUntil = 0;
+  private heardAt = -1;
 
   constructor(private readonly pool: pg.Pool, private readonly options: MembershipOptions) {
     this.ids.add(this.current);
@@ -64,12 +65,14 @@ export class Membership {
 
   /** Another node was heard from over the broadcast channel: it is alive for at least a lease. */
   heardFromOther(): void {
-    this.othersAliveUntil = Math.max(this.othersAliveUntil, performance.now() + this.options.leaseMs);
+    this.heardAt = performance.now();
+    this.othersAliveUntil = Math.max(this.othersAliveUntil, this.heardAt + this.options.leaseMs);
   }
 
   /** Registers the node and starts the heartbeat. */
   async join(): Promise<void> {
-    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [this.current, this.options.leaseMs, process.pid, hostname()])));
+    const askedAt = performance.now();
+    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [this.current, this.options.leaseMs, process.pid, hostname()])), askedAt);
     this.renewedAt = performance.now();
     const every = Math.max(50, Math.floor(this.options.leaseMs / 3));
     this.timer = setInterval(() => void this.beat(), every);
@@ -110,10 +113,11 @@ export class Membership {
         await this.rejoin();
         return;
       }
+      const askedAt = performance.now();
       const renewed = await this.pool.query<OthersRow>(queryOf(SQL.nodeRenew, [this.current]));
       if (renewed.rowCount === 1) {
         this.renewedAt = performance.now();
-        this.counted(renewed);
+        this.counted(renewed, askedAt);
         return;
       }
       // The database says the lease ran out (this process was paused, or cut off): others may hold
@@ -126,12 +130,14 @@ export class Membership {
   }
 
   /**
-   * The database's count of the other nodes alive, which overrides what was heard: a node that left
-   * deleted its row, and one that died stopped renewing it.
+   * The database's count of the other nodes alive, asked at `askedAt`, which overrides what was heard
+   * before then: a node that left deleted its row, and one that died stopped renewing it. A node heard
+   * from since may have joined after the count's snapshot, so a count of none leaves it be.
    */
-  private counted(result: pg.QueryResult<OthersRow>): void {
+  private counted(result: pg.QueryResult<OthersRow>, askedAt: number): void {
     const others = result.rows[0]?.others ?? 0;
-    this.othersAliveUntil = others > 0 ? performance.now() + this.options.leaseMs : 0;
+    if (others > 0) this.othersAliveUntil = performance.now() + this.options.leaseMs;
+    else if (this.heardAt < askedAt) this.othersAliveUntil = 0;
   }
 
   /** Stops trusting this node's claims: listeners drop their in-memory work. */
@@ -149,7 +155,8 @@ export class Membership {
     const old = this.current;
     const next = newNodeId();
     await this.pool.query(queryOf(SQL.nodeLeave, [old]));
-    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [next, this.options.leaseMs, process.pid, hostname()])));
+    const askedAt = performance.now();
+    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [next, this.options.leaseMs, process.pid, hostname()])), askedAt);
     this.ids.add(next);
     this.current = next;
     this.renewedAt = performance.now();
