@@ -71,8 +71,7 @@ export class Membership {
 
   /** Registers the node and starts the heartbeat. */
   async join(): Promise<void> {
-    const askedAt = performance.now();
-    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [this.current, this.options.leaseMs, process.pid, hostname()])), askedAt);
+    await this.register(this.current);
     this.renewedAt = performance.now();
     const every = Math.max(50, Math.floor(this.options.leaseMs / 3));
     this.timer = setInterval(() => void this.beat(), every);
@@ -129,6 +128,12 @@ export class Membership {
     }
   }
 
+  /** Inserts the node's row under `id`, and takes the count of the other nodes alive that comes back. */
+  private async register(id: string): Promise<void> {
+    const askedAt = performance.now();
+    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [id, this.options.leaseMs, process.pid, hostname()])), askedAt);
+  }
+
   /**
    * The database's count of the other nodes alive, asked at `askedAt`, which overrides what was heard
    * before then: a node that left deleted its row, and one that died stopped renewing it. A node heard
@@ -155,8 +160,7 @@ export class Membership {
     const old = this.current;
     const next = newNodeId();
     await this.pool.query(queryOf(SQL.nodeLeave, [old]));
-    const askedAt = performance.now();
-    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [next, this.options.leaseMs, process.pid, hostname()])), askedAt);
+    await this.register(next);
     this.ids.add(next);
     this.current = next;
     this.renewedAt = performance.now();

@@ -33,7 +33,7 @@ const MESSAGE_FILTER = `account_sid = $1 AND ($2::text IS NULL OR to_number = $2
 /** A node is alive while its heartbeat is younger than its lease (database time). */
 const DEAD = (column: string): string => `(${column} IS NULL OR NOT parley_node_alive(${column}))`;
 /** How many nodes other than $1 are alive, as a column `others`. */
-const OTHERS_ALIVE = `(SELECT count(*) FROM nodes o WHERE o.id <> $1 AND o.heartbeat + o.lease_ms * interval '1 millisecond' > now())::int AS others`;
+const OTHERS_ALIVE = '(SELECT count(*) FROM nodes o WHERE o.id <> $1 AND parley_node_alive(o.id))::int AS others';
 
 const statements = {
   // The account (never cached) and the configuration version, which validates the node's cache. One row
