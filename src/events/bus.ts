@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AlertRecord, MessageRecord, WebhookExchange } from '../stores/records.js';
+import type { Interest } from './interest.js';
 
 export type GatewayEvent =
   /** A message stored, or its new status; `sameStatus` marks a change that is not a new status (a redaction). */
@@ -26,8 +27,14 @@ export interface SubscribeOptions {
   everyNode?: boolean;
 }
 
+/** Registers an observer's interest with the other nodes (./observers.ts); resolves with its release. */
+export interface ObserverRegistry {
+  observe(interest: Interest): Promise<() => void>;
+}
+
 export class EventBus {
   private readonly emitter = new EventEmitter();
+  private observers: ObserverRegistry | null = null;
   /** Ends each pending `waitFor` (rejects it), for `endWaits`. */
   private readonly waits = new Set<() => void>();
 
@@ -47,6 +54,21 @@ export class EventBus {
   /** Whether anyone listens to other nodes' events (the relay fetches nothing otherwise). */
   get hasEveryNodeListeners(): boolean {
     return this.emitter.listenerCount('remote') > 0;
+  }
+
+  /** Set by the relay (./relay.ts) on a node whose store other nodes share. */
+  useObservers(observers: ObserverRegistry | null): void {
+    this.observers = observers;
+  }
+
+  /**
+   * An observer of every node's events declares what it wants, before it subscribes with
+   * `everyNode`: other nodes relay only what some observer wants. Resolves once every other node
+   * alive relays it (at once on a node alone, or without a shared store), with the release to call
+   * when the observer ends.
+   */
+  observe(interest: Interest): Promise<() => void> {
+    return this.observers?.observe(interest) ?? Promise.resolve(() => undefined);
   }
 
   subscribe(listener: (event: GatewayEvent) => void, options: SubscribeOptions = {}): () => void {

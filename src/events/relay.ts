@@ -5,10 +5,13 @@
  * fit. A record too big to travel (a webhook exchange with a large body) goes as a reference that
  * the receiver reads from the store, and only when something on it is listening.
  *
- * A node alone (no other node alive: `cluster.alone`) sends nothing, and does not even encode its
- * events: on one node the relay was a sixth of a turn's CPU and as much of PostgreSQL's, spent on
- * payloads that came back only to itself (bench/README.md, finding 121). A node that starts is
- * heard by the others at once, so their events reach its streams from its first request.
+ * Only what some other node's observers want is sent (`cluster.watchers()`, ./interest.ts), and
+ * nothing is even encoded when no other node wants anything: on one node the relay was a sixth of a
+ * turn's CPU and as much of PostgreSQL's, spent on payloads that came back only to itself, and with
+ * several nodes and no stream open it was the same waste (bench/README.md, findings 121 and 122).
+ * This node's observers declare their interest through the bus (`observe`, ./observers.ts), and the
+ * other nodes relay it before the observer starts: a stream sees every event emitted after its
+ * response began, on whichever node.
  *
  * Best effort by design: a node whose connection is down misses what is sent meanwhile. Nothing
  * that correctness depends on rides on it (turns, deliveries and callbacks are polled from the
@@ -17,6 +20,8 @@
 import type { ClusterMembership, Store } from '../stores/store.js';
 import type { AlertRecord, MessageRecord, WebhookExchange } from '../stores/records.js';
 import type { EventBus, GatewayEvent } from './bus.js';
+import { NOTHING, parseInterest, passes, unionOf, type Interest } from './interest.js';
+import { Observers } from './observers.js';
 
 /** Records up to this size travel whole; bigger ones as a reference. */
 const INLINE_BYTES = 3000;
@@ -72,8 +77,23 @@ async function resolve(store: Store, item: Wire): Promise<GatewayEvent | null> {
   }
 }
 
-/** Starts relaying; returns the function that stops it. */
-export function relayEvents(bus: EventBus, cluster: ClusterMembership, store: Store, onError: (error: unknown) => void): () => void {
+/** Starts relaying; returns the function that stops it. `lingerMs`: see Observers. */
+export function relayEvents(
+  bus: EventBus, cluster: ClusterMembership, store: Store, onError: (error: unknown) => void, options: { lingerMs?: number } = {},
+): () => void {
+  const observers = new Observers((interest) => cluster.watch(interest), options.lingerMs);
+  bus.useObservers(observers);
+  // What the other nodes want, read again only when their list changed.
+  let watchers: readonly string[] = [];
+  let wanted: Interest = NOTHING;
+  const wants = (event: GatewayEvent): boolean => {
+    const now = cluster.watchers();
+    if (now !== watchers) {
+      watchers = now;
+      wanted = now.length === 0 ? NOTHING : unionOf(now.map(parseInterest));
+    }
+    return passes(wanted, event);
+  };
   let outgoing: string[] = [];
   let scheduled = false;
   const flush = (): void => {
@@ -95,7 +115,7 @@ export function relayEvents(bus: EventBus, cluster: ClusterMembership, store: St
     if (payload !== '') cluster.broadcast(`[${payload}]`);
   };
   const stopSending = bus.subscribe((event) => {
-    if (cluster.alone) return;
+    if (!wants(event)) return;
     const item = encode(event);
     if (item === null) return;
     outgoing.push(item);
@@ -119,5 +139,7 @@ export function relayEvents(bus: EventBus, cluster: ClusterMembership, store: St
   return () => {
     stopSending();
     stopReceiving();
+    observers.stop();
+    bus.useObservers(null);
   };
 }

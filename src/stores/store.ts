@@ -304,6 +304,17 @@ export interface ClusterMembership {
    */
   readonly alone: boolean;
   /**
+   * What the other nodes' observers want from this node, one interest text (events/interest.ts) per
+   * node that wants something; the same array until it changes. Empty: a broadcast would interest nobody.
+   */
+  watchers(): readonly string[];
+  /**
+   * Tells the other nodes what this node's observers want (an interest text, '' for nothing), and
+   * keeps it for nodes that join later. Resolves once every other node alive has answered that it
+   * heard (bounded by a few seconds, for a node that cannot answer); never rejects.
+   */
+  watch(interest: string): Promise<void>;
+  /**
    * Tells every other node `payload` (best effort: a node whose connection is down misses it).
    * Payloads of one tick are sent together; each MUST be at most `maxPayloadBytes` long (UTF-8).
    */

@@ -3,7 +3,8 @@
  * Claims on conversations (one holder, commit order, release), fencing of a node whose lease was
  * taken over, takeover of a dead node's deliveries and status callbacks, a node that finds its
  * lease ran out, the broadcast channel, a node that knows it is alone and relays its events to
- * nobody, and migrations of nodes started together. Time is
+ * nobody, what each node learns of the others' observers (and so relays), and migrations of nodes
+ * started together. Time is
  * controlled by backdating a node's heartbeat in SQL, never by waiting for a lease to run out.
  */
 import assert from 'node:assert/strict';
@@ -175,6 +176,22 @@ async function until(condition: () => boolean, ms: number, what: string): Promis
   }
 }
 
+const turn = (sid: string) => ({ type: 'turn' as const, accountSid: ACCOUNT, messageSid: sid, conversationId: 'c', errorCode: null, durationMs: 1 });
+
+/** What reaches the database's channel, seen by a plain listener: relayed events only (no announcement, no control text). */
+async function channelPayloads(url: string): Promise<{ events: string[]; end: () => Promise<void> }> {
+  const listener = new pg.Client({ connectionString: url });
+  await listener.connect();
+  const events: string[] = [];
+  listener.on('notification', (n) => {
+    // "<node id> <payload>"; an announcement has no payload, a control text starts with "!".
+    const space = n.payload?.indexOf(' ') ?? -1;
+    if (space >= 0 && n.payload![space + 1] !== '!') events.push(n.payload!);
+  });
+  await listener.query('LISTEN parley_events');
+  return { events, end: () => listener.end() };
+}
+
 describe('a node alone', () => {
   let fresh: TestDatabase;
   let stores: Store[] = [];
@@ -211,24 +228,16 @@ describe('a node alone', () => {
     await until(() => cluster(first).alone, 3 * LEASE_MS, 'a heartbeat after the second node left');
   });
 
-  test("relays its events to nobody, and to a second node's listeners once it has started", async () => {
+  test("relays its events to nobody; with a second node, only what that node's observers want, from the moment they are told", async () => {
     const first = await open();
     const bus = new EventBus();
     const errors: unknown[] = [];
     const stop = relayEvents(bus, cluster(first), first, (error) => errors.push(error));
-    // What reaches the database's channel, seen by a plain listener: "<node id> <payload>" (an announcement has no payload).
-    const listener = new pg.Client({ connectionString: fresh.url });
-    await listener.connect();
-    const payloads: string[] = [];
-    listener.on('notification', (n) => {
-      if (n.payload?.includes(' ')) payloads.push(n.payload);
-    });
-    await listener.query('LISTEN parley_events');
+    const payloads = await channelPayloads(fresh.url);
     try {
-      const turn = (sid: string) => ({ type: 'turn' as const, accountSid: ACCOUNT, messageSid: sid, conversationId: 'c', errorCode: null, durationMs: 1 });
       bus.emit(turn('SM-alone'));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(payloads.length, 0, `a node alone sends nothing: ${payloads.join(' | ')}`);
+      assert.equal(payloads.events.length, 0, 'a node alone sends nothing');
 
       const second = await open();
       const heard = new EventBus();
@@ -237,18 +246,95 @@ describe('a node alone', () => {
       const stopSecond = relayEvents(heard, cluster(second), second, (error) => errors.push(error));
       try {
         await until(() => !cluster(first).alone, 1000, "the second node's announcement");
-        bus.emit(turn('SM-together'));
-        await until(() => heardEvents.includes('SM-together'), 2000, "the event at the second node's listener");
-        assert.ok(payloads.some((p) => p.includes('SM-together')), 'sent through the database');
-        assert.ok(!payloads.some((p) => p.includes('SM-alone')), 'what happened while alone was never sent');
+        bus.emit(turn('SM-unwatched'));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(payloads.events.length, 0, 'a second node whose observers want nothing is sent nothing');
+
+        // Resolves once the first node has answered: what it emits next is relayed, without a pause.
+        await heard.observe({ events: new Set(['turn']), statuses: null });
+        bus.emit({ type: 'message', message: inbound('not wanted') });
+        bus.emit(turn('SM-watched'));
+        await until(() => heardEvents.includes('SM-watched'), 2000, "the event at the second node's observer");
+        assert.ok(payloads.events.some((p) => p.includes('SM-watched')), 'sent through the database');
+        assert.ok(!payloads.events.some((p) => p.includes('SM-alone') || p.includes('SM-unwatched')), 'nothing emitted before was sent');
+        assert.ok(!payloads.events.some((p) => p.includes('not wanted')), 'a message event, which no observer wants, was not sent');
+        assert.deepEqual(heardEvents, ['SM-watched']);
         assert.deepEqual(errors, []);
       } finally {
         stopSecond();
       }
     } finally {
       stop();
-      await listener.end();
+      await payloads.end();
     }
+  });
+});
+
+describe("what the other nodes' observers want", () => {
+  let fresh: TestDatabase;
+  let stores: Store[] = [];
+  let stops: Array<() => void> = [];
+  beforeEach(async () => {
+    fresh = await createTestDatabase();
+    stores = [];
+    stops = [];
+  });
+  afterEach(async () => {
+    for (const stop of stops) stop();
+    await Promise.all(stores.map((s) => s.close()));
+    await fresh.drop();
+  });
+  const open = async (leaseMs?: number): Promise<Store> => {
+    const store = await openPostgresStore({ url: fresh.url, ...(leaseMs ? { leaseMs } : {}) });
+    stores.push(store);
+    return store;
+  };
+  /** A node's bus with the relay running, and the ids of the turns its every-node observers heard. */
+  const relayed = (store: Store): { bus: EventBus; heard: string[] } => {
+    const bus = new EventBus();
+    const heard: string[] = [];
+    bus.subscribe((e) => {
+      if (e.type === 'turn') heard.push(e.messageSid);
+    }, { everyNode: true });
+    stops.push(relayEvents(bus, cluster(store), store, (error) => assert.fail(String(error))));
+    return { bus, heard };
+  };
+
+  test('a node that joins while another watches reads it as it joins, and relays to it from its first event', async () => {
+    const watcher = await open();
+    const { bus: watcherBus, heard } = relayed(watcher);
+    await watcherBus.observe({ events: null, statuses: null });
+    const joiner = await open();
+    assert.deepEqual(cluster(joiner).watchers(), ['*|*'], "read from the watcher's row when joining");
+    const { bus } = relayed(joiner);
+    bus.emit(turn('SM-first'));
+    await until(() => heard.includes('SM-first'), 2000, "the joiner's first event at the watcher");
+  });
+
+  test('a node that stops watching is heard at once; one that leaves is counted out at the next heartbeat', async () => {
+    const LEASE_MS = 900; // a heartbeat every 300 ms
+    const first = await open(LEASE_MS);
+    const second = await open(LEASE_MS);
+    await cluster(second).watch('turn|');
+    assert.deepEqual(cluster(first).watchers(), ['turn|'], 'answered before watch resolved');
+    await cluster(second).watch('');
+    await until(() => cluster(first).watchers().length === 0, 250, 'the second node watching nothing');
+    await cluster(second).watch('message|delivered');
+    assert.deepEqual(cluster(first).watchers(), ['message|delivered']);
+    await second.close();
+    stores = [first];
+    await until(() => cluster(first).watchers().length === 0, 3 * LEASE_MS, 'a heartbeat after the watcher left');
+  });
+
+  test("a watcher's row is read at a heartbeat; once its lease runs out unrenewed (it died), it is relayed to no more", async () => {
+    const LEASE_MS = 900;
+    const first = await open(LEASE_MS);
+    assert.deepEqual(cluster(first).watchers(), []);
+    // A node that never announced anything, and never renews: alive for 1.5 s from now, then dead.
+    await fresh.sql(`INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host, watching)
+      VALUES ('silent', 1500, now(), now(), 1, 'elsewhere', 'turn|')`);
+    await until(() => cluster(first).watchers().length === 1, 3 * LEASE_MS, 'a heartbeat reading the row');
+    await until(() => cluster(first).watchers().length === 0, 1500 + 3 * LEASE_MS, "a heartbeat after the silent node's lease ran out");
   });
 });
 

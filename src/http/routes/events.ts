@@ -22,17 +22,12 @@ import { Params } from '../form.js';
 import { messageJsonText } from '../representations/message-text.js';
 import { directionPasses, DIRECTIONS, someOf, STATUSES, type DirectionFilter } from './message-filters.js';
 import type { GatewayEvent } from '../../events/bus.js';
+import { STREAMED_EVENTS, type StreamedEvent } from '../../events/interest.js';
 import type { MessageStatus } from '../../stores/records.js';
 import type { ServerResponse } from 'node:http';
 
 const MAX_BEHIND_BYTES = 8 * 1024 * 1024;
 
-/**
- * The event types a stream can carry, and so ask for with `Events`. A name outside the list answers
- * 400 rather than a stream that stays silent forever over a typo.
- */
-type StreamedEvent = Exclude<GatewayEvent['type'], 'receipt-unmatched'>;
-const STREAMED_EVENTS: readonly StreamedEvent[] = ['message', 'turn', 'exchange', 'alert', 'conversation'];
 
 export function registerEventStream(ctx: RouteContext): void {
   // Open streams never end by themselves: close them when the server closes, or a shutdown would
@@ -45,6 +40,8 @@ export function registerEventStream(ctx: RouteContext): void {
   ctx.routes.add('GET', '/simulator/events', async (req: RouteRequest, reply) => {
     const account = accountFor(req);
     const query = Params.from(req.query);
+    // The event types a stream can carry. A name outside the list answers 400 rather than a stream
+    // that stays silent forever over a typo.
     const wanted = someOf('Events', query.get('Events'), STREAMED_EVENTS);
     const shown: MessagesShown = {
       accountSid: account.sid,
@@ -52,6 +49,9 @@ export function registerEventStream(ctx: RouteContext): void {
       directions: someOf('Direction', query.get('Direction'), DIRECTIONS),
       statuses: someOf('Status', query.get('Status'), STATUSES),
     };
+    // Other nodes relay what this stream shows before it begins (events/observers.ts): no event
+    // emitted after the response began is missed, whichever node emits it.
+    const release = await ctx.gateway.events.observe({ events: wanted ?? null, statuses: shown.statuses ?? null });
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -79,11 +79,14 @@ export function registerEventStream(ctx: RouteContext): void {
     }, { everyNode: true }); // what happens on every node sharing the store, not only this one
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
-    req.raw.on('close', () => {
+    const end = (): void => {
       open.delete(res);
       clearInterval(heartbeat);
       unsubscribe();
-    });
+      release();
+    };
+    if (req.raw.destroyed) end(); // gone while the other nodes were told
+    else req.raw.on('close', end);
   });
 }
 

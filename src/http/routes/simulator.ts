@@ -30,6 +30,7 @@ import { conversationTest } from '../../testing/conversation-test.js';
 import { inboundWebhookFor } from '../../gateway/inbound-webhook.js';
 import { HANDSET_MESSAGE_PATH, receiveHandsetMessage } from './handset-message.js';
 import type { ApiServices } from '../../runtime/api-services.js';
+import type { Interest } from '../../events/interest.js';
 
 const MAX_WAIT_MS = 60_000;
 
@@ -149,14 +150,22 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
 async function turnDone(ctx: RouteContext, sid: string, waitMs: number): Promise<void> {
   const { gateway } = ctx;
   const deadline = Date.now() + waitMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) return;
-    const seen = await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, Math.min(left, 1000), { everyNode: true })
-      .then(() => true, () => false);
-    if (seen || await gateway.store.turns.isDone(sid)) return;
+  const release = await gateway.events.observe(TURNS);
+  try {
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      const seen = await gateway.events.waitFor((e) => e.type === 'turn' && e.messageSid === sid, Math.min(left, 1000), { everyNode: true })
+        .then(() => true, () => false);
+      if (seen || await gateway.store.turns.isDone(sid)) return;
+    }
+  } finally {
+    release();
   }
 }
+
+/** What a long-poll wants from the other nodes: their turn events. */
+const TURNS: Interest = { events: new Set(['turn']), statuses: null };
 
 async function turnView(ctx: RouteContext, accountSid: string, read: MessageRecord): Promise<unknown> {
   const { store } = ctx.gateway;

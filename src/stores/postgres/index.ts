@@ -95,18 +95,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open ${describeUrl(options.url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const membership = new Membership(pool, { leaseMs: options.leaseMs ?? 30_000, ...(options.onError ? { onError: options.onError } : {}) });
+  const membership = new Membership(pool, {
+    leaseMs: options.leaseMs ?? 30_000, ...(options.onError ? { onError: options.onError } : {}),
+    send: (text) => notifications.send(text),
+  });
   const config = new ConfigCache();
   const committer = new PgGroupCommitter(() => connect('parley-writer', true));
   const notifications = new Notifications(pool, {
     connect: async () => (await connect('parley-listener', false)).client, isOwn: (id) => membership.ids.has(id), nodeId: () => membership.id,
     onConfigChanged: () => config.clear(),
     onPeer: () => membership.heardFromOther(),
+    onControl: (sender, text) => membership.heardControl(sender, text),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   try {
-    await membership.join();
+    // Listening first: a node that starts watching while this one joins may count it and wait for its answer.
     await notifications.start();
+    await membership.join();
     notifications.announce();
   } catch (error) {
     await membership.leave();
@@ -160,6 +165,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     get alone() {
       return membership.alone;
     },
+    watchers: () => membership.peers.list(),
+    watch: (interest) => membership.watch(interest),
     broadcast: (payload) => notifications.send(payload),
     maxPayloadBytes: MAX_PAYLOAD_BYTES,
     onBroadcast: (listener) => notifications.subscribe(listener),

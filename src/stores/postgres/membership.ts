@@ -15,20 +15,32 @@
  * word from another node over the broadcast channel (its announcement when it joins, or anything
  * it broadcasts) proves it alive for a lease. A node alone broadcasts its events to nobody
  * (events/relay.ts), which on one node was a sixth of a turn's CPU (bench/README.md, finding 121).
+ *
+ * And it knows what the other nodes' observers want from it (./peer-interests.ts), and tells them
+ * what its own want (`watch`). Telling and joining take one lock in turn, so that a node joining
+ * while another starts watching either reads the watcher's row as it joins, or is one of the nodes
+ * the watcher waits for: it listens before it joins, so it hears the watcher and answers. Either
+ * way it relays what the watcher wants from its first event (bench/README.md, finding 122).
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { SQL, queryOf } from './sql.js';
+import { PeerInterests } from './peer-interests.js';
 
 export interface MembershipOptions {
   leaseMs: number;
   /** Told about heartbeat failures (a log line). */
   onError?: (error: unknown, what: string) => void;
+  /** Sends a control text to the other nodes over the broadcast channel (./notifications.ts). */
+  send?: (text: string) => void;
 }
 
-/** What joining and renewing return besides the id: how many other nodes are alive. */
-interface OthersRow { others: number }
+/** What joining and renewing return besides the id: how many other nodes are alive, and what those watching want. */
+interface OthersRow { others: number; watchers: Array<[string, string]> }
+
+/** How long `watch` waits for the nodes alive to answer (one that is stuck, or of an older version, never does). */
+const ACK_WAIT_MS = 2000;
 
 function newNodeId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -49,9 +61,16 @@ export class Membership {
   /** performance.now() until which another node is known to be alive, and when one was last heard from. */
   private othersAliveUntil = 0;
   private heardAt = -1;
+  /** What this node's observers want from the others (an interest text; '' for nothing). */
+  private watching = '';
+  private watchRound = 0;
+  /** Per telling of `watching` (its round): the nodes that have not answered yet, and the end of the wait. */
+  private readonly unanswered = new Map<number, { nodes: Set<string>; done: () => void }>();
+  readonly peers: PeerInterests;
 
   constructor(private readonly pool: pg.Pool, private readonly options: MembershipOptions) {
     this.ids.add(this.current);
+    this.peers = new PeerInterests(options.leaseMs);
   }
 
   get id(): string {
@@ -67,6 +86,53 @@ export class Membership {
   heardFromOther(): void {
     this.heardAt = performance.now();
     this.othersAliveUntil = Math.max(this.othersAliveUntil, this.heardAt + this.options.leaseMs);
+  }
+
+  /**
+   * Tells the other nodes what this node's observers want (`interest`, '' for nothing), and keeps
+   * it in this node's row for nodes that join later. Resolves once every other node alive answered
+   * (at most ACK_WAIT_MS); a failure is reported to onError and resolves too (events are best effort).
+   */
+  async watch(interest: string): Promise<void> {
+    this.watching = interest;
+    if (this.stopped) return;
+    const round = ++this.watchRound;
+    let others: string[];
+    try {
+      others = await this.inNodesOrder(async (client) => {
+        const alive = await client.query<{ id: string }>(queryOf(SQL.nodeWatch, [this.current, interest]));
+        await client.query(queryOf(SQL.nodeTell, [`${this.current} !watch ${round} ${interest}`]));
+        return alive.rows.map((r) => r.id);
+      });
+    } catch (error) {
+      this.options.onError?.(error, "telling other nodes what this node's observers want failed");
+      return;
+    }
+    if (interest === '' || others.length === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), ACK_WAIT_MS);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.unanswered.delete(round);
+        resolve();
+      };
+      this.unanswered.set(round, { nodes: new Set(others), done });
+    });
+  }
+
+  /**
+   * A control text from another node (./notifications.ts): `!watch <round> <interest>`, which this
+   * node records and answers, or `!ack <watcher> <round>`, an answer to this node's telling.
+   */
+  heardControl(sender: string, text: string): void {
+    const [verb, first = '', second = ''] = splitControl(text);
+    if (verb === '!watch') {
+      this.peers.heard(sender, second);
+      this.options.send?.(`!ack ${sender} ${first}`); // sent after this node's earlier payloads, in order
+    } else if (verb === '!ack' && first === this.current) {
+      const waiting = this.unanswered.get(Number(second));
+      if (waiting?.nodes.delete(sender) && waiting.nodes.size === 0) waiting.done();
+    }
   }
 
   /** Registers the node and starts the heartbeat. */
@@ -128,10 +194,33 @@ export class Membership {
     }
   }
 
-  /** Inserts the node's row under `id`, and takes the count of the other nodes alive that comes back. */
+  /**
+   * Inserts the node's row under `id` (with what its observers want), and takes the count of the
+   * other nodes alive, and their interests, that come back.
+   */
   private async register(id: string): Promise<void> {
     const askedAt = performance.now();
-    this.counted(await this.pool.query<OthersRow>(queryOf(SQL.nodeJoin, [id, this.options.leaseMs, process.pid, hostname()])), askedAt);
+    const joined = await this.inNodesOrder((client) => client.query<OthersRow>(
+      queryOf(SQL.nodeJoin, [id, this.options.leaseMs, process.pid, hostname(), this.watching]),
+    ));
+    this.counted(joined, askedAt);
+  }
+
+  /** Runs `work` in a transaction that holds the lock joining and watching take in turn. */
+  private async inNodesOrder<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(queryOf(SQL.nodesOrder, []));
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /**
@@ -143,6 +232,7 @@ export class Membership {
     const others = result.rows[0]?.others ?? 0;
     if (others > 0) this.othersAliveUntil = performance.now() + this.options.leaseMs;
     else if (this.heardAt < askedAt) this.othersAliveUntil = 0;
+    this.peers.counted(result.rows[0]?.watchers ?? [], askedAt);
   }
 
   /** Stops trusting this node's claims: listeners drop their in-memory work. */
@@ -165,6 +255,17 @@ export class Membership {
     this.current = next;
     this.renewedAt = performance.now();
     this.lost = false;
+    // Under its new id, the other nodes read what it watches at their next heartbeat; tell them now.
+    if (this.watching !== '') this.options.send?.(`!watch ${++this.watchRound} ${this.watching}`);
     await this.pool.query(SQL.nodesForget).catch(() => undefined);
   }
+}
+
+/** `!verb a b` into its three parts; the last may be empty (an interest of nothing). */
+function splitControl(text: string): [string, string?, string?] {
+  const first = text.indexOf(' ');
+  if (first < 0) return [text];
+  const second = text.indexOf(' ', first + 1);
+  if (second < 0) return [text.slice(0, first), text.slice(first + 1)];
+  return [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
 }

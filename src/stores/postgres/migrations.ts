@@ -368,4 +368,8 @@ export const MIGRATIONS: readonly string[] = [
     RETURN true;
   END $$;
   `,
+  /* 2: what each node's observers (event streams, long-polls) want from the other nodes */ `
+  -- An interest text (events/interest.ts), or NULL when they want nothing: other nodes relay only that.
+  ALTER TABLE nodes ADD COLUMN watching text;
+  `,
 ];

@@ -6,7 +6,9 @@
  * with the sender's node id, so a node skips its own.
  *
  * A node also announces itself (its id alone, no payload) when it starts listening, so the nodes
- * already there know at once that they are no longer alone (./membership.ts).
+ * already there know at once that they are no longer alone (./membership.ts). A payload that starts
+ * with `!` is a control text between nodes' memberships (what their observers watch, and answers),
+ * never a listener's.
  *
  * Not a queue: a node whose listening connection is down misses what is sent meanwhile, and
  * nothing is stored. Whatever correctness needs is polled from the tables; this only makes other
@@ -32,6 +34,8 @@ export interface NotificationsOptions {
   onConfigChanged: () => void;
   /** Another node was heard from: a payload, or its announcement (`announce`). */
   onPeer?: () => void;
+  /** A control text (starting with `!`) from node `sender`. */
+  onControl?: (sender: string, text: string) => void;
   onError?: (error: unknown, what: string) => void;
 }
 
@@ -105,10 +109,15 @@ export class Notifications {
       if (message.channel !== CHANNEL || text === undefined) return;
       // "<node id> <payload>", or the node id alone: an announcement.
       const space = text.indexOf(' ');
-      if (this.options.isOwn(space < 0 ? text : text.slice(0, space))) return;
+      const sender = space < 0 ? text : text.slice(0, space);
+      if (this.options.isOwn(sender)) return;
       this.options.onPeer?.();
       if (space < 0) return;
       const payload = text.slice(space + 1);
+      if (payload.startsWith('!')) {
+        this.options.onControl?.(sender, payload);
+        return;
+      }
       for (const listener of this.listeners) listener(payload);
     });
     const lost = (error?: unknown): void => {

@@ -34,6 +34,9 @@ const MESSAGE_FILTER = `account_sid = $1 AND ($2::text IS NULL OR to_number = $2
 const DEAD = (column: string): string => `(${column} IS NULL OR NOT parley_node_alive(${column}))`;
 /** How many nodes other than $1 are alive, as a column `others`. */
 const OTHERS_ALIVE = '(SELECT count(*) FROM nodes o WHERE o.id <> $1 AND parley_node_alive(o.id))::int AS others';
+/** The other nodes alive whose observers want something, as a column `watchers`: [[id, interest], ...]. */
+const WATCHERS = `(SELECT coalesce(json_agg(json_build_array(o.id, o.watching)), '[]'::json) FROM nodes o
+    WHERE o.id <> $1 AND o.watching IS NOT NULL AND parley_node_alive(o.id)) AS watchers`;
 
 const statements = {
   // The account (never cached) and the configuration version, which validates the node's cache. One row
@@ -196,11 +199,18 @@ const statements = {
 
   // Joining and each renewal also count the other nodes alive: a node alone relays its events to
   // nobody (membership.ts, events/relay.ts).
-  nodeJoin: `INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host) VALUES ($1, $2, now(), now(), $3, $4)
-    RETURNING ${OTHERS_ALIVE}`,
+  // Both also read what the other nodes' observers want (membership.ts); joining keeps what this node's want.
+  nodeJoin: `INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host, watching) VALUES ($1, $2, now(), now(), $3, $4, NULLIF($5, ''))
+    RETURNING ${OTHERS_ALIVE}, ${WATCHERS}`,
   // Renews only while the lease still runs: a node that comes back after it expired must join again.
   nodeRenew: `UPDATE nodes SET heartbeat = now() WHERE id = $1 AND heartbeat + lease_ms * interval '1 millisecond' > now()
-    RETURNING id, ${OTHERS_ALIVE}`,
+    RETURNING id, ${OTHERS_ALIVE}, ${WATCHERS}`,
+  // Joining and watching take this lock in turn (membership.ts): a joiner either reads a watcher's row or is waited for.
+  nodesOrder: 'SELECT pg_advisory_xact_lock(4, 0)',
+  // What this node's observers want, kept for nodes that join later; returns the other nodes alive, to wait for.
+  nodeWatch: `WITH kept AS (UPDATE nodes SET watching = NULLIF($2, '') WHERE id = $1)
+    SELECT o.id FROM nodes o WHERE o.id <> $1 AND parley_node_alive(o.id)`,
+  nodeTell: `SELECT pg_notify('parley_events', $1)`,
   nodeLeave: 'DELETE FROM nodes WHERE id = $1',
   // Rows of nodes dead for over an hour (their work was taken over long ago).
   nodesForget: `DELETE FROM nodes WHERE heartbeat + lease_ms * interval '1 millisecond' < now() - interval '1 hour'`,
