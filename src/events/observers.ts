@@ -14,6 +14,7 @@ import { covers, interestText, NOTHING, unionOf, type Interest } from './interes
 /** Tells the other nodes what this node's observers want ('' for nothing); resolves once they heard it. */
 export type Tell = (interest: string) => Promise<void>;
 
+
 export class Observers {
   private readonly open = new Map<number, Interest>();
   private nextId = 0;
@@ -23,14 +24,15 @@ export class Observers {
   private telling: Promise<void> = Promise.resolve();
   private narrowing: NodeJS.Timeout | null = null;
 
-  constructor(private readonly tell: Tell, private readonly lingerMs = 30_000) {}
+  /** `maxWaitMs`: the longest an observer waits for the telling (a database that does not answer must not hold a stream). */
+  constructor(private readonly tell: Tell, private readonly lingerMs = 30_000, private readonly maxWaitMs = 5000) {}
 
   /** Registers an observer; resolves, once other nodes will relay what it wants, with its release. */
   async observe(interest: Interest): Promise<() => void> {
     const id = this.nextId++;
     this.open.set(id, interest);
     if (!covers(this.told, interest)) this.announce(unionOf([this.told, interest]));
-    await this.telling;
+    await boundedWait(this.telling, this.maxWaitMs);
     let released = false;
     return () => {
       if (released) return;
@@ -62,4 +64,12 @@ export class Observers {
     }, this.lingerMs);
     this.narrowing.unref();
   }
+}
+
+async function boundedWait(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  })]);
+  clearTimeout(timer);
 }

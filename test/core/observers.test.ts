@@ -101,3 +101,12 @@ test('when observers leave, the narrower union is told only after the linger, an
   assert.deepEqual(told, ['turn|', ''], 'nothing, after the linger');
   observers.stop();
 });
+
+test('an observer waits for a telling that never ends only so long', async () => {
+  const observers = new Observers(() => new Promise(() => undefined), 60_000, 200);
+  const t0 = performance.now();
+  const release = await observers.observe(wants(['turn']));
+  assert.ok(performance.now() - t0 >= 190, 'it did wait');
+  release();
+  observers.stop();
+});

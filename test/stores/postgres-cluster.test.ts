@@ -326,6 +326,21 @@ describe("what the other nodes' observers want", () => {
     await until(() => cluster(first).watchers().length === 0, 3 * LEASE_MS, 'a heartbeat after the watcher left');
   });
 
+  test('a telling that failed is told again at the next heartbeat', async () => {
+    const LEASE_MS = 900;
+    const first = await open(LEASE_MS);
+    const second = await open(LEASE_MS);
+    await fresh.sql('ALTER TABLE nodes RENAME COLUMN watching TO watching_gone');
+    try {
+      await cluster(second).watch('turn|'); // resolves: the failure is reported, not thrown
+      assert.deepEqual(cluster(first).watchers(), []);
+    } finally {
+      await fresh.sql('ALTER TABLE nodes RENAME COLUMN watching_gone TO watching');
+    }
+    await until(() => cluster(first).watchers().length === 1, 3 * LEASE_MS, "the second node's next heartbeat telling again");
+    assert.deepEqual(await fresh.sql('SELECT watching FROM nodes WHERE id = $1', [cluster(second).nodeId]), [{ watching: 'turn|' }]);
+  });
+
   test("a watcher's row is read at a heartbeat; once its lease runs out unrenewed (it died), it is relayed to no more", async () => {
     const LEASE_MS = 900;
     const first = await open(LEASE_MS);

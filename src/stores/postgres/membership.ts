@@ -64,6 +64,8 @@ export class Membership {
   /** What this node's observers want from the others (an interest text; '' for nothing). */
   private watching = '';
   private watchRound = 0;
+  /** The last telling failed: the next heartbeat tells again, so the row and the other nodes catch up. */
+  private tellAgain = false;
   /** Per telling of `watching` (its round): the nodes that have not answered yet, and the end of the wait. */
   private readonly unanswered = new Map<number, { nodes: Set<string>; done: () => void }>();
   readonly peers: PeerInterests;
@@ -97,6 +99,7 @@ export class Membership {
     this.watching = interest;
     if (this.stopped) return;
     const round = ++this.watchRound;
+    this.tellAgain = false;
     let others: string[];
     try {
       others = await this.inNodesOrder(async (client) => {
@@ -105,7 +108,8 @@ export class Membership {
         return alive.rows.map((r) => r.id);
       });
     } catch (error) {
-      this.options.onError?.(error, "telling other nodes what this node's observers want failed");
+      this.tellAgain = true;
+      this.options.onError?.(error, "telling other nodes what this node's observers want failed; the next heartbeat tells again");
       return;
     }
     if (interest === '' || others.length === 0) return;
@@ -183,6 +187,7 @@ export class Membership {
       if (renewed.rowCount === 1) {
         this.renewedAt = performance.now();
         this.counted(renewed, askedAt);
+        if (this.tellAgain) void this.watch(this.watching);
         return;
       }
       // The database says the lease ran out (this process was paused, or cut off): others may hold
