@@ -299,11 +299,6 @@ export interface ClusterMembership {
    */
   nextTurns(conversationId: string, claim: TurnClaim, limit: number): Promise<PendingTurn[]>;
   /**
-   * Whether no other node is known to be alive (this node's last heartbeat counted none, and none
-   * was heard from since): a broadcast would reach nobody. Another node's start is heard at once.
-   */
-  readonly alone: boolean;
-  /**
    * What the other nodes' observers want from this node, one interest text (events/interest.ts) per
    * node that wants something; the same array until it changes. Empty: a broadcast would interest nobody.
    */

@@ -2,9 +2,9 @@
  * The PostgreSQL store as several nodes see it: two stores open on one database are two nodes.
  * Claims on conversations (one holder, commit order, release), fencing of a node whose lease was
  * taken over, takeover of a dead node's deliveries and status callbacks, a node that finds its
- * lease ran out, the broadcast channel, a node that knows it is alone and relays its events to
- * nobody, what each node learns of the others' observers (and so relays), and migrations of nodes
- * started together. Time is
+ * lease ran out, the broadcast channel, the relay of events (to nobody from a node alone, and only
+ * what the other nodes' observers want), what each node learns of those observers, and migrations
+ * of nodes started together. Time is
  * controlled by backdating a node's heartbeat in SQL, never by waiting for a lease to run out.
  */
 import assert from 'node:assert/strict';
@@ -192,7 +192,7 @@ async function channelPayloads(url: string): Promise<{ events: string[]; end: ()
   return { events, end: () => listener.end() };
 }
 
-describe('a node alone', () => {
+describe('the relay of events between nodes', () => {
   let fresh: TestDatabase;
   let stores: Store[] = [];
   beforeEach(async () => {
@@ -209,24 +209,6 @@ describe('a node alone', () => {
     stores.push(store);
     return store;
   };
-
-  test('knows it, and hears a second node start at once (its announcement, not a heartbeat)', async () => {
-    const first = await open();
-    assert.equal(cluster(first).alone, true);
-    const second = await open();
-    assert.equal(cluster(second).alone, false, 'joining counted the first node');
-    await until(() => !cluster(first).alone, 1000, "the second node's announcement");
-  });
-
-  test('counts a node that left out at its next heartbeat', async () => {
-    const LEASE_MS = 900; // a heartbeat every 300 ms
-    const first = await open(LEASE_MS);
-    const second = await open(LEASE_MS);
-    await until(() => !cluster(first).alone, 1000, 'the second node');
-    await second.close();
-    stores = [first];
-    await until(() => cluster(first).alone, 3 * LEASE_MS, 'a heartbeat after the second node left');
-  });
 
   test("relays its events to nobody; with a second node, only what that node's observers want, from the moment they are told", async () => {
     const first = await open();
@@ -245,7 +227,6 @@ describe('a node alone', () => {
       heard.subscribe((e) => heardEvents.push(e.type === 'turn' ? e.messageSid : e.type), { everyNode: true });
       const stopSecond = relayEvents(heard, cluster(second), second, (error) => errors.push(error));
       try {
-        await until(() => !cluster(first).alone, 1000, "the second node's announcement");
         bus.emit(turn('SM-unwatched'));
         await new Promise((resolve) => setTimeout(resolve, 300));
         assert.equal(payloads.events.length, 0, 'a second node whose observers want nothing is sent nothing');

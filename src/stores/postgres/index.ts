@@ -104,7 +104,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const notifications = new Notifications(pool, {
     connect: async () => (await connect('parley-listener', false)).client, isOwn: (id) => membership.ids.has(id), nodeId: () => membership.id,
     onConfigChanged: () => config.clear(),
-    onPeer: () => membership.heardFromOther(),
     onControl: (sender, text) => membership.heardControl(sender, text),
     ...(options.onError ? { onError: options.onError } : {}),
   });
@@ -112,7 +111,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // Listening first: a node that starts watching while this one joins may count it and wait for its answer.
     await notifications.start();
     await membership.join();
-    notifications.announce();
   } catch (error) {
     await membership.leave();
     await notifications.close();
@@ -162,9 +160,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const held: TurnClaim = { token: claim.token, how: 'held' };
       return result.rows.map((r): PendingTurn => ({ messageSid: r.message_sid, accountSid: r.message_account, conversationId: id, claim: held }));
     }, { conversation: id }),
-    get alone() {
-      return membership.alone;
-    },
     watchers: () => membership.peers.list(),
     watch: (interest) => membership.watch(interest),
     broadcast: (payload) => notifications.send(payload),

@@ -11,13 +11,10 @@
  * Commits stay fenced in the database either way; this only stops a node that lost its lease
  * from starting more work on the strength of it.
  *
- * It also knows whether it is alone: joining and every renewal count the other nodes alive, and a
- * word from another node over the broadcast channel (its announcement when it joins, or anything
- * it broadcasts) proves it alive for a lease. A node alone broadcasts its events to nobody
- * (events/relay.ts), which on one node was a sixth of a turn's CPU (bench/README.md, finding 121).
- *
- * And it knows what the other nodes' observers want from it (./peer-interests.ts), and tells them
- * what its own want (`watch`). Telling and joining take one lock in turn, so that a node joining
+ * It also knows what the other nodes' observers want from it (./peer-interests.ts), read when it
+ * joins and at every renewal, and tells them what its own want (`watch`): a node relays only what
+ * some other node wants (events/relay.ts; on one node the relay was a sixth of a turn's CPU,
+ * bench/README.md, findings 121 and 122). Telling and joining take one lock in turn, so that a node joining
  * while another starts watching either reads the watcher's row as it joins, or is one of the nodes
  * the watcher waits for: it listens before it joins, so it hears the watcher and answers. Either
  * way it relays what the watcher wants from its first event (bench/README.md, finding 122).
@@ -36,8 +33,8 @@ export interface MembershipOptions {
   send?: (text: string) => void;
 }
 
-/** What joining and renewing return besides the id: how many other nodes are alive, and what those watching want. */
-interface OthersRow { others: number; watchers: Array<[string, string]> }
+/** What joining and renewing return besides the id: what the other nodes alive that watch want. */
+interface WatchersRow { watchers: Array<[string, string]> }
 
 /** How long `watch` waits for the nodes alive to answer (one that is stuck, or of an older version, never does). */
 const ACK_WAIT_MS = 2000;
@@ -59,8 +56,6 @@ export class Membership {
   private readonly listeners = new Set<() => void>();
   private stopped = false;
   /** performance.now() until which another node is known to be alive, and when one was last heard from. */
-  private othersAliveUntil = 0;
-  private heardAt = -1;
   /** What this node's observers want from the others (an interest text; '' for nothing). */
   private watching = '';
   private watchRound = 0;
@@ -77,17 +72,6 @@ export class Membership {
 
   get id(): string {
     return this.current;
-  }
-
-  /** Whether no other node is known to be alive: the last count found none, and none was heard from since. */
-  get alone(): boolean {
-    return performance.now() >= this.othersAliveUntil;
-  }
-
-  /** Another node was heard from over the broadcast channel: it is alive for at least a lease. */
-  heardFromOther(): void {
-    this.heardAt = performance.now();
-    this.othersAliveUntil = Math.max(this.othersAliveUntil, this.heardAt + this.options.leaseMs);
   }
 
   /**
@@ -183,7 +167,7 @@ export class Membership {
         return;
       }
       const askedAt = performance.now();
-      const renewed = await this.pool.query<OthersRow>(queryOf(SQL.nodeRenew, [this.current]));
+      const renewed = await this.pool.query<WatchersRow>(queryOf(SQL.nodeRenew, [this.current]));
       if (renewed.rowCount === 1) {
         this.renewedAt = performance.now();
         this.counted(renewed, askedAt);
@@ -205,7 +189,7 @@ export class Membership {
    */
   private async register(id: string): Promise<void> {
     const askedAt = performance.now();
-    const joined = await this.inNodesOrder((client) => client.query<OthersRow>(
+    const joined = await this.inNodesOrder((client) => client.query<WatchersRow>(
       queryOf(SQL.nodeJoin, [id, this.options.leaseMs, process.pid, hostname(), this.watching]),
     ));
     this.counted(joined, askedAt);
@@ -228,15 +212,8 @@ export class Membership {
     }
   }
 
-  /**
-   * The database's count of the other nodes alive, asked at `askedAt`, which overrides what was heard
-   * before then: a node that left deleted its row, and one that died stopped renewing it. A node heard
-   * from since may have joined after the count's snapshot, so a count of none leaves it be.
-   */
-  private counted(result: pg.QueryResult<OthersRow>, askedAt: number): void {
-    const others = result.rows[0]?.others ?? 0;
-    if (others > 0) this.othersAliveUntil = performance.now() + this.options.leaseMs;
-    else if (this.heardAt < askedAt) this.othersAliveUntil = 0;
+  /** What the other nodes alive watch, as the database said when asked at `askedAt`. */
+  private counted(result: pg.QueryResult<WatchersRow>, askedAt: number): void {
     this.peers.counted(result.rows[0]?.watchers ?? [], askedAt);
   }
 

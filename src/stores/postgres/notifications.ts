@@ -5,10 +5,8 @@
  * flushes), and a dedicated `LISTEN` connection that reconnects by itself. Each payload starts
  * with the sender's node id, so a node skips its own.
  *
- * A node also announces itself (its id alone, no payload) when it starts listening, so the nodes
- * already there know at once that they are no longer alone (./membership.ts). A payload that starts
- * with `!` is a control text between nodes' memberships (what their observers watch, and answers),
- * never a listener's.
+ * A payload that starts with `!` is a control text between nodes' memberships (what their
+ * observers watch, and the answers: ./membership.ts), never a listener's.
  *
  * Not a queue: a node whose listening connection is down misses what is sent meanwhile, and
  * nothing is stored. Whatever correctness needs is polled from the tables; this only makes other
@@ -32,8 +30,6 @@ export interface NotificationsOptions {
   nodeId: () => string;
   /** The configuration changed, or may have while the listening connection was down. */
   onConfigChanged: () => void;
-  /** Another node was heard from: a payload, or its announcement (`announce`). */
-  onPeer?: () => void;
   /** A control text (starting with `!`) from node `sender`. */
   onControl?: (sender: string, text: string) => void;
   onError?: (error: unknown, what: string) => void;
@@ -56,17 +52,8 @@ export class Notifications {
   }
 
   send(payload: string): void {
-    this.enqueue(`${this.options.nodeId()} ${payload}`);
-  }
-
-  /** Tells the other nodes that this one is here, with no payload for their listeners. */
-  announce(): void {
-    this.enqueue(this.options.nodeId());
-  }
-
-  private enqueue(text: string): void {
     if (this.closed) return;
-    this.outbox.push(text);
+    this.outbox.push(`${this.options.nodeId()} ${payload}`);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -107,12 +94,11 @@ export class Notifications {
       }
       const text = message.payload;
       if (message.channel !== CHANNEL || text === undefined) return;
-      // "<node id> <payload>", or the node id alone: an announcement.
+      // "<node id> <payload>" (an older version also sent its id alone, on joining: nothing to do).
       const space = text.indexOf(' ');
-      const sender = space < 0 ? text : text.slice(0, space);
-      if (this.options.isOwn(sender)) return;
-      this.options.onPeer?.();
       if (space < 0) return;
+      const sender = text.slice(0, space);
+      if (this.options.isOwn(sender)) return;
       const payload = text.slice(space + 1);
       if (payload.startsWith('!')) {
         this.options.onControl?.(sender, payload);

@@ -32,8 +32,6 @@ const MESSAGE_FILTER = `account_sid = $1 AND ($2::text IS NULL OR to_number = $2
     AND ($8::text IS NULL OR direction = $8 OR ($8 = 'outbound' AND direction <> 'inbound')) AND ($9::text IS NULL OR status = $9)`;
 /** A node is alive while its heartbeat is younger than its lease (database time). */
 const DEAD = (column: string): string => `(${column} IS NULL OR NOT parley_node_alive(${column}))`;
-/** How many nodes other than $1 are alive, as a column `others`. */
-const OTHERS_ALIVE = '(SELECT count(*) FROM nodes o WHERE o.id <> $1 AND parley_node_alive(o.id))::int AS others';
 /** The other nodes alive whose observers want something, as a column `watchers`: [[id, interest], ...]. */
 const WATCHERS = `(SELECT coalesce(json_agg(json_build_array(o.id, o.watching)), '[]'::json) FROM nodes o
     WHERE o.id <> $1 AND o.watching IS NOT NULL AND parley_node_alive(o.id)) AS watchers`;
@@ -197,14 +195,13 @@ const statements = {
   inboundGroupsBefore: `SELECT group_key, MIN(account_sid) AS account_sid, MIN(to_number) AS to_number FROM inbound_parts WHERE channel = $1
     GROUP BY group_key HAVING MIN(received_at) < $2 ORDER BY MIN(received_at) LIMIT $3`,
 
-  // Joining and each renewal also count the other nodes alive: a node alone relays its events to
-  // nobody (membership.ts, events/relay.ts).
-  // Both also read what the other nodes' observers want (membership.ts); joining keeps what this node's want.
+  // Joining and each renewal also read what the other nodes' observers want: a node relays only that
+  // (membership.ts, events/relay.ts). Joining keeps what this node's observers want, for later joiners.
   nodeJoin: `INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host, watching) VALUES ($1, $2, now(), now(), $3, $4, NULLIF($5, ''))
-    RETURNING ${OTHERS_ALIVE}, ${WATCHERS}`,
+    RETURNING ${WATCHERS}`,
   // Renews only while the lease still runs: a node that comes back after it expired must join again.
   nodeRenew: `UPDATE nodes SET heartbeat = now() WHERE id = $1 AND heartbeat + lease_ms * interval '1 millisecond' > now()
-    RETURNING id, ${OTHERS_ALIVE}, ${WATCHERS}`,
+    RETURNING id, ${WATCHERS}`,
   // Joining and watching take this lock in turn (membership.ts): a joiner either reads a watcher's row or is waited for.
   nodesOrder: 'SELECT pg_advisory_xact_lock(4, 0)',
   // What this node's observers want, kept for nodes that join later; returns the other nodes alive, to wait for.
