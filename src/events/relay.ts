@@ -77,11 +77,9 @@ async function resolve(store: Store, item: Wire): Promise<GatewayEvent | null> {
   }
 }
 
-/** Starts relaying; returns the function that stops it. `lingerMs`: see Observers. */
-export function relayEvents(
-  bus: EventBus, cluster: ClusterMembership, store: Store, onError: (error: unknown) => void, options: { lingerMs?: number } = {},
-): () => void {
-  const observers = new Observers((interest) => cluster.watch(interest), options.lingerMs);
+/** Starts relaying; returns the function that stops it. */
+export function relayEvents(bus: EventBus, cluster: ClusterMembership, store: Store, onError: (error: unknown) => void): () => void {
+  const observers = new Observers((interest) => cluster.watch(interest));
   bus.useObservers(observers);
   // What the other nodes want, read again only when their list changed.
   let watchers: readonly string[] = [];

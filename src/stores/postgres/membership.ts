@@ -13,11 +13,11 @@
  *
  * It also knows what the other nodes' observers want from it (./peer-interests.ts), read when it
  * joins and at every renewal, and tells them what its own want (`watch`): a node relays only what
- * some other node wants (events/relay.ts; on one node the relay was a sixth of a turn's CPU,
- * bench/README.md, findings 121 and 122). Telling and joining take one lock in turn, so that a node joining
- * while another starts watching either reads the watcher's row as it joins, or is one of the nodes
- * the watcher waits for: it listens before it joins, so it hears the watcher and answers. Either
- * way it relays what the watcher wants from its first event (bench/README.md, finding 122).
+ * some other node wants (events/relay.ts; bench/README.md, findings 121 and 122). Telling and
+ * joining take one lock in turn, so that a node joining while another starts watching either reads
+ * the watcher's row as it joins, or is one of the nodes the watcher waits for: it listens before it
+ * joins, so it hears the watcher and answers. Either way it relays what the watcher wants from its
+ * first event.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -55,7 +55,6 @@ export class Membership {
   private beating: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
   private stopped = false;
-  /** performance.now() until which another node is known to be alive, and when one was last heard from. */
   /** What this node's observers want from the others (an interest text; '' for nothing). */
   private watching = '';
   private watchRound = 0;
@@ -170,7 +169,7 @@ export class Membership {
       const renewed = await this.pool.query<WatchersRow>(queryOf(SQL.nodeRenew, [this.current]));
       if (renewed.rowCount === 1) {
         this.renewedAt = performance.now();
-        this.counted(renewed, askedAt);
+        this.readWatchers(renewed, askedAt);
         if (this.tellAgain) void this.watch(this.watching);
         return;
       }
@@ -183,21 +182,19 @@ export class Membership {
     }
   }
 
-  /**
-   * Inserts the node's row under `id` (with what its observers want), and takes the count of the
-   * other nodes alive, and their interests, that come back.
-   */
+  /** Inserts the node's row under `id` (with what its observers want), and reads what the other nodes alive watch. */
   private async register(id: string): Promise<void> {
     const askedAt = performance.now();
     const joined = await this.inNodesOrder((client) => client.query<WatchersRow>(
       queryOf(SQL.nodeJoin, [id, this.options.leaseMs, process.pid, hostname(), this.watching]),
     ));
-    this.counted(joined, askedAt);
+    this.readWatchers(joined, askedAt);
   }
 
   /** Runs `work` in a transaction that holds the lock joining and watching take in turn. */
   private async inNodesOrder<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken = false;
     try {
       await client.query('BEGIN');
       await client.query(queryOf(SQL.nodesOrder, []));
@@ -205,15 +202,17 @@ export class Membership {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => {
+        broken = true; // the connection itself failed: the pool must not hand it out again
+      });
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
   /** What the other nodes alive watch, as the database said when asked at `askedAt`. */
-  private counted(result: pg.QueryResult<WatchersRow>, askedAt: number): void {
+  private readWatchers(result: pg.QueryResult<WatchersRow>, askedAt: number): void {
     this.peers.counted(result.rows[0]?.watchers ?? [], askedAt);
   }
 
