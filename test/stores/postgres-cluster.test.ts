@@ -307,6 +307,21 @@ describe("what the other nodes' observers want", () => {
     await until(() => cluster(first).watchers().length === 0, 3 * LEASE_MS, 'a heartbeat after the watcher left');
   });
 
+  test('a node of an earlier version, which never tells what it watches, is sent everything and not waited for', async () => {
+    const LEASE_MS = 900;
+    const first = await open(LEASE_MS);
+    // Its row as an earlier version writes it: none of the columns of schema 2.
+    await fresh.sql("INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host) VALUES ('older', 30000, now(), now(), 1, 'elsewhere')");
+    await until(() => cluster(first).watchers().length === 1, 3 * LEASE_MS, "a heartbeat reading the older node's row");
+    assert.deepEqual(cluster(first).watchers(), ['*|*']);
+    const second = await open();
+    assert.deepEqual(cluster(second).watchers(), ['*|*'], 'read as it joined');
+    const t0 = performance.now();
+    await cluster(second).watch('turn|');
+    assert.ok(performance.now() - t0 < 1500, `waited for the first node only, not the older one (${Math.round(performance.now() - t0)} ms)`);
+    assert.deepEqual(cluster(first).watchers(), ['*|*', 'turn|']);
+  });
+
   test('a telling that failed is told again at the next heartbeat', async () => {
     const LEASE_MS = 900;
     const first = await open(LEASE_MS);
@@ -327,8 +342,8 @@ describe("what the other nodes' observers want", () => {
     const first = await open(LEASE_MS);
     assert.deepEqual(cluster(first).watchers(), []);
     // A node that never announced anything, and never renews: alive for 1.5 s from now, then dead.
-    await fresh.sql(`INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host, watching)
-      VALUES ('silent', 1500, now(), now(), 1, 'elsewhere', 'turn|')`);
+    await fresh.sql(`INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host, watching, tells_interest)
+      VALUES ('silent', 1500, now(), now(), 1, 'elsewhere', 'turn|', true)`);
     await until(() => cluster(first).watchers().length === 1, 3 * LEASE_MS, 'a heartbeat reading the row');
     await until(() => cluster(first).watchers().length === 0, 1500 + 3 * LEASE_MS, "a heartbeat after the silent node's lease ran out");
   });

@@ -371,5 +371,8 @@ export const MIGRATIONS: readonly string[] = [
   /* 2: what each node's observers (event streams, long-polls) want from the other nodes */ `
   -- An interest text (events/interest.ts), or NULL when they want nothing: other nodes relay only that.
   ALTER TABLE nodes ADD COLUMN watching text;
+  -- Whether the node tells what it watches. A node of an earlier version (false) never does, nor
+  -- answers: the others relay everything to it and do not wait for its answer (a rolling upgrade).
+  ALTER TABLE nodes ADD COLUMN tells_interest boolean NOT NULL DEFAULT false;
   `,
 ];

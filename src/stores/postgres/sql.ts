@@ -32,9 +32,12 @@ const MESSAGE_FILTER = `account_sid = $1 AND ($2::text IS NULL OR to_number = $2
     AND ($8::text IS NULL OR direction = $8 OR ($8 = 'outbound' AND direction <> 'inbound')) AND ($9::text IS NULL OR status = $9)`;
 /** A node is alive while its heartbeat is younger than its lease (database time). */
 const DEAD = (column: string): string => `(${column} IS NULL OR NOT parley_node_alive(${column}))`;
-/** The other nodes alive whose observers want something, as a column `watchers`: [[id, interest], ...]. */
-const WATCHERS = `(SELECT coalesce(json_agg(json_build_array(o.id, o.watching)), '[]'::json) FROM nodes o
-    WHERE o.id <> $1 AND o.watching IS NOT NULL AND parley_node_alive(o.id)) AS watchers`;
+/**
+ * The other nodes alive whose observers want something, as a column `watchers`: [[id, interest], ...].
+ * A node of an earlier version, which never tells, may have streams open: it is sent everything.
+ */
+const WATCHERS = `(SELECT coalesce(json_agg(json_build_array(o.id, CASE WHEN o.tells_interest THEN o.watching ELSE '*|*' END)), '[]'::json)
+    FROM nodes o WHERE o.id <> $1 AND (o.watching IS NOT NULL OR NOT o.tells_interest) AND parley_node_alive(o.id)) AS watchers`;
 
 const statements = {
   // The account (never cached) and the configuration version, which validates the node's cache. One row
@@ -197,16 +200,17 @@ const statements = {
 
   // Joining and each renewal also read what the other nodes' observers want: a node relays only that
   // (membership.ts, events/relay.ts). Joining keeps what this node's observers want, for later joiners.
-  nodeJoin: `INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host, watching) VALUES ($1, $2, now(), now(), $3, $4, NULLIF($5, ''))
+  nodeJoin: `INSERT INTO nodes (id, lease_ms, heartbeat, started_at, pid, host, watching, tells_interest)
+    VALUES ($1, $2, now(), now(), $3, $4, NULLIF($5, ''), true)
     RETURNING ${WATCHERS}`,
   // Renews only while the lease still runs: a node that comes back after it expired must join again.
   nodeRenew: `UPDATE nodes SET heartbeat = now() WHERE id = $1 AND heartbeat + lease_ms * interval '1 millisecond' > now()
     RETURNING id, ${WATCHERS}`,
   // Joining and watching take this lock in turn (membership.ts): a joiner either reads a watcher's row or is waited for.
   nodesOrder: 'SELECT pg_advisory_xact_lock(4, 0)',
-  // What this node's observers want, kept for nodes that join later; returns the other nodes alive, to wait for.
+  // What this node's observers want, kept for nodes that join later; returns the other nodes alive that answer, to wait for.
   nodeWatch: `WITH kept AS (UPDATE nodes SET watching = NULLIF($2, '') WHERE id = $1)
-    SELECT o.id FROM nodes o WHERE o.id <> $1 AND parley_node_alive(o.id)`,
+    SELECT o.id FROM nodes o WHERE o.id <> $1 AND o.tells_interest AND parley_node_alive(o.id)`,
   nodeTell: `SELECT pg_notify('parley_events', $1)`,
   nodeLeave: 'DELETE FROM nodes WHERE id = $1',
   // Rows of nodes dead for over an hour (their work was taken over long ago).
