@@ -192,22 +192,34 @@ async function channelPayloads(url: string): Promise<{ events: string[]; end: ()
   return { events, end: () => listener.end() };
 }
 
-describe('the relay of events between nodes', () => {
+describe("the relay of events between nodes, and what each node's observers want", () => {
   let fresh: TestDatabase;
   let stores: Store[] = [];
+  let stops: Array<() => void> = [];
   beforeEach(async () => {
     fresh = await createTestDatabase();
     stores = [];
+    stops = [];
   });
   afterEach(async () => {
+    for (const stop of stops) stop();
     await Promise.all(stores.map((s) => s.close()));
     await fresh.drop();
   });
-  /** A node; with the default lease (30 s) its next heartbeat is 10 s away, beyond every wait below. */
   const open = async (leaseMs?: number): Promise<Store> => {
     const store = await openPostgresStore({ url: fresh.url, ...(leaseMs ? { leaseMs } : {}) });
     stores.push(store);
     return store;
+  };
+  /** A node's bus with the relay running, and the ids of the turns its every-node observers heard. */
+  const relayed = (store: Store): { bus: EventBus; heard: string[] } => {
+    const bus = new EventBus();
+    const heard: string[] = [];
+    bus.subscribe((e) => {
+      if (e.type === 'turn') heard.push(e.messageSid);
+    }, { everyNode: true });
+    stops.push(relayEvents(bus, cluster(store), store, (error) => assert.fail(String(error))));
+    return { bus, heard };
   };
 
   test("relays its events to nobody; with a second node, only what that node's observers want, from the moment they are told", async () => {
@@ -249,38 +261,6 @@ describe('the relay of events between nodes', () => {
       await payloads.end();
     }
   });
-});
-
-describe("what the other nodes' observers want", () => {
-  let fresh: TestDatabase;
-  let stores: Store[] = [];
-  let stops: Array<() => void> = [];
-  beforeEach(async () => {
-    fresh = await createTestDatabase();
-    stores = [];
-    stops = [];
-  });
-  afterEach(async () => {
-    for (const stop of stops) stop();
-    await Promise.all(stores.map((s) => s.close()));
-    await fresh.drop();
-  });
-  const open = async (leaseMs?: number): Promise<Store> => {
-    const store = await openPostgresStore({ url: fresh.url, ...(leaseMs ? { leaseMs } : {}) });
-    stores.push(store);
-    return store;
-  };
-  /** A node's bus with the relay running, and the ids of the turns its every-node observers heard. */
-  const relayed = (store: Store): { bus: EventBus; heard: string[] } => {
-    const bus = new EventBus();
-    const heard: string[] = [];
-    bus.subscribe((e) => {
-      if (e.type === 'turn') heard.push(e.messageSid);
-    }, { everyNode: true });
-    stops.push(relayEvents(bus, cluster(store), store, (error) => assert.fail(String(error))));
-    return { bus, heard };
-  };
-
   test('a node that joins while another watches reads it as it joins, and relays to it from its first event', async () => {
     const watcher = await open();
     const { bus: watcherBus, heard } = relayed(watcher);
