@@ -28,7 +28,6 @@ import type { ServerResponse } from 'node:http';
 
 const MAX_BEHIND_BYTES = 8 * 1024 * 1024;
 
-
 export function registerEventStream(ctx: RouteContext): void {
   // Open streams never end by themselves: close them when the server closes, or a shutdown would
   // wait for every console tab and `parley tail` to go away.
