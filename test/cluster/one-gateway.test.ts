@@ -92,26 +92,49 @@ test("a number changed through one node is used at once by the other node's next
 
 test('the events of every node reach an event stream and a long-poll on any node', async () => {
   const [a, b] = [cluster.apis[A]!, cluster.apis[B]!];
-  const controller = new AbortController();
-  const res = await fetch(`${cluster.nodes[B]!.url}/simulator/events`, {
-    headers: { authorization: `Basic ${Buffer.from(`${cluster.credentials.accountSid}:${cluster.credentials.authToken}`).toString('base64')}` },
-    signal: controller.signal,
-  });
-  assert.equal(res.status, 200);
-  const reader = res.body!.getReader();
-  let text = '';
-  const decoder = new TextDecoder();
-  await reader.read(); // ": connected": the stream is subscribed
+  /** Opens a stream on B; `until` reads it until every text in `wanted` has come (20 s at most). */
+  const streamOnB = async (query: string): Promise<{ until: (wanted: string[]) => Promise<string>; close: () => void }> => {
+    const controller = new AbortController();
+    const deadline = setTimeout(() => controller.abort(new Error(`stream ${query}: not every event within 20 s`)), 20_000);
+    const res = await fetch(`${cluster.nodes[B]!.url}/simulator/events${query}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${cluster.credentials.accountSid}:${cluster.credentials.authToken}`).toString('base64')}` },
+      signal: controller.signal,
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    await reader.read(); // ": connected": the stream is subscribed, and the other nodes relay what it wants
+    let text = '';
+    const until = async (wanted: string[]): Promise<string> => {
+      while (!wanted.every((w) => text.includes(w))) {
+        const chunk = await reader.read();
+        assert.ok(!chunk.done, `the stream ended before every event came: ${text.slice(-2000)}`);
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      return text;
+    };
+    return {
+      until,
+      close: () => {
+        clearTimeout(deadline);
+        controller.abort();
+      },
+    };
+  };
+
+  // A filtered stream first, while B's streams want nothing wider: A relays only what it asks for.
+  const delivered = await streamOnB('?Events=message&Status=delivered');
+  const filtered = await a.send('+15550000019', NUMBER, 'seen when delivered');
+  const deliveredText = await delivered.until([`"inbound_sid":"${String(filtered.json.sid)}"`]);
+  assert.ok(deliveredText.includes('"status":"delivered"') && !deliveredText.includes('"status":"received"'));
+  delivered.close();
+
+  const everything = await streamOnB('');
   const accepted = await a.send('+15550000020', NUMBER, 'seen everywhere');
   const sid = String(accepted.json.sid);
   // Inbound message, its turn and exchange, the reply delivered: all happened on A, streamed by B.
-  const wanted = [`"sid":"${sid}"`, `event: turn\ndata: {"message_sid":"${sid}"`, 'event: exchange', '"status":"delivered"'];
-  while (!wanted.every((w) => text.includes(w))) {
-    const chunk = await reader.read();
-    assert.ok(!chunk.done, `the stream ended before every event came: ${text.slice(-2000)}`);
-    text += decoder.decode(chunk.value, { stream: true });
-  }
-  controller.abort();
+  await everything.until([`"sid":"${sid}"`, `event: turn\ndata: {"message_sid":"${sid}"`, 'event: exchange', '"status":"delivered"']);
+  everything.close();
   const other = await a.send('+15550000021', NUMBER, 'waited for on B');
   const view = await b.turn(String(other.json.sid), '20s');
   assert.deepEqual([view.turn.status, view.replies.map((r) => r.body)], ['done', ['two: waited for on B']]);
