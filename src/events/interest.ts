@@ -22,13 +22,13 @@ export interface Interest {
   statuses: ReadonlySet<MessageStatus> | null;
 }
 
-export const EVERYTHING: Interest = { events: null, statuses: null };
+const EVERYTHING: Interest = { events: null, statuses: null };
 export const NOTHING: Interest = { events: new Set(), statuses: new Set() };
 
 const takesMessages = (i: Interest): boolean => i.events === null || i.events.has('message');
 
 /** Whether an interest takes no event at all. */
-export function isNothing(i: Interest): boolean {
+function isNothing(i: Interest): boolean {
   return i.events !== null && i.events.size === 0;
 }
 

@@ -14,7 +14,6 @@ import { covers, interestText, NOTHING, unionOf, type Interest } from './interes
 /** Tells the other nodes what this node's observers want ('' for nothing); resolves once they heard it. */
 export type Tell = (interest: string) => Promise<void>;
 
-
 export class Observers {
   private readonly open = new Map<number, Interest>();
   private nextId = 0;

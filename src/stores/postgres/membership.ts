@@ -213,7 +213,7 @@ export class Membership {
 
   /** What the other nodes alive watch, as the database said when asked at `askedAt`. */
   private readWatchers(result: pg.QueryResult<WatchersRow>, askedAt: number): void {
-    this.peers.counted(result.rows[0]?.watchers ?? [], askedAt);
+    this.peers.read(result.rows[0]?.watchers ?? [], askedAt);
   }
 
   /** Stops trusting this node's claims: listeners drop their in-memory work. */

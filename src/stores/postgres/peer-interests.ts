@@ -30,7 +30,7 @@ export class PeerInterests {
    * override what was known before then (a node that left or died is gone from them); what a node
    * announced since may be newer than the rows' snapshot, so it stays.
    */
-  counted(rows: ReadonlyArray<readonly [string, string]>, askedAt: number): void {
+  read(rows: ReadonlyArray<readonly [string, string]>, askedAt: number): void {
     const now = performance.now();
     const listed = new Set<string>();
     for (const [node, interest] of rows) {
