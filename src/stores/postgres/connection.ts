@@ -5,7 +5,7 @@
  * whose answer was lost may have happened).
  */
 import pg from 'pg';
-import type { ClientConfig, PoolConfig } from 'pg';
+import type { ClientBase, ClientConfig, PoolConfig } from 'pg';
 import { StoreUnavailableError } from '../errors.js';
 
 /** `int8` (OID 20): milliseconds and sequence numbers, all well inside 2^53. */
@@ -33,6 +33,19 @@ export function clientConfig(url: string, applicationName: string): ClientConfig
 
 export function poolConfig(url: string, max: number): PoolConfig {
   return { ...clientConfig(url, 'parley'), max, idleTimeoutMillis: 30_000 };
+}
+
+/** Runs `work` between BEGIN and COMMIT on `client`, or ROLLBACK when it throws (its error is thrown again). */
+export async function inTransaction<T>(client: ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 /** SQLSTATE classes and codes that mean the server went away or is not accepting work. */

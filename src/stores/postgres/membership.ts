@@ -23,6 +23,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { SQL, queryOf } from './sql.js';
+import { inTransaction } from './connection.js';
 import { PeerInterests } from './peer-interests.js';
 
 export interface MembershipOptions {
@@ -194,20 +195,16 @@ export class Membership {
   /** Runs `work` in a transaction that holds the lock joining and watching take in turn. */
   private async inNodesOrder<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    let broken = false;
     try {
-      await client.query('BEGIN');
-      await client.query(queryOf(SQL.nodesOrder, []));
-      const result = await work(client);
-      await client.query('COMMIT');
+      const result = await inTransaction(client, async () => {
+        await client.query(queryOf(SQL.nodesOrder, []));
+        return work(client);
+      });
+      client.release();
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true; // the connection itself failed: the pool must not hand it out again
-      });
+      client.release(true); // a connection whose transaction failed is not handed out again
       throw error;
-    } finally {
-      client.release(broken);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import type { ClientBase } from 'pg';
 import { MIGRATIONS } from './migrations.js';
+import { inTransaction } from './connection.js';
 
 /** A fixed key for the migration lock (the bytes of "parley"). */
 const MIGRATION_LOCK = 0x7061726c6579;
@@ -39,15 +40,12 @@ export async function migrate(client: ClientBase, options: { migrate: boolean })
     }
     if (version < MIGRATIONS.length) await client.query(VERSION_TABLE);
     for (; version < MIGRATIONS.length; version++) {
-      await client.query('BEGIN');
-      try {
-        await client.query(MIGRATIONS[version]!);
-        await client.query('INSERT INTO parley_schema (version) VALUES ($1)', [version + 1]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      const migration = MIGRATIONS[version]!;
+      const applied = version + 1;
+      await inTransaction(client, async () => {
+        await client.query(migration);
+        await client.query('INSERT INTO parley_schema (version) VALUES ($1)', [applied]);
+      });
     }
     return version;
   } finally {
