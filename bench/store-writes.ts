@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configureConnection } from '../src/stores/sqlite/connection.js';
-import { MIGRATIONS, applyMigration } from '../src/stores/sqlite/migrations.js';
+import { applyMigrations } from '../src/stores/sqlite/migrations.js';
 import { prepareStatements, statusChangeValues } from '../src/stores/sqlite/sql.js';
 import { insertChained, insertReplyAhead } from '../src/stores/sqlite/chain.js';
 import { newMessage } from '../src/messages/message.js';
@@ -72,7 +72,7 @@ function measure(variant: Variant, turns: number, batch: number): number {
   const db = new Database(join(dir, 'store.db'));
   try {
     configureConnection(db, join(dir, 'store.db'));
-    for (const migration of MIGRATIONS) applyMigration(db, migration);
+    applyMigrations(db);
     variant.adjust?.(db);
     const st = prepareStatements(db);
     const replaced = variant.setStatusSql ? db.prepare(variant.setStatusSql) : null;

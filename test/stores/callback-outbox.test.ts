@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
-import { MIGRATIONS, applyMigration } from '../../src/stores/sqlite/migrations.js';
+import { MIGRATIONS, applyMigrations } from '../../src/stores/sqlite/migrations.js';
 import { SQL } from '../../src/stores/sqlite/sql.js';
 import { ACCOUNT, outbound } from './contract/fixtures.js';
 
@@ -30,7 +30,7 @@ describe('status-callback outbox (SQLite)', () => {
   test('a database at schema version 3 migrates to the outbox and keeps its messages', async () => {
     const path = join(dir, 'v3.db');
     const old = new Database(path);
-    for (const migration of MIGRATIONS.slice(0, 3)) applyMigration(old, migration);
+    applyMigrations(old, 3);
     old.pragma('user_version = 3');
     old.prepare(`INSERT INTO messages (sid, account_sid, direction, from_number, to_number, body, status, num_segments,
       status_callback_method, date_created, date_updated) VALUES ('SM${'9'.repeat(32)}', '${ACCOUNT}', 'outbound-api', '+15005550071',
@@ -49,7 +49,7 @@ describe('status-callback outbox (SQLite)', () => {
   test('a database at schema version 7 migrates with the oldest waiting callback of each message as its head', async () => {
     const path = join(dir, 'v7.db');
     const old = new Database(path);
-    for (const migration of MIGRATIONS.slice(0, 7)) applyMigration(old, migration);
+    applyMigrations(old, 7);
     old.pragma('user_version = 7');
     const insert = old.prepare(`INSERT INTO status_callbacks (account_sid, message_sid, conversation_id, url, params, attempts,
       created_at, next_attempt_at) VALUES ('${ACCOUNT}', ?, NULL, 'http://127.0.0.1:9/status', ?, 0, ?, ?)`);
@@ -72,7 +72,7 @@ describe('status-callback outbox (SQLite)', () => {
   test('the due heads come from an index, in order, without grouping or sorting the waiting callbacks', () => {
     const db = new Database(':memory:');
     try {
-      for (const migration of MIGRATIONS) applyMigration(db, migration);
+      applyMigrations(db);
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${SQL.callbackHeads}`).all(10) as Array<{ detail: string }>).map((r) => r.detail);
       assert.ok(plan.some((d) => d.includes('USING INDEX status_callbacks_due')), plan.join('; '));
       assert.ok(!plan.some((d) => /TEMP B-TREE|^SCAN status_callbacks$/.test(d)), plan.join('; '));

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, applyMigration } from '../../src/stores/sqlite/migrations.js';
+import { applyMigrations } from '../../src/stores/sqlite/migrations.js';
 import { SQL } from '../../src/stores/sqlite/sql.js';
 
 test('carrierPartMatch and unmatchedFor search both indexes by channel and id', () => {
   const db = new Database(':memory:');
   try {
-    for (const migration of MIGRATIONS) applyMigration(db, migration);
+    applyMigrations(db);
     const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('a', 'x', 'a', 'y') as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
     const parts = plan(SQL.carrierPartMatch);
     assert.match(parts, /carrier_parts_smsc_id \(channel=\? AND smsc_id=\?\)/, parts);

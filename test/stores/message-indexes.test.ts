@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, applyMigration } from '../../src/stores/sqlite/migrations.js';
+import { applyMigrations } from '../../src/stores/sqlite/migrations.js';
 import { SQL } from '../../src/stores/sqlite/sql.js';
 
 /** Runs `prefix` + a store statement with every parameter bound to NULL, by name or by position. */
@@ -25,7 +25,7 @@ describe('message indexes (migrations 5, 11, 12 and 13)', () => {
   test('no statement of the store scans messages, conversations or exchanges', () => {
     const db = new Database(':memory:');
     try {
-      for (const migration of MIGRATIONS) applyMigration(db, migration);
+      applyMigrations(db);
       for (const [name, sql] of Object.entries(SQL)) {
         const detail = withNulls<{ detail: string }>(db, 'EXPLAIN QUERY PLAN', sql).map((r) => r.detail).join(' | ');
         assert.doesNotMatch(detail, /SCAN (messages|conversations|exchanges)(?! USING)/, `${name}: ${detail}`);
@@ -47,7 +47,7 @@ describe('message indexes (migrations 5, 11, 12 and 13)', () => {
   test('a turn\'s writes of messages build no temporary B-tree (migration 11: no IN list in a partial index)', () => {
     const db = new Database(':memory:');
     try {
-      for (const migration of MIGRATIONS) applyMigration(db, migration);
+      applyMigrations(db);
       for (const name of ['messageInsert', 'replyInsert', 'replyInsertAhead', 'turnFinish', 'messageSetStatus', 'messageSetStatusFrom', 'messageUpdate'] as const) {
         const rows = withNulls<{ opcode: string }>(db, 'EXPLAIN', SQL[name]);
         assert.ok(rows.length > 0, name);
@@ -61,7 +61,7 @@ describe('message indexes (migrations 5, 11, 12 and 13)', () => {
   test('migrations 12 and 13 keep every thread as the indexes by To and by From found it', () => {
     const db = new Database(':memory:');
     try {
-      for (const migration of MIGRATIONS.slice(0, 11)) applyMigration(db, migration);
+      applyMigrations(db, 11);
       // Handsets texting two Parley numbers, replies, an API message, and two Parley numbers texting
       // each other (each message then has a Parley number on both sides).
       const rows: Array<[string, string, string]> = [
@@ -91,8 +91,7 @@ describe('message indexes (migrations 5, 11, 12 and 13)', () => {
       const before = cases.map((c) => threadBefore.all(c));
       const conversationsBefore = cases.filter((c) => c.number).map((c) => conversationBefore.all(c));
 
-      applyMigration(db, MIGRATIONS[11]!);
-      applyMigration(db, MIGRATIONS[12]!); // and migration 13: no message is in a chain yet, so all stay in messages_by_handset
+      applyMigrations(db, 13, 11); // migrations 12 and 13: no message is in a chain yet, so all stay in messages_by_handset
       const thread = db.prepare(`SELECT body FROM (${SQL.messageThread})`);
       const after = cases.map((c) => thread.all(c));
       assert.deepEqual(after, before);

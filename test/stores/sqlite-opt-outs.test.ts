@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, applyMigration } from '../../src/stores/sqlite/migrations.js';
+import { applyMigrations } from '../../src/stores/sqlite/migrations.js';
 import { prepareStatements, type Statements } from '../../src/stores/sqlite/sql.js';
 import { GroupCommitter } from '../../src/stores/sqlite/group-commit.js';
 import { sqliteOptOuts } from '../../src/stores/sqlite/opt-outs.js';
@@ -21,7 +21,7 @@ function openFile(): { db: Database.Database; st: Statements; reads: () => numbe
   const dir = mkdtempSync(join(tmpdir(), 'parley-opt-outs-'));
   const db = new Database(join(dir, 'parley.db'));
   db.pragma('journal_mode = WAL');
-  for (const migration of MIGRATIONS) applyMigration(db, migration);
+  applyMigrations(db);
   const st = prepareStatements(db);
   let reads = 0;
   const has = st.optOutHas;

@@ -17,7 +17,7 @@ import { BackgroundCheckpointer } from './checkpointer.js';
 import { configureConnection } from './connection.js';
 import { loadWalCoalescing } from './wal-coalescing.js';
 import { GroupCommitter } from './group-commit.js';
-import { MIGRATIONS, applyMigration } from './migrations.js';
+import { MIGRATIONS, applyMigrations } from './migrations.js';
 import { prepareStatements, statusChangeValues } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import { RecentParts } from './recent-parts.js';
@@ -358,7 +358,7 @@ function cached<T>(cache: Map<string, T | null>, key: string, load: () => T | nu
 function migrate(db: Database.Database): void {
   db.transaction(() => {
     const from = db.pragma('user_version', { simple: true }) as number;
-    for (let v = from; v < MIGRATIONS.length; v++) applyMigration(db, MIGRATIONS[v]!);
+    applyMigrations(db, MIGRATIONS.length, from);
     if (from < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
 }

@@ -10,6 +10,11 @@ export function applyMigration(db: Database, migration: Migration): void {
   else migration(db);
 }
 
+/** Runs the migrations after version `from` up to version `upTo` (all of them by default), in order. */
+export function applyMigrations(db: Database, upTo = MIGRATIONS.length, from = 0): void {
+  for (let v = from; v < upTo; v++) applyMigration(db, MIGRATIONS[v]!);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   /* 1: the conversation loop */ `
   CREATE TABLE accounts (
