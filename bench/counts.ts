@@ -19,6 +19,10 @@
  * - `statements`: the time the main thread spends in each SQLite statement, µs a turn, and how many
  *   calls a turn makes (bench/lib/statement-timer.ts). Timed, so noisier than the counts; what it
  *   shows is which statements a turn runs and how their cost moves with the load (finding 72).
+ * - `threads`: each of the gateway's threads (grouped by name: the main thread, the checkpointer's,
+ *   V8's and libuv's helpers), its CPU µs a turn and how often the kernel ran it a turn (each run
+ *   a wake-up), from `/proc/<pid>/task/<tid>/schedstat` before and after the measured turns. Timed,
+ *   not counted; what it shows is which thread a turn's cost lands on at a load (finding 123).
  * Turns run in a closed loop at `--concurrency` in flight, or at an offered `--rate` per second.
  * `--loop=carrier` counts the carrier loop instead (bench/workloads/carrier.ts): a turn is one
  * message from the SMSC simulator, its reply and its receipt, at the simulator's window of 50; the
@@ -47,8 +51,8 @@ import { stageClassifier, type Frame } from './lib/stages.js';
 import type { StatementTime } from './lib/statement-timer.js';
 import { functionsOf, perfMapOf } from './lib/jit-functions.js';
 
-type What = 'instructions' | 'syscalls' | 'allocations' | 'statements';
-const WHATS: readonly What[] = ['instructions', 'syscalls', 'allocations', 'statements'];
+type What = 'instructions' | 'syscalls' | 'allocations' | 'statements' | 'threads';
+const WHATS: readonly What[] = ['instructions', 'syscalls', 'allocations', 'statements', 'threads'];
 
 /** Modules loaded into the gateway that start and stop on SIGUSR2, and the variable naming their output file. */
 const SAMPLERS: Partial<Record<What, { module: string; env: string }>> = {
@@ -95,6 +99,11 @@ async function counting(what: What, gatewayPid: number, dir: string, samplerOut:
     execFileSync('callgrind_control', ['--instr=off', pid], { stdio: 'ignore' });
     return {}; // read from the dump once the gateway has exited
   }
+  if (what === 'threads') {
+    const before = threadTimes(pid);
+    await run();
+    return threadsDelta(before, threadTimes(pid));
+  }
   const threads = readdirSync(`/proc/${pid}/task`);
   const out = join(dir, 'strace.txt');
   const strace = spawn('strace', ['-c', '-o', out, ...threads.flatMap((t) => ['-p', t])], { stdio: 'ignore' });
@@ -108,6 +117,45 @@ async function counting(what: What, gatewayPid: number, dir: string, samplerOut:
     const calls = Number(cells[3]);
     const name = cells[cells.length - 1];
     if (cells.length >= 5 && Number.isFinite(calls) && name && name !== 'total' && !name.startsWith('-')) counts[name] = calls;
+  }
+  return counts;
+}
+
+interface ThreadTime { name: string; ns: number; runs: number; preempted: number }
+
+/**
+ * Each live thread's CPU time (ns) and times run, from the kernel's scheduler statistics, named
+ * `main` or by its name and place in the order threads were made: node names nearly all its
+ * threads `node`, and makes V8's helpers first, then libuv's pool and worker threads as they come.
+ */
+function threadTimes(pid: string): Map<string, ThreadTime> {
+  const times = new Map<string, ThreadTime>();
+  const tids = readdirSync(`/proc/${pid}/task`).sort((a, b) => Number(a) - Number(b));
+  for (const [place, tid] of tids.entries()) {
+    try {
+      const [ns, , runs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+      const name = tid === pid ? 'main' : `${readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()}#${place}`;
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      times.set(tid, { name, ns: ns!, runs: runs!, preempted: Number(/nonvoluntary_ctxt_switches:\s*(\d+)/.exec(status)?.[1] ?? 0) });
+    } catch {
+      // the thread ended between the listing and the read: it ran nothing measured
+    }
+  }
+  return times;
+}
+
+/**
+ * µs and runs by thread name over the measured turns (`<name> µs`, `<name> runs`). A thread that
+ * started during them counts from zero; one that ended during them is lost, which the pools of
+ * V8 and libuv, started with the process, do not do.
+ */
+function threadsDelta(before: Map<string, ThreadTime>, after: Map<string, ThreadTime>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [tid, now] of after) {
+    const then = before.get(tid) ?? { ns: 0, runs: 0, preempted: 0 };
+    counts[`${now.name} µs`] = (counts[`${now.name} µs`] ?? 0) + (now.ns - then.ns) / 1000;
+    counts[`${now.name} runs`] = (counts[`${now.name} runs`] ?? 0) + now.runs - then.runs;
+    counts[`${now.name} preempted`] = (counts[`${now.name} preempted`] ?? 0) + now.preempted - then.preempted;
   }
   return counts;
 }
@@ -289,12 +337,16 @@ function summarize(what: What, out: Outputs, completed: number, counted: Record<
     topFunctions = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([where, bytes]) => [where, Math.round(bytes / completed)]);
   }
   const perTurn: Record<string, number> = {};
-  let total = 0;
+  const totals = { total: 0, 'total µs': 0, 'total runs': 0 };
   for (const [name, calls] of Object.entries(counts)) {
     perTurn[name] = Math.round((100 * calls) / completed) / 100;
-    total += calls;
+    if (what !== 'threads') totals.total += calls;
+    else if (name.endsWith(' µs')) totals['total µs'] += calls;
+    else if (name.endsWith(' runs')) totals['total runs'] += calls;
   }
-  perTurn.total = Math.round((100 * total) / completed) / 100;
+  for (const [name, sum] of Object.entries(totals)) {
+    if ((name === 'total') === (what !== 'threads')) perTurn[name] = Math.round((100 * sum) / completed) / 100;
+  }
   return { load: label, turns: completed, perTurn, ...(topFunctions ? { topFunctions } : {}) };
 }
 
@@ -315,6 +367,7 @@ function formatCount(what: What, n: number): string {
   if (what === 'instructions') return `${(n / 1e6).toFixed(3)} M`;
   if (what === 'allocations') return `${(n / 1024).toFixed(1)} KiB`;
   if (what === 'statements') return `${n.toFixed(1)} µs`;
+  if (what === 'threads') return n.toFixed(2);
   return String(n);
 }
 
@@ -340,7 +393,7 @@ async function main(): Promise<void> {
     for (const measurement of measurements) {
       const counted = await measurement();
       results.push(counted);
-      const top = Object.entries(counted.perTurn).sort((a, b) => b[1] - a[1]).slice(0, 12);
+      const top = Object.entries(counted.perTurn).sort((a, b) => b[1] - a[1]).slice(0, what === 'threads' ? 24 : 12);
       console.log(`${counted.load}, ${counted.turns} turns: ${top.map(([name, n]) => `${name} ${formatCount(what, n)}`).join(', ')}`);
       const unit = what === 'instructions' ? 'instructions' : 'bytes';
       for (const [where, n] of counted.topFunctions ?? []) console.log(`  ${String(n).padStart(7)} ${unit} a turn  ${where}`);

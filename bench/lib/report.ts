@@ -163,7 +163,8 @@ export function table(res: Results): string {
       `overhead p50/p99 ${r.overheadMs ? `${r.overheadMs.p50}/${r.overheadMs.p99} ms` : 'n/a'}; app p99 ${r.appMs.p99} ms; `
       + `201 to reply stored p50/p99 ${r.steadySplitMs.toReplyStored.p50}/${r.steadySplitMs.toReplyStored.p99} ms, `
       + `stored to delivered ${r.steadySplitMs.storedToDelivered.p50}/${r.steadySplitMs.storedToDelivered.p99} ms; `
-      + `gateway CPU ${r.steadyGatewayCpu.msPerTurn} ms/turn (${Math.round(r.steadyGatewayCpu.busy * 100)} % of a core); ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs, r.steadyGeneratorEventLoopMs)}${errs(r.steady)}`]);
+      + `gateway CPU ${r.steadyGatewayCpu.msPerTurn} ms/turn (${Math.round(r.steadyGatewayCpu.busy * 100)} % of a core)`
+      + `${r.steadyOthersCpu ? `, app ${r.steadyOthersCpu.app}, generator ${r.steadyOthersCpu.generator}` : ''}; ${eld(r.steadyGatewayEventLoopMs, r.steadyAppEventLoopMs, r.steadyGeneratorEventLoopMs)}${errs(r.steady)}`]);
   }
   if (w.kannel.skipped) rows.push(['Kannel loop (no store)', '-', '-', '-', '-', `skipped: ${w.kannel.reason}`]);
   else {

@@ -45,6 +45,12 @@ export interface FullLoopResult extends SaturationRun {
   steadyGatewayEventLoopMs: EventLoopDelay | null;
   /** The gateway's CPU in the steady run: ms per completed turn, and the share of one core it kept busy. */
   steadyGatewayCpu: { msPerTurn: number; busy: number };
+  /**
+   * The app's and the generator's CPU per turn in the steady run, ms: the control for the gateway's
+   * (finding 123). Both do the same small work per turn at any rate, so what their CPU a turn gains
+   * between saturation and half of it is what the machine charges any process for the lull.
+   */
+  steadyOthersCpu?: { app: number; generator: number };
   steadyAppEventLoopMs: EventLoopDelay | null;
   /** The bench's own (the load generator's), where the latencies are timed. */
   steadyGeneratorEventLoopMs?: LoopDelay;
@@ -148,11 +154,15 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
       driver.toReplyStored = new LatencyRecorder();
       driver.storedToDelivered = new LatencyRecorder();
       const steadyCpu0 = cpuMs(gw.child.pid);
+      const othersCpu0 = { app: cpuMs(app.child.pid), gen: process.cpuUsage() };
       const steadyRun = await steady(driver.op, rate, profile.concurrency * 4, {
         count: Math.ceil((rate * profile.steadyMs) / 1000), maxMs: profile.steadyMs, drainMs: 10_000,
       });
       driver.keepSids = false;
       const steadyCpu = cpuMs(gw.child.pid) - steadyCpu0;
+      const steadyAppCpu = cpuMs(app.child.pid) - othersCpu0.app;
+      const steadyGen = process.cpuUsage(othersCpu0.gen);
+      const perSteadyTurn = (ms: number): number => (steadyRun.completed ? Math.round((ms * 1000) / steadyRun.completed) / 1000 : 0);
       const steadyGeneratorEventLoopMs = generatorDelay();
       const steadyGatewayEventLoopMs = await gw.eventLoopDelay();
       const steadyAppEventLoopMs = await app.eventLoopDelay();
@@ -174,9 +184,10 @@ export async function runFullLoop(setup: FullLoopSetup): Promise<FullLoopResult>
         steadySplitMs: { toReplyStored: driver.toReplyStored.summary(), storedToDelivered: driver.storedToDelivered.summary() },
         steadyGatewayEventLoopMs,
         steadyGatewayCpu: {
-          msPerTurn: steadyRun.completed ? Math.round((steadyCpu * 1000) / steadyRun.completed) / 1000 : 0,
+          msPerTurn: perSteadyTurn(steadyCpu),
           busy: steadyRun.elapsedMs ? Math.round((steadyCpu * 100) / steadyRun.elapsedMs) / 100 : 0,
         },
+        steadyOthersCpu: { app: perSteadyTurn(steadyAppCpu), generator: perSteadyTurn((steadyGen.user + steadyGen.system) / 1000) },
         steadyAppEventLoopMs,
         steadyGeneratorEventLoopMs,
         overheadMs: overhead.length ? summarize(Float64Array.from(overhead)) : null,
