@@ -162,6 +162,22 @@ test('bench/counts.ts --what=statements times the SQLite statements a turn runs,
   assert.ok(Math.abs(sum - total!) <= Object.keys(byStatement).length * 0.001 + 0.001, `statements add up to ${sum}, total ${total}`);
 });
 
+test('bench/counts.ts --what=threads gives each of the gateway\'s threads its CPU and its runs a turn', { timeout: 120_000 }, async () => {
+  const { output, counted } = await countBriefly('threads');
+  assert.match(output, /^8 in flight, \d+ turns: total µs [\d.]+, /m);
+  const { 'total µs': totalUs, 'total runs': totalRuns, ...byThread } = counted.perTurn;
+  // The main thread runs every turn: it has CPU a turn, and was scheduled at least now and then.
+  assert.ok((byThread['main µs'] ?? 0) > 1, `main: ${JSON.stringify(byThread)}`);
+  assert.ok((byThread['main runs'] ?? 0) > 0, `main runs: ${JSON.stringify(byThread)}`);
+  // Every other thread is named by its name and its place in the order of creation, never `main`.
+  const others = Object.keys(byThread).filter((k) => k.endsWith(' µs') && k !== 'main µs');
+  assert.ok(others.length > 0 && others.every((k) => /^.+#\d+ µs$/.test(k)), others.join(', '));
+  const sumOf = (suffix: string): number => Object.entries(byThread).filter(([k]) => k.endsWith(suffix)).reduce((a, [, v]) => a + v, 0);
+  assert.ok(Math.abs(sumOf(' µs') - totalUs!) <= Object.keys(byThread).length * 0.01, `threads add up to ${sumOf(' µs')} µs, total ${totalUs}`);
+  assert.ok(Math.abs(sumOf(' runs') - totalRuns!) <= Object.keys(byThread).length * 0.01, `runs add up to ${sumOf(' runs')}, total ${totalRuns}`);
+  assert.ok(totalRuns! < totalUs!, 'a run is more than a microsecond');
+});
+
 test('bench/counts.ts --loop=carrier times the statements of a carrier loop: message, reply, part, receipt', { timeout: 120_000 }, async () => {
   // 2,000 loops, so that the 50 in flight at either end of the count are a few percent of it.
   const { output, counted } = await countBriefly('statements', { args: ['--loop=carrier', '--turns=2000', '--warmup=300'], label: 'carrier loop, window 50' });
