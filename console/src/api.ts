@@ -48,9 +48,12 @@ export interface StatusPoint {
   at: string; received_per_second: number; sent_per_second: number; turns_per_second: number;
   turn_latency_mean_ms: number | null; turn_latency_p95_ms: number | null; queues: QueueDepths | null;
 }
+export interface ClusterNode { id: string; host: string; pid: number; started_at: string; last_heartbeat: string; lease_seconds: number; alive: boolean }
+/** The nodes sharing the database (null for a gateway alone); `nodes` is null when the database did not answer. */
+export interface ClusterView { this_node: string; nodes: ClusterNode[] | null; reason?: string }
 /** GET /parley/status: the numbers /metrics shows, sampled every few seconds for the last minutes. */
 export interface StatusView {
-  sample_interval_seconds: number; channels: ChannelState[]; queues: QueueDepths | null;
+  sample_interval_seconds: number; cluster: ClusterView | null; channels: ChannelState[]; queues: QueueDepths | null;
   totals: { received: number; sent: number; turns_ok: number; turns_error: number };
   errors: Array<{ code: number; count: number; title: string | null }>; samples: StatusPoint[];
 }

@@ -1,8 +1,9 @@
 // Status: each channel's state, queue depths, messages per second, turn latency and errors per
 // code, from GET /parley/status (the numbers /metrics exposes, sampled every few seconds for the
-// last minutes), polled while the page is open. Charts are small inline SVGs.
+// last minutes), polled while the page is open. Charts are small inline SVGs. On a cluster, the
+// nodes first: the rest of the page is the node that answered.
 import { useEffect } from 'preact/hooks';
-import { api, type StatusPoint, type StatusView } from './api.js';
+import { api, type ClusterView, type StatusPoint, type StatusView } from './api.js';
 import { ErrorCode, Problem, Section, time, useData } from './ui.js';
 import './status.css';
 
@@ -28,6 +29,7 @@ function Overview({ view }: { view: StatusView }): preact.JSX.Element {
   const span = minutes >= 1 ? `last ${minutes} min` : `last ${samples.length * view.sample_interval_seconds} s`;
   return (
     <>
+      {view.cluster && <Nodes cluster={view.cluster} />}
       <table class="channels">
         <thead><tr><th>Channel</th><th>Type</th><th>State</th><th>Since</th><th>Waiting</th><th>In flight</th></tr></thead>
         <tbody>
@@ -62,6 +64,32 @@ function Overview({ view }: { view: StatusView }): preact.JSX.Element {
           <thead><tr><th>Code</th><th>Error</th><th>Count</th></tr></thead>
           <tbody>
             {view.errors.map((e) => <tr key={e.code}><td><ErrorCode code={e.code} /></td><td>{e.title ?? ''}</td><td>{e.count}</td></tr>)}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** The nodes sharing the database, this one marked: the channels, rates and totals below are its own. */
+function Nodes({ cluster }: { cluster: ClusterView }): preact.JSX.Element {
+  return (
+    <>
+      <p class="note">
+        One of several nodes: this page shows node <code>{cluster.this_node}</code>. Queue depths are the whole
+        gateway's; channels, rates and totals are this node's.
+      </p>
+      {cluster.nodes === null ? <p class="empty">Nodes unknown: {cluster.reason}</p> : (
+        <table class="nodes">
+          <thead><tr><th>Node</th><th>Host</th><th>PID</th><th>State</th><th>Started</th><th>Last heartbeat</th></tr></thead>
+          <tbody>
+            {cluster.nodes.map((n) => (
+              <tr key={n.id} class={n.id === cluster.this_node ? 'this-node' : undefined}>
+                <td>{n.id}{n.id === cluster.this_node && <small> (this node)</small>}</td><td>{n.host}</td><td>{n.pid}</td>
+                <td><span class={`state ${n.alive ? 'bound' : 'down'}`}>{n.alive ? 'alive' : 'lease expired'}</span></td>
+                <td>{time(n.started_at)}</td><td>{time(n.last_heartbeat)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}

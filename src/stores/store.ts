@@ -278,6 +278,19 @@ export interface QueueDepths {
   callbacks: number;
 }
 
+/** One node of a cluster as the shared store knows it (the status page lists them). */
+export interface ClusterNode {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: Date;
+  /** Its last heartbeat, in the store's clock. */
+  heartbeatAt: Date;
+  leaseMs: number;
+  /** Its lease still runs, by the store's clock: it holds its work. */
+  alive: boolean;
+}
+
 /**
  * What several Parley nodes sharing one store need from it (an optional capability of the Store):
  * membership with a lease, claims on conversations, and a best-effort message channel to the
@@ -322,6 +335,11 @@ export interface ClusterMembership {
    * nodes may have taken its work over) and joined again under a new id: drop what it held.
    */
   onLeaseLost(listener: () => void): () => void;
+  /**
+   * The nodes the store knows, oldest first: every node alive, and a node whose lease ran out until
+   * it is forgotten (an hour later). A node that stopped cleanly has left already.
+   */
+  nodes(): Promise<ClusterNode[]>;
 }
 
 export interface Store {

@@ -92,6 +92,10 @@ test('channels, queues, rates, latency and errors by code, live from the sampled
   await errors.locator('td', { hasText: 'HTTP retrieval failure' }).waitFor();
   await errors.locator('td', { hasText: /^3$/ }).waitFor();
   await page.screenshot({ path: `${SHOTS}/status.png`, fullPage: true });
+  // A gateway alone (SQLite) has no cluster: no list of nodes, and the page is the whole gateway's.
+  assert.equal(await page.locator('table.nodes').count(), 0);
+  const view = (await (await fetch(`${parley.url}/parley/status`, { headers: { authorization: auth } })).json()) as { cluster: unknown };
+  assert.equal(view.cluster, null);
 
   // The same numbers as /metrics.
   const metrics = parseExposition(await (await fetch(`${parley.url}/metrics`, { headers: { authorization: auth } })).text());

@@ -6,7 +6,8 @@
  *   GET /metrics        the Prometheus text format; the default account's SID and auth token as
  *                       HTTP Basic (Prometheus' basic_auth), 401 otherwise.
  *   GET /parley/status  the console's status page: the same numbers as JSON, with the last
- *                       minutes sampled; the default account only.
+ *                       minutes sampled, and on a cluster the nodes the database knows; the
+ *                       default account only.
  * `/healthz` (liveness) stays in server.ts.
  */
 import type { RouteContext } from '../server.js';
@@ -15,6 +16,7 @@ import { authenticate } from '../auth.js';
 import { TwilioError } from '../../errors/twilio-error.js';
 import { lookupError } from '../../errors/catalog.js';
 import { channelJson } from '../representations/channel.js';
+import { clusterJson } from '../representations/cluster.js';
 import { within } from '../../clock/deadline.js';
 
 /** A readiness probe waits this long for the store before calling it unavailable. */
@@ -53,9 +55,11 @@ export function registerOperationRoutes(ctx: RouteContext): void {
     const account = accountFor(req);
     if (account.sid !== operations.defaultAccountSid) throw new TwilioError(20006, 'Access Denied: the status page is the default account\'s');
     const latest = operations.history.latest() ?? await operations.metrics.snapshot();
+    const cluster = await clusterJson(gateway.store.cluster, PING_TIMEOUT_MS);
     reply.header('cache-control', 'no-store');
     return {
       sample_interval_seconds: operations.history.intervalMs / 1000,
+      cluster,
       channels: gateway.channelStatuses().map(channelJson),
       queues: latest.queues,
       totals: { received: latest.received, sent: latest.sent, turns_ok: latest.turnsOk, turns_error: latest.turnsError },

@@ -61,6 +61,7 @@ const OWN_STALE_MS = 10_000;
 const SENDING = new Set(['accepted', 'queued', 'sending']);
 
 interface ClaimRow { claim_token: number | null; claim_how: TurnClaim['how'] | null }
+interface NodeRow { id: string; host: string; pid: number; started_at: Date; heartbeat: Date; lease_ms: number; alive: boolean }
 
 function claimOf(row: ClaimRow | undefined): TurnClaim | null {
   return row && row.claim_token !== null && row.claim_how !== null ? { token: row.claim_token, how: row.claim_how } : null;
@@ -166,6 +167,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     maxPayloadBytes: MAX_PAYLOAD_BYTES,
     onBroadcast: (listener) => notifications.subscribe(listener),
     onLeaseLost: (listener) => membership.onLeaseLost(listener),
+    nodes: async () => (await rows<NodeRow>(SQL.nodesList, [])).map((r) => ({
+      id: r.id, host: r.host, pid: r.pid, startedAt: r.started_at, heartbeatAt: r.heartbeat, leaseMs: r.lease_ms, alive: r.alive,
+    })),
   };
 
   return {

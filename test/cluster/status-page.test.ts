@@ -1,0 +1,125 @@
+/**
+ * The status page of a cluster: two `parley serve` nodes on one PostgreSQL database. Each node's
+ * `GET /parley/status` names the node that answered and lists every node the database knows, with
+ * its host, pid, start and last heartbeat; the console draws that list in Chromium. A node stalled
+ * past its lease shows there as expired, and under a new id once it wakes and joins again; a node
+ * stopped cleanly leaves the list. When the database cannot list them, the page still answers, and
+ * says why.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { hostname } from 'node:os';
+import type { Browser } from 'playwright-core';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { consolePage, launchChromium } from '../helpers/browser.js';
+
+interface NodeJson { id: string; host: string; pid: number; started_at: string; last_heartbeat: string; lease_seconds: number; alive: boolean }
+interface ClusterJson { this_node: string; nodes: NodeJson[] | null; reason?: string }
+
+let cluster: Cluster;
+let browser: Browser | undefined;
+
+before(async () => {
+  cluster = await startCluster(2);
+});
+
+after(async () => {
+  await browser?.close();
+  await cluster?.stop();
+});
+
+async function clusterOn(node: number): Promise<ClusterJson> {
+  return (await statusOn(node)).cluster;
+}
+
+async function statusOn(node: number): Promise<{ cluster: ClusterJson; channels: unknown[] }> {
+  const { accountSid, authToken } = cluster.credentials;
+  const res = await fetch(`${cluster.nodes[node]!.url}/parley/status`, {
+    headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
+  });
+  assert.equal(res.status, 200);
+  const status = (await res.json()) as { cluster: ClusterJson | null; channels: unknown[] };
+  assert.ok(status.cluster, 'a node of a cluster has a cluster on its status page');
+  return { ...status, cluster: status.cluster };
+}
+
+/** Polls `check` until it holds (the nodes' heartbeats run on their own timers), at most 15 s. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within 15 s: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('each node names itself and lists both nodes alive, with their hosts, pids and heartbeats', async () => {
+  const ids = [await cluster.nodeIdOf(0), await cluster.nodeIdOf(1)];
+  for (const node of [0, 1]) {
+    const view = await clusterOn(node);
+    assert.equal(view.this_node, ids[node]);
+    assert.ok(view.nodes);
+    assert.deepEqual(view.nodes.map((n) => n.id).sort(), [...ids].sort());
+    for (const n of view.nodes) {
+      assert.equal(n.alive, true, n.id);
+      assert.equal(n.host, hostname());
+      assert.equal(n.pid, cluster.nodes[ids.indexOf(n.id)]!.child!.pid);
+      assert.equal(n.lease_seconds, 3); // startCluster's --lease 3s
+      assert.ok(Date.parse(n.last_heartbeat) >= Date.parse(n.started_at), `${n.last_heartbeat} after ${n.started_at}`);
+    }
+  }
+});
+
+test('the console draws the nodes, this one marked, and says the rest of the page is its own', { timeout: 60_000 }, async () => {
+  const ids = [await cluster.nodeIdOf(0), await cluster.nodeIdOf(1)];
+  browser = await launchChromium();
+  const { page } = await consolePage(browser, cluster.nodes[0]!.url, { sid: cluster.credentials.accountSid, authToken: cluster.credentials.authToken });
+  await page.goto('/#/status');
+  const mine = page.locator('table.nodes tr.this-node');
+  await mine.locator('td', { hasText: `${ids[0]} (this node)` }).waitFor();
+  await mine.locator('.state.bound', { hasText: 'alive' }).waitFor();
+  const other = page.locator('table.nodes tbody tr', { hasText: ids[1]! });
+  await other.locator('.state.bound', { hasText: 'alive' }).waitFor();
+  assert.equal(await other.getAttribute('class'), null, 'only the answering node is marked');
+  assert.match((await page.locator('p.note', { hasText: 'One of several nodes' }).textContent()) ?? '', new RegExp(`this page shows node ${ids[0]}`));
+  await page.context().close();
+});
+
+test('a node stalled past its lease shows as expired, and under a new id once it wakes', { timeout: 60_000 }, async () => {
+  const stalled = await cluster.nodeIdOf(1);
+  cluster.nodes[1]!.child!.kill('SIGSTOP');
+  try {
+    await cluster.backdate(1); // its lease ran out an hour ago, by the database's clock
+    const view = await clusterOn(0);
+    assert.equal(view.nodes?.find((n) => n.id === stalled)?.alive, false);
+    assert.equal(view.nodes?.find((n) => n.id === view.this_node)?.alive, true);
+  } finally {
+    cluster.nodes[1]!.child!.kill('SIGCONT');
+  }
+  // Awake, it finds its lease gone and joins again under a new id, deleting its old row.
+  await until('the woken node listed alive under a new id, its old row gone', async () => {
+    const nodes = (await clusterOn(0)).nodes ?? [];
+    return nodes.length === 2 && nodes.every((n) => n.alive) && !nodes.some((n) => n.id === stalled);
+  });
+  assert.notEqual(await cluster.nodeIdOf(1), stalled);
+});
+
+test('when the database cannot list the nodes, the page still answers, and says why', async () => {
+  // For a moment, as a database whose table is out of reach (the heartbeats every second may miss one; a lease is 3 s).
+  await cluster.db.sql('ALTER TABLE nodes RENAME TO nodes_away');
+  let status;
+  try {
+    status = await statusOn(0);
+  } finally {
+    await cluster.db.sql('ALTER TABLE nodes_away RENAME TO nodes');
+  }
+  assert.equal(status.cluster.this_node, await cluster.nodeIdOf(0));
+  assert.equal(status.cluster.nodes, null);
+  assert.match(status.cluster.reason ?? '', /^the database does not answer: .*nodes/);
+  assert.equal(status.channels.length, 1, 'the rest of the page as always');
+});
+
+test('a node stopped cleanly leaves the list', async () => {
+  await cluster.kill(1, 'SIGTERM');
+  const view = await clusterOn(0);
+  assert.deepEqual(view.nodes?.map((n) => n.id), [view.this_node]);
+});
