@@ -4,7 +4,8 @@
  *   parley_messages_received_total{channel}, parley_messages_sent_total{channel},
  *   parley_message_status_total{status}, parley_turns_total{outcome}, parley_turn_duration_seconds,
  *   parley_webhook_duration_seconds, parley_queue_depth{queue}, parley_channel_up{channel},
- * plus parley_errors_total{code} and parley_receipts_unmatched_total.
+ * plus parley_errors_total{code} and parley_receipts_unmatched_total; with several nodes on one
+ * database, parley_cluster_nodes{state}.
  *
  * Counted from the event bus (events describe committed state) and the channel router, as plain
  * numbers: the hot path pays a Map increment per event, and the collectors turn the numbers into
@@ -16,6 +17,10 @@ import type { GatewayEvent } from '../events/bus.js';
 import type { MessageStatus } from '../stores/records.js';
 import type { QueueDepths } from '../stores/store.js';
 import { processRegistry } from './process.js';
+import { within } from '../clock/deadline.js';
+
+/** A scrape waits this long for the store's list of nodes before leaving the series out. */
+const NODES_TIMEOUT_MS = 2_000;
 
 /** Turns include the app's time (Twilio's 15 s budget, a fallback after it), so the buckets reach 60 s. */
 export const TURN_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
@@ -92,6 +97,21 @@ export class ParleyMetrics {
         for (const status of gateway.channelStatuses()) this.set({ channel: status.name }, status.state === 'bound' ? 1 : 0);
       },
     });
+    const cluster = gateway.store.cluster;
+    if (cluster) {
+      new Gauge({
+        name: 'parley_cluster_nodes', help: 'Nodes sharing the database, by state: alive (its lease runs), expired (its lease ran out; its work was taken over).',
+        labelNames: ['state'], registers,
+        async collect() {
+          this.reset(); // as the queue depths: absent, not stale, when the store does not answer
+          const nodes = await within(cluster.nodes(), NODES_TIMEOUT_MS, () => new Error('no answer')).catch(() => null);
+          if (!nodes) return;
+          const alive = nodes.filter((n) => n.alive).length;
+          this.set({ state: 'alive' }, alive);
+          this.set({ state: 'expired' }, nodes.length - alive);
+        },
+      });
+    }
     this.unsubscribe = gateway.events.subscribe((event) => this.count(event));
   }
 

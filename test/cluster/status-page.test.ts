@@ -4,7 +4,7 @@
  * its host, pid, start and last heartbeat; the console draws that list in Chromium. A node stalled
  * past its lease shows there as expired, and under a new id once it wakes and joins again; a node
  * stopped cleanly leaves the list. When the database cannot list them, the page still answers, and
- * says why.
+ * says why. `/metrics` counts the same nodes by state (`parley_cluster_nodes`).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import type { Browser } from 'playwright-core';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { consolePage, launchChromium } from '../helpers/browser.js';
+import { parseExposition, promtoolCheck, valueOf } from '../helpers/prometheus.js';
 
 interface NodeJson { id: string; host: string; pid: number; started_at: string; last_heartbeat: string; lease_seconds: number; alive: boolean }
 interface ClusterJson { this_node: string; nodes: NodeJson[] | null; reason?: string }
@@ -28,15 +29,26 @@ after(async () => {
   await cluster?.stop();
 });
 
+function authorization(): string {
+  const { accountSid, authToken } = cluster.credentials;
+  return `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+}
+
+/** `parley_cluster_nodes` as one node exposes it: alive and expired, or null when the series is absent. */
+async function nodesGauge(node: number): Promise<{ alive: number | undefined; expired: number | undefined } | null> {
+  const res = await fetch(`${cluster.nodes[node]!.url}/metrics`, { headers: { authorization: authorization() } });
+  assert.equal(res.status, 200);
+  const families = parseExposition(await res.text());
+  if (!families.get('parley_cluster_nodes')?.samples.length) return null;
+  return { alive: valueOf(families, 'parley_cluster_nodes', { state: 'alive' }), expired: valueOf(families, 'parley_cluster_nodes', { state: 'expired' }) };
+}
+
 async function clusterOn(node: number): Promise<ClusterJson> {
   return (await statusOn(node)).cluster;
 }
 
 async function statusOn(node: number): Promise<{ cluster: ClusterJson; channels: unknown[] }> {
-  const { accountSid, authToken } = cluster.credentials;
-  const res = await fetch(`${cluster.nodes[node]!.url}/parley/status`, {
-    headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
-  });
+  const res = await fetch(`${cluster.nodes[node]!.url}/parley/status`, { headers: { authorization: authorization() } });
   assert.equal(res.status, 200);
   const status = (await res.json()) as { cluster: ClusterJson | null; channels: unknown[] };
   assert.ok(status.cluster, 'a node of a cluster has a cluster on its status page');
@@ -66,7 +78,11 @@ test('each node names itself and lists both nodes alive, with their hosts, pids 
       assert.equal(n.lease_seconds, 3); // startCluster's --lease 3s
       assert.ok(Date.parse(n.last_heartbeat) >= Date.parse(n.started_at), `${n.last_heartbeat} after ${n.started_at}`);
     }
+    assert.deepEqual(await nodesGauge(node), { alive: 2, expired: 0 });
   }
+  const res = await fetch(`${cluster.nodes[0]!.url}/metrics`, { headers: { authorization: authorization() } });
+  const check = await promtoolCheck(await res.text());
+  assert.equal(check.code, 0, `promtool check metrics:\n${check.output}`);
 });
 
 test('the console draws the nodes, this one marked, and says the rest of the page is its own', { timeout: 60_000 }, async () => {
@@ -92,6 +108,7 @@ test('a node stalled past its lease shows as expired, and under a new id once it
     const view = await clusterOn(0);
     assert.equal(view.nodes?.find((n) => n.id === stalled)?.alive, false);
     assert.equal(view.nodes?.find((n) => n.id === view.this_node)?.alive, true);
+    assert.deepEqual(await nodesGauge(0), { alive: 1, expired: 1 });
   } finally {
     cluster.nodes[1]!.child!.kill('SIGCONT');
   }
@@ -103,18 +120,21 @@ test('a node stalled past its lease shows as expired, and under a new id once it
   assert.notEqual(await cluster.nodeIdOf(1), stalled);
 });
 
-test('when the database cannot list the nodes, the page still answers, and says why', async () => {
+test('when the database cannot list the nodes, the page still answers and says why, and the gauge is left out', async () => {
   // For a moment, as a database whose table is out of reach (the heartbeats every second may miss one; a lease is 3 s).
   await cluster.db.sql('ALTER TABLE nodes RENAME TO nodes_away');
   let status;
+  let gauge;
   try {
     status = await statusOn(0);
+    gauge = await nodesGauge(0);
   } finally {
     await cluster.db.sql('ALTER TABLE nodes_away RENAME TO nodes');
   }
   assert.equal(status.cluster.this_node, await cluster.nodeIdOf(0));
   assert.equal(status.cluster.nodes, null);
   assert.match(status.cluster.reason ?? '', /^the database does not answer: .*nodes/);
+  assert.equal(gauge, null, 'the gauge is left out, not shown stale');
   assert.equal(status.channels.length, 1, 'the rest of the page as always');
 });
 
@@ -122,4 +142,5 @@ test('a node stopped cleanly leaves the list', async () => {
   await cluster.kill(1, 'SIGTERM');
   const view = await clusterOn(0);
   assert.deepEqual(view.nodes?.map((n) => n.id), [view.this_node]);
+  assert.deepEqual(await nodesGauge(0), { alive: 1, expired: 0 });
 });
