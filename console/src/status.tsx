@@ -71,13 +71,13 @@ function Overview({ view }: { view: StatusView }): preact.JSX.Element {
   );
 }
 
-/** The nodes sharing the database, this one marked: the channels, rates and totals below are its own. */
+/** The nodes sharing the database, this one marked: the channels, rates, totals and errors below are its own. */
 function Nodes({ cluster }: { cluster: ClusterView }): preact.JSX.Element {
   return (
     <>
       <p class="note">
         One of several nodes: this page shows node <code>{cluster.this_node}</code>. Queue depths are the whole
-        gateway's; channels, rates and totals are this node's.
+        gateway's; channels, rates, totals and errors are this node's.
       </p>
       {cluster.nodes === null ? <p class="empty">Nodes unknown: {cluster.reason}</p> : (
         <table class="nodes">
