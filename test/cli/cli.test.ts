@@ -36,7 +36,7 @@ describe('help and usage', () => {
   test('parley --help lists every command and the exit codes', async () => {
     const r = await runCli(['--help'], env);
     assert.equal(r.code, 0);
-    for (const name of ['serve', 'dev', 'send', 'thread', 'numbers', 'tail', 'clock', 'db']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['serve', 'dev', 'send', 'thread', 'numbers', 'tail', 'channels', 'nodes', 'clock', 'db']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
     assert.match(r.stdout, /Exit codes: 0 success, 1 the operation failed, 2 bad usage/);
   });
 
@@ -153,6 +153,31 @@ describe('numbers, send, thread and clock against a development-mode Parley', ()
     const list = await runCli(['numbers', 'list'], env);
     assert.equal(list.code, 0);
     assert.match(list.stdout, /^no numbers/);
+  });
+});
+
+describe('parley nodes against a gateway alone', () => {
+  test('says it runs alone; --json gives the route\'s null cluster', async () => {
+    const text = await runCli(['nodes'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stdout, 'one node: this gateway runs alone on its database (SQLite), with no other nodes\n');
+    const json = await runCli(['nodes', '--json'], env);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), { cluster: null });
+  });
+
+  test('the list of nodes is the default account\'s: a subaccount is refused (403, 20006)', async () => {
+    const basic = (sid: string, token: string): string => `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`;
+    const created = await fetch(`${parley.url}/2010-04-01/Accounts.json`, {
+      method: 'POST', headers: { authorization: basic(parley.account.sid, parley.account.authToken) }, body: new URLSearchParams({ FriendlyName: 'sub' }),
+    });
+    const sub = (await created.json()) as { sid: string; auth_token: string };
+    const res = await fetch(`${parley.url}/parley/nodes`, { headers: { authorization: basic(sub.sid, sub.auth_token) } });
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { code: number }).code, 20006);
+    const printed = await runCli(['nodes'], { ...env, PARLEY_ACCOUNT_SID: sub.sid, PARLEY_AUTH_TOKEN: sub.auth_token });
+    assert.equal(printed.code, 1);
+    assert.match(printed.stderr, /20006/);
   });
 });
 

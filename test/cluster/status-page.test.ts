@@ -4,7 +4,8 @@
  * its host, pid, start and last heartbeat; the console draws that list in Chromium. A node stalled
  * past its lease shows there as expired, and under a new id once it wakes and joins again; a node
  * stopped cleanly leaves the list. When the database cannot list them, the page still answers, and
- * says why. `/metrics` counts the same nodes by state (`parley_cluster_nodes`).
+ * says why. `/metrics` counts the same nodes by state (`parley_cluster_nodes`), and `parley nodes`
+ * prints them.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -13,6 +14,7 @@ import type { Browser } from 'playwright-core';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { consolePage, launchChromium } from '../helpers/browser.js';
 import { parseExposition, promtoolCheck, valueOf } from '../helpers/prometheus.js';
+import { cleanEnv, runCli } from '../cli/run-cli.js';
 
 interface NodeJson { id: string; host: string; pid: number; started_at: string; last_heartbeat: string; lease_seconds: number; alive: boolean }
 interface ClusterJson { this_node: string; nodes: NodeJson[] | null; reason?: string }
@@ -32,6 +34,11 @@ after(async () => {
 function authorization(): string {
   const { accountSid, authToken } = cluster.credentials;
   return `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+}
+
+/** The environment `parley` reads to talk to one node. */
+function cliEnv(node: number): NodeJS.ProcessEnv {
+  return cleanEnv({ PARLEY_URL: cluster.nodes[node]!.url, PARLEY_ACCOUNT_SID: cluster.credentials.accountSid, PARLEY_AUTH_TOKEN: cluster.credentials.authToken });
 }
 
 /** `parley_cluster_nodes` as one node exposes it: alive and expired, or null when the series is absent. */
@@ -100,6 +107,26 @@ test('the console draws the nodes, this one marked, and says the rest of the pag
   await page.context().close();
 });
 
+test('parley nodes prints both, alive, this one marked; --json as the route answers', async () => {
+  const ids = [await cluster.nodeIdOf(0), await cluster.nodeIdOf(1)];
+  const env = cliEnv(1);
+  const text = await runCli(['nodes'], env);
+  assert.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 2, text.stdout);
+  for (const [i, id] of ids.entries()) {
+    const line = lines.find((l) => l.startsWith(`${id} `));
+    assert.ok(line, `${id} in ${text.stdout}`);
+    assert.match(line, new RegExp(` pid ${cluster.nodes[i]!.child!.pid} +alive +started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ +heartbeat `));
+    assert.equal(line.endsWith('(this node)'), i === 1, line);
+  }
+  const json = await runCli(['nodes', '--json'], env);
+  assert.equal(json.code, 0, json.stderr);
+  const { cluster: view } = JSON.parse(json.stdout) as { cluster: ClusterJson };
+  assert.equal(view.this_node, ids[1]);
+  assert.deepEqual(view.nodes?.map((n) => n.id).sort(), [...ids].sort());
+});
+
 test('a node stalled past its lease shows as expired, and under a new id once it wakes', { timeout: 60_000 }, async () => {
   const stalled = await cluster.nodeIdOf(1);
   cluster.nodes[1]!.child!.kill('SIGSTOP');
@@ -109,6 +136,8 @@ test('a node stalled past its lease shows as expired, and under a new id once it
     assert.equal(view.nodes?.find((n) => n.id === stalled)?.alive, false);
     assert.equal(view.nodes?.find((n) => n.id === view.this_node)?.alive, true);
     assert.deepEqual(await nodesGauge(0), { alive: 1, expired: 1 });
+    const printed = await runCli(['nodes'], cliEnv(0));
+    assert.match(printed.stdout, new RegExp(`^${stalled} .* lease expired `, 'm'));
   } finally {
     cluster.nodes[1]!.child!.kill('SIGCONT');
   }
@@ -125,9 +154,11 @@ test('when the database cannot list the nodes, the page still answers and says w
   await cluster.db.sql('ALTER TABLE nodes RENAME TO nodes_away');
   let status;
   let gauge;
+  let printed;
   try {
     status = await statusOn(0);
     gauge = await nodesGauge(0);
+    printed = await runCli(['nodes'], cliEnv(0));
   } finally {
     await cluster.db.sql('ALTER TABLE nodes_away RENAME TO nodes');
   }
@@ -135,6 +166,8 @@ test('when the database cannot list the nodes, the page still answers and says w
   assert.equal(status.cluster.nodes, null);
   assert.match(status.cluster.reason ?? '', /^the database does not answer: .*nodes/);
   assert.equal(gauge, null, 'the gauge is left out, not shown stale');
+  assert.equal(printed.code, 1, 'parley nodes fails when the nodes cannot be listed');
+  assert.match(printed.stderr, /could not list the nodes: the database does not answer: /);
   assert.equal(status.channels.length, 1, 'the rest of the page as always');
 });
 

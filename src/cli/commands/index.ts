@@ -17,6 +17,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   numbers: { summary: 'Parley numbers and their webhooks: add | list | update | remove', load: async () => (await import('./numbers.js')).numbers },
   tail: { summary: 'follow messages, webhook exchanges and errors live (Ctrl-C stops)', load: async () => (await import('./tail.js')).tail },
   channels: { summary: 'the channels (simulator, SMPP connections): state, since when, why down, messages waiting', load: async () => (await import('./channels.js')).channels },
+  nodes: { summary: 'the nodes of a gateway on several (PostgreSQL): alive or lease expired, host, pid, heartbeat', load: async () => (await import('./nodes.js')).nodes },
   clock: { summary: "show or advance Parley's clock (advance: development mode only)", load: async () => (await import('./clock.js')).clock },
   db: { summary: 'database schema and backups: migrate | status | backup FILE | restore FILE', load: async () => (await import('./db.js')).db },
 };

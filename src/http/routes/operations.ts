@@ -8,6 +8,7 @@
  *   GET /parley/status  the console's status page: the same numbers as JSON, with the last
  *                       minutes sampled, and on a cluster the nodes the database knows; the
  *                       default account only.
+ *   GET /parley/nodes   those nodes alone (`parley nodes`); the default account only.
  * `/healthz` (liveness) stays in server.ts.
  */
 import type { RouteContext } from '../server.js';
@@ -51,9 +52,18 @@ export function registerOperationRoutes(ctx: RouteContext): void {
     return reply.header('cache-control', 'no-store').type(operations.metrics.contentType).send(text);
   });
 
+  const defaultAccountOnly = (req: Parameters<typeof accountFor>[0], what: string): void => {
+    if (accountFor(req).sid !== operations.defaultAccountSid) throw new TwilioError(20006, `Access Denied: ${what} is the default account's`);
+  };
+
+  ctx.routes.add('GET', '/parley/nodes', async (req, reply) => {
+    defaultAccountOnly(req, 'the list of nodes');
+    reply.header('cache-control', 'no-store');
+    return { cluster: await clusterJson(gateway.store.cluster, PING_TIMEOUT_MS) };
+  });
+
   ctx.routes.add('GET', '/parley/status', async (req, reply) => {
-    const account = accountFor(req);
-    if (account.sid !== operations.defaultAccountSid) throw new TwilioError(20006, 'Access Denied: the status page is the default account\'s');
+    defaultAccountOnly(req, 'the status page');
     const latest = operations.history.latest() ?? await operations.metrics.snapshot();
     const cluster = await clusterJson(gateway.store.cluster, PING_TIMEOUT_MS);
     reply.header('cache-control', 'no-store');
