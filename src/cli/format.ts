@@ -80,3 +80,14 @@ export interface AlertLine {
 export function alertLine(a: AlertLine, paint: Paint): string {
   return `${paint.dim(clockTime(a.dateCreated))}  ${paint.error(`${a.logLevel} ${a.errorCode}`)}  ${a.alertText}`;
 }
+
+/** Rows of cells as lines, each column as wide as its widest cell, two spaces apart. */
+export function alignedColumns(rows: readonly string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+/** An ISO time as a terminal shows it: `2026-12-07 17:02:11Z`. */
+export function utcTime(iso: string): string {
+  return `${iso.replace('T', ' ').slice(0, 19)}Z`;
+}
