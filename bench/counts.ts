@@ -19,10 +19,12 @@
  * - `statements`: the time the main thread spends in each SQLite statement, µs a turn, and how many
  *   calls a turn makes (bench/lib/statement-timer.ts). Timed, so noisier than the counts; what it
  *   shows is which statements a turn runs and how their cost moves with the load (finding 72).
- * - `threads`: each of the gateway's threads (grouped by name: the main thread, the checkpointer's,
- *   V8's and libuv's helpers), its CPU µs a turn and how often the kernel ran it a turn (each run
- *   a wake-up), from `/proc/<pid>/task/<tid>/schedstat` before and after the measured turns. Timed,
- *   not counted; what it shows is which thread a turn's cost lands on at a load (finding 123).
+ * - `threads`: each of the gateway's threads (`main`, the others by name and place in the order
+ *   they were made: V8's helpers, libuv's pool, the checkpointer's), its CPU µs a turn, how often the
+ *   kernel ran it a turn (`runs`) and how many of those came after it was preempted (`preempted`;
+ *   the rest are wake-ups), from `/proc/<pid>/task/<tid>/schedstat` and `status` before and after the
+ *   measured turns. Timed, not counted; what it shows is which thread a turn's cost lands on at a
+ *   load (finding 123).
  * Turns run in a closed loop at `--concurrency` in flight, or at an offered `--rate` per second.
  * `--loop=carrier` counts the carrier loop instead (bench/workloads/carrier.ts): a turn is one
  * message from the SMSC simulator, its reply and its receipt, at the simulator's window of 50; the
