@@ -9,13 +9,9 @@
 import type { CarrierPartRepository, InboundPartRepository } from '../store.js';
 import type { CarrierReceipt, InboundPart, MessageRecord, SubmittedPart, TurnClaim } from '../records.js';
 import { conversationId } from '../records.js';
-import type { Tx, WriteOptions } from './group-commit.js';
-import { SQL, type Statement } from './sql.js';
-import type { QueryResultRow } from 'pg';
+import type { Tx, Write, WriteOptions } from './group-commit.js';
+import { SQL, type Read } from './sql.js';
 import { inboundPartFromRow, onlyPartAfterReceipt, partFromRow, type CarrierPartRow, type InboundPartRow, type UnmatchedRow } from '../shared-rows.js';
-
-type Write = <T>(run: (tx: Tx) => Promise<T>, options?: WriteOptions) => Promise<T>;
-type Read = <R extends QueryResultRow>(statement: Statement, values: unknown[]) => Promise<R[]>;
 
 const SERIAL: WriteOptions = { serial: true };
 

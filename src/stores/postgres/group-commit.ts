@@ -38,6 +38,9 @@ export interface WriteOptions {
   conversation?: string;
 }
 
+/** A write through the group committer, as the store's parts are given it. */
+export type Write = <T>(run: (tx: Tx) => Promise<T>, options?: WriteOptions) => Promise<T>;
+
 interface PendingWrite {
   run: (tx: Tx) => Promise<unknown>;
   serial: boolean;

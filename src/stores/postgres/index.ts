@@ -1,9 +1,9 @@
 /**
  * The shared store: PostgreSQL, for several Parley nodes acting as one gateway. Writes go through
  * group commit on a dedicated pipelined connection (./group-commit.ts); reads through a pool. Each
- * open store is a node (./membership.ts) and offers the Store's `cluster` capability: claims on
- * conversations with fencing tokens (the PL/pgSQL functions of ./migrations.ts), and a channel to
- * the other nodes (./notifications.ts).
+ * open store is a node (./membership.ts) and offers the Store's `cluster` capability (./cluster.ts):
+ * claims on conversations with fencing tokens (the PL/pgSQL functions of ./migrations.ts), and a
+ * channel to the other nodes (./notifications.ts).
  *
  * Another node may change any row at any time (a number's webhook, an account's token), and the
  * next request or turn on this node must see it: accounts are never cached, and numbers, services
@@ -12,21 +12,21 @@
 import pg from 'pg';
 import { Socket } from 'node:net';
 import type { QueryResultRow } from 'pg';
-import type { ClusterMembership, MessageFilter, Page, Store } from '../store.js';
+import type { MessageFilter, Page, Store } from '../store.js';
 import type {
-  AccountRecord, AlertRecord, MessagingServiceRecord, MessageRecord, NewStatusCallback, PendingTurn, PhoneNumberRecord, TurnClaim,
+  AccountRecord, AlertRecord, MessagingServiceRecord, MessageRecord, NewStatusCallback, PhoneNumberRecord, TurnClaim,
   WebhookExchange,
 } from '../records.js';
 import { conversationId } from '../records.js';
 import { sidBefore } from '../../ids/sid.js';
-import { LeaseLostError } from '../errors.js';
 import { parseStatusHistory } from '../status-history.js';
-import { asStoreError, clientConfig, describeUrl, isLeaseLost, poolConfig } from './connection.js';
+import { asStoreError, clientConfig, describeUrl, poolConfig } from './connection.js';
 import { PgGroupCommitter, allOf, type Tx, type WriteOptions } from './group-commit.js';
 import { MIGRATIONS } from './migrations.js';
 import { migrate, schemaVersionOf } from './migrator.js';
 import { Membership } from './membership.js';
-import { MAX_PAYLOAD_BYTES, Notifications } from './notifications.js';
+import { Notifications } from './notifications.js';
+import { clusterMembership, fenced } from './cluster.js';
 import { SQL, queryOf, type Statement } from './sql.js';
 import { carrierParts, inboundParts } from './carrier.js';
 import { ConfigCache } from './config-cache.js';
@@ -61,17 +61,9 @@ const OWN_STALE_MS = 10_000;
 const SENDING = new Set(['accepted', 'queued', 'sending']);
 
 interface ClaimRow { claim_token: number | null; claim_how: TurnClaim['how'] | null }
-interface NodeRow { id: string; host: string; pid: number; started_at: Date; heartbeat: Date; lease_ms: number; alive: boolean }
 
 function claimOf(row: ClaimRow | undefined): TurnClaim | null {
   return row && row.claim_token !== null && row.claim_how !== null ? { token: row.claim_token, how: row.claim_how } : null;
-}
-
-/** Turns the fencing functions' SQLSTATE into LeaseLostError. */
-function fenced(id: string): (error: unknown) => never {
-  return (error) => {
-    throw isLeaseLost(error) ? new LeaseLostError(id) : error;
-  };
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
@@ -149,28 +141,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
   const ownerOf = (m: MessageRecord): string | null => (m.direction !== 'inbound' && SENDING.has(m.status) ? node() : null);
 
-  const cluster: ClusterMembership = {
-    get nodeId() {
-      return membership.id;
-    },
-    claimConversations: async (limit) => (await rows<{ conversation_id: string; claim_token: number; claim_how: TurnClaim['how'] }>(
-      SQL.claimConversations, [node(), limit],
-    )).map((r) => ({ conversationId: r.conversation_id, claim: { token: r.claim_token, how: r.claim_how } })),
-    nextTurns: (id, claim, limit) => write(async (tx) => {
-      const result = await tx.query<{ message_sid: string; message_account: string }>(SQL.nextTurns, [id, node(), claim.token, limit]).catch(fenced(id));
-      const held: TurnClaim = { token: claim.token, how: 'held' };
-      return result.rows.map((r): PendingTurn => ({ messageSid: r.message_sid, accountSid: r.message_account, conversationId: id, claim: held }));
-    }, { conversation: id }),
-    watchers: () => membership.peers.list(),
-    watch: (interest) => membership.watch(interest),
-    broadcast: (payload) => notifications.send(payload),
-    maxPayloadBytes: MAX_PAYLOAD_BYTES,
-    onBroadcast: (listener) => notifications.subscribe(listener),
-    onLeaseLost: (listener) => membership.onLeaseLost(listener),
-    nodes: async () => (await rows<NodeRow>(SQL.nodesList, [])).map((r) => ({
-      id: r.id, host: r.host, pid: r.pid, startedAt: r.started_at, heartbeatAt: r.heartbeat, leaseMs: r.lease_ms, alive: r.alive,
-    })),
-  };
+  const cluster = clusterMembership(membership, notifications, write, rows);
 
   return {
     cluster,

@@ -3,6 +3,7 @@
  * every connection prepares it once (the driver's named prepared statements). Parameters are
  * positional; the row mappers in ./rows.ts build the value lists.
  */
+import type { QueryResultRow } from 'pg';
 import { MESSAGE_INSERT_COLUMNS } from '../shared-rows.js';
 import { EXCHANGE_ROW_COLUMNS } from '../exchange-text.js';
 
@@ -10,6 +11,9 @@ export interface Statement {
   readonly name: string;
   readonly text: string;
 }
+
+/** A read through the pool: a statement's rows. */
+export type Read = <R extends QueryResultRow>(statement: Statement, values: unknown[]) => Promise<R[]>;
 
 /**
  * The driver's query for a statement and its values, listed rather than spread (`{ ...statement,
