@@ -10,6 +10,7 @@
  * round trip to every node.
  */
 import { covers, interestText, NOTHING, unionOf, type Interest } from './interest.js';
+import { settlesWithin } from '../clock/deadline.js';
 
 /** Tells the other nodes what this node's observers want ('' for nothing); resolves once they heard it. */
 export type Tell = (interest: string) => Promise<void>;
@@ -31,7 +32,7 @@ export class Observers {
     const id = this.nextId++;
     this.open.set(id, interest);
     if (!covers(this.told, interest)) this.announce(unionOf([this.told, interest]));
-    await boundedWait(this.telling, this.maxWaitMs);
+    await settlesWithin(this.telling, this.maxWaitMs);
     let released = false;
     return () => {
       if (released) return;
@@ -63,12 +64,4 @@ export class Observers {
     }, this.lingerMs);
     this.narrowing.unref();
   }
-}
-
-async function boundedWait(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  })]);
-  clearTimeout(timer);
 }
