@@ -88,7 +88,7 @@ export class Membership {
     try {
       others = await this.inNodesOrder(async (client) => {
         const alive = await client.query<{ id: string }>(queryOf(SQL.nodeWatch, [this.current, interest]));
-        await client.query(queryOf(SQL.nodeTell, [`${this.current} !watch ${round} ${interest}`]));
+        await client.query(queryOf(SQL.nodeTell, [`${this.current} ${watchText(round, interest)}`])); // as Notifications.send frames it
         return alive.rows.map((r) => r.id);
       });
     } catch (error) {
@@ -234,9 +234,14 @@ export class Membership {
     this.renewedAt = performance.now();
     this.lost = false;
     // Under its new id, the other nodes read what it watches at their next heartbeat; tell them now.
-    if (this.watching !== '') this.options.send?.(`!watch ${++this.watchRound} ${this.watching}`);
+    if (this.watching !== '') this.options.send?.(watchText(++this.watchRound, this.watching));
     await this.pool.query(SQL.nodesForget).catch(() => undefined);
   }
+}
+
+/** The control text telling what this node's observers want, in its `round` of telling. */
+function watchText(round: number, interest: string): string {
+  return `!watch ${round} ${interest}`;
 }
 
 /** `!verb a b` into its three parts; the last may be empty (an interest of nothing). */
