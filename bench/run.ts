@@ -168,9 +168,10 @@ async function main(): Promise<number> {
     const workloads: Results['workloads'] = {
       httpCeiling, fullLoop: { minimal: loop, sessionCounter: session }, kannel, carrier, growth, footprint, postgres,
     };
+    const host = machine(loadAtStart);
     results = {
       version: 1, profile: profile.name, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0),
-      machine: machine(loadAtStart), workloads, targets: targets(workloads),
+      machine: host, workloads, targets: targets(workloads, host.cpus),
     };
   } finally {
     await app?.stop();

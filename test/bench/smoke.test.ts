@@ -109,6 +109,14 @@ test('npm run bench -- --smoke writes results with every workload and target', {
     assert.ok(Array.isArray(results.targets));
     assert.deepEqual((results.targets as unknown[]).map((t) => record(t, 'target').id),
       ['kannel', 'cpu-saturation', 'cpu-half', 'carrier', 'carrier-cpu', 'ceiling', 'overhead', 'growth-throughput', 'growth-memory']);
+    // A rate target says what it leaves the gateway a turn on this machine, beside what the gateway took.
+    const ceilingTarget = record((results.targets as unknown[]).find((t) => record(t, 'target').id === 'ceiling'), 'ceiling target');
+    const room = /at the (\d+)\/s asked the gateway may take (?:at most ([\d.]+)|nothing) ms a turn \((?:its event loop's one core|\d+ cores less the app and the generator's [\d.]+)\), it took ([\d.]+)$/
+      .exec(String(ceilingTarget.note));
+    assert.ok(room, String(ceilingTarget.note));
+    assert.equal(Number(room[1]), Math.round(0.3 * Number(record(ceiling.saturation, 'ceiling saturation').rate)));
+    assert.ok(room[2] === undefined || Number(room[2]) <= 1000 / Number(room[1]) + 0.001, String(ceilingTarget.note));
+    assert.equal(Number(room[3]), Number(record(record(fullLoop.minimal, 'minimal').cpuMsPerLoop, 'cpu').gateway));
 
     const svg = await readFile(join(out, 'smoke.svg'), 'utf8');
     assert.match(svg, /^<svg /);
