@@ -6,6 +6,7 @@
  * Numbers no channel lists stay on the simulator; `"*"` makes a channel carry every number that no
  * other channel lists.
  */
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isE164 } from '../phone/numbers.js';
 import { ERROR_CATALOG, type ErrorCode } from '../errors/catalog.js';
@@ -31,6 +32,10 @@ export interface SmppChannelConfig {
   readonly tlsVerify: boolean;
   /** PEM text of the CA certificates to trust (read from the `tls-ca` file at start), or null for the system's. */
   readonly tlsCa: string | null;
+  /** PEM text of the client certificate (and its chain) to present, read from `tls-cert`; null presents none. */
+  readonly tlsCert: string | null;
+  /** PEM text of that certificate's private key, read from `tls-key`; set exactly when `tlsCert` is. */
+  readonly tlsKey: string | null;
   readonly window: number;
   readonly throughput: number;
   readonly enquireLinkMs: number;
@@ -63,16 +68,41 @@ const readNumberPattern = (value: unknown, where: Where): string => {
   return text;
 };
 
-const readPemFile = (value: unknown, where: Where): string | null => {
+/** Reads a PEM file named by a key; `check` throws with what is wrong with its text. */
+const readPem = (what: string, check: (pem: string) => void) => (value: unknown, where: Where): string => {
   const file = readString()(value, where);
   try {
     const pem = readFileSync(file, 'utf8');
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+    check(pem);
     return pem;
   } catch (error) {
-    throw configError(where, `cannot use "${file}" as a CA bundle: ${error instanceof Error ? error.message : String(error)}`);
+    throw configError(where, `cannot use "${file}" as ${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 };
+
+const hasCertificate = (pem: string): void => {
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+};
+
+const readPemFile = readPem('a CA bundle', hasCertificate);
+const readCertificateFile = readPem('a client certificate', (pem) => {
+  hasCertificate(pem);
+  void new X509Certificate(pem); // the first certificate is the one presented: it must parse
+});
+const readKeyFile = readPem('a private key', (pem) => void privateKey(pem));
+
+const ENCRYPTED_KEY = 'it is encrypted; give Parley the key unencrypted, in a file only its user can read';
+
+function privateKey(pem: string): KeyObject {
+  // An encrypted key would need its passphrase at every start; Parley reads keys unencrypted.
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) throw new Error(ENCRYPTED_KEY);
+  try {
+    return createPrivateKey(pem);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE') throw new Error(ENCRYPTED_KEY);
+    throw new Error(`no private key Parley can read in it (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
 
 /** A Twilio delivery error code (3xxxx) of the catalog. */
 const readDeliveryCode = (value: unknown, where: Where): ErrorCode => {
@@ -116,6 +146,8 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('tls', readBoolean, { defaultValue: false, help: 'SMPP over TLS' }),
   field('tls-verify', readBoolean, { defaultValue: true, help: "verify the SMSC's certificate and host name (turn off only for a test SMSC)" }),
   field<string | null>('tls-ca', readPemFile, { defaultValue: null, defaultText: 'system CAs', help: 'a PEM file of CA certificates to trust instead of the system ones' }),
+  field<string | null>('tls-cert', readCertificateFile, { defaultValue: null, defaultText: 'none', help: 'a PEM file with the client certificate to present (then its chain, if any), for an SMSC that asks for one; needs `tls-key`' }),
+  field<string | null>('tls-key', readKeyFile, { defaultValue: null, defaultText: 'none', help: "a PEM file with that certificate's private key, unencrypted" }),
   field('window', readInteger(1, 1000), { defaultValue: 10, help: 'requests in flight without a response, per bind' }),
   field('throughput', readInteger(0, 100_000), { defaultValue: 0, help: 'submit_sm per second at most (0 = no cap)' }),
   field('enquire-link', readDuration, { prop: 'enquireLinkMs', defaultValue: 30_000, defaultText: '30s', help: 'enquire_link period; a link that leaves one unanswered for `response-timeout` is dropped' }),
@@ -165,5 +197,22 @@ function readChannel(value: unknown, where: Where): ChannelConfig {
   const fields = typeof type === 'string' ? CHANNEL_FIELDS[type as ChannelConfig['type']] : undefined;
   if (!fields) throw configError(at(where, 'type'), `unknown channel type ${JSON.stringify(type)} (known types: ${Object.keys(CHANNEL_FIELDS).join(', ')})`);
   const values = readMapping(fields, value, where) as unknown as ChannelConfig;
+  checkTlsKeys(values, where);
   return Object.freeze(values);
 }
+
+/** The TLS files go together, and only with `tls: true`: otherwise the bind would go in the clear. */
+function checkTlsKeys(channel: SmppChannelConfig, where: Where): void {
+  const given = (['tls-ca', 'tls-cert', 'tls-key'] as const).filter((key) => channel[TLS_PROPS[key]] !== null);
+  if (!channel.tls && given.length > 0) {
+    throw configError(at(where, given[0]!), 'is set but tls is false: the bind would go unencrypted; add `tls: true`, or remove the key');
+  }
+  if ((channel.tlsCert === null) !== (channel.tlsKey === null)) {
+    throw configError(at(where, channel.tlsCert === null ? 'tls-cert' : 'tls-key'), `is required with ${channel.tlsCert === null ? 'tls-key' : 'tls-cert'}`);
+  }
+  if (channel.tlsCert !== null && channel.tlsKey !== null && !new X509Certificate(channel.tlsCert).checkPrivateKey(privateKey(channel.tlsKey))) {
+    throw configError(at(where, 'tls-key'), 'is not the private key of the certificate tls-cert names');
+  }
+}
+
+const TLS_PROPS = { 'tls-ca': 'tlsCa', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey' } as const;

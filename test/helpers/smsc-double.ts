@@ -10,10 +10,12 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { smpp, type PDU, type PduOptions, type Server, type Session } from '../../src/channels/smpp/library.js';
 
 export interface SmscOptions {
-  tls?: { key: string; cert: string };
+  /** SMPP over TLS; with `clientCa` the double asks for a client certificate and ends a connection without one this CA signed. */
+  tls?: { key: string; cert: string; clientCa?: string };
   systemId?: string;
   password?: string;
   /** How submit_sm_resp writes message ids (default hex). */
@@ -82,7 +84,8 @@ interface BoundSession {
 export class SmscDouble extends EventEmitter {
   readonly pdus: Array<{ session: number; pdu: PDU; at: number }> = [];
   readonly submits: SubmitRecord[] = [];
-  readonly binds: Array<{ session: number; pdu: PDU; status: number }> = [];
+  /** Every bind asked for; `clientCertificate` is the common name of the certificate the gateway presented over TLS, if any. */
+  readonly binds: Array<{ session: number; pdu: PDU; status: number; clientCertificate: string | null }> = [];
   readonly sessions: BoundSession[] = [];
   /** Status answered to binds (0 accepts a bind with the right credentials). */
   bindStatus = 0;
@@ -99,7 +102,9 @@ export class SmscDouble extends EventEmitter {
 
   static async start(options: SmscOptions = {}): Promise<SmscDouble> {
     let double: SmscDouble | null = null;
-    const server = smpp.createServer(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}, (session) => double!.accept(session));
+    const { tls } = options;
+    const clientCertificates = tls?.clientCa ? { requestCert: true, rejectUnauthorized: true, ca: tls.clientCa } : {};
+    const server = smpp.createServer(tls ? { key: tls.key, cert: tls.cert, ...clientCertificates } : {}, (session) => double!.accept(session));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -203,7 +208,7 @@ export class SmscDouble extends EventEmitter {
       if (pdu.command.startsWith('bind_') && !pdu.isResponse()) {
         const ok = this.bindStatus === 0 && pdu.system_id === (this.options.systemId ?? 'parley') && pdu.password === (this.options.password ?? 'secret');
         const status = this.bindStatus !== 0 ? this.bindStatus : ok ? 0 : smpp.errors.ESME_RINVPASWD!;
-        this.binds.push({ session: id, pdu, status });
+        this.binds.push({ session: id, pdu, status, clientCertificate: presentedName(session) });
         session.send(pdu.response(status === 0 ? { system_id: 'double' } : { command_status: status }));
         if (status === 0) {
           state = { id, session, mode: pdu.command.slice('bind_'.length), outstanding: 0, maxOutstanding: 0 };
@@ -255,4 +260,12 @@ export function submitFields(pdu: PDU): Record<string, unknown> {
     destination_addr: pdu.destination_addr, dest_addr_ton: pdu.dest_addr_ton, dest_addr_npi: pdu.dest_addr_npi,
     esm_class: pdu.esm_class, data_coding: pdu.data_coding, registered_delivery: pdu.registered_delivery,
   };
+}
+
+/** The common name of the certificate the peer presented on a TLS session, or null (plain TCP, or none presented). */
+function presentedName(session: Session): string | null {
+  const socket = (session as unknown as { socket: unknown }).socket;
+  if (!(socket instanceof TLSSocket)) return null;
+  const subject = socket.getPeerCertificate().subject as Record<string, string> | undefined;
+  return subject?.CN ?? null;
 }

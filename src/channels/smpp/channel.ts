@@ -33,7 +33,7 @@ export class SmppChannel implements Channel {
     this.name = config.name;
     const overrides: ErrorOverrides = { commandStatus: config.errorCodes.commandStatus, receiptError: config.errorCodes.receiptError };
     const settings: SessionSettings = {
-      host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify } : null,
+      host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify, client: clientCertificate(config) } : null,
       systemId: config.systemId, password: config.password, systemType: config.systemType,
       interfaceVersion: interfaceVersionByte(config.interfaceVersion), enquireLinkMs: config.enquireLinkMs, responseTimeoutMs: config.responseTimeoutMs,
     };
@@ -98,4 +98,9 @@ export class SmppChannel implements Channel {
     if (worst.state === 'bound') return { state: 'bound', reason: null, since: Math.max(...states.map((s) => s.since)) };
     return { state: worst.state, reason: worst.reason === null ? null : `${worst.mode}: ${worst.reason}`, since: worst.since };
   }
+}
+
+/** The client certificate to present, when the configuration names one (it checked that both files go together). */
+function clientCertificate(config: SmppChannelConfig): { cert: string; key: string } | null {
+  return config.tlsCert !== null && config.tlsKey !== null ? { cert: config.tlsCert, key: config.tlsKey } : null;
 }

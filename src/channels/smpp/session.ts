@@ -10,14 +10,18 @@ import { isIP } from 'node:net';
 import { smpp, STATUS, statusText, type PDU, type PduOptions, type Session } from './library.js';
 import { PduFramer, UnreadablePdu } from './framing.js';
 import { encodeDeliverSmResp } from './deliver-sm.js';
+import { describeTlsAlert } from './tls-alerts.js';
 
 export type BindMode = 'transceiver' | 'transmitter' | 'receiver';
 
 export interface SessionSettings {
   host: string;
   port: number;
-  /** SMPP over TLS: the CA bundle to trust (null: the system's) and whether to verify at all. */
-  tls: { ca: string | null; verify: boolean } | null;
+  /**
+   * SMPP over TLS: the CA bundle to trust (null: the system's), whether to verify at all, and the
+   * client certificate and key to present when the SMSC asks for one (null: none).
+   */
+  tls: { ca: string | null; verify: boolean; client: { cert: string; key: string } | null } | null;
   systemId: string;
   password: string;
   systemType: string;
@@ -289,7 +293,11 @@ export class SmppSession {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.endReason ??= 'the SMSC closed the connection';
+    // An SMSC that checks client certificates may close a connection whose certificate it refuses
+    // without an alert (a Node server does): say so where that is the likeliest cause.
+    this.endReason ??= !this.bound && this.settings.tls?.client
+      ? 'the SMSC closed the connection before answering the bind; check that it trusts the client certificate (tls-cert)'
+      : 'the SMSC closed the connection';
     this.stopEnquireLink();
     for (const [seq, pending] of this.pending) {
       clearTimeout(pending.timer);
@@ -308,6 +316,7 @@ function connectOptions(settings: SessionSettings): Parameters<typeof smpp.conne
   return {
     host, port, tls: true, rejectUnauthorized: tls.verify,
     ...(tls.ca !== null ? { ca: tls.ca } : {}),
+    ...(tls.client !== null ? { cert: tls.client.cert, key: tls.client.key } : {}),
     // SNI and the certificate's host name check use the host name; an IP address is checked against the IP SANs.
     ...(isIP(host) === 0 ? { servername: host } : {}),
   };
@@ -316,6 +325,8 @@ function connectOptions(settings: SessionSettings): Parameters<typeof smpp.conne
 function describeError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') return 'connection refused';
+  const alert = code === undefined ? null : describeTlsAlert(code, error.message);
+  if (alert !== null) return alert;
   if (code && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS/.test(code)) return `TLS: ${error.message} (${code})`;
   return code ? `${error.message} (${code})` : error.message;
 }

@@ -49,7 +49,7 @@ export interface SmppParley extends TestParley {
   create(body: string, extra?: Record<string, string>): Promise<{ sid: string; status: string; num_segments: string }>;
 }
 
-export async function startSmppParley(double: SmscDouble, extra: Record<string, unknown> = {}, options: Partial<ParleyOptions> = {}, smsUrl = 'http://127.0.0.1:9/none'): Promise<SmppParley> {
+export async function startSmppParley(double: Pick<SmscDouble, 'port'>, extra: Record<string, unknown> = {}, options: Partial<ParleyOptions> = {}, smsUrl = 'http://127.0.0.1:9/none'): Promise<SmppParley> {
   const parley = await startTestParley({ channels: [smppConfig(double.port, extra)], ...options });
   await parley.createNumber(PARLEY_NUMBER, smsUrl);
   return withWaits(parley);

@@ -2,29 +2,44 @@
  * SMPP over TLS against an SMSC double with a certificate from a test CA made here (openssl CLI):
  * with `tls-ca` naming that CA Parley binds and sends; with the system's CAs it refuses the
  * certificate and shows why; a host name the certificate does not name is refused too; only
- * `tls-verify: false` accepts an unverified certificate.
+ * `tls-verify: false` accepts an unverified certificate. An SMSC that asks for a client
+ * certificate gets the one `tls-cert` and `tls-key` name; without one, or with one it does not
+ * trust, the channel is down and says why; the two files are checked when the configuration is read.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { ConfigError } from '../../../src/config/fields.js';
+import { freePort } from '../../helpers/gateway-process.js';
 import { SmscDouble } from '../../helpers/smsc-double.js';
-import { channelState, startSmppParley, type SmppParley } from './fixtures.js';
+import { channelState, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
 let dir: string;
 let tls: { key: string; cert: string };
 let caFile: string;
 
-/** A CA, and a server certificate it signs for 127.0.0.1 (and no host name). */
+/**
+ * A CA; a server certificate it signs for 127.0.0.1 (and no host name); a client certificate it
+ * signs for Parley, its key also encrypted; and a self-signed client certificate no SMSC trusts.
+ */
 function makeCertificates(at: string): void {
   const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: at, stdio: 'pipe' });
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Parley test CA');
   run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'smsc.key', '-out', 'smsc.csr', '-subj', '/CN=test SMSC');
   writeFileSync(join(at, 'san.ext'), 'subjectAltName = IP:127.0.0.1\n');
   run('x509', '-req', '-in', 'smsc.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'smsc.pem', '-days', '2', '-extfile', 'san.ext');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=parley-client');
+  writeFileSync(join(at, 'client.ext'), 'extendedKeyUsage = clientAuth\n');
+  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext');
+  run('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:not-given', '-out', 'client-encrypted.key');
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger.key', '-out', 'stranger.pem', '-days', '2', '-subj', '/CN=stranger');
 }
+
+const file = (name: string): string => join(dir, name);
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-smpp-tls-'));
@@ -78,4 +93,89 @@ test('a host name the certificate does not name is refused even with the right C
 test('tls-verify: false accepts the unverified certificate (a test SMSC only)', async () => {
   const { parley } = await setUp({ 'tls-verify': false });
   await channelState(parley, 'bound');
+});
+
+describe('client certificates', () => {
+  async function setUpAsking(extra: Record<string, unknown>): Promise<{ double: SmscDouble; parley: SmppParley }> {
+    const double = await SmscDouble.start({ tls: { ...tls, clientCa: readFileSync(caFile, 'utf8') } });
+    cleanup.push(() => double.close());
+    const parley = await startSmppParley(double, { tls: true, 'tls-ca': caFile, ...extra });
+    cleanup.push(() => parley.stop());
+    return { double, parley };
+  }
+
+  test('an SMSC that asks for a client certificate gets the one tls-cert and tls-key name, and Parley binds and sends', async () => {
+    const { double, parley } = await setUpAsking({ 'tls-cert': file('client.pem'), 'tls-key': file('client.key') });
+    await channelState(parley, 'bound');
+    assert.deepEqual(double.binds.map((b) => [b.status, b.clientCertificate]), [[0, 'parley-client']]);
+    const m = await parley.create('with a client certificate');
+    await parley.status(m.sid, ['sent']);
+    assert.equal(String(double.submits[0]!.pdu.short_message), 'with a client certificate');
+  });
+
+  test('without a client certificate the SMSC ends the connection: the channel is down, says why, and binds nothing', async () => {
+    const { double, parley } = await setUpAsking({});
+    const down = await channelState(parley, 'down');
+    assert.match(down.reason ?? '', /\(TLS: the SMSC asks for a client certificate; set tls-cert and tls-key: tlsv13 alert certificate required \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED\)\)$/);
+    assert.equal(double.binds.length, 0);
+  });
+
+  test('a client certificate the SMSC does not trust: the channel is down and names the likeliest cause', async () => {
+    // A Node SMSC (this double) closes the connection without an alert; OpenSSL-based ones send
+    // `unknown ca`, which the unit test of tls-alerts.ts covers.
+    const { double, parley } = await setUpAsking({ 'tls-cert': file('stranger.pem'), 'tls-key': file('stranger.key') });
+    const down = await channelState(parley, 'down');
+    assert.match(down.reason ?? '', /\(the SMSC closed the connection before answering the bind; check that it trusts the client certificate \(tls-cert\)\)$/);
+    assert.equal(double.binds.length, 0);
+  });
+
+  test('an OpenSSL SMSC that does not trust the client certificate sends an alert: the reason says what it means', async () => {
+    // `openssl s_server` stands for the many SMSCs behind OpenSSL (stunnel, Kannel's own TLS):
+    // it asks for a certificate signed by the test CA and fails the handshake on any other.
+    const port = await freePort();
+    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', file('smsc.pem'), '-key', file('smsc.key'),
+      '-CAfile', caFile, '-Verify', '1', '-verify_return_error'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    cleanup.push(async () => {
+      server.kill();
+      if (server.exitCode === null && server.signalCode === null) await once(server, 'exit');
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('ACCEPT')) resolve();
+      });
+      server.once('exit', () => reject(new Error(`openssl s_server ended: ${output}`)));
+    });
+    const parley = await startSmppParley({ port }, { tls: true, 'tls-ca': caFile, 'tls-cert': file('stranger.pem'), 'tls-key': file('stranger.key') });
+    cleanup.push(() => parley.stop());
+    const down = await channelState(parley, 'down');
+    assert.match(down.reason ?? '',
+      /TLS: the SMSC refused the client certificate \(tls-cert\): it does not trust its issuer: tlsv1 alert unknown ca \(ERR_SSL_TLSV1_ALERT_UNKNOWN_CA\)\)$/);
+  });
+
+  const MISTAKES: Array<[string, () => Record<string, unknown>, RegExp]> = [
+    ['tls-cert without tls-key', () => ({ tls: true, 'tls-cert': file('client.pem') }), /channels\[0\]\.tls-key: is required with tls-cert$/],
+    ['tls-key without tls-cert', () => ({ tls: true, 'tls-key': file('client.key') }), /channels\[0\]\.tls-cert: is required with tls-key$/],
+    ['the key of another certificate', () => ({ tls: true, 'tls-cert': file('client.pem'), 'tls-key': file('stranger.key') }),
+      /channels\[0\]\.tls-key: is not the private key of the certificate tls-cert names$/],
+    ['an encrypted key', () => ({ tls: true, 'tls-cert': file('client.pem'), 'tls-key': file('client-encrypted.key') }),
+      /channels\[0\]\.tls-key: cannot use ".*client-encrypted\.key" as a private key: it is encrypted; give Parley the key unencrypted/],
+    ['a certificate given as the key', () => ({ tls: true, 'tls-cert': file('client.pem'), 'tls-key': file('client.pem') }),
+      /channels\[0\]\.tls-key: cannot use ".*client\.pem" as a private key: no private key Parley can read in it/],
+    ['a key given as the certificate', () => ({ tls: true, 'tls-cert': file('client.key'), 'tls-key': file('client.key') }),
+      /channels\[0\]\.tls-cert: cannot use ".*client\.key" as a client certificate: no PEM certificate in it/],
+    ['a client certificate without tls: true', () => ({ 'tls-cert': file('client.pem'), 'tls-key': file('client.key') }),
+      /channels\[0\]\.tls-cert: is set but tls is false: the bind would go unencrypted; add `tls: true`, or remove the key$/],
+    ['a CA without tls: true', () => ({ 'tls-ca': caFile }), /channels\[0\]\.tls-ca: is set but tls is false/],
+  ];
+  for (const [what, extra, expected] of MISTAKES) {
+    test(`a configuration mistake is a usage error naming the key: ${what}`, () => {
+      assert.throws(() => smppConfig(2775, extra()), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.match(error.message, expected);
+        return true;
+      });
+    });
+  }
 });
