@@ -42,7 +42,10 @@ export interface MessageDetails {
 export interface Turn { message: Message; turn: { status: string; error_code: number | null; error_message: string | null }; replies: Message[]; exchanges: Exchange[] }
 export interface Alert { sid: string; error_code: string; alert_text: string; date_created: string; resource_sid: string | null; request_url: string | null; request_method: string | null; more_info: string }
 
-export interface ChannelState { name: string; type: string; state: 'bound' | 'connecting' | 'down'; reason: string | null; since: string; waiting: number; in_flight: number }
+export interface ChannelState {
+  name: string; type: string; state: 'bound' | 'connecting' | 'down'; reason: string | null; since: string; waiting: number; in_flight: number;
+  client_certificate: { subject: string; expires_at: string } | null;
+}
 export interface QueueDepths { turns: number; outbound: number; callbacks: number }
 export interface StatusPoint {
   at: string; received_per_second: number; sent_per_second: number; turns_per_second: number;

@@ -3,7 +3,7 @@
 // last minutes), polled while the page is open. Charts are small inline SVGs. On a cluster, the
 // nodes first: the rest of the page is the node that answered.
 import { useEffect } from 'preact/hooks';
-import { api, type ClusterView, type StatusPoint, type StatusView } from './api.js';
+import { api, type ChannelState, type ClusterView, type StatusPoint, type StatusView } from './api.js';
 import { ErrorCode, Problem, Section, time, useData } from './ui.js';
 import './status.css';
 
@@ -35,7 +35,7 @@ function Overview({ view }: { view: StatusView }): preact.JSX.Element {
         <tbody>
           {view.channels.map((c) => (
             <tr key={c.name}>
-              <td>{c.name}</td><td>{c.type}</td>
+              <td>{c.name}{c.client_certificate && <CertificateNote certificate={c.client_certificate} />}</td><td>{c.type}</td>
               <td><span class={`state ${c.state}`}>{c.state}</span>{c.reason && <small> {c.reason}</small>}</td>
               <td>{time(c.since)}</td><td>{c.waiting}</td><td>{c.in_flight}</td>
             </tr>
@@ -131,4 +131,14 @@ function Chart({ title, unit, span, now, series }: { title: string; unit: string
 
 function round(n: number): number {
   return n >= 10 ? Math.round(n) : Math.round(n * 10) / 10;
+}
+
+/** The client certificate a channel presents, and until when: marked once it has less than 14 days left. */
+function CertificateNote({ certificate }: { certificate: NonNullable<ChannelState['client_certificate']> }): preact.JSX.Element {
+  const daysLeft = (Date.parse(certificate.expires_at) - Date.now()) / 86_400_000;
+  return (
+    <small class={daysLeft < 14 ? 'certificate expiring' : 'certificate'} title={certificate.subject}>
+      {' '}certificate until {time(certificate.expires_at)}
+    </small>
+  );
 }

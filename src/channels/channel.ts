@@ -72,6 +72,15 @@ export interface ChannelStatus {
   inFlight: number;
   /** The Parley numbers it carries (`*` for every number no other channel lists). */
   numbers: readonly string[];
+  /** The certificate it presents to its peer (SMPP over TLS with `tls-cert`), so operators see it expire before the carrier refuses it. */
+  clientCertificate?: ClientCertificate;
+}
+
+export interface ClientCertificate {
+  /** Its subject, as OpenSSL prints it (`CN=…`, one attribute a line joined with `, `). */
+  subject: string;
+  /** The end of its validity (ms since the epoch). */
+  expiresAt: number;
 }
 
 /**

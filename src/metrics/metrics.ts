@@ -4,8 +4,9 @@
  *   parley_messages_received_total{channel}, parley_messages_sent_total{channel},
  *   parley_message_status_total{status}, parley_turns_total{outcome}, parley_turn_duration_seconds,
  *   parley_webhook_duration_seconds, parley_queue_depth{queue}, parley_channel_up{channel},
- * plus parley_errors_total{code} and parley_receipts_unmatched_total; with several nodes on one
- * database, parley_cluster_nodes{state}.
+ * plus parley_errors_total{code} and parley_receipts_unmatched_total; for channels that present a
+ * client certificate, parley_channel_client_certificate_expiry_timestamp_seconds{channel}; with
+ * several nodes on one database, parley_cluster_nodes{state}.
  *
  * Counted from the event bus (events describe committed state) and the channel router, as plain
  * numbers: the hot path pays a Map increment per event, and the collectors turn the numbers into
@@ -95,6 +96,17 @@ export class ParleyMetrics {
       collect() {
         this.reset();
         for (const status of gateway.channelStatuses()) this.set({ channel: status.name }, status.state === 'bound' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'parley_channel_client_certificate_expiry_timestamp_seconds',
+      help: 'When the client certificate a channel presents (SMPP tls-cert) stops being valid, in seconds since the epoch.',
+      labelNames: ['channel'], registers,
+      collect() {
+        this.reset();
+        for (const { name, clientCertificate } of gateway.channelStatuses()) {
+          if (clientCertificate) this.set({ channel: name }, clientCertificate.expiresAt / 1000);
+        }
       },
     });
     const cluster = gateway.store.cluster;

@@ -8,7 +8,8 @@
  * messages given to it wait (in order per conversation) until it binds or their validity ends.
  */
 import { EventEmitter } from 'node:events';
-import type { Channel, ChannelHost, ChannelStatus, SendOptions, SendOutcome } from '../channel.js';
+import { X509Certificate } from 'node:crypto';
+import type { Channel, ChannelHost, ChannelStatus, ClientCertificate, SendOptions, SendOutcome } from '../channel.js';
 import type { ChannelDeps } from '../registry.js';
 import type { SmppChannelConfig } from '../../config/channels.js';
 import type { MessageRecord } from '../../stores/records.js';
@@ -26,11 +27,13 @@ export class SmppChannel implements Channel {
   private readonly links: SmppLink[];
   private readonly queue: SendQueue;
   private readonly inbound: InboundHandler;
+  private readonly certificate: ClientCertificate | null;
   /** `state` (a ChannelStatus) whenever a bind comes up or goes down: for whoever watches (tests, a live view). */
   readonly events = new EventEmitter();
 
   constructor(private readonly config: SmppChannelConfig, deps: ChannelDeps) {
     this.name = config.name;
+    this.certificate = config.tls && config.tlsCert !== null ? certificateOf(config.tlsCert) : null;
     const overrides: ErrorOverrides = { commandStatus: config.errorCodes.commandStatus, receiptError: config.errorCodes.receiptError };
     const settings: SessionSettings = {
       host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify, client: clientCertificate(config) } : null,
@@ -81,6 +84,7 @@ export class SmppChannel implements Channel {
     return {
       name: this.name, type: this.type, state, reason, since,
       waiting: this.queue.waiting, inFlight: this.queue.inFlight, numbers: this.config.numbers,
+      ...(this.certificate ? { clientCertificate: this.certificate } : {}),
     };
   }
 
@@ -103,4 +107,10 @@ export class SmppChannel implements Channel {
 /** The client certificate to present, when the configuration names one (it checked that both files go together). */
 function clientCertificate(config: SmppChannelConfig): { cert: string; key: string } | null {
   return config.tlsCert !== null && config.tlsKey !== null ? { cert: config.tlsCert, key: config.tlsKey } : null;
+}
+
+/** What the status shows of the certificate presented (the first of the `tls-cert` file, which the configuration checked). */
+function certificateOf(pem: string): ClientCertificate {
+  const certificate = new X509Certificate(pem);
+  return { subject: certificate.subject.split('\n').join(', '), expiresAt: Date.parse(certificate.validTo) };
 }

@@ -1,7 +1,7 @@
 /**
  * `parley channels`: each channel of a running Parley (the simulator and the SMPP connections of its
- * configuration file) with its state, since when, why it is down, and the messages waiting and in
- * flight; read from `GET /parley/channels`.
+ * configuration file) with its state, since when, why it is down, the messages waiting and in
+ * flight, and until when its client certificate is valid; read from `GET /parley/channels`.
  */
 import { routeReader } from '../route-reader.js';
 import { alignedColumns, utcTime } from '../format.js';
@@ -11,6 +11,7 @@ export function channelLines(channels: ChannelJson[]): string[] {
   const rows = channels.map((c) => [
     c.name, c.type, c.state, `since ${utcTime(c.since)}`, `waiting ${c.waiting}`, `in flight ${c.in_flight}`,
     c.numbers.length ? c.numbers.join(',') : c.type === 'simulator' ? 'every other number' : '-',
+    c.client_certificate ? `certificate until ${utcTime(c.client_certificate.expires_at)}` : '',
     c.reason ? `(${c.reason})` : '',
   ]);
   return alignedColumns(rows);

@@ -11,12 +11,16 @@ export interface ChannelJson {
   waiting: number;
   in_flight: number;
   numbers: string[];
+  /** The certificate the channel presents to its peer (SMPP `tls-cert`), null when none. */
+  client_certificate: { subject: string; expires_at: string } | null;
 }
 
 export function channelJson(status: ChannelStatus): ChannelJson {
+  const certificate = status.clientCertificate;
   return {
     name: status.name, type: status.type, state: status.state, reason: status.reason, since: new Date(status.since).toISOString(),
     waiting: status.waiting, in_flight: status.inFlight, numbers: [...status.numbers],
+    client_certificate: certificate ? { subject: certificate.subject, expires_at: new Date(certificate.expiresAt).toISOString() } : null,
   };
 }
 

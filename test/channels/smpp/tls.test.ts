@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ConfigError } from '../../../src/config/fields.js';
+import { channelLines } from '../../../src/cli/commands/channels.js';
+import { utcTime } from '../../../src/cli/format.js';
+import type { ChannelJson } from '../../../src/http/representations/channel.js';
+import { consolePage, launchChromium } from '../../helpers/browser.js';
 import { freePort } from '../../helpers/gateway-process.js';
+import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
 import { SmscDouble } from '../../helpers/smsc-double.js';
 import { channelState, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
@@ -40,6 +45,7 @@ function makeCertificates(at: string): void {
 }
 
 const file = (name: string): string => join(dir, name);
+const basic = ({ username, password }: { username: string; password: string }): string => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-smpp-tls-'));
@@ -111,6 +117,42 @@ describe('client certificates', () => {
     const m = await parley.create('with a client certificate');
     await parley.status(m.sid, ['sent']);
     assert.equal(String(double.submits[0]!.pdu.short_message), 'with a client certificate');
+  });
+
+  test('the certificate and its end of validity show in GET /parley/channels, /metrics, parley channels and the console', { timeout: 60_000 }, async () => {
+    const { parley } = await setUpAsking({ 'tls-cert': file('client.pem'), 'tls-key': file('client.key') });
+    await channelState(parley, 'bound');
+    // openssl's own reading of the file, e.g. `notAfter=Dec  9 19:00:00 2026 GMT`.
+    const notAfter = Date.parse(execFileSync('openssl', ['x509', '-in', file('client.pem'), '-noout', '-enddate'], { encoding: 'utf8' }).trim().slice('notAfter='.length));
+    assert.ok(notAfter > Date.now(), 'a certificate valid for two days');
+
+    const { body } = await parley.api<{ channels: ChannelJson[] }>('GET', '/parley/channels');
+    const carrier = body.channels.find((c) => c.name === 'carrier-a')!;
+    assert.deepEqual(carrier.client_certificate, { subject: 'CN=parley-client', expires_at: new Date(notAfter).toISOString() });
+    assert.equal(body.channels.find((c) => c.name === 'simulator')?.client_certificate, null);
+
+    const auth = { username: parley.account.sid, password: parley.account.authToken };
+    const metrics = await (await fetch(`${parley.url}/metrics`, { headers: { authorization: basic(auth) } })).text();
+    const family = parseExposition(metrics).get('parley_channel_client_certificate_expiry_timestamp_seconds');
+    assert.equal(family?.type, 'gauge');
+    assert.deepEqual(family.samples.map((s) => [s.labels.channel, s.value]), [['carrier-a', notAfter / 1000]]);
+    const promtool = await promtoolCheck(metrics);
+    assert.equal(promtool.code, 0, promtool.output);
+
+    const [line] = channelLines([carrier]);
+    assert.match(line!, new RegExp(`certificate until ${utcTime(new Date(notAfter).toISOString()).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+
+    const browser = await launchChromium();
+    cleanup.push(() => browser.close());
+    const { page } = await consolePage(browser, parley.url, parley.account);
+    await page.goto('/#/status');
+    const row = page.locator('table.channels tr', { hasText: 'carrier-a' });
+    await row.locator('.state.bound').waitFor();
+    // Two days left: under the 14 days the page marks.
+    const note = row.locator('small.certificate.expiring');
+    await note.waitFor();
+    assert.match(await note.textContent() ?? '', /certificate until /);
+    assert.equal(await note.getAttribute('title'), 'CN=parley-client');
   });
 
   test('without a client certificate the SMSC ends the connection: the channel is down, says why, and binds nothing', async () => {
