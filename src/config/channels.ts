@@ -27,6 +27,10 @@ export interface SmppChannelConfig {
   readonly password: string;
   readonly numbers: readonly string[];
   readonly systemType: string;
+  /** The bind's address_range and its addr_ton / addr_npi (empty and 0/0 unless the carrier asks). */
+  readonly addressRange: string;
+  readonly bindTon: number;
+  readonly bindNpi: number;
   readonly bind: 'transceiver' | 'transmitter-receiver';
   readonly tls: boolean;
   readonly tlsVerify: boolean;
@@ -43,6 +47,13 @@ export interface SmppChannelConfig {
   readonly reconnectDelayMaxMs: number;
   readonly responseTimeoutMs: number;
   readonly dataCoding: 0 | 1 | 3;
+  /** submit_sm's service_type. */
+  readonly serviceType: string;
+  /** TON and NPI of submit_sm's addresses: `auto` takes them from each address (addresses.ts), a number forces it. */
+  readonly sourceTon: AddressCode;
+  readonly sourceNpi: AddressCode;
+  readonly destTon: AddressCode;
+  readonly destNpi: AddressCode;
   readonly longMessages: 'udh' | 'sar' | 'payload';
   readonly receiptId: 'as-is' | 'hex' | 'decimal';
   readonly interfaceVersion: '3.3' | '3.4' | '5.0';
@@ -51,6 +62,9 @@ export interface SmppChannelConfig {
   readonly retryDelayMaxMs: number;
   readonly errorCodes: SmppErrorCodes;
 }
+
+/** A TON or NPI the configuration forces, or `auto`: Parley's choice for each address. */
+export type AddressCode = number | 'auto';
 
 /** Per-carrier changes to the SMPP → Twilio error mapping (docs/channels.md). */
 export interface SmppErrorCodes {
@@ -104,6 +118,14 @@ function privateKey(pem: string): KeyObject {
   }
 }
 
+/** SMPP 3.4's type-of-number values (5.2.5) and numbering-plan values (5.2.6). */
+const TONS = [0, 1, 2, 3, 4, 5, 6] as const;
+const NPIS = [0, 1, 3, 4, 6, 8, 9, 10, 14, 18] as const;
+const readTon = readOneOf(TONS);
+const readNpi = readOneOf(NPIS);
+const readTonOrAuto: Reader<AddressCode> = readOneOf(['auto', ...TONS] as const);
+const readNpiOrAuto: Reader<AddressCode> = readOneOf(['auto', ...NPIS] as const);
+
 /** A Twilio delivery error code (3xxxx) of the catalog. */
 const readDeliveryCode = (value: unknown, where: Where): ErrorCode => {
   const code = readInteger(30001, 30999)(value, where);
@@ -142,6 +164,9 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('password', readString({ maxLength: 8, allowEmpty: true }), { help: 'its password (never logged)' }),
   field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers this connection carries (E.164); `"*"` = every number no other channel lists' }),
   field('system-type', readString({ maxLength: 12, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'system_type sent in the bind, if the carrier asks for one' }),
+  field('address-range', readString({ maxLength: 40, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'address_range sent in the bind (the numbers a receiving bind serves, as the carrier writes them), if the carrier asks for one' }),
+  field('bind-ton', readTon, { defaultValue: 0, help: 'addr_ton sent in the bind (with address-range)' }),
+  field('bind-npi', readNpi, { defaultValue: 0, help: 'addr_npi sent in the bind (with address-range)' }),
   field('bind', readOneOf(['transceiver', 'transmitter-receiver'] as const), { defaultValue: 'transceiver', help: 'one transceiver bind, or a transmitter bind plus a receiver bind' }),
   field('tls', readBoolean, { defaultValue: false, help: 'SMPP over TLS' }),
   field('tls-verify', readBoolean, { defaultValue: true, help: "verify the SMSC's certificate and host name (turn off only for a test SMSC)" }),
@@ -155,6 +180,11 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('reconnect-delay-max', readDuration, { prop: 'reconnectDelayMaxMs', defaultValue: 60_000, defaultText: '60s', help: 'the cap of that backoff' }),
   field('response-timeout', readDuration, { prop: 'responseTimeoutMs', defaultValue: 30_000, defaultText: '30s', help: 'how long to wait for a response (bind, submit_sm, enquire_link) before giving up on it' }),
   field('data-coding', readOneOf([0, 1, 3] as const), { defaultValue: 0, help: 'data_coding for GSM-7 text: 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1); other text goes as UCS-2 (8)' }),
+  field('service-type', readString({ maxLength: 5, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'service_type of every submit_sm (`CMT`, `WAP`, …), if the carrier asks for one' }),
+  field<AddressCode>('source-ton', readTonOrAuto, { defaultValue: 'auto', help: "source_addr_ton of submit_sm: `auto` (1 for E.164, 5 for an alphanumeric sender, 3 for a short code) or the number the carrier requires" }),
+  field<AddressCode>('source-npi', readNpiOrAuto, { defaultValue: 'auto', help: 'source_addr_npi: `auto` (1 for E.164, 0 otherwise) or a number' }),
+  field<AddressCode>('dest-ton', readTonOrAuto, { defaultValue: 'auto', help: 'dest_addr_ton: `auto` (1 for E.164) or a number' }),
+  field<AddressCode>('dest-npi', readNpiOrAuto, { defaultValue: 'auto', help: 'dest_addr_npi: `auto` (1 for E.164) or a number' }),
   field('long-messages', readOneOf(['udh', 'sar', 'payload'] as const), { defaultValue: 'udh', help: 'how long messages travel: UDH concatenation, SAR TLVs, or one message_payload' }),
   field('receipt-id', readOneOf(['as-is', 'hex', 'decimal'] as const), { defaultValue: 'as-is', help: 'how receipts write the submit_sm_resp id: as-is, hex (resp id decimal, receipt hex) or decimal (resp id hex, receipt decimal)' }),
   // YAML reads `5.0` as the number 5: compare versions as numbers written with one decimal.

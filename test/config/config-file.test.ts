@@ -80,9 +80,9 @@ describe('channels', () => {
     const [channel] = config.channels;
     assert.deepEqual(channel, {
       name: 'carrier-a', type: 'smpp', host: '127.0.0.1', port: 2775, systemId: 'parley', password: 'secret', numbers: ['+15550001111'],
-      systemType: '', bind: 'transceiver', tls: false, tlsVerify: true, tlsCa: null, tlsCert: null, tlsKey: null, window: 10, throughput: 0, enquireLinkMs: 30_000,
+      systemType: '', addressRange: '', bindTon: 0, bindNpi: 0, bind: 'transceiver', tls: false, tlsVerify: true, tlsCa: null, tlsCert: null, tlsKey: null, window: 10, throughput: 0, enquireLinkMs: 30_000,
       reconnectDelayMs: 5_000, reconnectDelayMaxMs: 60_000, responseTimeoutMs: 30_000, dataCoding: 0, longMessages: 'udh',
-      receiptId: 'as-is', interfaceVersion: '3.4', retryDelayMs: 1_000, retryDelayMaxMs: 60_000,
+      receiptId: 'as-is', interfaceVersion: '3.4', serviceType: '', sourceTon: 'auto', sourceNpi: 'auto', destTon: 'auto', destNpi: 'auto', retryDelayMs: 1_000, retryDelayMaxMs: 60_000,
       errorCodes: { commandStatus: {}, receiptError: {} }, reassemblyTimeoutMs: 120_000,
     });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.channels) && Object.isFrozen(channel));
@@ -94,6 +94,15 @@ describe('channels', () => {
     assert.deepEqual(
       [channel!.bind, channel!.window, channel!.throughput, channel!.enquireLinkMs, channel!.reconnectDelayMs, channel!.dataCoding, channel!.longMessages, channel!.receiptId, channel!.interfaceVersion, channel!.tls, channel!.tlsVerify],
       ['transmitter-receiver', 50, 100, 15_000, 1_000, 3, 'sar', 'decimal', '5.0', true, false],
+    );
+  });
+
+  test('the addressing keys: address-range and the bind TON/NPI, service-type, and TON/NPI forced or auto', () => {
+    const text = `channels:${CHANNEL}    address-range: "^1555"\n    bind-ton: 1\n    bind-npi: 1\n    service-type: CMT\n    source-ton: 5\n    source-npi: 0\n    dest-ton: auto\n    dest-npi: "1"\n`;
+    const [channel] = loadServeConfig(['--config', configFile(text)], {}).channels;
+    assert.deepEqual(
+      [channel!.addressRange, channel!.bindTon, channel!.bindNpi, channel!.serviceType, channel!.sourceTon, channel!.sourceNpi, channel!.destTon, channel!.destNpi],
+      ['^1555', 1, 1, 'CMT', 5, 0, 'auto', 1],
     );
   });
 
@@ -127,6 +136,10 @@ const MISTAKES: Array<[string, string, RegExp]> = [
   ['an error code Parley does not know', `channels:${CHANNEL}    error-codes:\n      receipt-error: {1: 30999}\n`, /: channels\[0\]\.error-codes\.receipt-error\.1: 30999 is not a delivery error code Parley knows/],
   ['an error-codes map with an unknown key', `channels:${CHANNEL}    error-codes:\n      status: {}\n`, /: channels\[0\]\.error-codes\.status: unknown key \(known keys: command-status, receipt-error\)/],
   ['a window of zero', `channels:${CHANNEL}    window: 0\n`, /: channels\[0\]\.window: must be between 1 and 1000, not 0/],
+  ['a TON SMPP does not define', `channels:${CHANNEL}    source-ton: 7\n`, /: channels\[0\]\.source-ton: must be one of "auto", 0, 1, 2, 3, 4, 5, 6, not number 7/],
+  ['an NPI SMPP does not define', `channels:${CHANNEL}    bind-npi: 2\n`, /: channels\[0\]\.bind-npi: must be one of 0, 1, 3, 4, 6, 8, 9, 10, 14, 18, not number 2/],
+  ['a service_type longer than SMPP allows', `channels:${CHANNEL}    service-type: LONGER\n`, /: channels\[0\]\.service-type: must be at most 5 bytes/],
+  ['an address_range longer than SMPP allows', `channels:${CHANNEL}    address-range: "${'1'.repeat(41)}"\n`, /: channels\[0\]\.address-range: must be at most 40 bytes/],
   ['a CA file that does not exist', `channels:${CHANNEL}    tls-ca: /nonexistent/ca.pem\n`, /: channels\[0\]\.tls-ca: cannot use "\/nonexistent\/ca.pem" as a CA bundle/],
   ['two channels with one name', `channels:${CHANNEL}${CHANNEL.replace('+15550001111', '+15550002222')}`, /: channels\[1\]\.name: "carrier-a" names two channels/],
   ['one number on two channels', `channels:${CHANNEL}${CHANNEL.replace('carrier-a', 'carrier-b')}`, /: channels\[1\]\.numbers: \+15550001111 is carried by both "carrier-a" and "carrier-b"/],

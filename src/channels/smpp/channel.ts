@@ -38,6 +38,7 @@ export class SmppChannel implements Channel {
     const settings: SessionSettings = {
       host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify, client: clientCertificate(config) } : null,
       systemId: config.systemId, password: config.password, systemType: config.systemType,
+      addressRange: config.addressRange, bindTon: config.bindTon, bindNpi: config.bindNpi,
       interfaceVersion: interfaceVersionByte(config.interfaceVersion), enquireLinkMs: config.enquireLinkMs, responseTimeoutMs: config.responseTimeoutMs,
     };
     const logger = deps.logger;

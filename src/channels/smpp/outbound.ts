@@ -7,7 +7,7 @@
  * went out before a restart gets the same reference for the rest (the handset joins them).
  */
 import type { MessageRecord } from '../../stores/records.js';
-import type { SmppChannelConfig } from '../../config/channels.js';
+import type { AddressCode, SmppChannelConfig } from '../../config/channels.js';
 import { withoutChannelPrefix } from '../../phone/numbers.js';
 import type { PduOptions } from './library.js';
 import { toSmppAddress, type SmppAddress } from './addresses.js';
@@ -22,7 +22,11 @@ export interface PreparedMessage {
   source: SmppAddress;
   destination: SmppAddress;
   text: OutboundText;
+  /** The channel's `service-type`. */
+  serviceType: string;
 }
+
+type AddressSettings = Pick<SmppChannelConfig, 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'serviceType'>;
 
 /** Why a message cannot go over SMPP at all: it fails with `errorCode` before anything is sent. */
 export class Unsendable extends Error {
@@ -41,7 +45,7 @@ export function referenceOf(sid: string): number {
   return (hash ^ (hash >>> 16)) & 0xffff;
 }
 
-export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 'dataCoding' | 'longMessages'>): PreparedMessage {
+export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 'dataCoding' | 'longMessages'> & AddressSettings): PreparedMessage {
   let destination: SmppAddress;
   let source: SmppAddress;
   try {
@@ -58,7 +62,10 @@ export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 
   if (message.body === '') throw new Unsendable('an SMPP message needs a body (media cannot travel over SMPP)', 30008);
   try {
     const text = encodeOutbound(message.body, { dataCoding: config.dataCoding, longMessages: config.longMessages, reference: referenceOf(message.sid) });
-    return { source, destination, text };
+    return {
+      source: forced(source, config.sourceTon, config.sourceNpi), destination: forced(destination, config.destTon, config.destNpi), text,
+      serviceType: config.serviceType,
+    };
   } catch (error) {
     throw new Unsendable(`the body cannot be sent: ${(error as Error).message}`, 30008);
   }
@@ -73,6 +80,12 @@ export function submitRequest(prepared: PreparedMessage, part: SubmitPart): PduO
   return hasTlvs(part.tlvs) ? { ...fields, ...part.tlvs } : new EncodedRequest((sequence) => encodeSubmitSm(sequence, fields));
 }
 
+/** An address with the TON and NPI the configuration forces (the carrier's rule), else as Parley chose them. */
+function forced(address: SmppAddress, ton: AddressCode, npi: AddressCode): SmppAddress {
+  if (ton === 'auto' && npi === 'auto') return address;
+  return { addr: address.addr, ton: ton === 'auto' ? address.ton : ton, npi: npi === 'auto' ? address.npi : npi };
+}
+
 function hasTlvs(tlvs: SubmitTlvs): boolean {
   for (const value of Object.values(tlvs)) if (value !== undefined) return true;
   return false;
@@ -81,7 +94,7 @@ function hasTlvs(tlvs: SubmitTlvs): boolean {
 function submitFields(prepared: PreparedMessage, part: SubmitPart): SubmitSmFields {
   const { source, destination, text } = prepared;
   return {
-    service_type: '',
+    service_type: prepared.serviceType,
     source_addr_ton: source.ton, source_addr_npi: source.npi, source_addr: source.addr,
     dest_addr_ton: destination.ton, dest_addr_npi: destination.npi, destination_addr: destination.addr,
     esm_class: part.esmClassFlags,

@@ -29,7 +29,8 @@ import type { SmppSession } from './session.js';
 import { statusText, type PDU } from './library.js';
 import { Fifo } from './fifo.js';
 
-export type QueueConfig = Pick<SmppChannelConfig, 'name' | 'window' | 'throughput' | 'retryDelayMs' | 'retryDelayMaxMs' | 'dataCoding' | 'longMessages' | 'receiptId'>;
+export type QueueConfig = Pick<SmppChannelConfig, 'name' | 'window' | 'throughput' | 'retryDelayMs' | 'retryDelayMaxMs' | 'dataCoding' | 'longMessages' | 'receiptId'
+  | 'serviceType' | 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi'>;
 
 interface Slot {
   index: number;

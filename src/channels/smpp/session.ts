@@ -25,6 +25,10 @@ export interface SessionSettings {
   systemId: string;
   password: string;
   systemType: string;
+  /** The bind's address_range, addr_ton and addr_npi. */
+  addressRange: string;
+  bindTon: number;
+  bindNpi: number;
   interfaceVersion: number;
   enquireLinkMs: number;
   responseTimeoutMs: number;
@@ -216,9 +220,9 @@ export class SmppSession {
       clearTimeout(connectTimer);
     }
     this.lib.socket.setNoDelay(true);
-    const { systemId, password, systemType, interfaceVersion } = this.settings;
+    const { systemId, password, systemType, interfaceVersion, addressRange, bindTon, bindNpi } = this.settings;
     const response = await this.request(`bind_${mode}`, {
-      system_id: systemId, password, system_type: systemType, interface_version: interfaceVersion, addr_ton: 0, addr_npi: 0, address_range: '',
+      system_id: systemId, password, system_type: systemType, interface_version: interfaceVersion, addr_ton: bindTon, addr_npi: bindNpi, address_range: addressRange,
     }).catch((error: unknown) => {
       this.end(error instanceof Error ? error.message : String(error));
       throw error;

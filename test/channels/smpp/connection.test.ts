@@ -46,8 +46,16 @@ describe('binding', () => {
     const bind = double.binds[0]!.pdu;
     assert.equal(bind.command, 'bind_transceiver');
     assert.deepEqual([bind.system_id, bind.password, bind.system_type, bind.interface_version], ['parley', 'secret', 'VMA', 0x34]);
+    assert.deepEqual([bind.address_range, bind.addr_ton, bind.addr_npi], ['', 0, 0]);
     const shown = await shownAs(parley, 'bound');
     assert.deepEqual([shown.state, shown.reason, shown.waiting, shown.in_flight], ['bound', null, 0, 0]);
+  });
+
+  test('address-range, bind-ton and bind-npi go in every bind, for a carrier that routes by them', async () => {
+    const { double } = await setUp({ 'address-range': '^1555000', 'bind-ton': 1, 'bind-npi': 1, bind: 'transmitter-receiver' });
+    await double.until(() => double.bound().length === 2, 'two binds');
+    assert.deepEqual(double.binds.map((b) => [b.pdu.command, b.pdu.address_range, b.pdu.addr_ton, b.pdu.addr_npi]).sort(),
+      [['bind_receiver', '^1555000', 1, 1], ['bind_transmitter', '^1555000', 1, 1]]);
   });
 
   test('a refused bind leaves the channel down with the reason; messages wait, then go out in order after the bind succeeds', async () => {

@@ -47,6 +47,7 @@ describe('a REST message over SMPP (long-messages: udh)', () => {
       source_addr: '15550001111', source_addr_ton: 1, source_addr_npi: 1, destination_addr: '15551230001', dest_addr_ton: 1, dest_addr_npi: 1,
       esm_class: 0, data_coding: 0, registered_delivery: 1,
     });
+    assert.equal(submit!.pdu.service_type, '', 'no service_type unless the channel sets one');
     assert.deepEqual(submit!.pdu.short_message, Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x00, 0x20, 0x68, 0x6f, 0x6d, 0x65]));
     const resp = await double.receipt({ messageId: submit!.messageId, form: 'text' });
     assert.equal(resp.command_status, 0);
@@ -218,6 +219,29 @@ describe('long-messages: sar and payload', () => {
       assert.equal(bytes(submit!.pdu.message_payload).toString('latin1'), 'z'.repeat(320));
       const view = await parley.api<PartsJson>('GET', `/parley/messages/${created.sid}/parts`);
       assert.deepEqual(view.body.parts.map((p) => [p.index, p.total]), [[1, 1]]);
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
+  });
+});
+
+describe('the carrier\'s addressing rules: service-type, and TON/NPI forced', () => {
+  test('service_type goes in every submit_sm; a forced TON or NPI replaces Parley\'s choice, `auto` keeps it; both encoders agree', async () => {
+    const double = await SmscDouble.start();
+    const parley = await startSmppParley(double, { 'service-type': 'CMT', 'source-ton': 2, 'dest-npi': 9, 'long-messages': 'sar' });
+    try {
+      // One part (encoded by Parley: submit-sm.ts) and a message of three SAR parts (TLVs: the library encodes them).
+      const short = await parley.create('short', { To: HANDSET });
+      await parley.status(short.sid, ['sent']);
+      const long = await parley.create('s'.repeat(320), { To: '+15552009999' });
+      await parley.status(long.sid, ['sent']);
+      assert.equal(double.submits.length, 4);
+      for (const { pdu } of double.submits) {
+        assert.equal(pdu.service_type, 'CMT');
+        // source: TON forced to 2 (national), NPI as Parley chose (1 for E.164); destination: TON as chosen (1), NPI forced to 9.
+        assert.deepEqual([pdu.source_addr, pdu.source_addr_ton, pdu.source_addr_npi, pdu.dest_addr_ton, pdu.dest_addr_npi], ['15550001111', 2, 1, 1, 9]);
+      }
     } finally {
       await parley.stop();
       await double.close();
