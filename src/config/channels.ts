@@ -36,6 +36,8 @@ export interface SmppChannelConfig {
   readonly tlsVerify: boolean;
   /** PEM text of the CA certificates to trust (read from the `tls-ca` file at start), or null for the system's. */
   readonly tlsCa: string | null;
+  /** The name the SMSC's certificate must carry, when `host` is an address or another name; null checks `host`. */
+  readonly tlsServername: string | null;
   /** PEM text of the client certificate (and its chain) to present, read from `tls-cert`; null presents none. */
   readonly tlsCert: string | null;
   /** PEM text of that certificate's private key, read from `tls-key`; set exactly when `tlsCert` is. */
@@ -171,6 +173,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('tls', readBoolean, { defaultValue: false, help: 'SMPP over TLS' }),
   field('tls-verify', readBoolean, { defaultValue: true, help: "verify the SMSC's certificate and host name (turn off only for a test SMSC)" }),
   field<string | null>('tls-ca', readPemFile, { defaultValue: null, defaultText: 'system CAs', help: 'a PEM file of CA certificates to trust instead of the system ones' }),
+  field<string | null>('tls-servername', readString({ maxLength: 253 }), { defaultValue: null, defaultText: 'host', help: "the name the SMSC's certificate must carry (and the TLS server name sent), when `host` is an address or another name" }),
   field<string | null>('tls-cert', readCertificateFile, { defaultValue: null, defaultText: 'none', help: 'a PEM file with the client certificate to present (then its chain, if any), for an SMSC that asks for one; needs `tls-key`' }),
   field<string | null>('tls-key', readKeyFile, { defaultValue: null, defaultText: 'none', help: "a PEM file with that certificate's private key, unencrypted" }),
   field('window', readInteger(1, 1000), { defaultValue: 10, help: 'requests in flight without a response, per bind' }),
@@ -233,7 +236,7 @@ function readChannel(value: unknown, where: Where): ChannelConfig {
 
 /** The TLS files go together, and only with `tls: true`: otherwise the bind would go in the clear. */
 function checkTlsKeys(channel: SmppChannelConfig, where: Where): void {
-  const given = (['tls-ca', 'tls-cert', 'tls-key'] as const).filter((key) => channel[TLS_PROPS[key]] !== null);
+  const given = (['tls-ca', 'tls-servername', 'tls-cert', 'tls-key'] as const).filter((key) => channel[TLS_PROPS[key]] !== null);
   if (!channel.tls && given.length > 0) {
     throw configError(at(where, given[0]!), 'is set but tls is false: the bind would go unencrypted; add `tls: true`, or remove the key');
   }
@@ -245,4 +248,4 @@ function checkTlsKeys(channel: SmppChannelConfig, where: Where): void {
   }
 }
 
-const TLS_PROPS = { 'tls-ca': 'tlsCa', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey' } as const;
+const TLS_PROPS = { 'tls-ca': 'tlsCa', 'tls-servername': 'tlsServername', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey' } as const;

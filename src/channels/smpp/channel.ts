@@ -36,7 +36,7 @@ export class SmppChannel implements Channel {
     this.certificate = config.tls && config.tlsCert !== null ? certificateOf(config.tlsCert) : null;
     const overrides: ErrorOverrides = { commandStatus: config.errorCodes.commandStatus, receiptError: config.errorCodes.receiptError };
     const settings: SessionSettings = {
-      host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify, client: clientCertificate(config) } : null,
+      host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify, servername: config.tlsServername, client: clientCertificate(config) } : null,
       systemId: config.systemId, password: config.password, systemType: config.systemType,
       addressRange: config.addressRange, bindTon: config.bindTon, bindNpi: config.bindNpi,
       interfaceVersion: interfaceVersionByte(config.interfaceVersion), enquireLinkMs: config.enquireLinkMs, responseTimeoutMs: config.responseTimeoutMs,

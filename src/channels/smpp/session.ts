@@ -21,7 +21,7 @@ export interface SessionSettings {
    * SMPP over TLS: the CA bundle to trust (null: the system's), whether to verify at all, and the
    * client certificate and key to present when the SMSC asks for one (null: none).
    */
-  tls: { ca: string | null; verify: boolean; client: { cert: string; key: string } | null } | null;
+  tls: { ca: string | null; verify: boolean; servername: string | null; client: { cert: string; key: string } | null } | null;
   systemId: string;
   password: string;
   systemType: string;
@@ -321,8 +321,9 @@ function connectOptions(settings: SessionSettings): Parameters<typeof smpp.conne
     host, port, tls: true, rejectUnauthorized: tls.verify,
     ...(tls.ca !== null ? { ca: tls.ca } : {}),
     ...(tls.client !== null ? { cert: tls.client.cert, key: tls.client.key } : {}),
-    // SNI and the certificate's host name check use the host name; an IP address is checked against the IP SANs.
-    ...(isIP(host) === 0 ? { servername: host } : {}),
+    // SNI and the certificate's name check use the configured server name, else the host name; an
+    // IP address is checked against the IP SANs.
+    ...(tls.servername !== null ? { servername: tls.servername } : isIP(host) === 0 ? { servername: host } : {}),
   };
 }
 

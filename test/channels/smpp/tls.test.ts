@@ -42,6 +42,9 @@ function makeCertificates(at: string): void {
   run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext');
   run('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:not-given', '-out', 'client-encrypted.key');
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger.key', '-out', 'stranger.pem', '-days', '2', '-subj', '/CN=stranger');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'named.key', '-out', 'named.csr', '-subj', '/CN=smsc.test');
+  writeFileSync(join(at, 'named.ext'), 'subjectAltName = DNS:smsc.test\n');
+  run('x509', '-req', '-in', 'named.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'named.pem', '-days', '2', '-extfile', 'named.ext');
 }
 
 const file = (name: string): string => join(dir, name);
@@ -94,6 +97,21 @@ test('a host name the certificate does not name is refused even with the right C
   cleanup.push(() => other.stop());
   const down = await channelState(other, 'down');
   assert.match(down.reason ?? '', /^TLS: .*ERR_TLS_CERT_ALTNAME_INVALID/);
+});
+
+test('tls-servername: an SMSC reached by its address, whose certificate names it by a host name, is verified against that name', async () => {
+  const double = await SmscDouble.start({ tls: { key: readFileSync(file('named.key'), 'utf8'), cert: readFileSync(file('named.pem'), 'utf8') } });
+  cleanup.push(() => double.close());
+  const named = await startSmppParley(double, { tls: true, 'tls-ca': caFile, 'tls-servername': 'smsc.test' });
+  cleanup.push(() => named.stop());
+  await channelState(named, 'bound');
+  const byAddress = await startSmppParley(double, { tls: true, 'tls-ca': caFile });
+  cleanup.push(() => byAddress.stop());
+  const down = await channelState(byAddress, 'down');
+  assert.match(down.reason ?? '', /^TLS: .*ERR_TLS_CERT_ALTNAME_INVALID/);
+  const other = await startSmppParley(double, { tls: true, 'tls-ca': caFile, 'tls-servername': 'other.test' });
+  cleanup.push(() => other.stop());
+  assert.match((await channelState(other, 'down')).reason ?? '', /^TLS: .*other\.test.*ERR_TLS_CERT_ALTNAME_INVALID/);
 });
 
 test('tls-verify: false accepts the unverified certificate (a test SMSC only)', async () => {
@@ -210,6 +228,7 @@ describe('client certificates', () => {
     ['a client certificate without tls: true', () => ({ 'tls-cert': file('client.pem'), 'tls-key': file('client.key') }),
       /channels\[0\]\.tls-cert: is set but tls is false: the bind would go unencrypted; add `tls: true`, or remove the key$/],
     ['a CA without tls: true', () => ({ 'tls-ca': caFile }), /channels\[0\]\.tls-ca: is set but tls is false/],
+    ['a server name without tls: true', () => ({ 'tls-servername': 'smsc.test' }), /channels\[0\]\.tls-servername: is set but tls is false/],
   ];
   for (const [what, extra, expected] of MISTAKES) {
     test(`a configuration mistake is a usage error naming the key: ${what}`, () => {
