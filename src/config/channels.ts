@@ -8,6 +8,7 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isE164 } from '../phone/numbers.js';
 import { ERROR_CATALOG, type ErrorCode } from '../errors/catalog.js';
 import {
@@ -101,6 +102,13 @@ const hasCertificate = (pem: string): void => {
 };
 
 const readPemFile = readPem('a CA bundle', hasCertificate);
+
+/** A host name: TLS sends no address as a server name (RFC 6066), and a certificate's IP entries are checked against `host`. */
+const readServerName: Reader<string> = (value, where) => {
+  const name = readString({ maxLength: 253 })(value, where);
+  if (isIP(name) !== 0) throw configError(where, `"${name}" is an address; give the host name the SMSC's certificate carries (host may stay an address)`);
+  return name;
+};
 const readCertificateFile = readPem('a client certificate', (pem) => {
   hasCertificate(pem);
   void new X509Certificate(pem); // the first certificate is the one presented: it must parse
@@ -173,7 +181,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('tls', readBoolean, { defaultValue: false, help: 'SMPP over TLS' }),
   field('tls-verify', readBoolean, { defaultValue: true, help: "verify the SMSC's certificate and host name (turn off only for a test SMSC)" }),
   field<string | null>('tls-ca', readPemFile, { defaultValue: null, defaultText: 'system CAs', help: 'a PEM file of CA certificates to trust instead of the system ones' }),
-  field<string | null>('tls-servername', readString({ maxLength: 253 }), { defaultValue: null, defaultText: 'host', help: "the name the SMSC's certificate must carry (and the TLS server name sent), when `host` is an address or another name" }),
+  field<string | null>('tls-servername', readServerName, { defaultValue: null, defaultText: 'host', help: "the name the SMSC's certificate must carry (and the TLS server name sent), when `host` is an address or another name" }),
   field<string | null>('tls-cert', readCertificateFile, { defaultValue: null, defaultText: 'none', help: 'a PEM file with the client certificate to present (then its chain, if any), for an SMSC that asks for one; needs `tls-key`' }),
   field<string | null>('tls-key', readKeyFile, { defaultValue: null, defaultText: 'none', help: "a PEM file with that certificate's private key, unencrypted" }),
   field('window', readInteger(1, 1000), { defaultValue: 10, help: 'requests in flight without a response, per bind' }),

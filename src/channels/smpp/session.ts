@@ -18,8 +18,9 @@ export interface SessionSettings {
   host: string;
   port: number;
   /**
-   * SMPP over TLS: the CA bundle to trust (null: the system's), whether to verify at all, and the
-   * client certificate and key to present when the SMSC asks for one (null: none).
+   * SMPP over TLS: the CA bundle to trust (null: the system's), whether to verify at all, the name
+   * the SMSC's certificate must carry (null: `host`), and the client certificate and key to present
+   * when the SMSC asks for one (null: none).
    */
   tls: { ca: string | null; verify: boolean; servername: string | null; client: { cert: string; key: string } | null } | null;
   systemId: string;

@@ -228,6 +228,7 @@ describe('client certificates', () => {
     ['a client certificate without tls: true', () => ({ 'tls-cert': file('client.pem'), 'tls-key': file('client.key') }),
       /channels\[0\]\.tls-cert: is set but tls is false: the bind would go unencrypted; add `tls: true`, or remove the key$/],
     ['a CA without tls: true', () => ({ 'tls-ca': caFile }), /channels\[0\]\.tls-ca: is set but tls is false/],
+    ['an address as the server name', () => ({ tls: true, 'tls-servername': '10.0.0.1' }), /channels\[0\]\.tls-servername: "10\.0\.0\.1" is an address; give the host name/],
     ['a server name without tls: true', () => ({ 'tls-servername': 'smsc.test' }), /channels\[0\]\.tls-servername: is set but tls is false/],
   ];
   for (const [what, extra, expected] of MISTAKES) {
