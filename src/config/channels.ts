@@ -257,3 +257,10 @@ function checkTlsKeys(channel: SmppChannelConfig, where: Where): void {
 }
 
 const TLS_PROPS = { 'tls-ca': 'tlsCa', 'tls-servername': 'tlsServername', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey' } as const;
+
+/** The certificate a channel presents (the first of its `tls-cert` file), as its status and `parley config check` show it. */
+export function presentedCertificate(channel: SmppChannelConfig): { subject: string; expiresAt: number } | null {
+  if (!channel.tls || channel.tlsCert === null) return null;
+  const certificate = new X509Certificate(channel.tlsCert);
+  return { subject: certificate.subject.split('\n').join(', '), expiresAt: Date.parse(certificate.validTo) };
+}

@@ -36,7 +36,7 @@ describe('help and usage', () => {
   test('parley --help lists every command and the exit codes', async () => {
     const r = await runCli(['--help'], env);
     assert.equal(r.code, 0);
-    for (const name of ['serve', 'dev', 'send', 'thread', 'numbers', 'tail', 'channels', 'nodes', 'clock', 'db']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['serve', 'dev', 'send', 'thread', 'numbers', 'tail', 'channels', 'nodes', 'clock', 'config', 'db']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
     assert.match(r.stdout, /Exit codes: 0 success, 1 the operation failed, 2 bad usage/);
   });
 

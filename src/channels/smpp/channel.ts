@@ -8,10 +8,9 @@
  * messages given to it wait (in order per conversation) until it binds or their validity ends.
  */
 import { EventEmitter } from 'node:events';
-import { X509Certificate } from 'node:crypto';
 import type { Channel, ChannelHost, ChannelStatus, ClientCertificate, SendOptions, SendOutcome } from '../channel.js';
 import type { ChannelDeps } from '../registry.js';
-import type { SmppChannelConfig } from '../../config/channels.js';
+import { presentedCertificate, type SmppChannelConfig } from '../../config/channels.js';
 import type { MessageRecord } from '../../stores/records.js';
 import { interfaceVersionByte } from './library.js';
 import { SmppLink, type LinkState } from './link.js';
@@ -33,7 +32,7 @@ export class SmppChannel implements Channel {
 
   constructor(private readonly config: SmppChannelConfig, deps: ChannelDeps) {
     this.name = config.name;
-    this.certificate = config.tls && config.tlsCert !== null ? certificateOf(config.tlsCert) : null;
+    this.certificate = presentedCertificate(config);
     const overrides: ErrorOverrides = { commandStatus: config.errorCodes.commandStatus, receiptError: config.errorCodes.receiptError };
     const settings: SessionSettings = {
       host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify, servername: config.tlsServername, client: clientCertificate(config) } : null,
@@ -108,10 +107,4 @@ export class SmppChannel implements Channel {
 /** The client certificate to present, when the configuration names one (it checked that both files go together). */
 function clientCertificate(config: SmppChannelConfig): { cert: string; key: string } | null {
   return config.tlsCert !== null && config.tlsKey !== null ? { cert: config.tlsCert, key: config.tlsKey } : null;
-}
-
-/** What the status shows of the certificate presented (the first of the `tls-cert` file, which the configuration checked). */
-function certificateOf(pem: string): ClientCertificate {
-  const certificate = new X509Certificate(pem);
-  return { subject: certificate.subject.split('\n').join(', '), expiresAt: Date.parse(certificate.validTo) };
 }

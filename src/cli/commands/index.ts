@@ -19,5 +19,6 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   channels: { summary: 'the channels (simulator, SMPP connections): state, since when, why down, messages waiting', load: async () => (await import('./channels.js')).channels },
   nodes: { summary: 'the nodes of a gateway on several (PostgreSQL): alive or lease expired, host, pid, heartbeat', load: async () => (await import('./nodes.js')).nodes },
   clock: { summary: "show or advance Parley's clock (advance: development mode only)", load: async () => (await import('./clock.js')).clock },
+  config: { summary: 'check a configuration as parley serve reads it, before a restart: config check [serve options]', load: async () => (await import('./config.js')).config },
   db: { summary: 'database schema and backups: migrate | status | backup FILE | restore FILE', load: async () => (await import('./db.js')).db },
 };

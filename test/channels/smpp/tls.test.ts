@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -21,31 +21,12 @@ import { consolePage, launchChromium } from '../../helpers/browser.js';
 import { freePort } from '../../helpers/gateway-process.js';
 import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
 import { SmscDouble } from '../../helpers/smsc-double.js';
+import { makeCertificates } from '../../helpers/certificates.js';
 import { channelState, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
 let dir: string;
 let tls: { key: string; cert: string };
 let caFile: string;
-
-/**
- * A CA; a server certificate it signs for 127.0.0.1 (and no host name); a client certificate it
- * signs for Parley, its key also encrypted; and a self-signed client certificate no SMSC trusts.
- */
-function makeCertificates(at: string): void {
-  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: at, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Parley test CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'smsc.key', '-out', 'smsc.csr', '-subj', '/CN=test SMSC');
-  writeFileSync(join(at, 'san.ext'), 'subjectAltName = IP:127.0.0.1\n');
-  run('x509', '-req', '-in', 'smsc.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'smsc.pem', '-days', '2', '-extfile', 'san.ext');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=parley-client');
-  writeFileSync(join(at, 'client.ext'), 'extendedKeyUsage = clientAuth\n');
-  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext');
-  run('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:not-given', '-out', 'client-encrypted.key');
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger.key', '-out', 'stranger.pem', '-days', '2', '-subj', '/CN=stranger');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'named.key', '-out', 'named.csr', '-subj', '/CN=smsc.test');
-  writeFileSync(join(at, 'named.ext'), 'subjectAltName = DNS:smsc.test\n');
-  run('x509', '-req', '-in', 'named.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'named.pem', '-days', '2', '-extfile', 'named.ext');
-}
 
 const file = (name: string): string => join(dir, name);
 const basic = ({ username, password }: { username: string; password: string }): string => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;

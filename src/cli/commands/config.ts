@@ -1,0 +1,71 @@
+/**
+ * `parley config check [the options of parley serve]`: reads the configuration exactly as `parley
+ * serve` would (its flags, the environment, the file), opens nothing, and prints what it would run,
+ * so that a change can be checked before a restart. Exit 0 when `serve` would start with it (with
+ * a warning for a client certificate that has expired or expires within 14 days), 2 with the usage
+ * error naming the key otherwise. It prints no secret: no password, no auth token.
+ */
+import { ConfigError, loadServeConfig, serveHelp, type ServeConfig } from '../../config/schema.js';
+import { presentedCertificate, type ChannelConfig } from '../../config/channels.js';
+import { isPostgresUrl } from '../../stores/registry.js';
+import { describeUrl } from '../../stores/postgres/connection.js';
+import { alignedColumns, utcTime } from '../format.js';
+import { UsageError, type Command } from '../usage.js';
+
+const USAGE = 'parley config check [the options of parley serve]';
+/** A client certificate closer to its end than this is worth a warning. */
+const EXPIRY_WARNING_MS = 14 * 86_400_000;
+
+export const config: Command = {
+  help: () => [
+    `Usage: ${USAGE}`,
+    '',
+    'Reads the configuration as "parley serve" would, with the same options and environment, opens',
+    'nothing, and prints what it would run. Exit 0 if serve would start with it, 2 otherwise.',
+    '',
+    serveHelp('config check').split('\n').slice(2).join('\n'),
+  ].join('\n'),
+  async run(args) {
+    const [action, ...options] = args;
+    if (action !== 'check') throw new UsageError(`usage: ${USAGE}`);
+    let loaded: ServeConfig;
+    try {
+      loaded = loadServeConfig(options, process.env);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+    const { lines, warnings } = describeConfig(loaded, Date.now());
+    for (const line of lines) console.log(line);
+    for (const warning of warnings) console.error(`warning: ${warning}`);
+    return 0;
+  },
+};
+
+/** What `serve` would run with `config`, and what deserves a warning at `now`. */
+export function describeConfig(config: ServeConfig, now: number): { lines: string[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const channelRows = config.channels.map((channel) => {
+    const certificate = presentedCertificate(channel);
+    if (certificate && certificate.expiresAt - now < EXPIRY_WARNING_MS) {
+      warnings.push(certificate.expiresAt <= now
+        ? `${channel.name}'s client certificate expired at ${utcTime(new Date(certificate.expiresAt).toISOString())}: the SMSC will refuse it`
+        : `${channel.name}'s client certificate expires at ${utcTime(new Date(certificate.expiresAt).toISOString())}, in ${Math.ceil((certificate.expiresAt - now) / 86_400_000)} days`);
+    }
+    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${utcTime(new Date(certificate.expiresAt).toISOString())}` : '', `numbers ${channel.numbers.join(',')}`];
+  });
+  const lines = [
+    `configuration: ${config.configFile ?? 'options and environment only (no file)'}`,
+    `listen: http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+    `database: ${isPostgresUrl(config.db) ? `${describeUrl(config.db)} (PostgreSQL)` : `${config.db} (SQLite)`}`,
+    `account: ${config.accountSid ?? 'from the database, or generated at the first start'}`,
+    config.channels.length === 0 ? 'channels: none; every number is on the simulator' : 'channels:',
+    ...(channelRows.length > 0 ? alignedColumns(channelRows) : []),
+  ];
+  return { lines, warnings };
+}
+
+function connection(channel: ChannelConfig): string {
+  if (!channel.tls) return `${channel.host}:${channel.port}, plain TCP`;
+  return `${channel.host}:${channel.port} over TLS${channel.tlsVerify ? '' : ' (not verified)'}${channel.tlsServername ? ` as ${channel.tlsServername}` : ''}`;
+}

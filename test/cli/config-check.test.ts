@@ -1,0 +1,78 @@
+/**
+ * `parley config check` as a subprocess: a configuration `parley serve` would start with is
+ * described (listen address, database, account, channels with TLS and the client certificate's end
+ * of validity) with no secret printed, and a certificate near its end gets a warning; a mistake is
+ * the usage error `serve` would give (exit 2, naming the file and the key), and nothing is opened.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeCertificates } from '../helpers/certificates.js';
+import { cleanEnv, runCli } from './run-cli.js';
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parley-config-check-'));
+  makeCertificates(dir);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const channel = (extra: string): string => [
+  '  - name: carrier-a', '    type: smpp', '    host: 127.0.0.1', '    port: 3550', '    system-id: parley', '    password: smpppw',
+  '    numbers: ["+15550001111"]', extra,
+].join('\n');
+
+test('a configuration serve would start with: what it would run, no secret, and a warning for a certificate near its end', async () => {
+  const file = join(dir, 'good.yaml');
+  writeFileSync(file, ['port: 4100', 'channels:', channel([
+    '    tls: true', `    tls-ca: ${join(dir, 'ca.pem')}`, `    tls-cert: ${join(dir, 'client.pem')}`, `    tls-key: ${join(dir, 'client.key')}`,
+  ].join('\n')), ''].join('\n'));
+  const r = await runCli(['config', 'check', '--config', file, '--db', 'postgres://parley:dbpassword@db.internal:5432/parley'],
+    cleanEnv({ PARLEY_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', PARLEY_AUTH_TOKEN: 'the-auth-token' }));
+  assert.equal(r.code, 0, r.stderr);
+  const notAfter = new Date(Date.parse(execFileSync('openssl', ['x509', '-in', join(dir, 'client.pem'), '-noout', '-enddate'], { encoding: 'utf8' }).trim().slice('notAfter='.length)));
+  const until = `${notAfter.toISOString().replace('T', ' ').slice(0, 19)}Z`;
+  assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+    `configuration: ${file}`,
+    'listen: http://127.0.0.1:4100',
+    'database: postgres://parley:***@db.internal:5432/parley (PostgreSQL)',
+    'account: AC0123456789abcdef0123456789abcdef',
+    'channels:',
+    `  carrier-a  smpp  127.0.0.1:3550 over TLS  client certificate CN=parley-client, until ${until}  numbers +15550001111`,
+  ]);
+  assert.match(r.stderr, new RegExp(`^warning: carrier-a's client certificate expires at ${until.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, in 2 days$`, 'm'));
+  for (const secret of ['dbpassword', 'smpppw', 'the-auth-token']) assert.ok(!`${r.stdout}${r.stderr}`.includes(secret), `${secret} is not printed`);
+});
+
+test('without a file: the options and environment alone, SQLite, no channels', async () => {
+  const db = join(dir, 'never-opened.db');
+  const r = await runCli(['config', 'check', '--port', '4200', '--db', db], cleanEnv({}));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+    'configuration: options and environment only (no file)',
+    'listen: http://127.0.0.1:4200',
+    `database: ${db} (SQLite)`,
+    'account: from the database, or generated at the first start',
+    'channels: none; every number is on the simulator',
+  ]);
+  assert.equal(r.stderr, '');
+  assert.equal(existsSync(db), false, 'nothing is opened');
+});
+
+test('a mistake is the usage error serve would give: exit 2, the file and the key named', async () => {
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, ['channels:', channel(`    tls: true\n    tls-cert: ${join(dir, 'client.pem')}\n    tls-key: ${join(dir, 'stranger.key')}`), ''].join('\n'));
+  const r = await runCli(['config', 'check', '--config', file], cleanEnv({}));
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: channels\\[0\\]\\.tls-key: is not the private key of the certificate tls-cert names`));
+});
+
+test('parley config without "check" is a usage error', async () => {
+  const r = await runCli(['config'], cleanEnv({}));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /usage: parley config check \[the options of parley serve\]/);
+});
