@@ -98,8 +98,10 @@ function carrierRoom(carrier: CarrierResult, rate: number, cores: number): strin
   return gatewayRoom(rate, gateway, { label: `the ${Object.keys(others).join(' and the ')}`, ms }, cores);
 }
 
-const loopOthers = (loop: FullLoopResult): { label: string; ms: number } =>
-  ({ label: 'the app and the generator', ms: loop.cpuMsPerLoop.app + loop.cpuMsPerLoop.generator });
+function loopRoom(loop: FullLoopResult, rate: number, cores: number): string {
+  const { gateway, app, generator } = loop.cpuMsPerLoop;
+  return gatewayRoom(rate, gateway, { label: 'the app and the generator', ms: app + generator }, cores);
+}
 
 export function targets(w: Results['workloads'], cores: number): Target[] {
   const loop = isSkipped(w.fullLoop.minimal) ? null : w.fullLoop.minimal;
@@ -117,7 +119,7 @@ export function targets(w: Results['workloads'], cores: number): Target[] {
   const kannelRate = w.kannel.skipped ? null : w.kannel.rate;
   ratio('kannel', 'Full loop / Kannel loop', loopRate !== null && kannelRate ? loopRate / kannelRate : null, '>= 1.5',
     (v) => v >= 1.5, w.kannel.skipped ? `Kannel skipped: ${w.kannel.reason}`
-      : `${loopRate ?? '-'}/s vs ${kannelRate}/s${loop && kannelRate ? gatewayRoom(1.5 * kannelRate, loop.cpuMsPerLoop.gateway, loopOthers(loop), cores) : ''}`);
+      : `${loopRate ?? '-'}/s vs ${kannelRate}/s${loop && kannelRate ? loopRoom(loop, 1.5 * kannelRate, cores) : ''}`);
 
   // Issue 16: the gateway's CPU per turn against Kannel's two boxes per loop (Kannel is measured at saturation only).
   const kannelCpu = w.kannel.skipped ? null : w.kannel.cpuMsPerLoop.bearerbox + w.kannel.cpuMsPerLoop.smsbox;
@@ -145,7 +147,7 @@ export function targets(w: Results['workloads'], cores: number): Target[] {
 
   const ceiling = isSkipped(w.httpCeiling) ? null : w.httpCeiling.saturation.rate;
   ratio('ceiling', 'Full loop / HTTP ceiling', loopRate !== null && ceiling ? loopRate / ceiling : null, '>= 0.30',
-    (v) => v >= 0.3, `${loopRate ?? '-'}/s vs ${ceiling ?? '-'}/s${loop && ceiling ? gatewayRoom(0.3 * ceiling, loop.cpuMsPerLoop.gateway, loopOthers(loop), cores) : ''}`);
+    (v) => v >= 0.3, `${loopRate ?? '-'}/s vs ${ceiling ?? '-'}/s${loop && ceiling ? loopRoom(loop, 0.3 * ceiling, cores) : ''}`);
 
   ratio('overhead', 'Gateway overhead p99 at half saturation (ms)', loop?.overheadMs?.p99 ?? null, '<= 5 ms',
     (v) => v <= 5, loop ? `offered ${loop.steady.offeredRate}/s, loop p99 ${loop.steady.latencyMs.p99} ms` : '');

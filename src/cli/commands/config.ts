@@ -13,8 +13,9 @@ import { alignedColumns, utcTime } from '../format.js';
 import { UsageError, type Command } from '../usage.js';
 
 const USAGE = 'parley config check [the options of parley serve]';
+const DAY_MS = 86_400_000;
 /** A client certificate closer to its end than this is worth a warning. */
-const EXPIRY_WARNING_MS = 14 * 86_400_000;
+const EXPIRY_WARNING_MS = 14 * DAY_MS;
 
 export const config: Command = {
   help: () => [
@@ -47,12 +48,11 @@ export function describeConfig(config: ServeConfig, now: number): { lines: strin
   const warnings: string[] = [];
   const channelRows = config.channels.map((channel) => {
     const certificate = presentedCertificate(channel);
-    if (certificate && certificate.expiresAt - now < EXPIRY_WARNING_MS) {
-      warnings.push(certificate.expiresAt <= now
-        ? `${channel.name}'s client certificate expired at ${utcTime(new Date(certificate.expiresAt).toISOString())}: the SMSC will refuse it`
-        : `${channel.name}'s client certificate expires at ${utcTime(new Date(certificate.expiresAt).toISOString())}, in ${Math.ceil((certificate.expiresAt - now) / 86_400_000)} days`);
-    }
-    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${utcTime(new Date(certificate.expiresAt).toISOString())}` : '', `numbers ${channel.numbers.join(',')}`];
+    const until = certificate ? utcTime(new Date(certificate.expiresAt).toISOString()) : '';
+    const left = certificate ? certificate.expiresAt - now : Number.POSITIVE_INFINITY;
+    if (left <= 0) warnings.push(`${channel.name}'s client certificate expired at ${until}: the SMSC will refuse it`);
+    else if (left < EXPIRY_WARNING_MS) warnings.push(`${channel.name}'s client certificate expires at ${until}, in ${Math.ceil(left / DAY_MS)} days`);
+    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${until}` : '', `numbers ${channel.numbers.join(',')}`];
   });
   const lines = [
     `configuration: ${config.configFile ?? 'options and environment only (no file)'}`,
