@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { startSessionCounter, type RunningApp } from '../../examples/session-counter/server.js';
 import { cleanEnv, runCli } from './run-cli.js';
 import { freePort } from '../helpers/gateway-process.js';
+import { basicAuth } from '../helpers/basic-auth.js';
 
 const NUMBER = '+15005550006';
 const HANDSET = '+15551230001';
@@ -167,12 +168,11 @@ describe('parley nodes against a gateway alone', () => {
   });
 
   test('the list of nodes is the default account\'s: a subaccount is refused (403, 20006)', async () => {
-    const basic = (sid: string, token: string): string => `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`;
     const created = await fetch(`${parley.url}/2010-04-01/Accounts.json`, {
-      method: 'POST', headers: { authorization: basic(parley.account.sid, parley.account.authToken) }, body: new URLSearchParams({ FriendlyName: 'sub' }),
+      method: 'POST', headers: { authorization: basicAuth(parley.account.sid, parley.account.authToken) }, body: new URLSearchParams({ FriendlyName: 'sub' }),
     });
     const sub = (await created.json()) as { sid: string; auth_token: string };
-    const res = await fetch(`${parley.url}/parley/nodes`, { headers: { authorization: basic(sub.sid, sub.auth_token) } });
+    const res = await fetch(`${parley.url}/parley/nodes`, { headers: { authorization: basicAuth(sub.sid, sub.auth_token) } });
     assert.equal(res.status, 403);
     assert.equal(((await res.json()) as { code: number }).code, 20006);
     const printed = await runCli(['nodes'], { ...env, PARLEY_ACCOUNT_SID: sub.sid, PARLEY_AUTH_TOKEN: sub.auth_token });

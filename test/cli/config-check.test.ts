@@ -5,12 +5,11 @@
  * the usage error `serve` would give (exit 2, naming the file and the key), and nothing is opened.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeCertificates } from '../helpers/certificates.js';
+import { certificateEnd, makeCertificates } from '../helpers/certificates.js';
 import { cleanEnv, runCli } from './run-cli.js';
 
 let dir: string;
@@ -33,8 +32,7 @@ test('a configuration serve would start with: what it would run, no secret, and 
   const r = await runCli(['config', 'check', '--config', file, '--db', 'postgres://parley:dbpassword@db.internal:5432/parley'],
     cleanEnv({ PARLEY_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', PARLEY_AUTH_TOKEN: 'the-auth-token' }));
   assert.equal(r.code, 0, r.stderr);
-  const notAfter = new Date(Date.parse(execFileSync('openssl', ['x509', '-in', join(dir, 'client.pem'), '-noout', '-enddate'], { encoding: 'utf8' }).trim().slice('notAfter='.length)));
-  const until = `${notAfter.toISOString().replace('T', ' ').slice(0, 19)}Z`;
+  const until = `${certificateEnd(join(dir, 'client.pem')).toISOString().replace('T', ' ').slice(0, 19)}Z`;
   assert.deepEqual(r.stdout.trimEnd().split('\n'), [
     `configuration: ${file}`,
     'listen: http://127.0.0.1:4100',
@@ -43,7 +41,7 @@ test('a configuration serve would start with: what it would run, no secret, and 
     'channels:',
     `  carrier-a  smpp  127.0.0.1:3550 over TLS  client certificate CN=parley-client, until ${until}  numbers +15550001111`,
   ]);
-  assert.match(r.stderr, new RegExp(`^warning: carrier-a's client certificate expires at ${until.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, in 2 days$`, 'm'));
+  assert.ok(r.stderr.split('\n').includes(`warning: carrier-a's client certificate expires at ${until}, in 2 days`), r.stderr);
   for (const secret of ['dbpassword', 'smpppw', 'the-auth-token']) assert.ok(!`${r.stdout}${r.stderr}`.includes(secret), `${secret} is not printed`);
 });
 
@@ -68,7 +66,7 @@ test('a mistake is the usage error serve would give: exit 2, the file and the ke
   const r = await runCli(['config', 'check', '--config', file], cleanEnv({}));
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: channels\\[0\\]\\.tls-key: is not the private key of the certificate tls-cert names`));
+  assert.ok(r.stderr.includes(`${file}: channels[0].tls-key: is not the private key of the certificate tls-cert names`), r.stderr);
 });
 
 test('parley config without "check" is a usage error', async () => {

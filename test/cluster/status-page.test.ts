@@ -15,6 +15,7 @@ import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { consolePage, launchChromium } from '../helpers/browser.js';
 import { parseExposition, promtoolCheck, valueOf } from '../helpers/prometheus.js';
 import { cleanEnv, runCli } from '../cli/run-cli.js';
+import { basicAuth } from '../helpers/basic-auth.js';
 
 interface NodeJson { id: string; host: string; pid: number; started_at: string; last_heartbeat: string; lease_seconds: number; alive: boolean }
 interface ClusterJson { this_node: string; nodes: NodeJson[] | null; reason?: string }
@@ -32,8 +33,7 @@ after(async () => {
 });
 
 function authorization(): string {
-  const { accountSid, authToken } = cluster.credentials;
-  return `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  return basicAuth(cluster.credentials.accountSid, cluster.credentials.authToken);
 }
 
 /** The environment `parley` reads to talk to one node. */

@@ -25,3 +25,9 @@ export function makeCertificates(at: string): void {
   run('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:not-given', '-out', 'client-encrypted.key');
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger.key', '-out', 'stranger.pem', '-days', '2', '-subj', '/CN=stranger');
 }
+
+/** The end of a certificate's validity as openssl itself reads it (`notAfter=Dec  9 19:00:00 2026 GMT`). */
+export function certificateEnd(file: string): Date {
+  const line = execFileSync('openssl', ['x509', '-in', file, '-noout', '-enddate'], { encoding: 'utf8' }).trim();
+  return new Date(Date.parse(line.slice('notAfter='.length)));
+}

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { GatewayEvent } from '../../src/events/bus.js';
+import { basicAuth } from '../helpers/basic-auth.js';
 
 const OK_NUMBER = '+15005550801';
 const FAILING_NUMBER = '+15005550802';
@@ -48,16 +49,12 @@ after(async () => {
   await scripted.close();
 });
 
-async function scrape(parleyUrl = gw.parley.url, auth = basic(gw.credentials.accountSid, gw.credentials.authToken)): Promise<{ text: string; families: Map<string, Family> }> {
+async function scrape(parleyUrl = gw.parley.url, auth = basicAuth(gw.credentials.accountSid, gw.credentials.authToken)): Promise<{ text: string; families: Map<string, Family> }> {
   const res = await fetch(`${parleyUrl}/metrics`, { headers: { authorization: auth } });
   assert.equal(res.status, 200, await res.clone().text());
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4; charset=utf-8$/);
   const text = await res.text();
   return { text, families: parseExposition(text) };
-}
-
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 /** Resolves once `count` events have matched (subscribed before the traffic starts). */
@@ -78,7 +75,7 @@ function eventsMatching(match: (e: GatewayEvent) => boolean, count: number): Pro
 test('without the default account\'s credentials: 401 in Twilio\'s JSON, with the Basic challenge', async () => {
   const sub = await gw.api.request('POST', '/2010-04-01/Accounts.json', { FriendlyName: 'sub' });
   assert.equal(sub.status, 201);
-  for (const auth of [undefined, basic(gw.credentials.accountSid, 'f'.repeat(32)), basic(String(sub.json.sid), String(sub.json.auth_token))]) {
+  for (const auth of [undefined, basicAuth(gw.credentials.accountSid, 'f'.repeat(32)), basicAuth(String(sub.json.sid), String(sub.json.auth_token))]) {
     const res = await fetch(`${gw.parley.url}/metrics`, auth ? { headers: { authorization: auth } } : {});
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('www-authenticate'), 'Basic realm="Twilio API"');
@@ -180,7 +177,7 @@ test('parley_queue_depth{queue="turns"} counts a backlog the store holds, and em
 test('each Parley in a process has its own registry', async () => {
   const other = await startTestParley({ logLevel: 'silent' });
   try {
-    const { families } = await scrape(other.parley.url, basic(other.credentials.accountSid, other.credentials.authToken));
+    const { families } = await scrape(other.parley.url, basicAuth(other.credentials.accountSid, other.credentials.authToken));
     assert.equal(valueOf(families, 'parley_messages_received_total', { channel: 'simulator' }), 0);
     const mine = (await scrape()).families;
     assert.ok(valueOf(mine, 'parley_messages_received_total', { channel: 'simulator' }) >= 8);

@@ -7,7 +7,7 @@
  * trust, the channel is down and says why; the two files are checked when the configuration is read.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,8 @@ import { consolePage, launchChromium } from '../../helpers/browser.js';
 import { freePort } from '../../helpers/gateway-process.js';
 import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
 import { SmscDouble } from '../../helpers/smsc-double.js';
-import { makeCertificates } from '../../helpers/certificates.js';
+import { certificateEnd, makeCertificates } from '../../helpers/certificates.js';
+import { basicAuth } from '../../helpers/basic-auth.js';
 import { channelState, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
 let dir: string;
@@ -29,7 +30,6 @@ let tls: { key: string; cert: string };
 let caFile: string;
 
 const file = (name: string): string => join(dir, name);
-const basic = ({ username, password }: { username: string; password: string }): string => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-smpp-tls-'));
@@ -121,8 +121,7 @@ describe('client certificates', () => {
   test('the certificate and its end of validity show in GET /parley/channels, /metrics, parley channels and the console', { timeout: 60_000 }, async () => {
     const { parley } = await setUpAsking({ 'tls-cert': file('client.pem'), 'tls-key': file('client.key') });
     await channelState(parley, 'bound');
-    // openssl's own reading of the file, e.g. `notAfter=Dec  9 19:00:00 2026 GMT`.
-    const notAfter = Date.parse(execFileSync('openssl', ['x509', '-in', file('client.pem'), '-noout', '-enddate'], { encoding: 'utf8' }).trim().slice('notAfter='.length));
+    const notAfter = certificateEnd(file('client.pem')).getTime(); // openssl's own reading of the file
     assert.ok(notAfter > Date.now(), 'a certificate valid for two days');
 
     const { body } = await parley.api<{ channels: ChannelJson[] }>('GET', '/parley/channels');
@@ -130,8 +129,7 @@ describe('client certificates', () => {
     assert.deepEqual(carrier.client_certificate, { subject: 'CN=parley-client', expires_at: new Date(notAfter).toISOString() });
     assert.equal(body.channels.find((c) => c.name === 'simulator')?.client_certificate, null);
 
-    const auth = { username: parley.account.sid, password: parley.account.authToken };
-    const metrics = await (await fetch(`${parley.url}/metrics`, { headers: { authorization: basic(auth) } })).text();
+    const metrics = await (await fetch(`${parley.url}/metrics`, { headers: { authorization: basicAuth(parley.account.sid, parley.account.authToken) } })).text();
     const family = parseExposition(metrics).get('parley_channel_client_certificate_expiry_timestamp_seconds');
     assert.equal(family?.type, 'gauge');
     assert.deepEqual(family.samples.map((s) => [s.labels.channel, s.value]), [['carrier-a', notAfter / 1000]]);
@@ -139,7 +137,7 @@ describe('client certificates', () => {
     assert.equal(promtool.code, 0, promtool.output);
 
     const [line] = channelLines([carrier]);
-    assert.match(line!, new RegExp(`certificate until ${utcTime(new Date(notAfter).toISOString()).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.ok(line!.includes(`certificate until ${utcTime(new Date(notAfter).toISOString())}`), line);
 
     const browser = await launchChromium();
     cleanup.push(() => browser.close());
