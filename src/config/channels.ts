@@ -57,6 +57,10 @@ export interface SmppChannelConfig {
   readonly sourceNpi: AddressCode;
   readonly destTon: AddressCode;
   readonly destNpi: AddressCode;
+  /** submit_sm's priority_flag (0 to 3). */
+  readonly priority: number;
+  /** submit_sm's validity_period: the SMSC's own (`none`), a duration in ms, or the message's ValidityPeriod (validity-period.ts). */
+  readonly validityPeriod: ValidityPeriodSetting;
   readonly longMessages: 'udh' | 'sar' | 'payload';
   readonly receiptId: 'as-is' | 'hex' | 'decimal';
   readonly interfaceVersion: '3.3' | '3.4' | '5.0';
@@ -65,6 +69,9 @@ export interface SmppChannelConfig {
   readonly retryDelayMaxMs: number;
   readonly errorCodes: SmppErrorCodes;
 }
+
+/** The `validity-period` key: `none`, `message`, or a duration in ms (src/channels/smpp/validity-period.ts). */
+export type ValidityPeriodSetting = 'none' | 'message' | number;
 
 /** A TON or NPI the configuration forces, or `auto`: Parley's choice for each address. */
 export type AddressCode = number | 'auto';
@@ -136,6 +143,21 @@ const readNpi = readOneOf(NPIS);
 const readTonOrAuto: Reader<AddressCode> = readOneOf(['auto', ...TONS] as const);
 const readNpiOrAuto: Reader<AddressCode> = readOneOf(['auto', ...NPIS] as const);
 
+const DAY_MS = 86_400_000;
+
+/** `none`, `message`, or a duration from a minute to a year. */
+const readValidityPeriod: Reader<ValidityPeriodSetting> = (value, where) => {
+  if (value === 'none' || value === 'message') return value;
+  let ms: number;
+  try {
+    ms = readDuration(value, where);
+  } catch {
+    throw configError(where, `must be "none", "message" or a duration like 48h, not ${JSON.stringify(value)}`);
+  }
+  if (ms < 60_000 || ms > 365 * DAY_MS) throw configError(where, `must be from 1m to 365d, not ${JSON.stringify(value)}`);
+  return ms;
+};
+
 /** A Twilio delivery error code (3xxxx) of the catalog. */
 const readDeliveryCode = (value: unknown, where: Where): ErrorCode => {
   const code = readInteger(30001, 30999)(value, where);
@@ -196,6 +218,8 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field<AddressCode>('source-npi', readNpiOrAuto, { defaultValue: 'auto', help: 'source_addr_npi: `auto` (1 for E.164, 0 otherwise) or a number' }),
   field<AddressCode>('dest-ton', readTonOrAuto, { defaultValue: 'auto', help: 'dest_addr_ton: `auto` (1 for E.164) or a number' }),
   field<AddressCode>('dest-npi', readNpiOrAuto, { defaultValue: 'auto', help: 'dest_addr_npi: `auto` (1 for E.164) or a number' }),
+  field('priority', readInteger(0, 3), { defaultValue: 0, help: 'priority_flag of every submit_sm, from 0 (normal) to 3 (highest), if the carrier honours it' }),
+  field<ValidityPeriodSetting>('validity-period', readValidityPeriod, { defaultValue: 'none', help: "validity_period of submit_sm, how long the SMSC may keep trying a handset that is off: `none` (the SMSC's own), a duration (`48h`), or `message` (what is left of the message's ValidityPeriod); see below" }),
   field('long-messages', readOneOf(['udh', 'sar', 'payload'] as const), { defaultValue: 'udh', help: 'how long messages travel: UDH concatenation, SAR TLVs, or one message_payload' }),
   field('receipt-id', readOneOf(['as-is', 'hex', 'decimal'] as const), { defaultValue: 'as-is', help: 'how receipts write the submit_sm_resp id: as-is, hex (resp id decimal, receipt hex) or decimal (resp id hex, receipt decimal)' }),
   // YAML reads `5.0` as the number 5: compare versions as numbers written with one decimal.

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError, loadServeConfig } from '../../src/config/schema.js';
+import type { SmppChannelConfig } from '../../src/config/channels.js';
 import { cleanEnv, runCli } from '../cli/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
@@ -82,7 +83,7 @@ describe('channels', () => {
       name: 'carrier-a', type: 'smpp', host: '127.0.0.1', port: 2775, systemId: 'parley', password: 'secret', numbers: ['+15550001111'],
       systemType: '', addressRange: '', bindTon: 0, bindNpi: 0, bind: 'transceiver', tls: false, tlsVerify: true, tlsCa: null, tlsServername: null, tlsCert: null, tlsKey: null, window: 10, throughput: 0, enquireLinkMs: 30_000,
       reconnectDelayMs: 5_000, reconnectDelayMaxMs: 60_000, responseTimeoutMs: 30_000, dataCoding: 0, longMessages: 'udh',
-      receiptId: 'as-is', interfaceVersion: '3.4', serviceType: '', sourceTon: 'auto', sourceNpi: 'auto', destTon: 'auto', destNpi: 'auto', retryDelayMs: 1_000, retryDelayMaxMs: 60_000,
+      receiptId: 'as-is', interfaceVersion: '3.4', serviceType: '', priority: 0, validityPeriod: 'none', sourceTon: 'auto', sourceNpi: 'auto', destTon: 'auto', destNpi: 'auto', retryDelayMs: 1_000, retryDelayMaxMs: 60_000,
       errorCodes: { commandStatus: {}, receiptError: {} }, reassemblyTimeoutMs: 120_000,
     });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.channels) && Object.isFrozen(channel));
@@ -104,6 +105,14 @@ describe('channels', () => {
       [channel!.addressRange, channel!.bindTon, channel!.bindNpi, channel!.serviceType, channel!.sourceTon, channel!.sourceNpi, channel!.destTon, channel!.destNpi],
       ['^1555', 1, 1, 'CMT', 5, 0, 'auto', 1],
     );
+  });
+
+  test('priority and validity-period: a priority_flag, and none, message or a duration', () => {
+    const read = (extra: string): SmppChannelConfig => loadServeConfig(['--config', configFile(`channels:${CHANNEL}${extra}`)], {}).channels[0]!;
+    assert.deepEqual([read('    priority: 3\n').priority, read('    validity-period: 48h\n').validityPeriod], [3, 48 * 3_600_000]);
+    assert.equal(read('    validity-period: message\n').validityPeriod, 'message');
+    assert.equal(read('    validity-period: none\n').validityPeriod, 'none');
+    assert.equal(read('    validity-period: 90\n').validityPeriod, 90_000, 'a bare number is seconds, as for every duration');
   });
 
   test('error-codes: command statuses in hex or decimal to a Twilio code or retry, receipt errors to a code', () => {
@@ -136,6 +145,9 @@ const MISTAKES: Array<[string, string, RegExp]> = [
   ['an error code Parley does not know', `channels:${CHANNEL}    error-codes:\n      receipt-error: {1: 30999}\n`, /: channels\[0\]\.error-codes\.receipt-error\.1: 30999 is not a delivery error code Parley knows/],
   ['an error-codes map with an unknown key', `channels:${CHANNEL}    error-codes:\n      status: {}\n`, /: channels\[0\]\.error-codes\.status: unknown key \(known keys: command-status, receipt-error\)/],
   ['a window of zero', `channels:${CHANNEL}    window: 0\n`, /: channels\[0\]\.window: must be between 1 and 1000, not 0/],
+  ['a priority SMPP does not define', `channels:${CHANNEL}    priority: 4\n`, /: channels\[0\]\.priority: must be between 0 and 3, not 4/],
+  ['a validity period that is not a duration', `channels:${CHANNEL}    validity-period: forever\n`, /: channels\[0\]\.validity-period: must be "none", "message" or a duration like 48h, not "forever"/],
+  ['a validity period shorter than a minute', `channels:${CHANNEL}    validity-period: 30s\n`, /: channels\[0\]\.validity-period: must be from 1m to 365d, not "30s"/],
   ['a TON SMPP does not define', `channels:${CHANNEL}    source-ton: 7\n`, /: channels\[0\]\.source-ton: must be one of "auto", 0, 1, 2, 3, 4, 5, 6, not number 7/],
   ['an NPI SMPP does not define', `channels:${CHANNEL}    bind-npi: 2\n`, /: channels\[0\]\.bind-npi: must be one of 0, 1, 3, 4, 6, 8, 9, 10, 14, 18, not number 2/],
   ['a service_type longer than SMPP allows', `channels:${CHANNEL}    service-type: LONGER\n`, /: channels\[0\]\.service-type: must be at most 5 bytes/],

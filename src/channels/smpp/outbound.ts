@@ -22,11 +22,12 @@ export interface PreparedMessage {
   source: SmppAddress;
   destination: SmppAddress;
   text: OutboundText;
-  /** The channel's `service-type`. */
+  /** The channel's `service-type` and `priority`. */
   serviceType: string;
+  priority: number;
 }
 
-type AddressSettings = Pick<SmppChannelConfig, 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'serviceType'>;
+type AddressSettings = Pick<SmppChannelConfig, 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'serviceType' | 'priority'>;
 
 /** Why a message cannot go over SMPP at all: it fails with `errorCode` before anything is sent. */
 export class Unsendable extends Error {
@@ -64,7 +65,7 @@ export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 
     const text = encodeOutbound(message.body, { dataCoding: config.dataCoding, longMessages: config.longMessages, reference: referenceOf(message.sid) });
     return {
       source: forced(source, config.sourceTon, config.sourceNpi), destination: forced(destination, config.destTon, config.destNpi), text,
-      serviceType: config.serviceType,
+      serviceType: config.serviceType, priority: config.priority,
     };
   } catch (error) {
     throw new Unsendable(`the body cannot be sent: ${(error as Error).message}`, 30008);
@@ -73,10 +74,11 @@ export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 
 
 /**
  * The submit_sm of one part as the session sends it: encoded here when the part has no TLVs
- * (submit-sm.ts, finding 80), else as fields for the library to encode.
+ * (submit-sm.ts, finding 80), else as fields for the library to encode. `validityPeriod` is the
+ * field as validity-period.ts writes it for this submit.
  */
-export function submitRequest(prepared: PreparedMessage, part: SubmitPart): PduOptions | EncodedRequest {
-  const fields = submitFields(prepared, part);
+export function submitRequest(prepared: PreparedMessage, part: SubmitPart, validityPeriod: string): PduOptions | EncodedRequest {
+  const fields = submitFields(prepared, part, validityPeriod);
   return hasTlvs(part.tlvs) ? { ...fields, ...part.tlvs } : new EncodedRequest((sequence) => encodeSubmitSm(sequence, fields));
 }
 
@@ -91,14 +93,14 @@ function hasTlvs(tlvs: SubmitTlvs): boolean {
   return false;
 }
 
-function submitFields(prepared: PreparedMessage, part: SubmitPart): SubmitSmFields {
+function submitFields(prepared: PreparedMessage, part: SubmitPart, validityPeriod: string): SubmitSmFields {
   const { source, destination, text } = prepared;
   return {
     service_type: prepared.serviceType,
     source_addr_ton: source.ton, source_addr_npi: source.npi, source_addr: source.addr,
     dest_addr_ton: destination.ton, dest_addr_npi: destination.npi, destination_addr: destination.addr,
     esm_class: part.esmClassFlags,
-    protocol_id: 0, priority_flag: 0, schedule_delivery_time: '', validity_period: '',
+    protocol_id: 0, priority_flag: prepared.priority, schedule_delivery_time: '', validity_period: validityPeriod,
     registered_delivery: FINAL_RECEIPT, replace_if_present_flag: 0,
     data_coding: text.dataCoding, sm_default_msg_id: 0,
     short_message: part.shortMessage,

@@ -25,12 +25,13 @@ import { classifySubmitStatus, type ErrorOverrides } from './errors.js';
 import { submitIdKey } from './receipts.js';
 import { prepare, submitRequest, Unsendable, type PreparedMessage } from './outbound.js';
 import { RateLimit } from './throughput.js';
+import { validityPeriodField } from './validity-period.js';
 import type { SmppSession } from './session.js';
 import { statusText, type PDU } from './library.js';
 import { Fifo } from './fifo.js';
 
 export type QueueConfig = Pick<SmppChannelConfig, 'name' | 'window' | 'throughput' | 'retryDelayMs' | 'retryDelayMaxMs' | 'dataCoding' | 'longMessages' | 'receiptId'
-  | 'serviceType' | 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi'>;
+  | 'serviceType' | 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'priority' | 'validityPeriod'>;
 
 interface Slot {
   index: number;
@@ -256,7 +257,9 @@ export class SendQueue {
   private submit(job: Job, slot: Slot, session: SmppSession): void {
     const prepared = job.prepared!;
     const part = prepared.text.parts[slot.index]!;
-    session.requestThen('submit_sm', submitRequest(prepared, part), (response) => this.answered(job, slot, response), (error) => {
+    const { validityPeriod } = this.deps.config;
+    const validity = validityPeriod === 'none' ? '' : validityPeriodField(validityPeriod, validUntilOf(job.message), this.deps.clock.now(), Date.now());
+    session.requestThen('submit_sm', submitRequest(prepared, part, validity), (response) => this.answered(job, slot, response), (error) => {
       this.submitDone(job);
       // No response in time, or the link dropped with it in flight: send it again (at least once).
       const timeout = error.kind === 'timeout';

@@ -21,9 +21,10 @@ export type SubmitSmFields = {
   esm_class: number;
   protocol_id: number;
   priority_flag: number;
-  /** Parley never schedules nor sets a validity period: both go empty (the SMSC's defaults). */
+  /** Parley never schedules: empty (deliver at once). */
   schedule_delivery_time: '';
-  validity_period: '';
+  /** Empty (the SMSC's default) or an SMPP time (validity-period.ts). */
+  validity_period: string;
   registered_delivery: number;
   replace_if_present_flag: number;
   data_coding: number;
@@ -40,11 +41,11 @@ export const SUBMIT_SM_RESP = 0x80000004;
  * library does (addresses are ASCII: addresses.ts).
  */
 export function encodeSubmitSm(sequence: number, fields: SubmitSmFields): Buffer {
-  const { service_type: service, source_addr: source, destination_addr: destination, short_message: text } = fields;
+  const { service_type: service, source_addr: source, destination_addr: destination, validity_period: validity, short_message: text } = fields;
   if (text.length > 255) throw new RangeError(`short_message is ${text.length} octets; its length field holds at most 255`);
-  // Three C-octet strings with their NULs, two empty ones (schedule, validity), eleven one-octet
-  // fields, the text's length octet and the text.
-  const length = PDU_HEADER + service.length + source.length + destination.length + 3 + 2 + 11 + 1 + text.length;
+  // Four C-octet strings with their NULs, an empty one (schedule), eleven one-octet fields, the
+  // text's length octet and the text.
+  const length = PDU_HEADER + service.length + source.length + destination.length + validity.length + 4 + 1 + 11 + 1 + text.length;
   const pdu = Buffer.allocUnsafe(length);
   pdu.writeUInt32BE(length, 0);
   pdu.writeUInt32BE(SUBMIT_SM, 4);
@@ -61,7 +62,7 @@ export function encodeSubmitSm(sequence: number, fields: SubmitSmFields): Buffer
   pdu[at++] = fields.protocol_id;
   pdu[at++] = fields.priority_flag;
   pdu[at++] = 0; // schedule_delivery_time: empty
-  pdu[at++] = 0; // validity_period: empty
+  at = cString(pdu, at, validity);
   pdu[at++] = fields.registered_delivery;
   pdu[at++] = fields.replace_if_present_flag;
   pdu[at++] = fields.data_coding;

@@ -248,3 +248,64 @@ describe('the carrier\'s addressing rules: service-type, and TON/NPI forced', ()
     }
   });
 });
+
+describe('priority and validity-period: what the carrier does with a part', () => {
+  /** The moment a submit's validity_period names (the library reads SMPP times as Dates), in ms. */
+  const validityOf = (record: SubmitRecord): number => {
+    const value: unknown = record.pdu.validity_period;
+    assert.ok(value instanceof Date, `validity_period ${String(value)} is an SMPP time`);
+    return value.getTime();
+  };
+  const near = (actual: number, expected: number, what: string): void => {
+    assert.ok(Math.abs(actual - expected) < 5_000, `${what}: ${new Date(actual).toISOString()}, expected about ${new Date(expected).toISOString()}`);
+  };
+
+  test('by default neither is set: priority_flag 0 and an empty validity_period (the SMSC\'s own)', async () => {
+    const double = await SmscDouble.start();
+    const parley = await startSmppParley(double);
+    try {
+      const created = await parley.create('plain', { To: HANDSET });
+      await parley.status(created.sid, ['sent']);
+      assert.deepEqual([double.submits[0]!.pdu.priority_flag, double.submits[0]!.pdu.validity_period], [0, '']);
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
+  });
+
+  test('a duration: every part, through both encoders, is valid that long after its submit, at the priority set', async () => {
+    const double = await SmscDouble.start();
+    const parley = await startSmppParley(double, { priority: 2, 'validity-period': '48h', 'long-messages': 'sar' });
+    try {
+      const short = await parley.create('short', { To: HANDSET });
+      await parley.status(short.sid, ['sent']);
+      const long = await parley.create('s'.repeat(320), { To: '+15552009998' });
+      await parley.status(long.sid, ['sent']);
+      assert.equal(double.submits.length, 4, 'one part, then three SAR parts');
+      for (const submit of double.submits) {
+        assert.equal(submit.pdu.priority_flag, 2);
+        near(validityOf(submit), Date.now() + 48 * 3_600_000, 'validity_period');
+      }
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
+  });
+
+  test('message: the end of the message\'s own ValidityPeriod goes to the SMSC, the default 10 hours for one without', async () => {
+    const double = await SmscDouble.start();
+    const parley = await startSmppParley(double, { 'validity-period': 'message' });
+    try {
+      const urgent = await parley.create('Your code is 123456', { To: HANDSET, ValidityPeriod: '600' });
+      await parley.status(urgent.sid, ['sent']);
+      const plain = await parley.create('no hurry', { To: '+15552009997' });
+      await parley.status(plain.sid, ['sent']);
+      const [first, second] = double.submits;
+      near(validityOf(first!), Date.now() + 600_000, 'ValidityPeriod=600');
+      near(validityOf(second!), Date.now() + 36_000_000, 'Twilio\'s default of 36000 seconds');
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
+  });
+});
