@@ -57,6 +57,8 @@ export interface SmppChannelConfig {
   readonly sourceNpi: AddressCode;
   readonly destTon: AddressCode;
   readonly destNpi: AddressCode;
+  /** Which receipts submit_sm asks for (its registered_delivery): every final outcome, failures only, or none. */
+  readonly receipts: 'all' | 'failures' | 'none';
   /** submit_sm's priority_flag (0 to 3). */
   readonly priority: number;
   /** submit_sm's validity_period: the SMSC's own (`none`), a duration in ms, or the message's ValidityPeriod (validity-period.ts). */
@@ -218,6 +220,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field<AddressCode>('source-npi', readNpiOrAuto, { defaultValue: 'auto', help: 'source_addr_npi: `auto` (1 for E.164, 0 otherwise) or a number' }),
   field<AddressCode>('dest-ton', readTonOrAuto, { defaultValue: 'auto', help: 'dest_addr_ton: `auto` (1 for E.164) or a number' }),
   field<AddressCode>('dest-npi', readNpiOrAuto, { defaultValue: 'auto', help: 'dest_addr_npi: `auto` (1 for E.164) or a number' }),
+  field('receipts', readOneOf(['all', 'failures', 'none'] as const), { defaultValue: 'all', help: 'the receipts each submit_sm asks for (registered_delivery 1, 2 or 0): every final outcome, failures only (a delivered message stays `sent`), or none, for a carrier that charges for them or sends none' }),
   field('priority', readInteger(0, 3), { defaultValue: 0, help: 'priority_flag of every submit_sm, from 0 (normal) to 3 (highest), if the carrier honours it' }),
   field<ValidityPeriodSetting>('validity-period', readValidityPeriod, { defaultValue: 'none', help: "validity_period of submit_sm, how long the SMSC may keep trying a handset that is off: `none` (the SMSC's own), a duration (`48h`), or `message` (what is left of the message's ValidityPeriod); see below" }),
   field('long-messages', readOneOf(['udh', 'sar', 'payload'] as const), { defaultValue: 'udh', help: 'how long messages travel: UDH concatenation, SAR TLVs, or one message_payload' }),

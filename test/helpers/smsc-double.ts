@@ -239,7 +239,7 @@ export class SmscDouble extends EventEmitter {
         record.status = status;
         state.outstanding--;
         state.session.send(pdu.response(status === 0 ? { message_id: messageId } : { command_status: status }));
-        if (status === 0 && this.options.autoReceipt && this.options.autoReceipt !== 'none' && (Number(pdu.registered_delivery) & 0x03) !== 0) {
+        if (status === 0 && this.options.autoReceipt && this.options.autoReceipt !== 'none' && (Number(pdu.registered_delivery) & 0x03) === 0x01) {
           void this.receipt({ messageId, form: this.options.autoReceipt, from: String(pdu.destination_addr), to: String(pdu.source_addr) }, state.session).catch(() => undefined);
         }
         this.emit('change');

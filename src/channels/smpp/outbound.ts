@@ -1,7 +1,8 @@
 /**
  * An outbound message as the submit_sm PDUs that carry it: addresses (E.164 → TON 1/NPI 1,
  * alphanumeric → TON 5), the text encoded and split by the codec (outbound-text.ts), one
- * concatenation reference per message, and `registered_delivery` asking for a final receipt.
+ * concatenation reference per message, and `registered_delivery` asking for the receipts the
+ * channel's `receipts` names (a final one by default).
  *
  * The reference comes from the message SID, not from a counter, so a message whose first parts
  * went out before a restart gets the same reference for the rest (the handset joins them).
@@ -15,19 +16,20 @@ import { encodeOutbound, type OutboundText, type SubmitPart, type SubmitTlvs } f
 import { encodeSubmitSm, type SubmitSmFields } from './submit-sm.js';
 import { EncodedRequest } from './session.js';
 
-/** registered_delivery: a receipt for the final outcome, success or failure (SMPP 3.4 5.2.17). */
-export const FINAL_RECEIPT = 0x01;
+/** registered_delivery (SMPP 3.4 5.2.17) for each `receipts` setting: a final receipt, success or failure (1), one on failure only (2), none (0). */
+const REGISTERED_DELIVERY = { all: 0x01, failures: 0x02, none: 0x00 } as const;
 
 export interface PreparedMessage {
   source: SmppAddress;
   destination: SmppAddress;
   text: OutboundText;
-  /** The channel's `service-type` and `priority`. */
+  /** The channel's `service-type`, `priority` and `receipts` (as registered_delivery). */
   serviceType: string;
   priority: number;
+  registeredDelivery: number;
 }
 
-type AddressSettings = Pick<SmppChannelConfig, 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'serviceType' | 'priority'>;
+type AddressSettings = Pick<SmppChannelConfig, 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'serviceType' | 'priority' | 'receipts'>;
 
 /** Why a message cannot go over SMPP at all: it fails with `errorCode` before anything is sent. */
 export class Unsendable extends Error {
@@ -65,7 +67,7 @@ export function prepare(message: MessageRecord, config: Pick<SmppChannelConfig, 
     const text = encodeOutbound(message.body, { dataCoding: config.dataCoding, longMessages: config.longMessages, reference: referenceOf(message.sid) });
     return {
       source: forced(source, config.sourceTon, config.sourceNpi), destination: forced(destination, config.destTon, config.destNpi), text,
-      serviceType: config.serviceType, priority: config.priority,
+      serviceType: config.serviceType, priority: config.priority, registeredDelivery: REGISTERED_DELIVERY[config.receipts],
     };
   } catch (error) {
     throw new Unsendable(`the body cannot be sent: ${(error as Error).message}`, 30008);
@@ -101,7 +103,7 @@ function submitFields(prepared: PreparedMessage, part: SubmitPart, validityPerio
     dest_addr_ton: destination.ton, dest_addr_npi: destination.npi, destination_addr: destination.addr,
     esm_class: part.esmClassFlags,
     protocol_id: 0, priority_flag: prepared.priority, schedule_delivery_time: '', validity_period: validityPeriod,
-    registered_delivery: FINAL_RECEIPT, replace_if_present_flag: 0,
+    registered_delivery: prepared.registeredDelivery, replace_if_present_flag: 0,
     data_coding: text.dataCoding, sm_default_msg_id: 0,
     short_message: part.shortMessage,
   };

@@ -31,7 +31,7 @@ import { statusText, type PDU } from './library.js';
 import { Fifo } from './fifo.js';
 
 export type QueueConfig = Pick<SmppChannelConfig, 'name' | 'window' | 'throughput' | 'retryDelayMs' | 'retryDelayMaxMs' | 'dataCoding' | 'longMessages' | 'receiptId'
-  | 'serviceType' | 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'priority' | 'validityPeriod'>;
+  | 'serviceType' | 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'priority' | 'validityPeriod' | 'receipts'>;
 
 interface Slot {
   index: number;

@@ -309,3 +309,37 @@ describe('priority and validity-period: what the carrier does with a part', () =
     }
   });
 });
+
+describe('receipts: what registered_delivery asks the carrier for', () => {
+  test('failures: registered_delivery 2; a delivered message stays sent (the SMSC sends no receipt), an UNDELIV receipt still ends one undelivered', async () => {
+    // The double sends DELIVRD receipts only to submits that ask for every final outcome, as an SMSC would.
+    const double = await SmscDouble.start({ autoReceipt: 'text' });
+    const parley = await startSmppParley(double, { receipts: 'failures' });
+    try {
+      const quiet = await parley.create('delivered, quietly', { To: HANDSET });
+      await parley.status(quiet.sid, ['sent']);
+      const failing = await parley.create('to a phone that is gone', { To: '+15552009996' });
+      await parley.status(failing.sid, ['sent']);
+      assert.deepEqual(double.submits.map((s) => s.pdu.registered_delivery), [2, 2]);
+      await double.receipt({ messageId: double.submits[1]!.messageId, form: 'text', stat: 'UNDELIV', err: '001' });
+      await parley.status(failing.sid, ['undelivered']);
+      assert.equal((await parley.store.messages.get(parley.account.sid, quiet.sid))!.status, 'sent', 'no receipt came, so sent is the last word');
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
+  });
+
+  test('none: registered_delivery 0, and the message is sent', async () => {
+    const double = await SmscDouble.start({ autoReceipt: 'text' });
+    const parley = await startSmppParley(double, { receipts: 'none' });
+    try {
+      const created = await parley.create('no receipt wanted', { To: HANDSET });
+      await parley.status(created.sid, ['sent']);
+      assert.equal(double.submits[0]!.pdu.registered_delivery, 0);
+    } finally {
+      await parley.stop();
+      await double.close();
+    }
+  });
+});
