@@ -8,24 +8,67 @@ import { withoutChannelPrefix } from '../phone/numbers.js';
 import { ANY_NUMBER } from '../config/channels.js';
 import type { Channel, ChannelHost, ChannelStatus, SendOptions, SendOutcome } from './channel.js';
 
-export class ChannelRouter {
-  private readonly byNumber = new Map<string, Channel>();
-  private readonly catchAll: Channel | null;
-  readonly all: readonly Channel[];
+/** A carrier channel with the numbers it carries (the configuration file checked they do not overlap). */
+export interface Carrier {
+  channel: Channel;
+  numbers: readonly string[];
+}
+
+/** `C`: what the router's owner keeps with each carrier (the registry: its configuration). */
+export class ChannelRouter<C extends Carrier = Carrier> {
+  private byNumber = new Map<string, Channel>();
+  private catchAll: Channel | null = null;
+  private carrierList: readonly C[] = [];
+  private host: ChannelHost | null = null;
+  /** The simulator, then every carrier channel. */
+  all: readonly Channel[] = [];
   /** Messages each channel took (`send` resolved `sent`), by channel name, since start (metrics). */
   readonly sentCounts = new Map<string, number>();
 
-  /** `carriers` with the numbers each carries (the configuration file checked they do not overlap). */
-  constructor(readonly simulator: Channel, carriers: ReadonlyArray<{ channel: Channel; numbers: readonly string[] }>) {
+  constructor(readonly simulator: Channel, carriers: readonly C[]) {
+    this.route(carriers);
+  }
+
+  get carriers(): readonly C[] {
+    return this.carrierList;
+  }
+
+  /**
+   * Puts `next` in place of the carriers now (a reloaded configuration). The carriers not in it stop
+   * first: they finish the submits in flight and hand what they still hold back to the delivery,
+   * which sends it again on whichever channel then carries its number; a message routed to them
+   * meanwhile is handed back the same way. So a carrier that allows one bind per account never sees
+   * two. Then the carriers new in `next` start, and messages go by `next`'s numbers.
+   */
+  async replace(next: readonly C[]): Promise<void> {
+    const staying = new Set(next.map((c) => c.channel));
+    const running = new Set(this.carrierList.map((c) => c.channel));
+    await Promise.allSettled(this.carrierList.filter((c) => !staying.has(c.channel)).map((c) => c.channel.stop()));
+    const starting = next.filter((c) => !running.has(c.channel));
+    const host = this.host;
+    if (host === null) return; // stopped meanwhile: nothing starts
+    await Promise.all(starting.map((c) => c.channel.start(host)));
+    if (this.host === null) {
+      // Stopped while these started: `stop` did not know them.
+      await Promise.allSettled(starting.map((c) => c.channel.stop()));
+      return;
+    }
+    this.route(next);
+  }
+
+  private route(carriers: readonly C[]): void {
+    const byNumber = new Map<string, Channel>();
     let catchAll: Channel | null = null;
     for (const { channel, numbers } of carriers) {
       for (const number of numbers) {
         if (number === ANY_NUMBER) catchAll = channel;
-        else this.byNumber.set(number, channel);
+        else byNumber.set(number, channel);
       }
     }
+    this.byNumber = byNumber;
     this.catchAll = catchAll;
-    this.all = [simulator, ...carriers.map((c) => c.channel)];
+    this.carrierList = carriers;
+    this.all = [this.simulator, ...carriers.map((c) => c.channel)];
   }
 
   /** The channel that carries this Parley number. */
@@ -57,11 +100,13 @@ export class ChannelRouter {
   }
 
   async start(host: ChannelHost): Promise<void> {
+    this.host = host;
     await Promise.all(this.all.map((c) => c.start(host)));
   }
 
   /** Stops every channel (carriers unbind); one that fails to stop does not keep the others open. */
   async stop(): Promise<void> {
+    this.host = null;
     await Promise.allSettled(this.all.map((c) => c.stop()));
   }
 

@@ -8,7 +8,7 @@ import { openStore } from '../stores/registry.js';
 import type { Store } from '../stores/store.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ensureDefaultAccount } from '../gateway/accounts.js';
-import { createChannels } from '../channels/registry.js';
+import { createChannels, reloadChannels, type ChannelChanges } from '../channels/registry.js';
 import type { ChannelConfig } from '../config/channels.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -70,6 +70,12 @@ export interface RunningParley {
    * `drainTimeoutMs`: what has not finished by then stays pending for the next start.
    */
   stop(): Promise<void>;
+  /**
+   * Runs the carrier channels of a reloaded configuration (`parley serve` on SIGHUP): unchanged
+   * channels keep running, changed ones restart, new ones start, removed ones stop. One reload at a
+   * time; none once stopping.
+   */
+  reloadChannels(channels: readonly ChannelConfig[]): Promise<ChannelChanges>;
 }
 
 export async function startParley(options: ParleyOptions): Promise<RunningParley> {
@@ -110,6 +116,7 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
     const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     let stopped: Promise<void> | null = null;
+    let reloading: Promise<unknown> = Promise.resolve();
     return {
       url: `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`,
       port,
@@ -132,6 +139,14 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
         await store.close(); // before abandoning turns still running, so nothing they do commits
         if (!finished) await gateway.abandon();
       })()),
+      reloadChannels: (configs) => {
+        const reload = reloading.then(() => {
+          if (stopped || gateway.phase !== 'ready') throw new Error(`Parley is ${stopped ? 'stopping' : gateway.phase}; the channels were not reloaded`);
+          return reloadChannels(channels, configs, { logger, clock });
+        });
+        reloading = reload.catch(() => undefined);
+        return reload;
+      },
     };
   } catch (error) {
     await store.close().catch(() => undefined);

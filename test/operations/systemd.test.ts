@@ -54,6 +54,7 @@ test('the unit names the command, the user, the database directory, the drain an
   assert.ok(service.get('Environment')?.includes('PARLEY_DB=/var/lib/parley/parley.db'), 'the database in the state directory');
   assert.ok(one('ReadWritePaths')?.split(/\s+/).includes('/var/lib/parley'));
   assert.equal(one('KillSignal'), 'SIGTERM');
+  assert.equal(one('ExecReload'), '/bin/kill -HUP $MAINPID', 'systemctl reload sends the SIGHUP that reloads the channels');
   assert.ok(Number(one('TimeoutStopSec')) > 30, 'longer than the default --drain-timeout (30 s)');
   assert.equal(one('Restart'), 'on-failure');
   const hardening: Record<string, string> = {

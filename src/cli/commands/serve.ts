@@ -1,9 +1,10 @@
-/** `parley serve`: runs the gateway in the foreground until SIGTERM or SIGINT. */
+/** `parley serve`: runs the gateway in the foreground until SIGTERM or SIGINT; SIGHUP reloads its channels (reload.ts). */
 import { ConfigError, loadServeConfig, serveHelp } from '../../config/schema.js';
 import { formatDuration } from '../../config/duration.js';
 import { startParley, type RunningParley } from '../../runtime/parley.js';
 import { createLogger } from '../../logging/logger.js';
 import { UsageError, type Command } from '../usage.js';
+import { reloadOnHangup } from './reload.js';
 
 export const serve: Command = {
   help: () => serveHelp('serve'),
@@ -17,7 +18,12 @@ export const serve: Command = {
     }
     const parley = await startParley({ ...config, logger: createLogger({ level: config.logLevel }) });
     printBanner(parley, config.sessionTtlMs, config.dev);
-    return untilSignal(parley, undefined, config.drainTimeoutMs);
+    const stopReloading = reloadOnHangup(parley, args, config);
+    try {
+      return await untilSignal(parley, undefined, config.drainTimeoutMs);
+    } finally {
+      stopReloading();
+    }
   },
 };
 

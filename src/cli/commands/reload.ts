@@ -1,0 +1,52 @@
+/**
+ * `parley serve` on SIGHUP: reads the configuration again, exactly as at start (the same flags,
+ * environment and file), and runs its `channels:` without a restart. A renewed client certificate,
+ * a new carrier or a changed window takes effect at once; channels whose configuration did not
+ * change keep their binds. The other settings (port, database, …) need a restart, and a reload that
+ * changed one says so. A configuration with a mistake changes nothing: the error names the key, and
+ * Parley runs on as it was.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { ConfigError, loadServeConfig, SERVE_SETTINGS, type ServeConfig } from '../../config/schema.js';
+import type { RunningParley } from '../../runtime/parley.js';
+import type { ChannelChanges } from '../../channels/registry.js';
+
+/** Reloads on every SIGHUP until the returned function is called. */
+export function reloadOnHangup(parley: Pick<RunningParley, 'reloadChannels'>, args: readonly string[], running: ServeConfig): () => void {
+  let current = running;
+  const onHangup = (): void => {
+    void reload(parley, args, current).then((next) => { if (next) current = next; });
+  };
+  process.on('SIGHUP', onHangup);
+  return () => process.off('SIGHUP', onHangup);
+}
+
+/** One reload: the configuration now in force, or null when it was refused. */
+export async function reload(parley: Pick<RunningParley, 'reloadChannels'>, args: readonly string[], running: ServeConfig): Promise<ServeConfig | null> {
+  let next: ServeConfig;
+  try {
+    next = loadServeConfig(args, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`parley: SIGHUP: the configuration was not reloaded, nothing changed: ${error.message}`);
+    return null;
+  }
+  const needRestart = SERVE_SETTINGS.filter((s) => !isDeepStrictEqual(running[s.key], next[s.key])).map((s) => s.flag);
+  if (needRestart.length > 0) console.error(`parley: SIGHUP: ${needRestart.join(', ')} changed; that takes a restart, until then Parley runs as it started`);
+  try {
+    const changes = await parley.reloadChannels(next.channels);
+    console.log(`SIGHUP: configuration reloaded; channels ${describe(changes)}`);
+  } catch (error) {
+    console.error(`parley: SIGHUP: the channels were not reloaded: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  // The settings that take a restart stay as they run, so the next reload compares against those.
+  return { ...running, channels: next.channels };
+}
+
+function describe(changes: ChannelChanges): string {
+  const parts = (['started', 'restarted', 'stopped', 'unchanged'] as const)
+    .filter((what) => changes[what].length > 0)
+    .map((what) => `${what}: ${changes[what].join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : 'none configured';
+}
