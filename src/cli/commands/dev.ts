@@ -17,8 +17,9 @@ export const dev: Command = {
   help: () => `${serveHelp('dev')}\n\nAlso starts the session-counter example app and wires ${DEMO_NUMBER} to it.`,
   async run(args) {
     let config;
+    const serveArgs = ['--dev', ...args.filter((a) => a !== '--dev')];
     try {
-      config = loadServeConfig(['--dev', ...args.filter((a) => a !== '--dev')], process.env);
+      config = loadServeConfig(serveArgs, process.env);
     } catch (error) {
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
@@ -48,6 +49,6 @@ export const dev: Command = {
       `  curl -s -u ${parley.account.sid}:${parley.account.authToken} ${parley.url}/simulator/messages --data-urlencode From=${DEMO_HANDSET} --data-urlencode To=${DEMO_NUMBER} --data-urlencode Body=Hello`,
       `  curl -s -u ${parley.account.sid}:${parley.account.authToken} "${parley.url}/simulator/handsets/${encodeURIComponent(DEMO_HANDSET)}/messages"`,
     ].join('\n'));
-    return untilSignal(parley, () => app.close(), config.drainTimeoutMs);
+    return untilSignal(parley, () => app.close(), config.drainTimeoutMs, { args: serveArgs, config });
   },
 };

@@ -1,5 +1,5 @@
 /** `parley serve`: runs the gateway in the foreground until SIGTERM or SIGINT; SIGHUP reloads its channels (reload.ts). */
-import { ConfigError, loadServeConfig, serveHelp } from '../../config/schema.js';
+import { ConfigError, loadServeConfig, serveHelp, type ServeConfig } from '../../config/schema.js';
 import { formatDuration } from '../../config/duration.js';
 import { startParley, type RunningParley } from '../../runtime/parley.js';
 import { createLogger } from '../../logging/logger.js';
@@ -18,12 +18,7 @@ export const serve: Command = {
     }
     const parley = await startParley({ ...config, logger: createLogger({ level: config.logLevel }) });
     printBanner(parley, config.sessionTtlMs, config.dev);
-    const stopReloading = reloadOnHangup(parley, args, config);
-    try {
-      return await untilSignal(parley, undefined, config.drainTimeoutMs);
-    } finally {
-      stopReloading();
-    }
+    return untilSignal(parley, undefined, config.drainTimeoutMs, { args, config });
   },
 };
 
@@ -43,10 +38,13 @@ const BACKSTOP_MS = 15_000;
 /**
  * Resolves (with the exit code) after SIGTERM/SIGINT once Parley has drained and stopped (at most `drainTimeoutMs` for
  * the running work), then `extra` (dev's example app, which the running turns still call) has
- * run. A second signal during the drain ends the process at once (Node's default).
+ * run. A second signal during the drain ends the process at once (Node's default). Until then,
+ * SIGHUP reloads the channels from the configuration `started` was read with (reload.ts).
  */
-export function untilSignal(parley: RunningParley, extra: () => Promise<void> = async () => undefined, drainTimeoutMs = 30_000): Promise<number> {
+export function untilSignal(parley: RunningParley, extra: () => Promise<void> = async () => undefined, drainTimeoutMs = 30_000,
+  started?: { args: readonly string[]; config: ServeConfig }): Promise<number> {
   return new Promise((resolve) => {
+    const stopReloading = started ? reloadOnHangup(parley, started.args, started.config) : () => undefined;
     const stop = (signal: string): void => {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
@@ -56,13 +54,14 @@ export function untilSignal(parley: RunningParley, extra: () => Promise<void> = 
         console.error('parley: still stopping after the drain timeout; exiting');
         process.exit(0);
       }, drainTimeoutMs + BACKSTOP_MS).unref();
+      // SIGHUP stays handled through the drain (a reload is refused then), not left to end the process.
       void parley.stop().then(extra).then(() => {
         console.log('Parley stopped.');
         resolve(0);
       }, (error: unknown) => {
         console.error(`parley: stopping failed: ${error instanceof Error ? error.message : String(error)}`);
         resolve(1);
-      });
+      }).finally(stopReloading);
     };
     const onTerm = (): void => stop('SIGTERM');
     const onInt = (): void => stop('SIGINT');
