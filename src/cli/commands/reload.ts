@@ -35,7 +35,7 @@ export async function reload(parley: Pick<RunningParley, 'reloadChannels'>, args
   if (needRestart.length > 0) console.error(`parley: SIGHUP: ${needRestart.join(', ')} changed; that takes a restart, until then Parley runs as it started`);
   try {
     const changes = await parley.reloadChannels(next.channels);
-    console.log(`SIGHUP: configuration reloaded; channels ${describe(changes)}`);
+    console.log(`SIGHUP: configuration reloaded; ${describe(changes)}`);
   } catch (error) {
     console.error(`parley: SIGHUP: the channels were not reloaded: ${error instanceof Error ? error.message : String(error)}`);
     return null;
@@ -48,5 +48,5 @@ function describe(changes: ChannelChanges): string {
   const parts = (['started', 'restarted', 'stopped', 'unchanged'] as const)
     .filter((what) => changes[what].length > 0)
     .map((what) => `${what}: ${changes[what].join(', ')}`);
-  return parts.length > 0 ? parts.join('; ') : 'none configured';
+  return parts.length > 0 ? `channels ${parts.join('; ')}` : 'no channels';
 }
