@@ -6,7 +6,8 @@
  *   parley_webhook_duration_seconds, parley_queue_depth{queue}, parley_channel_up{channel},
  * plus parley_errors_total{code} and parley_receipts_unmatched_total; for channels that present a
  * client certificate, parley_channel_client_certificate_expiry_timestamp_seconds{channel}; with
- * several nodes on one database, parley_cluster_nodes{state}.
+ * several nodes on one database, parley_cluster_nodes{state}; and, as Prometheus names its own,
+ * parley_config_last_reload_successful and parley_config_last_reload_success_timestamp_seconds.
  *
  * Counted from the event bus (events describe committed state) and the channel router, as plain
  * numbers: the hot path pays a Map increment per event, and the collectors turn the numbers into
@@ -56,6 +57,8 @@ export class ParleyMetrics {
   private readonly webhookSeconds: Histogram;
   private readonly unsubscribe: () => void;
   private depthsRead: { until: number; value: Promise<QueueDepths | null> } | null = null;
+  /** The last reload of the configuration (`parley serve` on SIGHUP); the start counts as a successful one. */
+  private lastReload = { successful: true, lastSuccessAt: Date.now() };
 
   constructor(private readonly gateway: Gateway) {
     for (const channel of gateway.channels.all) this.received.set(channel.name, 0);
@@ -109,6 +112,19 @@ export class ParleyMetrics {
         }
       },
     });
+    const lastReload = (): { successful: boolean; lastSuccessAt: number } => this.lastReload;
+    new Gauge({
+      name: 'parley_config_last_reload_successful', help: '1 when the last reload of the configuration (SIGHUP) succeeded, or none was asked since start; 0 when it was refused.', registers,
+      collect() {
+        this.set(lastReload().successful ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'parley_config_last_reload_success_timestamp_seconds', help: 'When the configuration in force was last read (the start, or the last successful reload), in seconds since the epoch.', registers,
+      collect() {
+        this.set(lastReload().lastSuccessAt / 1000);
+      },
+    });
     const cluster = gateway.store.cluster;
     if (cluster) {
       new Gauge({
@@ -125,6 +141,11 @@ export class ParleyMetrics {
       });
     }
     this.unsubscribe = gateway.events.subscribe((event) => this.count(event));
+  }
+
+  /** A reload of the configuration (SIGHUP) ended: a refused one leaves the configuration in force as it was. */
+  recordReload(successful: boolean): void {
+    this.lastReload = { successful, lastSuccessAt: successful ? Date.now() : this.lastReload.lastSuccessAt };
   }
 
   /** The Prometheus text format: the process metrics, then this Parley's. */

@@ -91,6 +91,7 @@ test('the contract\'s series, their types and labels, and the process metrics', 
     ['parley_turn_duration_seconds', 'histogram', ['le']], ['parley_webhook_duration_seconds', 'histogram', ['le']],
     ['parley_queue_depth', 'gauge', ['queue']], ['parley_channel_up', 'gauge', ['channel']],
     ['parley_errors_total', 'counter', ['code']],
+    ['parley_config_last_reload_successful', 'gauge', []], ['parley_config_last_reload_success_timestamp_seconds', 'gauge', []],
   ];
   for (const [name, type, labels] of types) {
     const family = families.get(name);
@@ -104,6 +105,8 @@ test('the contract\'s series, their types and labels, and the process metrics', 
   assert.deepEqual(families.get('parley_turns_total')!.samples.map((s) => s.labels.outcome).sort(), ['error', 'ok']);
   assert.deepEqual(families.get('parley_queue_depth')!.samples.map((s) => s.labels.queue).sort(), ['callbacks', 'outbound', 'turns']);
   assert.equal(valueOf(families, 'parley_channel_up', { channel: 'simulator' }), 1);
+  assert.equal(valueOf(families, 'parley_config_last_reload_successful'), 1, 'no reload asked: the configuration read at start is in force');
+  assert.ok(valueOf(families, 'parley_config_last_reload_success_timestamp_seconds') * 1000 <= Date.now(), 'read at start');
   assert.equal(valueOf(families, 'parley_messages_received_total', { channel: 'simulator' }), 0);
   for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_version_info']) {
     assert.ok(families.has(name), `${name} (the library's default metrics)`);

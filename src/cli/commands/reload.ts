@@ -12,7 +12,7 @@ import type { RunningParley } from '../../runtime/parley.js';
 import type { ChannelChanges } from '../../channels/registry.js';
 
 /** Reloads on every SIGHUP until the returned function is called. */
-export function reloadOnHangup(parley: Pick<RunningParley, 'reloadChannels'>, args: readonly string[], running: ServeConfig): () => void {
+export function reloadOnHangup(parley: Reloadable, args: readonly string[], running: ServeConfig): () => void {
   let current = running;
   const onHangup = (): void => {
     void reload(parley, args, current).then((next) => { if (next) current = next; });
@@ -22,7 +22,16 @@ export function reloadOnHangup(parley: Pick<RunningParley, 'reloadChannels'>, ar
 }
 
 /** One reload: the configuration now in force, or null when it was refused. */
-export async function reload(parley: Pick<RunningParley, 'reloadChannels'>, args: readonly string[], running: ServeConfig): Promise<ServeConfig | null> {
+export async function reload(parley: Reloadable, args: readonly string[], running: ServeConfig): Promise<ServeConfig | null> {
+  const next = await reloaded(parley, args, running);
+  parley.metrics.recordReload(next !== null);
+  return next;
+}
+
+/** What a reload needs of a running Parley: its channels, and the metrics that record the outcome. */
+type Reloadable = Pick<RunningParley, 'reloadChannels' | 'metrics'>;
+
+async function reloaded(parley: Reloadable, args: readonly string[], running: ServeConfig): Promise<ServeConfig | null> {
   let next: ServeConfig;
   try {
     next = loadServeConfig(args, process.env);

@@ -3,7 +3,7 @@
  * client certificate and a changed channel rebind with the new configuration while an unchanged
  * one keeps its bind; a new channel starts and a removed one unbinds; a message the old channel
  * held is sent by the new one; a configuration with a mistake changes nothing and names the key;
- * a setting that takes a restart is named.
+ * a setting that takes a restart is named; /metrics says whether the last reload succeeded.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { SmscDouble } from '../../helpers/smsc-double.js';
 import { certificateEnd, makeCertificates } from '../../helpers/certificates.js';
 import { Api, freePort, GatewayProcess, newCredentials } from '../../helpers/gateway-process.js';
+import { parseExposition, valueOf } from '../../helpers/prometheus.js';
 import { HANDSET, PARLEY_NUMBER } from './fixtures.js';
 
 const OTHER_NUMBER = '+15550002222';
@@ -62,6 +63,12 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     const res = await api.request('GET', '/parley/channels');
     return (res.json as unknown as { channels: ChannelJson[] }).channels;
   };
+  /** parley_config_last_reload_successful, and its success timestamp in ms. */
+  const reloadMetrics = async (): Promise<[number, number]> => {
+    const res = await fetch(`${gateway.url}/metrics`, { headers: { authorization: api.authorization } });
+    const families = parseExposition(await res.text());
+    return [valueOf(families, 'parley_config_last_reload_successful'), valueOf(families, 'parley_config_last_reload_success_timestamp_seconds') * 1000];
+  };
   const message = async (from: string, body: string): Promise<string> => {
     const res = await api.request('POST', `/2010-04-01/Accounts/${credentials.accountSid}/Messages.json`, { From: from, To: HANDSET, Body: body });
     assert.equal(res.status, 201, JSON.stringify(res.json));
@@ -108,8 +115,12 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     copyFileSync(file('renewed.pem'), file('client.pem'));
     copyFileSync(file('renewed.key'), file('client.key'));
     writeConfig({}, [carrierB()]);
+    const [, startedAt] = await reloadMetrics();
     const printed = await hangUp();
     assert.match(printed, /^SIGHUP: configuration reloaded; channels started: carrier-b; restarted: carrier-a$/m);
+    const [successful, reloadedAt] = await reloadMetrics();
+    assert.equal(successful, 1);
+    assert.ok(reloadedAt > startedAt, 'the reload is the configuration\'s new time');
 
     await tlsDouble.until(() => tlsDouble.bound().length === 1 && tlsDouble.binds.length === 2, 'the rebind');
     assert.deepEqual(tlsDouble.binds.map((b) => b.clientCertificate), ['parley-client', 'parley-client-renewed']);
@@ -131,8 +142,10 @@ describe('parley serve: SIGHUP reloads the channels', () => {
 
   test('a configuration with a mistake changes nothing: the error names the key, and every bind stays', { timeout: 30_000 }, async () => {
     const binds = [tlsDouble.binds.length, plainDouble.binds.length];
+    const [, lastSuccess] = await reloadMetrics();
     writeConfig({}, [carrierB({ window: 0 })]);
     const printed = await hangUp();
+    assert.deepEqual(await reloadMetrics(), [0, lastSuccess], 'refused: an alert can tell that the file in place would not start');
     assert.ok(printed.includes(`parley: SIGHUP: the configuration was not reloaded, nothing changed: ${configFile}: channels[1].window: must be between 1 and 1000, not 0\n`), printed);
     assert.deepEqual((await channels()).map((c) => [c.name, c.state]), [['simulator', 'bound'], ['carrier-a', 'bound'], ['carrier-b', 'bound']]);
     assert.deepEqual([tlsDouble.binds.length, plainDouble.binds.length], binds);
@@ -144,6 +157,7 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     const printed = await hangUp();
     assert.ok(printed.includes('parley: SIGHUP: --session-ttl changed; that takes a restart, until then Parley runs as it started\n'), printed);
     assert.match(printed, /^SIGHUP: configuration reloaded; channels stopped: carrier-b; unchanged: carrier-a$/m);
+    assert.equal((await reloadMetrics())[0], 1);
     await plainDouble.until(() => plainDouble.bound().length === 0, 'carrier-b\'s unbind');
     assert.ok(plainDouble.pdus.some((p) => p.pdu.command === 'unbind'), 'carrier-b unbound, not cut');
     assert.deepEqual((await channels()).map((c) => c.name), ['simulator', 'carrier-a']);
