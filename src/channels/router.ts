@@ -20,8 +20,9 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   private catchAll: Channel | null = null;
   private carrierList: readonly C[] = [];
   private host: ChannelHost | null = null;
-  /** The simulator, then every carrier channel. */
-  all: readonly Channel[] = [];
+  /** Stops under way, so that a channel a reload is stopping is waited for, not stopped twice, by `stop`. */
+  private readonly stopping = new Map<Channel, Promise<void>>();
+  private allChannels: readonly Channel[] = [];
   /** Messages each channel took (`send` resolved `sent`), by channel name, since start (metrics). */
   readonly sentCounts = new Map<string, number>();
 
@@ -31,6 +32,11 @@ export class ChannelRouter<C extends Carrier = Carrier> {
 
   get carriers(): readonly C[] {
     return this.carrierList;
+  }
+
+  /** The simulator, then every carrier channel. */
+  get all(): readonly Channel[] {
+    return this.allChannels;
   }
 
   /**
@@ -43,7 +49,8 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   async replace(next: readonly C[]): Promise<void> {
     const staying = new Set(next.map((c) => c.channel));
     const running = new Set(this.carrierList.map((c) => c.channel));
-    await Promise.allSettled(this.carrierList.filter((c) => !staying.has(c.channel)).map((c) => c.channel.stop()));
+    const leaving = this.carrierList.filter((c) => !staying.has(c.channel));
+    await Promise.allSettled(leaving.map((c) => this.stopChannel(c.channel)));
     const starting = next.filter((c) => !running.has(c.channel));
     const host = this.host;
     if (host === null) return; // stopped meanwhile: nothing starts
@@ -54,6 +61,7 @@ export class ChannelRouter<C extends Carrier = Carrier> {
       return;
     }
     this.route(next);
+    for (const { channel } of leaving) this.stopping.delete(channel);
   }
 
   private route(carriers: readonly C[]): void {
@@ -68,7 +76,7 @@ export class ChannelRouter<C extends Carrier = Carrier> {
     this.byNumber = byNumber;
     this.catchAll = catchAll;
     this.carrierList = carriers;
-    this.all = [this.simulator, ...carriers.map((c) => c.channel)];
+    this.allChannels = [this.simulator, ...carriers.map((c) => c.channel)];
   }
 
   /** The channel that carries this Parley number. */
@@ -107,7 +115,16 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   /** Stops every channel (carriers unbind); one that fails to stop does not keep the others open. */
   async stop(): Promise<void> {
     this.host = null;
-    await Promise.allSettled(this.all.map((c) => c.stop()));
+    await Promise.allSettled(this.all.map((c) => this.stopChannel(c)));
+  }
+
+  private stopChannel(channel: Channel): Promise<void> {
+    let stopped = this.stopping.get(channel);
+    if (!stopped) {
+      stopped = channel.stop();
+      this.stopping.set(channel, stopped);
+    }
+    return stopped;
   }
 
   statuses(): ChannelStatus[] {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ChannelRouter } from '../../src/channels/router.js';
-import type { Channel, ChannelStatus, SendOutcome } from '../../src/channels/channel.js';
+import type { Channel, ChannelHost, ChannelStatus, SendOutcome } from '../../src/channels/channel.js';
 import { SimulatorChannel } from '../../src/channels/simulator/channel.js';
 import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -50,6 +50,57 @@ describe('routing by Parley number', () => {
     const m = outbound('hi', { from: '+15550001111' });
     assert.deepEqual(await router.send(m), { kind: 'sent' });
     assert.deepEqual(a.sent, [m.sid]);
+  });
+});
+
+/** A channel that writes its starts and stops to a shared log, and whose stop can be held open. */
+class LoggedChannel extends RecordingChannel {
+  release: (() => void) | null = null;
+  constructor(name: string, private readonly log: string[], private readonly slowStop = false) {
+    super(name);
+  }
+  override async start(): Promise<void> {
+    this.log.push(`${this.name} start`);
+  }
+  override async stop(): Promise<void> {
+    this.log.push(`${this.name} stopping`);
+    if (this.slowStop) await new Promise<void>((resolve) => { this.release = resolve; });
+    this.log.push(`${this.name} stopped`);
+  }
+}
+
+describe('replacing the carriers (a reloaded configuration)', () => {
+  const host = {} as ChannelHost; // the logged channels never call their host
+
+  test('the carriers that go stop before the new ones start (one bind per account at a time); routing follows the new list after', async () => {
+    const log: string[] = [];
+    const old = new LoggedChannel('carrier-a', log, true);
+    const kept = new LoggedChannel('carrier-b', log);
+    const router = new ChannelRouter(new SimulatorChannel(), [{ channel: old, numbers: ['+15550001111'] }, { channel: kept, numbers: ['*'] }]);
+    await router.start(host);
+    const renewed = new LoggedChannel('carrier-a', log);
+    const replacing = router.replace([{ channel: renewed, numbers: ['+15550001111'] }, { channel: kept, numbers: ['*'] }]);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(router.channelFor('+15550001111'), old, 'while the old channel stops, messages still go to it (it hands them back)');
+    old.release!();
+    await replacing;
+    assert.deepEqual(log, ['carrier-a start', 'carrier-b start', 'carrier-a stopping', 'carrier-a stopped', 'carrier-a start'], 'carrier-b is neither stopped nor started again');
+    assert.equal(router.channelFor('+15550001111'), renewed);
+    assert.deepEqual(router.all.map((c) => c.name), ['simulator', 'carrier-a', 'carrier-b']);
+    assert.ok(router.all.includes(kept));
+  });
+
+  test('stopped while replacing: the new carriers do not start, and nothing is left running', async () => {
+    const log: string[] = [];
+    const old = new LoggedChannel('carrier-a', log, true);
+    const router = new ChannelRouter(new SimulatorChannel(), [{ channel: old, numbers: ['*'] }]);
+    await router.start(host);
+    const replacing = router.replace([{ channel: new LoggedChannel('carrier-c', log), numbers: ['*'] }]);
+    await new Promise((r) => setImmediate(r));
+    const stopping = router.stop();
+    old.release!();
+    await Promise.all([replacing, stopping]);
+    assert.deepEqual(log, ['carrier-a start', 'carrier-a stopping', 'carrier-a stopped'], 'carrier-c never started; carrier-a stopped once');
   });
 });
 
