@@ -7,7 +7,7 @@ import { readChannels, type ChannelConfig } from '../../../src/config/channels.j
 import type { MessageRecord, MessageStatus } from '../../../src/stores/records.js';
 import { startTestParley, type TestParley } from '../../helpers/parley.js';
 import type { ParleyOptions } from '../../../src/runtime/parley.js';
-import type { SmscDouble } from '../../helpers/smsc-double.js';
+import { SmscDouble, type SmscOptions } from '../../helpers/smsc-double.js';
 import type { ChannelStatus } from '../../../src/channels/channel.js';
 import { SmppChannel } from '../../../src/channels/smpp/channel.js';
 import { writeFileSync } from 'node:fs';
@@ -53,6 +53,21 @@ export async function startSmppParley(double: Pick<SmscDouble, 'port'>, extra: R
   const parley = await startTestParley({ channels: [smppConfig(double.port, extra)], ...options });
   await parley.createNumber(PARLEY_NUMBER, smsUrl);
   return withWaits(parley);
+}
+
+/** Runs `body` against a new SMSC double and a Parley whose channel to it has `extra`'s keys, then stops both. */
+export async function withSmppParley(extra: Record<string, unknown>, body: (parley: SmppParley, double: SmscDouble) => Promise<void>, doubleOptions: SmscOptions = {}): Promise<void> {
+  const double = await SmscDouble.start(doubleOptions);
+  try {
+    const parley = await startSmppParley(double, extra);
+    try {
+      await body(parley, double);
+    } finally {
+      await parley.stop();
+    }
+  } finally {
+    await double.close();
+  }
 }
 
 export function withWaits(parley: TestParley): SmppParley {

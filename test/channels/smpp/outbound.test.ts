@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SmscDouble, submitFields, type SubmitRecord } from '../../helpers/smsc-double.js';
 import { decodeGsm7 } from '../../../src/channels/smpp/gsm7.js';
-import { HANDSET, startSmppParley, watchPartReads, type SmppParley } from './fixtures.js';
+import { HANDSET, startSmppParley, watchPartReads, withSmppParley, type SmppParley } from './fixtures.js';
 
 interface PartsJson {
   message_sid: string; status: string; num_segments: string; channel: string | null;
@@ -228,9 +228,7 @@ describe('long-messages: sar and payload', () => {
 
 describe('the carrier\'s addressing rules: service-type, and TON/NPI forced', () => {
   test('service_type goes in every submit_sm; a forced TON or NPI replaces Parley\'s choice, `auto` keeps it; both encoders agree', async () => {
-    const double = await SmscDouble.start();
-    const parley = await startSmppParley(double, { 'service-type': 'CMT', 'source-ton': 2, 'dest-npi': 9, 'long-messages': 'sar' });
-    try {
+    await withSmppParley({ 'service-type': 'CMT', 'source-ton': 2, 'dest-npi': 9, 'long-messages': 'sar' }, async (parley, double) => {
       // One part (encoded by Parley: submit-sm.ts) and a message of three SAR parts (TLVs: the library encodes them).
       const short = await parley.create('short', { To: HANDSET });
       await parley.status(short.sid, ['sent']);
@@ -242,10 +240,7 @@ describe('the carrier\'s addressing rules: service-type, and TON/NPI forced', ()
         // source: TON forced to 2 (national), NPI as Parley chose (1 for E.164); destination: TON as chosen (1), NPI forced to 9.
         assert.deepEqual([pdu.source_addr, pdu.source_addr_ton, pdu.source_addr_npi, pdu.dest_addr_ton, pdu.dest_addr_npi], ['15550001111', 2, 1, 1, 9]);
       }
-    } finally {
-      await parley.stop();
-      await double.close();
-    }
+    });
   });
 });
 
@@ -261,22 +256,15 @@ describe('priority and validity-period: what the carrier does with a part', () =
   };
 
   test('by default neither is set: priority_flag 0 and an empty validity_period (the SMSC\'s own)', async () => {
-    const double = await SmscDouble.start();
-    const parley = await startSmppParley(double);
-    try {
+    await withSmppParley({}, async (parley, double) => {
       const created = await parley.create('plain', { To: HANDSET });
       await parley.status(created.sid, ['sent']);
       assert.deepEqual([double.submits[0]!.pdu.priority_flag, double.submits[0]!.pdu.validity_period], [0, '']);
-    } finally {
-      await parley.stop();
-      await double.close();
-    }
+    });
   });
 
   test('a duration: every part, through both encoders, is valid that long after its submit, at the priority set', async () => {
-    const double = await SmscDouble.start();
-    const parley = await startSmppParley(double, { priority: 2, 'validity-period': '48h', 'long-messages': 'sar' });
-    try {
+    await withSmppParley({ priority: 2, 'validity-period': '48h', 'long-messages': 'sar' }, async (parley, double) => {
       const short = await parley.create('short', { To: HANDSET });
       await parley.status(short.sid, ['sent']);
       const long = await parley.create('s'.repeat(320), { To: '+15552009998' });
@@ -286,16 +274,11 @@ describe('priority and validity-period: what the carrier does with a part', () =
         assert.equal(submit.pdu.priority_flag, 2);
         near(validityOf(submit), Date.now() + 48 * 3_600_000, 'validity_period');
       }
-    } finally {
-      await parley.stop();
-      await double.close();
-    }
+    });
   });
 
   test('message: the end of the message\'s own ValidityPeriod goes to the SMSC, the default 10 hours for one without', async () => {
-    const double = await SmscDouble.start();
-    const parley = await startSmppParley(double, { 'validity-period': 'message' });
-    try {
+    await withSmppParley({ 'validity-period': 'message' }, async (parley, double) => {
       const urgent = await parley.create('Your code is 123456', { To: HANDSET, ValidityPeriod: '600' });
       await parley.status(urgent.sid, ['sent']);
       const plain = await parley.create('no hurry', { To: '+15552009997' });
@@ -303,19 +286,14 @@ describe('priority and validity-period: what the carrier does with a part', () =
       const [first, second] = double.submits;
       near(validityOf(first!), Date.now() + 600_000, 'ValidityPeriod=600');
       near(validityOf(second!), Date.now() + 36_000_000, 'Twilio\'s default of 36000 seconds');
-    } finally {
-      await parley.stop();
-      await double.close();
-    }
+    });
   });
 });
 
 describe('receipts: what registered_delivery asks the carrier for', () => {
   test('failures: registered_delivery 2; a delivered message stays sent (the SMSC sends no receipt), an UNDELIV receipt still ends one undelivered', async () => {
     // The double sends DELIVRD receipts only to submits that ask for every final outcome, as an SMSC would.
-    const double = await SmscDouble.start({ autoReceipt: 'text' });
-    const parley = await startSmppParley(double, { receipts: 'failures' });
-    try {
+    await withSmppParley({ receipts: 'failures' }, async (parley, double) => {
       const quiet = await parley.create('delivered, quietly', { To: HANDSET });
       await parley.status(quiet.sid, ['sent']);
       const failing = await parley.create('to a phone that is gone', { To: '+15552009996' });
@@ -324,22 +302,14 @@ describe('receipts: what registered_delivery asks the carrier for', () => {
       await double.receipt({ messageId: double.submits[1]!.messageId, form: 'text', stat: 'UNDELIV', err: '001' });
       await parley.status(failing.sid, ['undelivered']);
       assert.equal((await parley.store.messages.get(parley.account.sid, quiet.sid))!.status, 'sent', 'no receipt came, so sent is the last word');
-    } finally {
-      await parley.stop();
-      await double.close();
-    }
+    }, { autoReceipt: 'text' });
   });
 
   test('none: registered_delivery 0, and the message is sent', async () => {
-    const double = await SmscDouble.start({ autoReceipt: 'text' });
-    const parley = await startSmppParley(double, { receipts: 'none' });
-    try {
+    await withSmppParley({ receipts: 'none' }, async (parley, double) => {
       const created = await parley.create('no receipt wanted', { To: HANDSET });
       await parley.status(created.sid, ['sent']);
       assert.equal(double.submits[0]!.pdu.registered_delivery, 0);
-    } finally {
-      await parley.stop();
-      await double.close();
-    }
+    }, { autoReceipt: 'text' });
   });
 });
