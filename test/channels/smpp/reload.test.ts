@@ -47,17 +47,24 @@ describe('parley serve: SIGHUP reloads the channels', () => {
   };
   const carrierB = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ name: 'carrier-b', 'service-type': 'CMT', ...extra });
 
-  /** Sends SIGHUP and resolves with the lines the reload printed. */
-  const hangUp = async (): Promise<string> => {
+  /**
+   * Sends `signals` SIGHUPs, 10 ms apart (signals of one kind sent together may arrive as one), and
+   * resolves with the lines the reloads printed, once each has reported.
+   */
+  const hangUp = async (signals = 1): Promise<string> => {
     const from = gateway.output.length;
-    gateway.child!.kill('SIGHUP');
+    for (let i = 0; i < signals; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 10));
+      gateway.child!.kill('SIGHUP');
+    }
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       const printed = gateway.output.slice(from);
-      if (/SIGHUP: (configuration reloaded|the configuration was not reloaded|the channels were not reloaded)[^\n]*\n/.test(printed)) return printed;
+      const reports = printed.match(/SIGHUP: (configuration reloaded|the configuration was not reloaded|the channels were not reloaded)[^\n]*\n/g) ?? [];
+      if (reports.length >= signals) return printed;
       await new Promise((r) => setTimeout(r, 20)); // a child's output: no event to wait on here
     }
-    throw new Error(`no reload was reported:\n${gateway.output.slice(from)}`);
+    throw new Error(`not every reload was reported:\n${gateway.output.slice(from)}`);
   };
   const channels = async (): Promise<ChannelJson[]> => {
     const res = await api.request('GET', '/parley/channels');
@@ -149,6 +156,19 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     assert.ok(printed.includes(`parley: SIGHUP: the configuration was not reloaded, nothing changed: ${configFile}: channels[1].window: must be between 1 and 1000, not 0\n`), printed);
     assert.deepEqual((await channels()).map((c) => [c.name, c.state]), [['simulator', 'bound'], ['carrier-a', 'bound'], ['carrier-b', 'bound']]);
     assert.deepEqual([tlsDouble.binds.length, plainDouble.binds.length], binds);
+  });
+
+  test('signals in a burst: the reloads run one after another, so a changed channel restarts once and binds once', { timeout: 30_000 }, async () => {
+    const binds = plainDouble.binds.length;
+    writeConfig({}, [carrierB({ window: 5 })]);
+    // However the later signals fall against the first reload (during its unbind, or after), carrier-b restarts once.
+    const printed = await hangUp(4);
+    assert.deepEqual(printed.split('\n').filter((line) => line.startsWith('SIGHUP: ')), [
+      'SIGHUP: configuration reloaded; channels restarted: carrier-b; unchanged: carrier-a',
+      ...Array.from({ length: 3 }, () => 'SIGHUP: configuration reloaded; channels unchanged: carrier-a, carrier-b'),
+    ]);
+    await plainDouble.until(() => plainDouble.bound().length === 1, 'carrier-b bound again');
+    assert.equal(plainDouble.binds.length, binds + 1);
   });
 
   test('a removed channel unbinds, an unchanged one keeps its bind, and a setting that takes a restart is named', { timeout: 30_000 }, async () => {
