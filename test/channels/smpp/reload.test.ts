@@ -160,8 +160,12 @@ describe('parley serve: SIGHUP reloads the channels', () => {
 
   test('signals in a burst: the reloads run one after another, so a changed channel restarts once and binds once', { timeout: 30_000 }, async () => {
     const binds = plainDouble.binds.length;
+    // A submit the SMSC never answers keeps carrier-b's stop waiting (response-timeout, 2 s): the later signals come during the first reload.
+    plainDouble.onSubmit = () => ({ hold: true });
+    const held = await message(OTHER_NUMBER, 'held through a burst of reloads');
+    await plainDouble.until(() => plainDouble.held.length === 1, 'the held submit');
+    plainDouble.onSubmit = () => ({});
     writeConfig({}, [carrierB({ window: 5 })]);
-    // However the later signals fall against the first reload (during its unbind, or after), carrier-b restarts once.
     const printed = await hangUp(4);
     assert.deepEqual(printed.split('\n').filter((line) => line.startsWith('SIGHUP: ')), [
       'SIGHUP: configuration reloaded; channels restarted: carrier-b; unchanged: carrier-a',
@@ -169,6 +173,7 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     ]);
     await plainDouble.until(() => plainDouble.bound().length === 1, 'carrier-b bound again');
     assert.equal(plainDouble.binds.length, binds + 1);
+    await statusOf(held, 'sent');
   });
 
   test('a removed channel unbinds, an unchanged one keeps its bind, and a setting that takes a restart is named', { timeout: 30_000 }, async () => {
