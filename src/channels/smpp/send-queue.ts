@@ -258,6 +258,7 @@ export class SendQueue {
     const prepared = job.prepared!;
     const part = prepared.text.parts[slot.index]!;
     const { validityPeriod } = this.deps.config;
+    // The default (`none`) reads no clock: the field goes empty.
     const validity = validityPeriod === 'none' ? '' : validityPeriodField(validityPeriod, validUntilOf(job.message), this.deps.clock.now(), Date.now());
     session.requestThen('submit_sm', submitRequest(prepared, part, validity), (response) => this.answered(job, slot, response), (error) => {
       this.submitDone(job);

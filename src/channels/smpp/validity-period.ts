@@ -9,9 +9,10 @@
  *   its time in Parley's queue), so a code the app wanted within minutes is not delivered hours
  *   later. A part submitted after that end (the rest of a message whose first parts were accepted
  *   in time) gets a minute, not a moment already past, which the SMSC would refuse (ESME_RINVEXPIRY).
- * - The time is written absolute, in UTC (`YYMMDDhhmmsst00+`), as Kannel writes it: every SMSC
- *   reads that form. The time left is counted on Parley's clock (which tests and development mode
- *   can move forward) and the moment on the machine's, which the SMSC shares.
+ * - The time is written absolute, in UTC (`YYMMDDhhmmsst00+`), the form Kannel sends every SMSC it
+ *   talks to; relative times would be read against the SMSC's clock and some SMSCs refuse them.
+ *   The time left is counted on Parley's clock (which tests and development mode can move forward)
+ *   and the moment on the machine's, which the SMSC's should agree with.
  */
 import type { ValidityPeriodSetting } from '../../config/channels.js';
 

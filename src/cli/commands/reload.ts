@@ -36,8 +36,10 @@ async function reloaded(parley: Reloadable, args: readonly string[], running: Se
   try {
     next = loadServeConfig(args, process.env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`parley: SIGHUP: the configuration was not reloaded, nothing changed: ${error.message}`);
+    // A mistake in the file is a ConfigError naming the key; anything else (a file that vanished
+    // between checks) is reported the same way, never left to end the process.
+    const reason = error instanceof ConfigError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    console.error(`parley: SIGHUP: the configuration was not reloaded, nothing changed: ${reason}`);
     return null;
   }
   const needRestart = SERVE_SETTINGS.filter((s) => !isDeepStrictEqual(running[s.key], next[s.key])).map((s) => s.flag);
