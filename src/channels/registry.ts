@@ -1,6 +1,7 @@
 /**
  * The channel types Parley can run, by the `type` of a `channels:` entry in the configuration file,
- * and the router built from a configuration: the simulator always, plus one channel per entry.
+ * and the router built from a configuration: the simulator (unless `--carriers-only`), plus one
+ * channel per entry.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ChannelConfig } from '../config/channels.js';
@@ -10,6 +11,7 @@ import type { Channel } from './channel.js';
 import { ChannelRouter, type Carrier } from './router.js';
 import { SimulatorChannel } from './simulator/channel.js';
 import { SmppChannel } from './smpp/channel.js';
+import { UnroutedChannel } from './unrouted.js';
 
 /** What a channel may use besides its configuration. */
 export interface ChannelDeps {
@@ -28,8 +30,10 @@ export interface ConfiguredCarrier extends Carrier {
   config: ChannelConfig;
 }
 
-export function createChannels(configs: readonly ChannelConfig[], deps: ChannelDeps): ChannelRouter<ConfiguredCarrier> {
-  return new ChannelRouter(new SimulatorChannel(), configs.map((config) => carrier(config, deps)));
+/** The router of a configuration's carriers, beside the simulator unless `carriersOnly`. */
+export function createChannels(configs: readonly ChannelConfig[], deps: ChannelDeps, carriersOnly = false): ChannelRouter<ConfiguredCarrier> {
+  const carriers = configs.map((config) => carrier(config, deps));
+  return carriersOnly ? new ChannelRouter(null, carriers, new UnroutedChannel(deps.logger)) : new ChannelRouter(new SimulatorChannel(), carriers);
 }
 
 /** What a reload changed, by channel name. */

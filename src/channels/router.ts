@@ -1,7 +1,8 @@
 /**
  * Picks each outbound message's channel by its Parley number (the `From`): a carrier channel that
- * lists the number, else the carrier channel that lists `*`, else the simulator. Inbound traffic
- * needs no routing: each channel hands its own to the gateway.
+ * lists the number, else the carrier channel that lists `*`, else the simulator, or, without one
+ * (`--carriers-only`), a channel that fails every message (unrouted.ts). Inbound traffic needs no
+ * routing: each channel hands its own to the gateway.
  */
 import type { MessageRecord } from '../stores/records.js';
 import { withoutChannelPrefix } from '../phone/numbers.js';
@@ -26,15 +27,27 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   /** Messages each channel took (`send` resolved `sent`), by channel name, since start (metrics). */
   readonly sentCounts = new Map<string, number>();
 
-  constructor(readonly simulator: Channel, carriers: readonly C[]) {
+  /** Where the numbers no carrier lists go: the simulator, or the channel that fails them. */
+  private readonly fallback: Channel;
+
+  /** `simulator` null: no simulator (`--carriers-only`); numbers no carrier lists go to `unrouted`. */
+  constructor(readonly simulator: Channel | null, carriers: readonly C[], unrouted: Channel | null = null) {
+    const fallback = simulator ?? unrouted;
+    if (fallback === null) throw new Error('a router without the simulator needs a channel for the numbers no carrier lists');
+    this.fallback = fallback;
     this.route(carriers);
+  }
+
+  /** Whether a channel carries this Parley number (the simulator carries every number no carrier lists). */
+  carries(number: string): boolean {
+    return this.simulator !== null || this.channelFor(number) !== this.fallback;
   }
 
   get carriers(): readonly C[] {
     return this.carrierList;
   }
 
-  /** The simulator, then every carrier channel. */
+  /** The simulator (if any), then every carrier channel. */
   get all(): readonly Channel[] {
     return this.allChannels;
   }
@@ -76,13 +89,13 @@ export class ChannelRouter<C extends Carrier = Carrier> {
     this.byNumber = byNumber;
     this.catchAll = catchAll;
     this.carrierList = carriers;
-    this.allChannels = [this.simulator, ...carriers.map((c) => c.channel)];
+    this.allChannels = [...(this.simulator ? [this.simulator] : []), ...carriers.map((c) => c.channel)];
   }
 
   /** The channel that carries this Parley number. */
   channelFor(number: string): Channel {
     const plain = withoutChannelPrefix(number);
-    return this.byNumber.get(plain) ?? this.catchAll ?? this.simulator;
+    return this.byNumber.get(plain) ?? this.catchAll ?? this.fallback;
   }
 
   /** The message's fate now, when its channel can tell at once (the simulator); see `Channel.settleAtOnce`. */

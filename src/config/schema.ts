@@ -21,6 +21,8 @@ export interface ServeConfig {
   readonly authToken: string | undefined;
   readonly logLevel: string;
   readonly blockPrivateWebhooks: boolean;
+  /** Production without the simulator: numbers no channel carries send nothing, and no handset is simulated. */
+  readonly carriersOnly: boolean;
   readonly traceRetentionMs: number;
   readonly allowedHosts: readonly string[];
   /** Reverse proxies whose X-Forwarded-* headers are believed (addresses or CIDRs; empty = none). */
@@ -110,6 +112,7 @@ export const SERVE_SETTINGS = [
   { key: 'allowedHosts', flag: '--allowed-hosts', env: 'PARLEY_ALLOWED_HOSTS', value: 'NAMES', defaultText: 'none', help: 'more host names browsers may use to reach the console (comma-separated), besides localhost, IP addresses and --host', kind: 'list', parse: hostNames },
   { key: 'trustProxy', flag: '--trust-proxy', env: 'PARLEY_TRUST_PROXY', value: 'ADDRESSES', defaultText: 'none', help: 'reverse proxies (addresses, CIDR ranges or loopback, comma-separated) whose X-Forwarded-For/-Proto/-Host headers Parley believes', kind: 'list', parse: proxyAddresses },
   { key: 'blockPrivateWebhooks', flag: '--block-private-webhooks', env: 'PARLEY_BLOCK_PRIVATE_WEBHOOKS', value: null, defaultText: 'off', help: 'refuse webhooks to loopback, private and link-local addresses (error 11205); for shared deployments', kind: 'boolean', parse: switchOn },
+  { key: 'carriersOnly', flag: '--carriers-only', env: 'PARLEY_CARRIERS_ONLY', value: null, defaultText: 'off', help: 'production without the simulator: a number no channel carries cannot send (the API answers 21606, a reply fails with 30008), and simulated handsets are refused (20006)', kind: 'boolean', parse: switchOn },
   { key: 'leaseMs', flag: '--lease', env: 'PARLEY_LEASE', value: 'DURATION', defaultText: '30s', help: 'with a shared PostgreSQL database: how long a silent node keeps its conversations before another node takes them over', kind: 'duration', parse: parseDuration },
   { key: 'commitDelayMs', flag: '--commit-delay', env: 'PARLEY_COMMIT_DELAY', value: 'DURATION', defaultText: '0', help: 'with a SQLite database: the least time between two commits while writes keep coming, so several turns share one: less CPU at a steady moderate rate for about that much more latency (1ms is a good start; 0 commits every tick)', kind: 'duration', parse: commitDelay },
   { key: 'drainTimeoutMs', flag: '--drain-timeout', env: 'PARLEY_DRAIN_TIMEOUT', value: 'DURATION', defaultText: '30s', help: 'on SIGTERM, how long to let running work finish before exiting (what is left stays pending)', kind: 'duration', parse: parseDuration },
@@ -123,7 +126,7 @@ export const CONFIG_FLAG = { flag: '--config', env: 'PARLEY_CONFIG', value: 'FIL
 export const ENV_CREDENTIALS = { accountSid: 'PARLEY_ACCOUNT_SID', authToken: 'PARLEY_AUTH_TOKEN' } as const;
 
 const DEFAULTS = {
-  port: 3000, host: '127.0.0.1', db: './parley.db', sessionTtlMs: 4 * 3_600_000, dev: false, logLevel: 'info', blockPrivateWebhooks: false,
+  port: 3000, host: '127.0.0.1', db: './parley.db', sessionTtlMs: 4 * 3_600_000, dev: false, logLevel: 'info', blockPrivateWebhooks: false, carriersOnly: false,
   traceRetentionMs: DEFAULT_TRACE_RETENTION_MS, allowedHosts: Object.freeze([]), trustProxy: Object.freeze([]), leaseMs: 30_000,
   drainTimeoutMs: 30_000, commitDelayMs: 0, configFile: null, channels: Object.freeze([]),
 };
@@ -177,6 +180,8 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (!setting) continue;
     apply(setting, setting.value === null ? text ?? 'true' : text!, flag);
   }
+  // Development mode is the simulator's (its manual clock, `parley dev`'s demo number): the two cannot go together.
+  if (values.carriersOnly === true && values.dev === true) throw new ConfigError('--carriers-only cannot go with --dev: development mode runs on the simulator, which --carriers-only turns off');
   return Object.freeze(values as unknown as ServeConfig);
 }
 

@@ -79,6 +79,10 @@ export class OutboundMessages {
     if (!number || number.accountSid !== account.sid) {
       throw new TwilioError(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     }
+    // Without the simulator, a number no channel carries has no network to send on.
+    if (!this.gateway.channels.carries(number.phoneNumber)) {
+      throw new TwilioError(21606, `The From phone number ${from} is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers.`);
+    }
     // Twilio numbers cannot message themselves (Twilio reports it as 21211, an invalid 'To').
     if (withoutChannelPrefix(to) === number.phoneNumber) {
       throw new TwilioError(21211, `The 'To' number ${to} is the 'From' number: a number cannot send a message to itself.`);

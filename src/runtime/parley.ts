@@ -45,6 +45,8 @@ export interface ParleyOptions {
   commitDelayMs?: number;
   /** Carrier channels (the configuration file's `channels:`); numbers none lists stay on the simulator. */
   channels?: readonly ChannelConfig[];
+  /** No simulator: numbers no channel carries send nothing, and no handset is simulated (`--carriers-only`). */
+  carriersOnly?: boolean;
   /** Reverse proxies whose X-Forwarded-* headers are believed (addresses, CIDRs, `loopback`). */
   trustProxy?: readonly string[];
   /** How long `stop()` lets running turns and requests finish (default 30 s); what is left stays pending. */
@@ -91,7 +93,7 @@ export async function startParley(options: ParleyOptions): Promise<RunningParley
       ...(options.accountSid ? { sid: options.accountSid } : {}),
       ...(options.authToken ? { authToken: options.authToken } : {}),
     });
-    const channels = createChannels(options.channels ?? [], { logger, clock });
+    const channels = createChannels(options.channels ?? [], { logger, clock }, options.carriersOnly ?? false);
     const gateway = new Gateway({ store, clock, channels, sessionTtlMs: options.sessionTtlMs, logger,
       blockPrivateWebhooks: options.blockPrivateWebhooks ?? false, traceRetentionMs: options.traceRetentionMs ?? DEFAULT_TRACE_RETENTION_MS });
     const metrics = new ParleyMetrics(gateway);

@@ -35,6 +35,7 @@ export function handsetTarget(received: InboundInput[], before: () => Promise<vo
       received.push(input);
       return inboundRecord(input, null, Date.UTC(2026, 11, 5));
     },
+    assertSimulatesHandsets: () => undefined,
   };
 }
 

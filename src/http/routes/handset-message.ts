@@ -14,16 +14,18 @@ import { guessContentType } from '../../messages/message.js';
 import { messageJsonText } from '../representations/message-text.js';
 import { refusalFor, refusalHeaders, type HttpLoggers, type RequestFacts } from '../refusals.js';
 
-/** What the route needs of the gateway: the account's numbers, and the door messages come in by. */
+/** What the route needs of the gateway: the account's numbers, the door messages come in by, and whether handsets are simulated at all. */
 export interface HandsetMessageTarget {
   readonly store: { readonly numbers: Pick<Store['numbers'], 'findByPhoneNumber'> };
   receive(input: InboundInput): Promise<MessageRecord>;
+  assertSimulatesHandsets(): void;
 }
 
 export const HANDSET_MESSAGE_PATH = '/simulator/messages';
 
 /** Checks the handset's message as Twilio checks one, hands it to the gateway, and answers the 201's Message JSON. */
 export async function receiveHandsetMessage(target: HandsetMessageTarget, accountSid: string, params: Params): Promise<string> {
+  target.assertSimulatesHandsets();
   const from = params.get('From');
   const to = params.get('To');
   const body = params.get('Body') ?? '';

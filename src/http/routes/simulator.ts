@@ -56,6 +56,7 @@ export function registerSimulatorRoutes(ctx: RouteContext, api: ApiServices): vo
 
   ctx.routes.add('POST', '/simulator/handsets/:Handset', async (req: RouteRequest) => {
     const account = accountFor(req);
+    gateway.assertSimulatesHandsets();
     const handset = req.params.Handset ?? '';
     if (!isE164(handset)) throw new TwilioError(21211, `The handset ${handset} is not a valid E.164 phone number.`);
     const value = Params.from(req.body).get('Reachable');
