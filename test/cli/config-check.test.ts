@@ -40,6 +40,7 @@ test('a configuration serve would start with: what it would run, no secret, and 
     'account: AC0123456789abcdef0123456789abcdef',
     'channels:',
     `  carrier-a  smpp  127.0.0.1:3550 over TLS  client certificate CN=parley-client, until ${until}  numbers +15550001111`,
+    'other numbers: on the simulator',
   ]);
   assert.ok(r.stderr.split('\n').includes(`warning: carrier-a's client certificate expires at ${until}, in 2 days`), r.stderr);
   for (const secret of ['dbpassword', 'smpppw', 'the-auth-token']) assert.ok(!`${r.stdout}${r.stderr}`.includes(secret), `${secret} is not printed`);
@@ -58,6 +59,13 @@ test('without a file: the options and environment alone, SQLite, no channels', a
   ]);
   assert.equal(r.stderr, '');
   assert.equal(existsSync(db), false, 'nothing is opened');
+});
+
+test('--carriers-only: other numbers cannot send, and with no channel at all that is a warning', async () => {
+  const r = await runCli(['config', 'check', '--carriers-only', '--db', join(dir, 'never-opened.db')], cleanEnv({}));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trimEnd().split('\n').at(-1), 'channels: none; cannot send (--carriers-only: no simulator)');
+  assert.equal(r.stderr, 'warning: --carriers-only without channels: no number can send\n');
 });
 
 test('a mistake is the usage error serve would give: exit 2, the file and the key named', async () => {

@@ -6,7 +6,7 @@
  * error naming the key otherwise. It prints no secret: no password, no auth token.
  */
 import { ConfigError, loadServeConfig, serveHelp, type ServeConfig } from '../../config/schema.js';
-import { presentedCertificate, type ChannelConfig } from '../../config/channels.js';
+import { ANY_NUMBER, presentedCertificate, type ChannelConfig } from '../../config/channels.js';
 import { isPostgresUrl } from '../../stores/registry.js';
 import { describeUrl } from '../../stores/postgres/connection.js';
 import { alignedColumns, utcTime } from '../format.js';
@@ -59,10 +59,18 @@ export function describeConfig(config: ServeConfig, now: number): { lines: strin
     `listen: http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
     `database: ${isPostgresUrl(config.db) ? `${describeUrl(config.db)} (PostgreSQL)` : `${config.db} (SQLite)`}`,
     `account: ${config.accountSid ?? 'from the database, or generated at the first start'}`,
-    config.channels.length === 0 ? 'channels: none; every number is on the simulator' : 'channels:',
+    config.channels.length === 0 ? `channels: none; ${otherNumbers(config)}` : 'channels:',
     ...(channelRows.length > 0 ? alignedColumns(channelRows) : []),
+    ...(channelRows.length > 0 && !config.channels.some((c) => c.numbers.includes(ANY_NUMBER)) ? [`other numbers: ${otherNumbers(config)}`] : []),
   ];
+  if (config.carriersOnly && config.channels.length === 0) warnings.push('--carriers-only without channels: no number can send');
   return { lines, warnings };
+}
+
+/** Where the numbers no channel lists go. */
+function otherNumbers(config: ServeConfig): string {
+  if (config.carriersOnly) return 'cannot send (--carriers-only: no simulator)';
+  return config.channels.length === 0 ? 'every number is on the simulator' : 'on the simulator';
 }
 
 function connection(channel: ChannelConfig): string {
