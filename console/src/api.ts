@@ -123,6 +123,7 @@ export const api = {
   conversationTest: (number: string, handset: string, runner: 'node' | 'vitest') =>
     text(`/simulator/conversations/${e(number)}/${e(handset)}/test?Runner=${runner}`),
   status: () => call<StatusView>('GET', '/parley/status'),
+  channels: async () => (await call<{ channels: ChannelState[] }>('GET', '/parley/channels')).channels,
   media: async (m: Message) => (await call<{ media_list: Array<{ uri: string; content_type: string }> }>('GET', m.subresource_uris.media)).media_list,
 };
 

@@ -46,7 +46,25 @@ function useServerHandsets(): string[] {
   return list;
 }
 
+/** The Phones page: the simulator's handsets, or, when Parley runs without the simulator, why there are none. */
 export function Phones(): preact.JSX.Element {
+  const channels = useData(() => api.channels(), []);
+  // Until the channels are known the handsets show, as they do on every Parley but one run with --carriers-only.
+  if (channels.data && !channels.data.some((c) => c.type === 'simulator')) {
+    return (
+      <Section title="Phones">
+        <p class="card empty" id="no-simulator">
+          Parley runs with <code>--carriers-only</code>: no handset is simulated, and messages come from the carriers
+          ({channels.data.map((c) => c.name).join(', ') || 'none configured'}). Real conversations are on the Messages and
+          Conversations pages.
+        </p>
+      </Section>
+    );
+  }
+  return <Handsets />;
+}
+
+function Handsets(): preact.JSX.Element {
   const [saved, setHandsets] = useHandsets();
   const server = useServerHandsets();
   const handsets: Array<Handset & { local: boolean }> = [

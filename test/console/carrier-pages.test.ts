@@ -80,3 +80,40 @@ describe('console pages with a carrier channel', () => {
     await page.locator('tr', { hasText: 'simulator' }).waitFor();
   });
 });
+
+describe('console pages with --carriers-only', () => {
+  let double: SmscDouble;
+  let parley: SmppParley;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    double = await SmscDouble.start();
+    parley = await startSmppParley(double, {}, { carriersOnly: true });
+    await channelState(parley, 'bound');
+    browser = await launchChromium();
+    ({ page } = await consolePage(browser, parley.url, parley.account, { timezoneId: 'UTC' }));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await parley?.stop();
+    await double?.close();
+  });
+
+  test('the Phones page says there are no simulated handsets, and why, instead of a composer', async () => {
+    await page.goto('/#/phones');
+    const notice = page.locator('#no-simulator');
+    await notice.waitFor();
+    assert.equal((await notice.textContent())?.replace(/\s+/g, ' ').trim(),
+      'Parley runs with --carriers-only: no handset is simulated, and messages come from the carriers (carrier-a). Real conversations are on the Messages and Conversations pages.');
+    assert.equal(await page.getByRole('button', { name: 'Add handset' }).count(), 0);
+    await page.screenshot({ path: `${SHOTS}/phones-carriers-only.png`, fullPage: true });
+  });
+
+  test('the Status page lists the carrier alone', async () => {
+    await page.goto('/#/status');
+    await page.locator('tr', { hasText: 'carrier-a' }).waitFor();
+    assert.equal(await page.locator('table.channels tbody tr').count(), 1);
+  });
+});
