@@ -24,7 +24,8 @@ export const dev: Command = {
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
     }
-    const parley = await startParley({ ...config, logger: createLogger({ level: config.logLevel }) });
+    const logger = createLogger({ level: config.logLevel });
+    const parley = await startParley({ ...config, logger });
     const app = await startSessionCounter({ authToken: parley.account.authToken, host: '127.0.0.1' });
     const existing = await parley.store.numbers.findByPhoneNumber(DEMO_NUMBER);
     const at = parley.clock.now();
@@ -49,6 +50,6 @@ export const dev: Command = {
       `  curl -s -u ${parley.account.sid}:${parley.account.authToken} ${parley.url}/simulator/messages --data-urlencode From=${DEMO_HANDSET} --data-urlencode To=${DEMO_NUMBER} --data-urlencode Body=Hello`,
       `  curl -s -u ${parley.account.sid}:${parley.account.authToken} "${parley.url}/simulator/handsets/${encodeURIComponent(DEMO_HANDSET)}/messages"`,
     ].join('\n'));
-    return untilSignal(parley, () => app.close(), config.drainTimeoutMs, { args: serveArgs, config });
+    return untilSignal(parley, () => app.close(), config.drainTimeoutMs, { args: serveArgs, config, logger });
   },
 };

@@ -2,7 +2,7 @@
 import { ConfigError, loadServeConfig, serveHelp, type ServeConfig } from '../../config/schema.js';
 import { formatDuration } from '../../config/duration.js';
 import { startParley, type RunningParley } from '../../runtime/parley.js';
-import { createLogger } from '../../logging/logger.js';
+import { createLogger, type Logger } from '../../logging/logger.js';
 import { UsageError, type Command } from '../usage.js';
 import { reloadOnHangup } from './reload.js';
 
@@ -16,9 +16,10 @@ export const serve: Command = {
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
     }
-    const parley = await startParley({ ...config, logger: createLogger({ level: config.logLevel }) });
+    const logger = createLogger({ level: config.logLevel });
+    const parley = await startParley({ ...config, logger });
     printBanner(parley, config.sessionTtlMs, config.dev);
-    return untilSignal(parley, undefined, config.drainTimeoutMs, { args, config });
+    return untilSignal(parley, undefined, config.drainTimeoutMs, { args, config, logger });
   },
 };
 
@@ -39,12 +40,13 @@ const BACKSTOP_MS = 15_000;
  * Resolves (with the exit code) after SIGTERM/SIGINT once Parley has drained and stopped (at most `drainTimeoutMs` for
  * the running work), then `extra` (dev's example app, which the running turns still call) has
  * run. A second signal during the drain ends the process at once (Node's default). Until then,
- * SIGHUP reloads the channels from the configuration `started` was read with (reload.ts).
+ * SIGHUP reloads the channels and the log level from the configuration `started` was read with
+ * (reload.ts).
  */
 export function untilSignal(parley: RunningParley, extra: () => Promise<void> = async () => undefined, drainTimeoutMs = 30_000,
-  started?: { args: readonly string[]; config: ServeConfig }): Promise<number> {
+  started?: { args: readonly string[]; config: ServeConfig; logger: Logger }): Promise<number> {
   return new Promise((resolve) => {
-    const stopReloading = started ? reloadOnHangup(parley, started.args, started.config) : () => undefined;
+    const stopReloading = started ? reloadOnHangup({ parley, logger: started.logger, args: started.args }, started.config) : () => undefined;
     const stop = (signal: string): void => {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
