@@ -7,33 +7,55 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { consolePage, launchChromium } from '../helpers/browser.js';
 import { SmscDouble } from '../helpers/smsc-double.js';
 import { channelState, startSmppParley, type SmppParley } from '../channels/smpp/fixtures.js';
 
 const SHOTS = resolve('.artifacts/screenshots');
 
+/** An SMSC double, a Parley bound to it, and the console open in Chromium; `close` ends all three. */
+interface CarrierConsole {
+  double: SmscDouble;
+  parley: SmppParley;
+  page: Page;
+  close(): Promise<void>;
+}
+
+async function openCarrierConsole(smsc: Parameters<typeof SmscDouble.start>[0], options: Parameters<typeof startSmppParley>[2] = {}): Promise<CarrierConsole> {
+  mkdirSync(SHOTS, { recursive: true });
+  const double = await SmscDouble.start(smsc);
+  // What is open so far, closed in the reverse order (also when opening fails half way).
+  const opened: Array<() => Promise<unknown>> = [() => double.close()];
+  const close = async (): Promise<void> => {
+    for (const closeOne of [...opened].reverse()) await closeOne();
+  };
+  try {
+    const parley = await startSmppParley(double, {}, options);
+    opened.push(() => parley.stop());
+    await channelState(parley, 'bound');
+    const browser = await launchChromium();
+    opened.push(() => browser.close());
+    const { page } = await consolePage(browser, parley.url, parley.account, { timezoneId: 'UTC' });
+    return { double, parley, page, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 describe('console pages with a carrier channel', () => {
   let double: SmscDouble;
   let parley: SmppParley;
-  let browser: Browser;
   let page: Page;
+  let opened: CarrierConsole | undefined;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    double = await SmscDouble.start({ autoReceipt: 'tlv' });
-    parley = await startSmppParley(double);
-    await channelState(parley, 'bound');
-    browser = await launchChromium();
-    ({ page } = await consolePage(browser, parley.url, parley.account, { timezoneId: 'UTC' }));
+    opened = await openCarrierConsole({ autoReceipt: 'tlv' });
+    ({ double, parley, page } = opened);
   });
 
-  after(async () => {
-    await browser?.close();
-    await parley?.stop();
-    await double?.close();
-  });
+  after(() => opened?.close());
 
   test("a message's page shows the parts the SMSC accepted, with their ids and receipts", async () => {
     const body = 'Your order has shipped. '.repeat(9).trim(); // 215 GSM-7 characters: 2 parts
@@ -82,24 +104,15 @@ describe('console pages with a carrier channel', () => {
 });
 
 describe('console pages with --carriers-only', () => {
-  let double: SmscDouble;
-  let parley: SmppParley;
-  let browser: Browser;
   let page: Page;
+  let opened: CarrierConsole | undefined;
 
   before(async () => {
-    double = await SmscDouble.start();
-    parley = await startSmppParley(double, {}, { carriersOnly: true });
-    await channelState(parley, 'bound');
-    browser = await launchChromium();
-    ({ page } = await consolePage(browser, parley.url, parley.account, { timezoneId: 'UTC' }));
+    opened = await openCarrierConsole({}, { carriersOnly: true });
+    ({ page } = opened);
   });
 
-  after(async () => {
-    await browser?.close();
-    await parley?.stop();
-    await double?.close();
-  });
+  after(() => opened?.close());
 
   test('the Phones page says there are no simulated handsets, and why, instead of a composer', async () => {
     await page.goto('/#/phones');
