@@ -61,10 +61,9 @@ export class ParleyMetrics {
   private lastReload = { successful: true, lastSuccessAt: Date.now() };
 
   constructor(private readonly gateway: Gateway) {
-    for (const channel of gateway.channels.all) this.received.set(channel.name, 0);
     const registers = [this.registry];
-    tallied(this.registry, 'parley_messages_received_total', 'Inbound messages stored, by the channel of their Parley number.', 'channel', () => this.received);
-    tallied(this.registry, 'parley_messages_sent_total', 'Outbound messages a channel took (handed to the network), by channel.', 'channel', () => this.sentByChannel());
+    tallied(this.registry, 'parley_messages_received_total', 'Inbound messages stored, by the channel of their Parley number.', 'channel', () => this.everyChannel(this.received));
+    tallied(this.registry, 'parley_messages_sent_total', 'Outbound messages a channel took (handed to the network), by channel.', 'channel', () => this.everyChannel(gateway.channels.sentCounts));
     tallied(this.registry, 'parley_message_status_total', 'Statuses messages reached (each status of each message once), by status.', 'status', () => this.statuses);
     tallied(this.registry, 'parley_turns_total', 'Conversation turns committed, by outcome: ok, or error (the app failed; the code is in parley_errors_total).', 'outcome', () => this.turns);
     tallied(this.registry, 'parley_errors_total', 'Errors recorded, by Twilio code: error-log entries (webhook, TwiML, callbacks) and messages that ended failed or undelivered.', 'code', () => this.errors);
@@ -163,7 +162,7 @@ export class ParleyMetrics {
     return {
       at: Date.now(),
       received: sum(this.received),
-      sent: sum(this.sentByChannel()),
+      sent: sum(this.gateway.channels.sentCounts),
       turnsOk: this.turns.get('ok') ?? 0,
       turnsError: this.turns.get('error') ?? 0,
       turnBuckets: buckets,
@@ -196,10 +195,13 @@ export class ParleyMetrics {
     this.unsubscribe();
   }
 
-  private sentByChannel(): ReadonlyMap<string, number> {
-    const sent = this.gateway.channels.sentCounts;
+  /**
+   * Counts by channel name with a zero for each channel running now, so a channel's series shows
+   * before its first message, also for a channel a reload started.
+   */
+  private everyChannel(counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
     const all = new Map<string, number>(this.gateway.channels.all.map((c) => [c.name, 0]));
-    for (const [name, n] of sent) all.set(name, n);
+    for (const [name, n] of counts) all.set(name, n);
     return all;
   }
 
