@@ -211,14 +211,9 @@ export class Gateway {
     return this.channels.statuses();
   }
 
-  /** Whether handsets are simulated: not with `--carriers-only`, where messages come from carriers alone. */
-  get simulatesHandsets(): boolean {
-    return this.channels.simulator !== null;
-  }
-
-  /** Refuses a simulated handset's request when there is no simulator (`--carriers-only`). */
+  /** Refuses a simulated handset's request when there is no simulator (`--carriers-only`: messages come from carriers alone). */
   assertSimulatesHandsets(): void {
-    if (!this.simulatesHandsets) throw new TwilioError(20006, 'Parley runs with --carriers-only: no handset is simulated, messages come from the carriers', 403);
+    if (this.channels.simulator === null) throw new TwilioError(20006, 'Parley runs with --carriers-only: no handset is simulated, messages come from the carriers', 403);
   }
 
   /** The simulator makes a handset unreachable; false if the channel has no simulated handsets. */
