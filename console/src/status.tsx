@@ -36,7 +36,7 @@ function Overview({ view }: { view: StatusView }): preact.JSX.Element {
           {view.channels.map((c) => (
             <tr key={c.name}>
               <td>{c.name}{c.client_certificate && <CertificateNote certificate={c.client_certificate} />}</td><td>{c.type}</td>
-              <td><span class={`state ${c.state}`}>{c.state}</span>{c.reason && <small> {c.reason}</small>}</td>
+              <td><span class={`state ${c.state}`}>{c.state}</span>{c.reason && <small> {c.reason}</small>}{c.binds && c.binds.length > 1 && <BindsNote binds={c.binds} />}</td>
               <td>{time(c.since)}</td><td>{c.waiting}</td><td>{c.in_flight}</td>
             </tr>
           ))}
@@ -134,6 +134,19 @@ function round(n: number): number {
 }
 
 /** The client certificate a channel presents, and until when: marked once it has less than 14 days left. */
+/** A channel with several binds: how many are up, and each one that is not, with why. */
+function BindsNote({ binds }: { binds: NonNullable<ChannelState['binds']> }): preact.JSX.Element {
+  const up = binds.filter((b) => b.state === 'bound').length;
+  return (
+    <div class="binds">
+      <small>{up} of {binds.length} binds bound</small>
+      {binds.filter((b) => b.state !== 'bound').map((b) => (
+        <div key={b.name}><small class="bind-problem">{b.name}: {b.state}{b.reason ? `, ${b.reason}` : ''}</small></div>
+      ))}
+    </div>
+  );
+}
+
 function CertificateNote({ certificate }: { certificate: NonNullable<ChannelState['client_certificate']> }): preact.JSX.Element {
   const daysLeft = (Date.parse(certificate.expires_at) - Date.now()) / 86_400_000;
   return (

@@ -74,6 +74,18 @@ export interface ChannelStatus {
   numbers: readonly string[];
   /** The certificate it presents to its peer (SMPP over TLS with `tls-cert`), so operators see it expire before the carrier refuses it. */
   clientCertificate?: ClientCertificate;
+  /** Each connection it keeps (SMPP binds), when it keeps any: a channel can be `bound` with some of them down. */
+  binds?: readonly BindStatus[];
+}
+
+export interface BindStatus {
+  /** Its mode, numbered when the channel keeps several of a mode (`transceiver 2`). */
+  name: string;
+  state: ChannelStatus['state'];
+  reason: string | null;
+  since: number;
+  /** Requests it carries without a response yet. */
+  inFlight: number;
 }
 
 export interface ClientCertificate {

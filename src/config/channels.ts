@@ -33,6 +33,8 @@ export interface SmppChannelConfig {
   readonly bindTon: number;
   readonly bindNpi: number;
   readonly bind: 'transceiver' | 'transmitter-receiver';
+  /** How many binds (of the `bind` kind) to keep up at once, for a carrier that allows several per account. */
+  readonly binds: number;
   readonly tls: boolean;
   readonly tlsVerify: boolean;
   /** PEM text of the CA certificates to trust (read from the `tls-ca` file at start), or null for the system's. */
@@ -202,14 +204,15 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('bind-ton', readTon, { defaultValue: 0, help: 'addr_ton sent in the bind (with address-range)' }),
   field('bind-npi', readNpi, { defaultValue: 0, help: 'addr_npi sent in the bind (with address-range)' }),
   field('bind', readOneOf(['transceiver', 'transmitter-receiver'] as const), { defaultValue: 'transceiver', help: 'one transceiver bind, or a transmitter bind plus a receiver bind' }),
+  field('binds', readInteger(1, 32), { defaultValue: 1, help: 'how many such binds to keep up at once (transceivers, or transmitter and receiver pairs), for a carrier that allows several per account; submits go to the bind with the most room, deliver_sm come on any' }),
   field('tls', readBoolean, { defaultValue: false, help: 'SMPP over TLS' }),
   field('tls-verify', readBoolean, { defaultValue: true, help: "verify the SMSC's certificate and host name (turn off only for a test SMSC)" }),
   field<string | null>('tls-ca', readPemFile, { defaultValue: null, defaultText: 'system CAs', help: 'a PEM file of CA certificates to trust instead of the system ones' }),
   field<string | null>('tls-servername', readServerName, { defaultValue: null, defaultText: 'host', help: "the name the SMSC's certificate must carry (and the TLS server name sent), when `host` is an address or another name" }),
   field<string | null>('tls-cert', readCertificateFile, { defaultValue: null, defaultText: 'none', help: 'a PEM file with the client certificate to present (then its chain, if any), for an SMSC that asks for one; needs `tls-key`' }),
   field<string | null>('tls-key', readKeyFile, { defaultValue: null, defaultText: 'none', help: "a PEM file with that certificate's private key, unencrypted" }),
-  field('window', readInteger(1, 1000), { defaultValue: 10, help: 'requests in flight without a response, per bind' }),
-  field('throughput', readInteger(0, 100_000), { defaultValue: 0, help: 'submit_sm per second at most (0 = no cap)' }),
+  field('window', readInteger(1, 1000), { defaultValue: 10, help: 'submit_sm in flight without a response, per bind' }),
+  field('throughput', readInteger(0, 100_000), { defaultValue: 0, help: 'submit_sm per second at most, for the channel as a whole (all its binds together; 0 = no cap)' }),
   field('enquire-link', readDuration, { prop: 'enquireLinkMs', defaultValue: 30_000, defaultText: '30s', help: 'enquire_link period; a link that leaves one unanswered for `response-timeout` is dropped' }),
   field('reconnect-delay', readDuration, { prop: 'reconnectDelayMs', defaultValue: 5_000, defaultText: '5s', help: 'first wait before reconnecting after a drop or a refused bind; doubles on each failure' }),
   field('reconnect-delay-max', readDuration, { prop: 'reconnectDelayMaxMs', defaultValue: 60_000, defaultText: '60s', help: 'the cap of that backoff' }),

@@ -5,7 +5,8 @@
  *   parley_message_status_total{status}, parley_turns_total{outcome}, parley_turn_duration_seconds,
  *   parley_webhook_duration_seconds, parley_queue_depth{queue}, parley_channel_up{channel},
  * plus parley_errors_total{code} and parley_receipts_unmatched_total; for channels that present a
- * client certificate, parley_channel_client_certificate_expiry_timestamp_seconds{channel}; with
+ * client certificate, parley_channel_client_certificate_expiry_timestamp_seconds{channel}; for
+ * channels that keep binds (SMPP), parley_channel_binds{channel,state}; with
  * several nodes on one database, parley_cluster_nodes{state}; and, as Prometheus names its own,
  * parley_config_last_reload_successful and parley_config_last_reload_success_timestamp_seconds.
  *
@@ -98,6 +99,18 @@ export class ParleyMetrics {
       collect() {
         this.reset();
         for (const status of gateway.channelStatuses()) this.set({ channel: status.name }, status.state === 'bound' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'parley_channel_binds', help: 'The binds (SMPP connections) of each channel that keeps any, by state: bound, connecting or down.',
+      labelNames: ['channel', 'state'], registers,
+      collect() {
+        this.reset();
+        for (const { name, binds } of gateway.channelStatuses()) {
+          if (!binds) continue;
+          // Every state, zeros too: an alert on binds not bound sees a series that exists.
+          for (const state of ['bound', 'connecting', 'down'] as const) this.set({ channel: name, state }, binds.filter((b) => b.state === state).length);
+        }
       },
     });
     new Gauge({

@@ -145,6 +145,7 @@ const MISTAKES: Array<[string, string, RegExp]> = [
   ['an error code Parley does not know', `channels:${CHANNEL}    error-codes:\n      receipt-error: {1: 30999}\n`, /: channels\[0\]\.error-codes\.receipt-error\.1: 30999 is not a delivery error code Parley knows/],
   ['an error-codes map with an unknown key', `channels:${CHANNEL}    error-codes:\n      status: {}\n`, /: channels\[0\]\.error-codes\.status: unknown key \(known keys: command-status, receipt-error\)/],
   ['a window of zero', `channels:${CHANNEL}    window: 0\n`, /: channels\[0\]\.window: must be between 1 and 1000, not 0/],
+  ['more binds than a channel keeps', `channels:${CHANNEL}    binds: 33\n`, /: channels\[0\]\.binds: must be between 1 and 32, not 33/],
   ['a priority SMPP does not define', `channels:${CHANNEL}    priority: 4\n`, /: channels\[0\]\.priority: must be between 0 and 3, not 4/],
   ['a validity period that is not a duration', `channels:${CHANNEL}    validity-period: forever\n`, /: channels\[0\]\.validity-period: must be "none", "message" or a duration like 48h, not "forever"/],
   ['a validity period shorter than a minute', `channels:${CHANNEL}    validity-period: 30s\n`, /: channels\[0\]\.validity-period: must be from 1m to 365d, not "30s"/],

@@ -1,14 +1,15 @@
 /**
  * The SMPP channel: Parley as an ESME (SMPP 3.4 client) of a carrier's SMSC, behind the Channel
  * contract (../channel.ts). One transceiver bind, or a transmitter bind plus a receiver bind
- * (`bind: transmitter-receiver`); outbound messages wait in the send queue (send-queue.ts) until
- * the SMSC accepts every part; deliver_sm (messages and receipts) go to inbound.ts.
+ * (`bind: transmitter-receiver`), `binds` times over; outbound messages wait in the send queue
+ * (send-queue.ts) until the SMSC accepts every part; deliver_sm (messages and receipts), on any
+ * bind, go to inbound.ts.
  *
  * `start` does not wait for the bind: a channel that cannot bind is `down` with the reason, and the
  * messages given to it wait (in order per conversation) until it binds or their validity ends.
  */
 import { EventEmitter } from 'node:events';
-import type { Channel, ChannelHost, ChannelStatus, ClientCertificate, SendOptions, SendOutcome } from '../channel.js';
+import type { BindStatus, Channel, ChannelHost, ChannelStatus, ClientCertificate, SendOptions, SendOutcome } from '../channel.js';
 import type { ChannelDeps } from '../registry.js';
 import { presentedCertificate, type SmppChannelConfig } from '../../config/channels.js';
 import type { MessageRecord } from '../../stores/records.js';
@@ -16,7 +17,7 @@ import { interfaceVersionByte } from './library.js';
 import { SmppLink, type LinkState } from './link.js';
 import { SendQueue } from './send-queue.js';
 import { InboundHandler } from './inbound.js';
-import type { SessionSettings } from './session.js';
+import type { BindMode, SessionSettings } from './session.js';
 import type { ErrorOverrides } from './errors.js';
 
 export class SmppChannel implements Channel {
@@ -42,19 +43,21 @@ export class SmppChannel implements Channel {
     };
     const logger = deps.logger;
     this.inbound = new InboundHandler({ config, overrides, host: () => this.host, clock: deps.clock, logger });
-    const link = (mode: 'transceiver' | 'transmitter' | 'receiver'): SmppLink => new SmppLink({
-      settings, mode, reconnectDelayMs: config.reconnectDelayMs, reconnectDelayMaxMs: config.reconnectDelayMaxMs, clock: deps.clock, logger,
+    const link = (mode: BindMode, name: string): SmppLink => new SmppLink({
+      settings, mode, name, reconnectDelayMs: config.reconnectDelayMs, reconnectDelayMaxMs: config.reconnectDelayMaxMs, clock: deps.clock, logger,
       channel: config.name,
       deliver: (pdu, session) => this.inbound.handle(pdu, session),
       bound: () => { if (mode !== 'receiver') this.queue.wake(); },
       changed: () => this.events.emit('state', this.status()),
     });
-    this.links = config.bind === 'transceiver' ? [link('transceiver')] : [link('transmitter'), link('receiver')];
-    const transmitter = this.links[0]!;
+    const modes: readonly BindMode[] = config.bind === 'transceiver' ? ['transceiver'] : ['transmitter', 'receiver'];
+    this.links = [];
+    for (let n = 1; n <= config.binds; n++) {
+      for (const mode of modes) this.links.push(link(mode, config.binds === 1 ? mode : `${mode} ${n}`));
+    }
     this.queue = new SendQueue({
       config, overrides, host: () => this.host, clock: deps.clock, logger,
-      session: () => transmitter.bound,
-      dropSession: (reason) => transmitter.drop(reason),
+      transmitters: this.links.filter((l) => l.mode !== 'receiver'),
     });
   }
 
@@ -80,11 +83,16 @@ export class SmppChannel implements Channel {
   }
 
   status(): ChannelStatus {
-    const { state, reason, since } = this.linkState();
+    const binds = this.links.map((l): BindStatus => {
+      const session = l.bound;
+      return { name: l.name, ...l.state(), inFlight: session ? this.queue.inFlightOn(session) : 0 };
+    });
+    const { state, reason, since } = channelState(binds, this.links.map((l) => l.mode));
     return {
       name: this.name, type: this.type, state, reason, since,
       waiting: this.queue.waiting, inFlight: this.queue.inFlight, numbers: this.config.numbers,
       ...(this.certificate ? { clientCertificate: this.certificate } : {}),
+      binds,
     };
   }
 
@@ -93,15 +101,29 @@ export class SmppChannel implements Channel {
     return this.inbound.unreadableReceipts;
   }
 
-  /** One link's state; with two binds, the worse of the two, named. */
-  private linkState(): LinkState {
-    const states = this.links.map((l) => ({ mode: l.mode, ...l.state() }));
-    if (states.length === 1) return states[0]!;
-    const rank = { down: 2, connecting: 1, bound: 0 } as const;
-    const worst = states.reduce((a, b) => (rank[b.state] > rank[a.state] ? b : a));
-    if (worst.state === 'bound') return { state: 'bound', reason: null, since: Math.max(...states.map((s) => s.since)) };
-    return { state: worst.state, reason: worst.reason === null ? null : `${worst.mode}: ${worst.reason}`, since: worst.since };
-  }
+}
+
+const RANK = { bound: 0, connecting: 1, down: 2 } as const;
+
+/**
+ * The channel's state from its binds': it is `bound` when it can both send and receive, that is when
+ * some bind that submits and some bind that receives are bound. Otherwise it takes the state of the
+ * role that is worse off (the best of that role's binds), named by the bind when there are several.
+ * So one transceiver's state is the channel's; of a transmitter and a receiver, the worse one, named;
+ * of several, the channel stays `bound` while one of each role is, and its binds show the rest.
+ */
+function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]): LinkState {
+  const role = (takes: (mode: BindMode) => boolean): BindStatus => {
+    const candidates = binds.filter((_, i) => takes(modes[i]!));
+    // The best bind of the role; among bound ones the earliest bound, since the role has been up since then.
+    return candidates.reduce((a, b) => (RANK[b.state] < RANK[a.state] || (b.state === 'bound' && a.state === 'bound' && b.since < a.since) ? b : a));
+  };
+  const sending = role((mode) => mode !== 'receiver');
+  const receiving = role((mode) => mode !== 'transmitter');
+  const worse = RANK[receiving.state] > RANK[sending.state] ? receiving : sending;
+  if (worse.state === 'bound') return { state: 'bound', reason: null, since: Math.max(sending.since, receiving.since) };
+  const named = binds.length > 1 && worse.reason !== null ? `${worse.name}: ${worse.reason}` : worse.reason;
+  return { state: worse.state, reason: named, since: worse.since };
 }
 
 /** The client certificate to present, when the configuration names one (it checked that both files go together). */

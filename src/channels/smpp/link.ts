@@ -17,6 +17,8 @@ export interface LinkState {
 export interface LinkOptions {
   settings: SessionSettings;
   mode: BindMode;
+  /** The bind's name in the channel's status and the log: its mode, numbered when the channel keeps several (`transceiver 2`). */
+  name: string;
   reconnectDelayMs: number;
   reconnectDelayMaxMs: number;
   clock: Clock;
@@ -53,6 +55,10 @@ export class SmppLink {
     return this.options.mode;
   }
 
+  get name(): string {
+    return this.options.name;
+  }
+
   state(): LinkState {
     return this.current;
   }
@@ -71,11 +77,6 @@ export class SmppLink {
     this.session = null;
   }
 
-  /** Drops the session (a session-level error status on a submit): the link binds again after the delay. */
-  drop(reason: string): void {
-    void this.session?.destroy(reason);
-  }
-
   private connect(): void {
     if (this.stopped) return;
     this.enter('connecting', this.current.reason);
@@ -87,7 +88,7 @@ export class SmppLink {
       this.session = session;
       this.delayMs = this.options.reconnectDelayMs;
       this.enter('bound', null);
-      this.options.logger.info({ channel: this.options.channel, mode: this.options.mode }, 'SMPP bind established');
+      this.options.logger.info({ channel: this.options.channel, bind: this.options.name }, 'SMPP bind established');
       this.options.bound(session);
       return undefined;
     }, (error: unknown) => {
@@ -108,7 +109,7 @@ export class SmppLink {
     const delay = this.delayMs;
     this.delayMs = Math.min(this.delayMs * 2, this.options.reconnectDelayMaxMs);
     this.enter('down', reason);
-    this.options.logger.warn({ channel: this.options.channel, mode: this.options.mode, reason, retryInMs: delay }, 'SMPP link down; binding again later');
+    this.options.logger.warn({ channel: this.options.channel, bind: this.options.name, reason, retryInMs: delay }, 'SMPP link down; binding again later');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();

@@ -5,11 +5,14 @@
  * - Order per conversation: a message's parts go only once the conversation's previous message is
  *   wholly accepted, so nothing overtakes, also across throttling, retries and reconnects. The
  *   parts of one message are pipelined.
- * - `window` submit_sm at most without a response, `throughput` per second at most (throughput.ts).
+ * - `window` submit_sm at most without a response on each bind, `throughput` per second at most for
+ *   the channel (throughput.ts). With several binds each submit goes on the bound one with the
+ *   fewest in flight, ties taken in turn, so a bind that drops only takes its own submits with it.
  * - A temporary error retries the part after a delay that doubles per attempt; throttling
  *   (ESME_RTHROTTLED, ESME_RMSGQFUL) pauses every submit for such a delay. A submit_sm with no
  *   response in time, or in flight when the link dropped, is sent again (at least once: the SMSC
- *   may have taken it). A session-level status drops the link and the part waits for the rebind.
+ *   may have taken it). A session-level status drops that bind, and the part goes on another or
+ *   waits for the rebind.
  * - A permanent error ends the message `failed` with the mapped Twilio code (errors.ts).
  * - A message waiting past its ValidityPeriod before any part was accepted fails with 30036.
  * - Each accepted part is recorded (host.recordSubmitted) before it counts; a message sent again
@@ -58,14 +61,17 @@ interface Job {
   resolve(outcome: SendOutcome): void;
 }
 
+/** A bind that can submit (a transceiver or a transmitter): its session while it is bound. */
+export interface Transmitter {
+  readonly bound: SmppSession | null;
+}
+
 export interface QueueDeps {
   config: QueueConfig;
   overrides: ErrorOverrides;
   host: () => ChannelHost | null;
-  /** The bound transmitting session, or null. */
-  session: () => SmppSession | null;
-  /** Drops the session after a session-level error status (it binds again). */
-  dropSession(reason: string): void;
+  /** The channel's binds that submit, in their order. */
+  transmitters: readonly Transmitter[];
   clock: Clock;
   logger: Logger;
 }
@@ -78,6 +84,10 @@ export class SendQueue {
   private readonly rate: RateLimit;
   private jobs = 0;
   private submitsInFlight = 0;
+  /** submit_sm without a response, per session: the window is per bind. */
+  private readonly inFlightBySession = new Map<SmppSession, number>();
+  /** Where the next search for a bind with room starts, so that equal binds take turns. */
+  private nextTransmitter = 0;
   private pausedUntil = 0;
   private throttles = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -97,6 +107,11 @@ export class SendQueue {
   /** submit_sm sent without a response yet. */
   get inFlight(): number {
     return this.submitsInFlight;
+  }
+
+  /** submit_sm sent on one session without a response yet. */
+  inFlightOn(session: SmppSession): number {
+    return this.inFlightBySession.get(session) ?? 0;
   }
 
   send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome> {
@@ -209,13 +224,13 @@ export class SendQueue {
     }, Math.max(0, job.notBefore - monotonic()));
   }
 
-  /** Submits what the window, the rate and the SMSC's pause allow. */
+  /** Submits what the binds' windows, the rate and the SMSC's pause allow. */
   private pump(): void {
     if (this.stopping) return;
-    const session = this.deps.session();
-    if (!session) return; // the link calls wake() once bound
-    const { window } = this.deps.config;
-    while (this.submitsInFlight < window) {
+    for (;;) {
+      // None bound, or every window full: a bind calls wake() once bound, a response pumps again.
+      const at = this.roomiestTransmitter();
+      if (at < 0) return;
       const job = this.runnable.peek();
       if (!job) return;
       const now = monotonic();
@@ -232,10 +247,13 @@ export class SendQueue {
       }
       const slot = job.slots.find((s) => s.state === 'waiting');
       if (slot) {
+        const session = this.deps.transmitters[at]!.bound!;
+        this.nextTransmitter = (at + 1) % this.deps.transmitters.length;
         slot.state = 'in-flight';
         slot.sends++;
         job.inFlight++;
         this.submitsInFlight++;
+        this.inFlightBySession.set(session, this.inFlightOn(session) + 1);
         this.rate.take(now);
         this.submit(job, slot, session);
       }
@@ -244,6 +262,28 @@ export class SendQueue {
         job.queued = false;
       }
     }
+  }
+
+  /**
+   * Which transmitter the next submit goes on: the bound one with the fewest submits in flight,
+   * below the window; ties go to the first from the one after the last used. -1 when none is bound
+   * or every window is full.
+   */
+  private roomiestTransmitter(): number {
+    const { transmitters } = this.deps;
+    let best = -1;
+    let fewest = this.deps.config.window;
+    for (let i = 0; i < transmitters.length; i++) {
+      const at = (this.nextTransmitter + i) % transmitters.length;
+      const session = transmitters[at]!.bound;
+      if (!session) continue;
+      const inFlight = this.inFlightOn(session);
+      if (inFlight < fewest) {
+        best = at;
+        fewest = inFlight;
+      }
+    }
+    return best;
   }
 
   private wakeAt(at: number): void {
@@ -260,8 +300,8 @@ export class SendQueue {
     const { validityPeriod } = this.deps.config;
     // The default (`none`) reads no clock: the field goes empty.
     const validity = validityPeriod === 'none' ? '' : validityPeriodField(validityPeriod, validUntilOf(job.message), this.deps.clock.now(), Date.now());
-    session.requestThen('submit_sm', submitRequest(prepared, part, validity), (response) => this.answered(job, slot, response), (error) => {
-      this.submitDone(job);
+    session.requestThen('submit_sm', submitRequest(prepared, part, validity), (response) => this.answered(job, slot, response, session), (error) => {
+      this.submitDone(job, session);
       // No response in time, or the link dropped with it in flight: send it again (at least once).
       const timeout = error.kind === 'timeout';
       this.deps.logger.warn({ channel: this.deps.config.name, messageSid: job.message.sid, part: slot.index + 1, reason: error.message }, 'submit_sm unanswered; it will be sent again');
@@ -275,17 +315,17 @@ export class SendQueue {
    * as unmatched (a warning and a count in parley_receipts_unmatched_total) until the part is
    * recorded (bench/README.md, finding 91). Any other status is handled after the read, as before.
    */
-  private answered(job: Job, slot: Slot, response: PDU): void {
+  private answered(job: Job, slot: Slot, response: PDU, session: SmppSession): void {
     const status = response.command_status;
     const outcome = classifySubmitStatus(status, { attempt: slot.sends, overrides: this.deps.overrides });
     if (outcome.kind === 'ok') {
-      this.submitDone(job);
+      this.submitDone(job, session);
       this.throttles = 0;
       void this.accept(job, slot, typeof response.message_id === 'string' ? response.message_id : '');
       return;
     }
     queueMicrotask(() => {
-      this.submitDone(job);
+      this.submitDone(job, session);
       switch (outcome.kind) {
         case 'retry':
           if (outcome.throttle) {
@@ -297,8 +337,8 @@ export class SendQueue {
           }
           return;
         case 'rebind':
-          // Drop first, so the part waits for the new bind instead of going on this session again.
-          this.deps.dropSession(`${statusText(status)} on submit_sm: binding again`);
+          // Drop first, so the part goes on another bind or waits for the new one, not on this session again.
+          void session.destroy(`${statusText(status)} on submit_sm: binding again`);
           this.retry(job, slot, 0);
           return;
         case 'failed':
@@ -308,9 +348,12 @@ export class SendQueue {
     });
   }
 
-  private submitDone(job: Job): void {
+  private submitDone(job: Job, session: SmppSession): void {
     job.inFlight--;
     this.submitsInFlight--;
+    const left = this.inFlightOn(session) - 1;
+    if (left > 0) this.inFlightBySession.set(session, left);
+    else this.inFlightBySession.delete(session);
     if (this.submitsInFlight === 0 && this.drained) this.drained();
   }
 

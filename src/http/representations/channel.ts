@@ -13,6 +13,16 @@ export interface ChannelJson {
   numbers: string[];
   /** The certificate the channel presents to its peer (SMPP `tls-cert`), null when none. */
   client_certificate: { subject: string; expires_at: string } | null;
+  /** Each connection it keeps (SMPP binds, in order), null for a channel without any (the simulator). */
+  binds: BindJson[] | null;
+}
+
+export interface BindJson {
+  name: string;
+  state: ChannelStatus['state'];
+  reason: string | null;
+  since: string;
+  in_flight: number;
 }
 
 export function channelJson(status: ChannelStatus): ChannelJson {
@@ -21,6 +31,7 @@ export function channelJson(status: ChannelStatus): ChannelJson {
     name: status.name, type: status.type, state: status.state, reason: status.reason, since: new Date(status.since).toISOString(),
     waiting: status.waiting, in_flight: status.inFlight, numbers: [...status.numbers],
     client_certificate: certificate ? { subject: certificate.subject, expires_at: new Date(certificate.expiresAt).toISOString() } : null,
+    binds: status.binds?.map((b) => ({ name: b.name, state: b.state, reason: b.reason, since: new Date(b.since).toISOString(), in_flight: b.inFlight })) ?? null,
   };
 }
 

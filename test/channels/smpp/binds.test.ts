@@ -1,0 +1,207 @@
+/**
+ * Several binds on one channel (`binds`), as the SMSC double and users see them: each bind is its
+ * own connection with its own window; submits go to the bind with the most room, in turn when they
+ * are equal; a bind that drops takes only its own submits with it, which go again on the others;
+ * the channel stays bound (able to send and receive) while one bind of each role is, and
+ * GET /parley/channels, `parley channels`, /metrics and the console show the binds that are not.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { smpp } from '../../../src/channels/smpp/library.js';
+import { channelLines } from '../../../src/cli/commands/channels.js';
+import type { ChannelJson } from '../../../src/http/representations/channel.js';
+import { SmscDouble } from '../../helpers/smsc-double.js';
+import { basicAuth } from '../../helpers/basic-auth.js';
+import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
+import { launchChromium, consolePage } from '../../helpers/browser.js';
+import { carrierOf, HANDSET, PARLEY_NUMBER, startSmppParley, type SmppParley } from './fixtures.js';
+
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+async function setUp(extra: Record<string, unknown>): Promise<{ double: SmscDouble; parley: SmppParley }> {
+  const double = await SmscDouble.start();
+  cleanup.push(() => double.close());
+  const parley = await startSmppParley(double, extra);
+  cleanup.push(() => parley.stop());
+  return { double, parley };
+}
+
+async function carrier(parley: SmppParley): Promise<ChannelJson> {
+  const res = await parley.api<{ channels: ChannelJson[] }>('GET', '/parley/channels');
+  return res.body.channels.find((c) => c.name === 'carrier-a')!;
+}
+
+/** Resolves once the channel's binds are in these states, in order. */
+function bindsIn(parley: SmppParley, states: readonly string[]): Promise<void> {
+  const channel = carrierOf(parley);
+  const now = (): boolean => JSON.stringify(channel.status().binds?.map((b) => b.state)) === JSON.stringify(states);
+  if (now()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (!now()) return;
+      channel.events.off('state', check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      channel.events.off('state', check);
+      reject(new Error(`binds are ${JSON.stringify(channel.status().binds?.map((b) => b.state))}, not ${JSON.stringify(states)}`));
+    }, 15_000);
+    channel.events.on('state', check);
+  });
+}
+
+/** A handset of its own per message: different conversations, so no message waits for another. */
+const handset = (i: number): string => `+1555123${String(1000 + i)}`;
+
+describe('binds: 3 transceivers', () => {
+  test('three connections; submits spread over them, each within its own window; every message sent', async () => {
+    const { double, parley } = await setUp({ binds: 3, window: 1 });
+    await double.until(() => double.bound('transceiver').length === 3, 'three binds');
+    await bindsIn(parley, ['bound', 'bound', 'bound']);
+    const shown = await carrier(parley);
+    assert.equal(shown.state, 'bound');
+    assert.deepEqual(shown.binds!.map((b) => [b.name, b.state, b.reason, b.in_flight]),
+      [['transceiver 1', 'bound', null, 0], ['transceiver 2', 'bound', null, 0], ['transceiver 3', 'bound', null, 0]]);
+
+    double.onSubmit = () => ({ hold: true });
+    const sids: string[] = [];
+    for (let i = 0; i < 5; i++) sids.push((await parley.create(`message ${i}`, { To: handset(i) })).sid);
+    await double.until(() => double.held.length === 3, 'one submit held on each bind');
+    assert.deepEqual(new Set(double.held.map((s) => s.session)), new Set(double.bound().map((s) => s.id)), 'one on each bind');
+    const busy = await carrier(parley);
+    assert.deepEqual(busy.binds!.map((b) => b.in_flight), [1, 1, 1]);
+    assert.equal(busy.in_flight, 3);
+    assert.equal(busy.waiting, 5);
+
+    double.onSubmit = () => ({});
+    for (const held of double.held) held.answer();
+    for (const sid of sids) await parley.status(sid, ['sent']);
+    assert.equal(double.submits.length, 5);
+    assert.equal(double.maxOutstanding, 1, 'never more than the window on any bind');
+  });
+
+  test('at a low rate the binds take turns', async () => {
+    const { double, parley } = await setUp({ binds: 3 });
+    await double.until(() => double.bound().length === 3, 'three binds');
+    await bindsIn(parley, ['bound', 'bound', 'bound']);
+    for (let i = 0; i < 6; i++) {
+      const m = await parley.create(`one at a time ${i}`);
+      await parley.status(m.sid, ['sent']);
+    }
+    const sessions = double.submits.map((s) => s.session);
+    assert.equal(new Set(sessions.slice(0, 3)).size, 3, 'the first three on three binds');
+    assert.deepEqual(sessions.slice(3), sessions.slice(0, 3), 'then the same turn again');
+  });
+
+  test('a bind that drops: its submit goes again on another; the channel stays bound and shows which bind is down, everywhere', { timeout: 60_000 }, async () => {
+    const { double, parley } = await setUp({ binds: 3, 'reconnect-delay': '10s', 'reconnect-delay-max': '10s' });
+    await double.until(() => double.bound().length === 3, 'three binds');
+    await bindsIn(parley, ['bound', 'bound', 'bound']);
+    double.onSubmit = () => ({ hold: true });
+    const m = await parley.create('caught on a bind that drops');
+    await double.until(() => double.held.length === 1, 'a submit held');
+    const dropped = double.held[0]!.session;
+    double.onSubmit = () => ({});
+    double.sessions.find((s) => s.id === dropped)!.session.destroy();
+    await parley.status(m.sid, ['sent']);
+    assert.equal(double.submits.length, 2);
+    assert.notEqual(double.submits[1]!.session, dropped, 'sent again on a bind still up');
+
+    const shown = await carrier(parley);
+    assert.equal(shown.state, 'bound', 'it can still send and receive');
+    assert.equal(shown.reason, null);
+    const [down, ...others] = shown.binds!.filter((b) => b.state !== 'bound');
+    assert.equal(others.length, 0, 'the other two stay bound');
+    assert.match(down!.name, /^transceiver [123]$/);
+    assert.equal(down!.state, 'down');
+    assert.equal(down!.reason, 'the SMSC closed the connection');
+    const droppedName = down!.name;
+
+    // More messages go on the two left.
+    const after: string[] = [];
+    for (let i = 0; i < 4; i++) after.push((await parley.create(`after ${i}`, { To: handset(i) })).sid);
+    for (const sid of after) await parley.status(sid, ['sent']);
+    assert.ok(double.submits.slice(2).every((s) => s.session !== dropped));
+
+    const [line] = channelLines([shown]);
+    assert.ok(line!.includes('binds 2/3 bound'), line);
+    assert.ok(line!.includes(`(${droppedName} down: the SMSC closed the connection)`), line);
+
+    const metrics = await (await fetch(`${parley.url}/metrics`, { headers: { authorization: basicAuth(parley.account.sid, parley.account.authToken) } })).text();
+    const families = parseExposition(metrics);
+    const binds = families.get('parley_channel_binds')!;
+    assert.equal(binds.type, 'gauge');
+    assert.deepEqual(binds.samples.map((s) => [s.labels.channel, s.labels.state, s.value]).sort(),
+      [['carrier-a', 'bound', 2], ['carrier-a', 'connecting', 0], ['carrier-a', 'down', 1]]);
+    assert.deepEqual(families.get('parley_channel_up')!.samples.find((s) => s.labels.channel === 'carrier-a')?.value, 1);
+    const promtool = await promtoolCheck(metrics);
+    assert.equal(promtool.code, 0, promtool.output);
+
+    const browser = await launchChromium();
+    cleanup.push(() => browser.close());
+    const { page } = await consolePage(browser, parley.url, parley.account);
+    await page.goto('/#/status');
+    const row = page.locator('table.channels tr', { hasText: 'carrier-a' });
+    await row.locator('.state.bound').waitFor();
+    assert.equal(await row.locator('.binds > small').textContent(), '2 of 3 binds bound');
+    assert.equal(await row.locator('.bind-problem').textContent(), `${droppedName}: down, the SMSC closed the connection`);
+  });
+
+  test('a session-level status drops only the bind that gave it; the part goes on another', async () => {
+    const { double, parley } = await setUp({ binds: 2, 'reconnect-delay': '10s', 'reconnect-delay-max': '10s' });
+    await double.until(() => double.bound().length === 2, 'two binds');
+    await bindsIn(parley, ['bound', 'bound']);
+    let once = true;
+    double.onSubmit = () => (once ? ((once = false), { status: smpp.errors.ESME_RINVBNDSTS! }) : {});
+    const m = await parley.create('rebind one');
+    await parley.status(m.sid, ['sent']);
+    const [first, second] = double.submits;
+    assert.notEqual(first!.session, second!.session);
+    assert.deepEqual(double.bound().map((s) => s.id), [second!.session], 'the other bind stayed');
+    assert.equal((await carrier(parley)).state, 'bound');
+  });
+});
+
+describe('binds: 2 with transmitter-receiver', () => {
+  test('two transmitters and two receivers; submits only on transmitters, messages from handsets on either receiver', async () => {
+    const { double, parley } = await setUp({ bind: 'transmitter-receiver', binds: 2 });
+    await double.until(() => double.bound('transmitter').length === 2 && double.bound('receiver').length === 2, 'four binds');
+    await bindsIn(parley, ['bound', 'bound', 'bound', 'bound']);
+    assert.deepEqual((await carrier(parley)).binds!.map((b) => b.name), ['transmitter 1', 'receiver 1', 'transmitter 2', 'receiver 2']);
+    for (let i = 0; i < 4; i++) await parley.status((await parley.create(`out ${i}`)).sid, ['sent']);
+    const transmitters = double.bound('transmitter').map((s) => s.id);
+    const sessions = double.submits.map((s) => s.session);
+    assert.deepEqual(new Set(sessions.slice(0, 2)), new Set(transmitters), 'one on each transmitter');
+    assert.deepEqual(sessions.slice(2), sessions.slice(0, 2), 'in turn');
+
+    for (const receiver of double.bound('receiver')) {
+      const resp = await double.deliver({ from: HANDSET.slice(1), to: PARLEY_NUMBER.slice(1), shortMessage: Buffer.from(`in on ${receiver.id}`) }, receiver.session);
+      assert.equal(resp.command_status, 0);
+    }
+    const inbound = await parley.store.messages.list(parley.account.sid, {}, { pageSize: 20 });
+    assert.equal(inbound.filter((m) => m.direction === 'inbound' && m.body.startsWith('in on ')).length, 2);
+  });
+
+  test('with both receivers down the channel is down, named by a receiver; with one of them up it is bound', async () => {
+    const { double, parley } = await setUp({ bind: 'transmitter-receiver', binds: 2, 'reconnect-delay': '1s', 'reconnect-delay-max': '1s' });
+    await double.until(() => double.bound().length === 4, 'four binds');
+    await bindsIn(parley, ['bound', 'bound', 'bound', 'bound']);
+    double.bindStatus = smpp.errors.ESME_RBINDFAIL!;
+    double.bound('receiver')[0]!.session.destroy();
+    await bindsIn(parley, ['bound', 'down', 'bound', 'bound']);
+    assert.equal((await carrier(parley)).state, 'bound');
+    double.bound('receiver')[0]!.session.destroy();
+    await bindsIn(parley, ['bound', 'down', 'bound', 'down']);
+    const down = await carrier(parley);
+    assert.equal(down.state, 'down');
+    assert.match(down.reason ?? '', /^receiver [12]: (the SMSC closed the connection|bind refused: ESME_RBINDFAIL)/);
+    double.bindStatus = 0;
+    await bindsIn(parley, ['bound', 'bound', 'bound', 'bound']);
+    assert.equal((await carrier(parley)).state, 'bound');
+  });
+});
