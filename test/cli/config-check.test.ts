@@ -1,7 +1,7 @@
 /**
  * `parley config check` as a subprocess: a configuration `parley serve` would start with is
- * described (listen address, database, account, channels with TLS and the client certificate's end
- * of validity) with no secret printed, and a certificate near its end gets a warning; a mistake is
+ * described (listen address, database, account, channels with TLS, their binds and the client
+ * certificate's end of validity) with no secret printed, and a certificate near its end gets a warning; a mistake is
  * the usage error `serve` would give (exit 2, naming the file and the key), and nothing is opened.
  */
 import assert from 'node:assert/strict';
@@ -27,7 +27,7 @@ const channel = (extra: string): string => [
 test('a configuration serve would start with: what it would run, no secret, and a warning for a certificate near its end', async () => {
   const file = join(dir, 'good.yaml');
   writeFileSync(file, ['port: 4100', 'channels:', channel([
-    '    tls: true', `    tls-ca: ${join(dir, 'ca.pem')}`, `    tls-cert: ${join(dir, 'client.pem')}`, `    tls-key: ${join(dir, 'client.key')}`,
+    '    binds: 3', '    tls: true', `    tls-ca: ${join(dir, 'ca.pem')}`, `    tls-cert: ${join(dir, 'client.pem')}`, `    tls-key: ${join(dir, 'client.key')}`,
   ].join('\n')), ''].join('\n'));
   const r = await runCli(['config', 'check', '--config', file, '--db', 'postgres://parley:dbpassword@db.internal:5432/parley'],
     cleanEnv({ PARLEY_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', PARLEY_AUTH_TOKEN: 'the-auth-token' }));
@@ -39,11 +39,22 @@ test('a configuration serve would start with: what it would run, no secret, and 
     'database: postgres://parley:***@db.internal:5432/parley (PostgreSQL)',
     'account: AC0123456789abcdef0123456789abcdef',
     'channels:',
-    `  carrier-a  smpp  127.0.0.1:3550 over TLS  client certificate CN=parley-client, until ${until}  numbers +15550001111`,
+    `  carrier-a  smpp  127.0.0.1:3550 over TLS, 3 binds  client certificate CN=parley-client, until ${until}  numbers +15550001111`,
     'other numbers: on the simulator',
   ]);
   assert.ok(r.stderr.split('\n').includes(`warning: carrier-a's client certificate expires at ${until}, in 2 days`), r.stderr);
   for (const secret of ['dbpassword', 'smpppw', 'the-auth-token']) assert.ok(!`${r.stdout}${r.stderr}`.includes(secret), `${secret} is not printed`);
+});
+
+test('the binds of each channel, when not the one transceiver of the default', async () => {
+  const file = join(dir, 'binds.yaml');
+  const second = channel('    bind: transmitter-receiver\n    binds: 2').replace('carrier-a', 'carrier-b').replace('+15550001111', '+15550002222');
+  writeFileSync(file, ['channels:', channel('    bind: transmitter-receiver'), second, ''].join('\n'));
+  const r = await runCli(['config', 'check', '--config', file, '--db', join(dir, 'never-opened.db')], cleanEnv({}));
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n').map((line) => line.trim().replace(/ {2,}/g, ' | '));
+  assert.ok(lines.includes('carrier-a | smpp | 127.0.0.1:3550, plain TCP, a transmitter and a receiver | numbers +15550001111'), r.stdout);
+  assert.ok(lines.includes('carrier-b | smpp | 127.0.0.1:3550, plain TCP, 2 transmitter and receiver pairs | numbers +15550002222'), r.stdout);
 });
 
 test('without a file: the options and environment alone, SQLite, no channels', async () => {

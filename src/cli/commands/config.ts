@@ -74,6 +74,13 @@ function otherNumbers(config: ServeConfig): string {
 }
 
 function connection(channel: ChannelConfig): string {
-  if (!channel.tls) return `${channel.host}:${channel.port}, plain TCP`;
-  return `${channel.host}:${channel.port} over TLS${channel.tlsVerify ? '' : ' (not verified)'}${channel.tlsServername ? ` as ${channel.tlsServername}` : ''}`;
+  const address = !channel.tls ? `${channel.host}:${channel.port}, plain TCP`
+    : `${channel.host}:${channel.port} over TLS${channel.tlsVerify ? '' : ' (not verified)'}${channel.tlsServername ? ` as ${channel.tlsServername}` : ''}`;
+  return `${address}${binds(channel)}`;
+}
+
+/** The binds it keeps, when not the one transceiver of the default. */
+function binds(channel: ChannelConfig): string {
+  if (channel.bind === 'transceiver') return channel.binds === 1 ? '' : `, ${channel.binds} binds`;
+  return channel.binds === 1 ? ', a transmitter and a receiver' : `, ${channel.binds} transmitter and receiver pairs`;
 }
