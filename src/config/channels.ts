@@ -25,6 +25,7 @@ export interface SmppChannelConfig {
   readonly host: string;
   readonly port: number;
   readonly systemId: string;
+  /** The bind's password: the `password` key's, or the text of the file `password-file` names. */
   readonly password: string;
   readonly numbers: readonly string[];
   readonly systemType: string;
@@ -139,6 +140,24 @@ function privateKey(pem: string): KeyObject {
   }
 }
 
+/**
+ * The file `password-file` names: its text without one final newline, as `echo secret > file` or
+ * systemd's `LoadCredential=` leave it; at most 8 characters, as the `password` key.
+ */
+const readPasswordFile: Reader<string> = (value, where) => {
+  const file = readString()(value, where);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw configError(where, `cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))}`);
+  }
+  const password = text.replace(/\r?\n$/, '');
+  if (password.includes('\n')) throw configError(where, `"${file}" holds more than one line; the password is its one line`);
+  if (password.length > 8) throw configError(where, `"${file}" holds ${password.length} characters; an SMPP password has at most 8`);
+  return password;
+};
+
 /** SMPP 3.4's type-of-number values (5.2.5) and numbering-plan values (5.2.6). */
 const TONS = [0, 1, 2, 3, 4, 5, 6] as const;
 const NPIS = [0, 1, 3, 4, 6, 8, 9, 10, 14, 18] as const;
@@ -197,7 +216,8 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('host', readString(), { help: 'the SMSC host name or address' }),
   field('port', readInteger(1, 65535), { help: 'the SMSC port (2775 is usual for plain SMPP, 3550 for SMPP over TLS)' }),
   field('system-id', readString({ maxLength: 15 }), { help: 'the account (system_id) the carrier gave you' }),
-  field('password', readString({ maxLength: 8, allowEmpty: true }), { help: 'its password (never logged)' }),
+  field<string | null>('password', readString({ maxLength: 8, allowEmpty: true }), { defaultValue: null, defaultText: 'required, or password-file', help: 'its password (never logged)' }),
+  field<string | null>('password-file', readPasswordFile, { prop: 'passwordFromFile', defaultValue: null, defaultText: 'none', help: 'a file holding the password instead (one line; a final newline is dropped), so the configuration can be readable while the password is not' }),
   field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers this connection carries (E.164); `"*"` = every number no other channel lists' }),
   field('system-type', readString({ maxLength: 12, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'system_type sent in the bind, if the carrier asks for one' }),
   field('address-range', readString({ maxLength: 40, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'address_range sent in the bind (the numbers a receiving bind serves, as the carrier writes them), if the carrier asks for one' }),
@@ -267,9 +287,18 @@ function readChannel(value: unknown, where: Where): ChannelConfig {
   if (type === undefined) throw configError(at(where, 'type'), `is required (known types: ${Object.keys(CHANNEL_FIELDS).join(', ')})`);
   const fields = typeof type === 'string' ? CHANNEL_FIELDS[type as ChannelConfig['type']] : undefined;
   if (!fields) throw configError(at(where, 'type'), `unknown channel type ${JSON.stringify(type)} (known types: ${Object.keys(CHANNEL_FIELDS).join(', ')})`);
-  const values = readMapping(fields, value, where) as unknown as ChannelConfig;
-  checkTlsKeys(values, where);
-  return Object.freeze(values);
+  const { passwordFromFile, ...values } = readMapping(fields, value, where) as unknown as Omit<ChannelConfig, 'password'> & { password: string | null; passwordFromFile: string | null };
+  const channel: ChannelConfig = { ...values, password: onePassword(values.password, passwordFromFile, where) };
+  checkTlsKeys(channel, where);
+  return Object.freeze(channel);
+}
+
+/** Exactly one of `password` and `password-file`. */
+function onePassword(password: string | null, fromFile: string | null, where: Where): string {
+  if (password !== null && fromFile !== null) throw configError(at(where, 'password-file'), 'is set beside password; keep one of the two');
+  const given = password ?? fromFile;
+  if (given === null) throw configError(at(where, 'password'), 'is required (or password-file, naming a file that holds it)');
+  return given;
 }
 
 /** The TLS files go together, and only with `tls: true`: otherwise the bind would go in the clear. */

@@ -22,6 +22,13 @@ function configFile(text: string): string {
   return file;
 }
 
+/** A password file for the mistakes below, written as the list is made. */
+function passwordFile(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
 const CHANNEL = `
   - name: carrier-a
     type: smpp
@@ -115,6 +122,17 @@ describe('channels', () => {
     assert.equal(read('    validity-period: 90\n').validityPeriod, 90_000, 'a bare number is seconds, as for every duration');
   });
 
+  test('password-file: the password from a file, without its final newline, instead of the password key', () => {
+    const secret = join(dir, 'smpp-password');
+    writeFileSync(secret, 'fromfile\n');
+    const text = `channels:${CHANNEL.replace('    password: secret\n', `    password-file: ${secret}\n`)}`;
+    const [channel] = loadServeConfig(['--config', configFile(text)], {}).channels;
+    assert.equal(channel!.password, 'fromfile');
+    assert.ok(!('passwordFromFile' in channel!), 'the configuration holds the password once');
+    writeFileSync(secret, 'crlf\r\n');
+    assert.equal(loadServeConfig(['--config', configFile(text)], {}).channels[0]!.password, 'crlf');
+  });
+
   test('error-codes: command statuses in hex or decimal to a Twilio code or retry, receipt errors to a code', () => {
     const text = `channels:${CHANNEL}    error-codes:\n      command-status: {0x45: retry, 11: 30003, "0x0000000A": 30004}\n      receipt-error: {1: 30005}\n`;
     const [channel] = loadServeConfig(['--config', configFile(text)], {}).channels;
@@ -139,6 +157,11 @@ const MISTAKES: Array<[string, string, RegExp]> = [
   ['a channel port out of range', `channels:${CHANNEL.replace('2775', '70000')}`, /: channels\[0\]\.port: must be between 1 and 65535, not 70000/],
   ['a number that is not E.164', `channels:${CHANNEL.replace('+15550001111', '5550001111')}`, /: channels\[0\]\.numbers\[0\]: "5550001111" is neither an E.164 number/],
   ['an empty numbers list', `channels:${CHANNEL.replace('["+15550001111"]', '[]')}`, /: channels\[0\]\.numbers: must list at least one entry/],
+  ['no password and no password-file', `channels:${CHANNEL.replace('    password: secret\n', '')}`, /: channels\[0\]\.password: is required \(or password-file, naming a file that holds it\)/],
+  ['a password-file that does not exist', `channels:${CHANNEL.replace('    password: secret\n', `    password-file: ${join(dir, 'missing-password')}\n`)}`, /: channels\[0\]\.password-file: cannot read "[^"]+missing-password": ENOENT/],
+  ['a password-file longer than SMPP allows', `channels:${CHANNEL.replace('    password: secret\n', `    password-file: ${passwordFile('long-password', 'much-too-long\n')}\n`)}`, /: channels\[0\]\.password-file: "[^"]+long-password" holds 13 characters; an SMPP password has at most 8/],
+  ['a password-file of two lines', `channels:${CHANNEL.replace('    password: secret\n', `    password-file: ${passwordFile('two-lines', 'one\ntwo\n')}\n`)}`, /: channels\[0\]\.password-file: "[^"]+two-lines" holds more than one line/],
+  ['both password and password-file', `channels:${CHANNEL}    password-file: ${passwordFile('both', 'other\n')}\n`, /: channels\[0\]\.password-file: is set beside password; keep one of the two/],
   ['a password longer than SMPP allows', `channels:${CHANNEL.replace('secret', 'much-too-long')}`, /: channels\[0\]\.password: must be at most 8 bytes/],
   ['an unknown data coding', `channels:${CHANNEL}    data-coding: 8\n`, /: channels\[0\]\.data-coding: must be one of 0, 1, 3, not number 8/],
   ['an error-codes key that is not a number', `channels:${CHANNEL}    error-codes:\n      command-status: {throttled: retry}\n`, /: channels\[0\]\.error-codes\.command-status\.throttled: "throttled" is not a number/],

@@ -3,7 +3,8 @@
  * client certificate and a changed channel rebind with the new configuration while an unchanged
  * one keeps its bind; a new channel starts and a removed one unbinds; a message the old channel
  * held is sent by the new one; a configuration with a mistake changes nothing and names the key;
- * a setting that takes a restart is named; /metrics says whether the last reload succeeded.
+ * a setting that takes a restart is named; /metrics says whether the last reload succeeded; a
+ * password changed in its password-file binds again with it.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -192,5 +193,24 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     // A message from carrier-b's number now stays on the simulator, which no channel lists.
     const sid = await message(OTHER_NUMBER, 'back on the simulator');
     await statusOf(sid, 'delivered');
+  });
+
+  test('a password read from password-file: changed in the file, the channel binds again with the new one', { timeout: 30_000 }, async () => {
+    const passwordFile = file('carrier-b.password');
+    writeFileSync(passwordFile, 'secret\n');
+    writeConfig({}, [carrierB({ password: null, 'password-file': passwordFile })]);
+    assert.match(await hangUp(), /^SIGHUP: configuration reloaded; channels started: carrier-b; unchanged: carrier-a$/m);
+    await plainDouble.until(() => plainDouble.bound().length === 1, 'carrier-b bound with the password from its file');
+    const binds = plainDouble.binds.length;
+    assert.equal(plainDouble.binds.at(-1)!.pdu.password, 'secret');
+
+    // The carrier changes the password; the operator writes the new one into the file and reloads.
+    plainDouble.options.password = 'rotated';
+    writeFileSync(passwordFile, 'rotated\n');
+    assert.match(await hangUp(), /^SIGHUP: configuration reloaded; channels restarted: carrier-b; unchanged: carrier-a$/m);
+    await plainDouble.until(() => plainDouble.binds.length === binds + 1 && plainDouble.bound().length === 1, 'the bind with the new password');
+    assert.deepEqual(plainDouble.binds.slice(binds).map((b) => [b.pdu.password, b.status]), [['rotated', 0]]);
+    const sid = await message(OTHER_NUMBER, 'after the new password');
+    await statusOf(sid, 'sent');
   });
 });
