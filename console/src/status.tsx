@@ -133,7 +133,6 @@ function round(n: number): number {
   return n >= 10 ? Math.round(n) : Math.round(n * 10) / 10;
 }
 
-/** The client certificate a channel presents, and until when: marked once it has less than 14 days left. */
 /** A channel with several binds: how many are up, and each one that is not, with why. */
 function BindsNote({ binds }: { binds: NonNullable<ChannelState['binds']> }): preact.JSX.Element {
   const up = binds.filter((b) => b.state === 'bound').length;
@@ -147,6 +146,7 @@ function BindsNote({ binds }: { binds: NonNullable<ChannelState['binds']> }): pr
   );
 }
 
+/** The client certificate a channel presents, and until when: marked once it has less than 14 days left. */
 function CertificateNote({ certificate }: { certificate: NonNullable<ChannelState['client_certificate']> }): preact.JSX.Element {
   const daysLeft = (Date.parse(certificate.expires_at) - Date.now()) / 86_400_000;
   return (

@@ -84,7 +84,7 @@ export interface BindStatus {
   state: ChannelStatus['state'];
   reason: string | null;
   since: number;
-  /** Requests it carries without a response yet. */
+  /** Messages (SMPP: submit_sm) it carries without a response yet. */
   inFlight: number;
 }
 

@@ -142,7 +142,7 @@ function privateKey(pem: string): KeyObject {
 
 /**
  * The file `password-file` names: its text without one final newline, as `echo secret > file` or
- * systemd's `LoadCredential=` leave it; at most 8 characters, as the `password` key.
+ * systemd's `LoadCredential=` leave it; at most 8 bytes, as the `password` key.
  */
 const readPasswordFile: Reader<string> = (value, where) => {
   const file = readString()(value, where);
@@ -154,7 +154,8 @@ const readPasswordFile: Reader<string> = (value, where) => {
   }
   const password = text.replace(/\r?\n$/, '');
   if (password.includes('\n')) throw configError(where, `"${file}" holds more than one line; the password is its one line`);
-  if (password.length > 8) throw configError(where, `"${file}" holds ${password.length} characters; an SMPP password has at most 8`);
+  const bytes = Buffer.byteLength(password);
+  if (bytes > 8) throw configError(where, `"${file}" holds ${bytes} bytes; an SMPP password has at most 8`);
   return password;
 };
 

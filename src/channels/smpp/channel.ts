@@ -100,7 +100,6 @@ export class SmppChannel implements Channel {
   get unreadableReceipts(): number {
     return this.inbound.unreadableReceipts;
   }
-
 }
 
 const RANK = { bound: 0, connecting: 1, down: 2 } as const;
