@@ -2,8 +2,9 @@
  * Several binds on one channel (`binds`), as the SMSC double and users see them: each bind is its
  * own connection with its own window; submits go to the bind with the most room, in turn when they
  * are equal; a bind that drops takes only its own submits with it, which go again on the others;
- * the channel stays bound (able to send and receive) while one bind of each role is, and
- * GET /parley/channels, `parley channels`, /metrics and the console show the binds that are not.
+ * a receipt may come on another bind than its submit; the channel stays bound (able to send and
+ * receive) while one bind of each role is, and GET /parley/channels, `parley channels`, /metrics
+ * and the console show the binds that are not.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
@@ -150,6 +151,19 @@ describe('binds: 3 transceivers', () => {
     await row.locator('.state.bound').waitFor();
     assert.equal(await row.locator('.binds > small').textContent(), '2 of 3 binds bound');
     assert.equal(await row.locator('.bind-problem').textContent(), `${droppedName}: down, the SMSC closed the connection`);
+  });
+
+  test('a receipt on another bind than its submit_sm finds its message', async () => {
+    const { double, parley } = await setUp({ binds: 2 });
+    await double.until(() => double.bound().length === 2, 'two binds');
+    await bindsIn(parley, ['bound', 'bound']);
+    const m = await parley.create('receipt comes back elsewhere');
+    await parley.status(m.sid, ['sent']);
+    const [submit] = double.submits;
+    const other = double.bound().find((s) => s.id !== submit!.session)!;
+    const resp = await double.receipt({ messageId: submit!.messageId, form: 'text' }, other.session);
+    assert.equal(resp.command_status, 0);
+    await parley.status(m.sid, ['delivered']);
   });
 
   test('a session-level status drops only the bind that gave it; the part goes on another', async () => {
