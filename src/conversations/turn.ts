@@ -20,6 +20,7 @@ import { newMessage } from '../messages/message.js';
 import { inboundParams } from '../webhooks/params.js';
 import { fetchDocument, type DocumentRequest, type FetchContext } from './documents.js';
 import type { ConversationState } from './state.js';
+import { smartEncoded } from '../messages/smart-encoding.js';
 
 export const MAX_REPLIES = 10;
 export const MAX_DOCUMENTS = 50;
@@ -36,6 +37,8 @@ export interface TurnInput {
   number: PhoneNumberRecord | null;
   authToken: string;
   conversation: ConversationState;
+  /** Smart Encoding for the replies (their number's Messaging Service has it on). */
+  smartEncoding: boolean;
 }
 
 interface Failure {
@@ -122,7 +125,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
         warn({ code: 14109, message: `More than ${MAX_REPLIES} replies to one message; the rest were not sent` }, exchange);
         break;
       }
-      const reply = replyOf(inbound, verb, replyCount++, number, now());
+      const reply = replyOf(inbound, verb, replyCount++, number, now(), input.smartEncoding);
       exchange.steps.push(`${verb.verb} to ${reply.to}${verb.media.length ? ` with ${verb.media.length} media` : ''}`);
       outcome.replies.push(reply);
       if (verb.action) {
@@ -154,10 +157,10 @@ function classify(result: Awaited<ReturnType<typeof fetchDocument>>['result'], r
   return null;
 }
 
-function replyOf(inbound: MessageRecord, verb: MessageVerb, seq: number, number: PhoneNumberRecord, at: number): MessageRecord {
+function replyOf(inbound: MessageRecord, verb: MessageVerb, seq: number, number: PhoneNumberRecord, at: number, smart: boolean): MessageRecord {
   return newMessage({
     accountSid: inbound.accountSid, direction: 'outbound-reply', from: verb.from ?? inbound.to, to: verb.to ?? inbound.from,
-    body: verb.body, status: 'queued', at, media: verb.media.slice(0, 10).map((url) => ({ url })),
+    body: smart ? smartEncoded(verb.body) : verb.body, status: 'queued', at, media: verb.media.slice(0, 10).map((url) => ({ url })),
     messagingServiceSid: inbound.messagingServiceSid, statusCallback: verb.statusCallback ?? (number.statusCallback || null),
     inboundSid: inbound.sid, replySeq: seq,
   });

@@ -266,14 +266,14 @@ export class Gateway {
     const inbound = turn.inbound ?? await this.store.messages.get(turn.accountSid, turn.messageSid);
     const account = await this.store.accounts.get(turn.accountSid);
     if (!inbound || !account) return;
-    const { number } = await inboundWebhookFor(this.store, inbound.accountSid, inbound.to);
+    const { number, smartEncoding } = await inboundWebhookFor(this.store, inbound.accountSid, inbound.to);
     const conversation = await this.conversations.open(
       { accountSid: inbound.accountSid, number: inbound.to, handset: inbound.from }, inbound.dateCreated, this.sessionTtlMs,
     );
     const outcome = await runTurn({
       fetch: { client: this.client, now: () => this.clock.now() },
       checkpoint: (partial) => this.commit(partial, account, false, fresh, turn.claim),
-    }, { inbound, number, authToken: account.authToken, conversation });
+    }, { inbound, number, authToken: account.authToken, conversation, smartEncoding });
     await this.commit(outcome, account, true, fresh, turn.claim);
     this.conversations.committed(outcome.conversation, conversation.jar);
     this.events.emit({ type: 'turn', accountSid: inbound.accountSid, messageSid: inbound.sid, conversationId: turn.conversationId, errorCode: outcome.errorCode,

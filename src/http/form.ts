@@ -34,6 +34,15 @@ export class Params {
     return [...(this.values.get(name) ?? [])];
   }
 
+  /** A boolean parameter (`true` or `false`, in any case, as the helper libraries write them), or undefined when absent. */
+  boolean(name: string): boolean | undefined {
+    const value = this.get(name);
+    if (value === undefined) return undefined;
+    const lower = value.toLowerCase();
+    if (lower === 'true' || lower === 'false') return lower === 'true';
+    throw new TwilioError(20001, `${name} must be true or false, not '${value}'.`);
+  }
+
   names(): string[] {
     return [...this.values.keys()];
   }

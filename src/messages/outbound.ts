@@ -15,6 +15,7 @@ import { isE164, withoutChannelPrefix } from '../phone/numbers.js';
 import { newMessage } from './message.js';
 import { parseIso8601Filter } from '../http/representations/dates.js';
 import { MAX_BODY_LENGTH } from './segments.js';
+import { smartEncoded } from './smart-encoding.js';
 import { isOptedOut } from './opt-outs.js';
 import { DEFAULT_VALIDITY_PERIOD_S, parseValidityPeriod } from './validity.js';
 
@@ -31,6 +32,8 @@ export interface CreateMessageInput {
   validityPeriod: string | undefined;
   sendAt: string | undefined;
   scheduleType: string | undefined;
+  /** `SmartEncoded`: Smart Encoding for this message; absent, the Messaging Service's setting (off without one). */
+  smartEncoded?: boolean | undefined;
 }
 
 /** `whatsapp:+1…` and other channel addresses carry an E.164 number after the prefix. */
@@ -103,8 +106,10 @@ export class OutboundMessages {
       throw new TwilioError(21610, 'Attempt to send to unsubscribed recipient');
     }
 
+    // The body stored is the one sent and counted: after Smart Encoding's replacements.
+    const smart = input.smartEncoded ?? (service !== null && service.smartEncoding !== false);
     const message = newMessage({
-      accountSid: account.sid, direction: 'outbound-api', from, to, body, at: now,
+      accountSid: account.sid, direction: 'outbound-api', from, to, body: smart ? smartEncoded(body) : body, at: now,
       status: sendAt !== null ? 'scheduled' : accepted ? 'accepted' : 'queued',
       media: input.mediaUrls.map((url) => ({ url })),
       messagingServiceSid: service?.sid ?? null,

@@ -36,6 +36,8 @@ export interface MessagingServiceRecord {
   /** False (Twilio's default): the service's inbound URLs replace its numbers' own. */
   useInboundWebhookOnNumber: boolean;
   stickySender: boolean;
+  /** Smart Encoding of the messages sent through it (src/messages/smart-encoding.ts); records stored before it existed lack it: on. */
+  smartEncoding?: boolean;
   validityPeriod: number;
   dateCreated: number;
   dateUpdated: number;

@@ -35,7 +35,7 @@ export function serviceJson(baseUrl: string, s: MessagingServiceRecord): Record<
     mms_converter: true,
     scan_message_content: 'inherit',
     sid: s.sid,
-    smart_encoding: true,
+    smart_encoding: s.smartEncoding !== false,
     status_callback: s.statusCallback || null,
     sticky_sender: s.stickySender,
     synchronous_validation: true,

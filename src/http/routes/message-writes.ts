@@ -38,7 +38,7 @@ export function registerMessageWriteRoutes(ctx: RouteContext, api: ApiServices):
     const message = await api.outbound.create(account, {
       to: p.get('To'), from: p.get('From'), messagingServiceSid: p.get('MessagingServiceSid'), body: p.get('Body'),
       mediaUrls: p.all('MediaUrl'), statusCallback: p.get('StatusCallback'), validityPeriod: p.get('ValidityPeriod'),
-      sendAt: p.get('SendAt'), scheduleType: p.get('ScheduleType'),
+      sendAt: p.get('SendAt'), scheduleType: p.get('ScheduleType'), smartEncoded: p.boolean('SmartEncoded'),
     });
     return reply.code(201).send(messageJson(message));
   });

@@ -44,6 +44,7 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
       useInboundWebhookOnNumber: p.has('UseInboundWebhookOnNumber')
         ? p.get('UseInboundWebhookOnNumber') === 'true' : s.useInboundWebhookOnNumber === true,
       stickySender: p.has('StickySender') ? p.get('StickySender') !== 'false' : s.stickySender,
+      smartEncoding: p.boolean('SmartEncoding') ?? s.smartEncoding !== false,
       validityPeriod,
       dateUpdated: clock.now(),
     };
@@ -56,7 +57,7 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
     const at = clock.now();
     const service = apply({
       sid: newSid('MG', at), accountSid: account.sid, friendlyName: '', inboundRequestUrl: '', inboundMethod: 'POST',
-      fallbackUrl: '', fallbackMethod: 'POST', statusCallback: '', useInboundWebhookOnNumber: false, stickySender: true, validityPeriod: 14_400,
+      fallbackUrl: '', fallbackMethod: 'POST', statusCallback: '', useInboundWebhookOnNumber: false, stickySender: true, smartEncoding: true, validityPeriod: 14_400,
       dateCreated: at, dateUpdated: at,
     }, p);
     await store.services.save(service);
