@@ -23,6 +23,7 @@
  *   release every socket and timer; messages it still held stay queued in the store.
  */
 import type { CarrierReceipt, InboundPart, MediaRecord, MessageRecord, SubmittedPart } from '../stores/records.js';
+import type { ChannelConfig } from '../config/channels.js';
 
 export type { CarrierReceipt, InboundPart } from '../stores/records.js';
 
@@ -145,4 +146,11 @@ export interface Channel {
    * `undelivered` with 30003 (as a carrier's receipt reports it) until it is reachable again.
    */
   setHandsetReachable?(accountSid: string, handset: string, reachable: boolean): void;
+  /**
+   * Optional, for channels made from the configuration file: takes a changed configuration of this
+   * same channel while it runs, when what changed allows it without reconnecting (a carrier's
+   * window, throughput or number of binds), and resolves true; resolves false, changing nothing,
+   * when the channel must stop and start again with it. A reload (SIGHUP) asks first.
+   */
+  adjust?(config: ChannelConfig): Promise<boolean>;
 }

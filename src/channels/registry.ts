@@ -39,6 +39,8 @@ export function createChannels(configs: readonly ChannelConfig[], deps: ChannelD
 /** What a reload changed, by channel name. */
 export interface ChannelChanges {
   started: string[];
+  /** Changed in what a running channel can take without reconnecting (Channel.adjust). */
+  adjusted: string[];
   restarted: string[];
   stopped: string[];
   unchanged: string[];
@@ -47,22 +49,28 @@ export interface ChannelChanges {
 /**
  * Runs the carriers of a reloaded configuration: a channel whose configuration is unchanged (the
  * files it names included, so a renewed certificate counts as a change) keeps running untouched;
- * a changed one stops and starts again with the new configuration; new ones start, removed ones
- * stop (router.replace).
+ * a changed one takes the change while running when it can (Channel.adjust: a window, a number of
+ * binds), else stops and starts again with the new configuration; new ones start, removed ones
+ * stop (router.replace, which also routes the numbers anew).
  */
 export async function reloadChannels(router: ChannelRouter<ConfiguredCarrier>, configs: readonly ChannelConfig[], deps: ChannelDeps): Promise<ChannelChanges> {
   const running = new Map(router.carriers.map((c) => [c.config.name, c]));
-  const changes: ChannelChanges = { started: [], restarted: [], stopped: [], unchanged: [] };
-  const next = configs.map((config) => {
+  const changes: ChannelChanges = { started: [], adjusted: [], restarted: [], stopped: [], unchanged: [] };
+  const next: ConfiguredCarrier[] = [];
+  for (const config of configs) {
     const now = running.get(config.name);
     running.delete(config.name);
     if (now && isDeepStrictEqual(now.config, config)) {
       changes.unchanged.push(config.name);
-      return now;
+      next.push(now);
+    } else if (now && await now.channel.adjust?.(config)) {
+      changes.adjusted.push(config.name);
+      next.push({ channel: now.channel, numbers: config.numbers, config });
+    } else {
+      (now ? changes.restarted : changes.started).push(config.name);
+      next.push(carrier(config, deps));
     }
-    (now ? changes.restarted : changes.started).push(config.name);
-    return carrier(config, deps);
-  });
+  }
   changes.stopped.push(...running.keys());
   await router.replace(next);
   return changes;

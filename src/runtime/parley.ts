@@ -74,7 +74,8 @@ export interface RunningParley {
   stop(): Promise<void>;
   /**
    * Runs the carrier channels of a reloaded configuration (`parley serve` on SIGHUP): unchanged
-   * channels keep running, changed ones restart, new ones start, removed ones stop. One reload at a
+   * channels keep running, changed ones take the change while running when they can (a window, a
+   * number of binds) and restart otherwise, new ones start, removed ones stop. One reload at a
    * time; none once stopping.
    */
   reloadChannels(channels: readonly ChannelConfig[]): Promise<ChannelChanges>;

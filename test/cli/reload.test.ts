@@ -23,7 +23,7 @@ test('log-level: the new level at once, said in the reload line, not named as ta
   const running = loadServeConfig(args, {});
   const logger = { level: 'info' };
   const outcomes: boolean[] = [];
-  const unchanged: ChannelChanges = { started: [], restarted: [], stopped: [], unchanged: [] };
+  const unchanged: ChannelChanges = { started: [], adjusted: [], restarted: [], stopped: [], unchanged: [] };
   const reloading: Reloading = {
     parley: { reloadChannels: async () => unchanged, metrics: { recordReload: (ok) => void outcomes.push(ok) } },
     logger, args,

@@ -9,6 +9,7 @@
  * messages given to it wait (in order per conversation) until it binds or their validity ends.
  */
 import { EventEmitter } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import type { BindStatus, Channel, ChannelHost, ChannelStatus, ClientCertificate, SendOptions, SendOutcome } from '../channel.js';
 import type { ChannelDeps } from '../registry.js';
 import { presentedCertificate, type SmppChannelConfig } from '../../config/channels.js';
@@ -24,14 +25,17 @@ export class SmppChannel implements Channel {
   readonly type = 'smpp';
   readonly name: string;
   private host: ChannelHost | null = null;
-  private readonly links: SmppLink[];
+  private config: SmppChannelConfig;
+  private readonly links: SmppLink[] = [];
+  private readonly newLink: (mode: BindMode) => SmppLink;
   private readonly queue: SendQueue;
   private readonly inbound: InboundHandler;
   private readonly certificate: ClientCertificate | null;
   /** `state` (a ChannelStatus) whenever a bind comes up or goes down: for whoever watches (tests, a live view). */
   readonly events = new EventEmitter();
 
-  constructor(private readonly config: SmppChannelConfig, deps: ChannelDeps) {
+  constructor(config: SmppChannelConfig, deps: ChannelDeps) {
+    this.config = config;
     this.name = config.name;
     this.certificate = presentedCertificate(config);
     const overrides: ErrorOverrides = { commandStatus: config.errorCodes.commandStatus, receiptError: config.errorCodes.receiptError };
@@ -43,22 +47,59 @@ export class SmppChannel implements Channel {
     };
     const logger = deps.logger;
     this.inbound = new InboundHandler({ config, overrides, host: () => this.host, clock: deps.clock, logger });
-    const link = (mode: BindMode, name: string): SmppLink => new SmppLink({
-      settings, mode, name, reconnectDelayMs: config.reconnectDelayMs, reconnectDelayMaxMs: config.reconnectDelayMaxMs, clock: deps.clock, logger,
+    this.newLink = (mode) => new SmppLink({
+      settings, mode, name: mode, reconnectDelayMs: config.reconnectDelayMs, reconnectDelayMaxMs: config.reconnectDelayMaxMs, clock: deps.clock, logger,
       channel: config.name,
       deliver: (pdu, session) => this.inbound.handle(pdu, session),
       bound: () => { if (mode !== 'receiver') this.queue.wake(); },
       changed: () => this.events.emit('state', this.status()),
     });
-    const modes: readonly BindMode[] = config.bind === 'transceiver' ? ['transceiver'] : ['transmitter', 'receiver'];
-    this.links = [];
-    for (let n = 1; n <= config.binds; n++) {
-      for (const mode of modes) this.links.push(link(mode, config.binds === 1 ? mode : `${mode} ${n}`));
+    this.addBinds(config.binds);
+    this.queue = new SendQueue({ config, overrides, host: () => this.host, clock: deps.clock, logger, transmitters: this.transmitters() });
+  }
+
+  /**
+   * Takes a reload's configuration while running when only what needs no new connection changed
+   * (ADJUSTABLE_KEYS): the numbers, the send queue's settings and the number of binds. New binds
+   * connect; binds no longer wanted unbind, and what they had in flight goes again on the others.
+   */
+  async adjust(next: SmppChannelConfig): Promise<boolean> {
+    if (!isDeepStrictEqual(withoutAdjustable(this.config), withoutAdjustable(next))) return false;
+    const leaving = this.links.splice(next.binds * this.modes.length);
+    const joining = this.addBinds(next.binds);
+    this.nameBinds();
+    this.config = next;
+    this.queue.configure(next, this.transmitters());
+    if (this.host) for (const link of joining) link.start();
+    await Promise.all(leaving.map((l) => l.stop()));
+    this.events.emit('state', this.status());
+    return true;
+  }
+
+  /** The modes of one bind: a transceiver, or a transmitter and a receiver. */
+  private get modes(): readonly BindMode[] {
+    return this.config.bind === 'transceiver' ? ['transceiver'] : ['transmitter', 'receiver'];
+  }
+
+  /** Adds links up to `binds` binds, named in order; returns the new ones (not started). */
+  private addBinds(binds: number): SmppLink[] {
+    const added: SmppLink[] = [];
+    while (this.links.length + added.length < binds * this.modes.length) {
+      for (const mode of this.modes) added.push(this.newLink(mode));
     }
-    this.queue = new SendQueue({
-      config, overrides, host: () => this.host, clock: deps.clock, logger,
-      transmitters: this.links.filter((l) => l.mode !== 'receiver'),
-    });
+    this.links.push(...added);
+    this.nameBinds();
+    return added;
+  }
+
+  /** Each bind's mode, numbered when there are several (`transceiver 2`). */
+  private nameBinds(): void {
+    const several = this.links.length > this.modes.length;
+    this.links.forEach((link, i) => { link.name = several ? `${link.mode} ${Math.floor(i / this.modes.length) + 1}` : link.mode; });
+  }
+
+  private transmitters(): SmppLink[] {
+    return this.links.filter((l) => l.mode !== 'receiver');
   }
 
   async start(host: ChannelHost): Promise<void> {
@@ -123,6 +164,22 @@ function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]):
   if (worse.state === 'bound') return { state: 'bound', reason: null, since: Math.max(sending.since, receiving.since) };
   const named = binds.length > 1 && worse.reason !== null ? `${worse.name}: ${worse.reason}` : worse.reason;
   return { state: worse.state, reason: named, since: worse.since };
+}
+
+/**
+ * What a running channel can take from a reload without reconnecting (SmppChannel.adjust): its
+ * numbers (the router's), the send queue's settings, and how many binds. Anything else (the
+ * address, the account, TLS, the bind's own settings, the inbound side's) takes a restart.
+ */
+const ADJUSTABLE_KEYS = [
+  'numbers', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'dataCoding', 'serviceType',
+  'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'receipts', 'priority', 'validityPeriod', 'longMessages',
+] as const satisfies ReadonlyArray<keyof SmppChannelConfig>;
+
+function withoutAdjustable(config: SmppChannelConfig): Partial<SmppChannelConfig> {
+  const rest: Partial<SmppChannelConfig> = { ...config };
+  for (const key of ADJUSTABLE_KEYS) delete rest[key];
+  return rest;
 }
 
 /** The client certificate to present, when the configuration names one (it checked that both files go together). */

@@ -55,8 +55,13 @@ export class SmppLink {
     return this.options.mode;
   }
 
+  /** Its name in the channel's status and the log; a channel whose number of binds changes renames them. */
   get name(): string {
     return this.options.name;
+  }
+
+  set name(name: string) {
+    this.options.name = name;
   }
 
   state(): LinkState {

@@ -81,7 +81,7 @@ const monotonic = (): number => performance.now();
 export class SendQueue {
   private readonly conversations = new Map<string, Job[]>();
   private readonly runnable = new Fifo<Job>();
-  private readonly rate: RateLimit;
+  private rate: RateLimit;
   private jobs = 0;
   private submitsInFlight = 0;
   /** submit_sm without a response, per session: the window is per bind. */
@@ -95,8 +95,19 @@ export class SendQueue {
   private stopping = false;
   private drained: (() => void) | null = null;
 
-  constructor(private readonly deps: QueueDeps) {
+  constructor(private deps: QueueDeps) {
     this.rate = new RateLimit(deps.config.throughput);
+  }
+
+  /**
+   * A reload's new settings and binds, taken while running (SmppChannel.adjust): the window and
+   * throughput apply at once; messages already held keep the parts they were prepared with.
+   */
+  configure(config: QueueConfig, transmitters: readonly Transmitter[]): void {
+    if (config.throughput !== this.deps.config.throughput) this.rate = new RateLimit(config.throughput);
+    this.deps = { ...this.deps, config, transmitters };
+    this.nextTransmitter = 0;
+    this.pump();
   }
 
   /** Messages held (not yet wholly accepted by the SMSC). */

@@ -64,7 +64,7 @@ async function reloaded({ parley, logger, args }: Reloading, running: ServeConfi
 }
 
 function describe(changes: ChannelChanges): string {
-  const parts = (['started', 'restarted', 'stopped', 'unchanged'] as const)
+  const parts = (['started', 'adjusted', 'restarted', 'stopped', 'unchanged'] as const)
     .filter((what) => changes[what].length > 0)
     .map((what) => `${what}: ${changes[what].join(', ')}`);
   return parts.length > 0 ? `channels ${parts.join('; ')}` : 'no channels';

@@ -15,7 +15,7 @@ import { SmscDouble } from '../../helpers/smsc-double.js';
 import { basicAuth } from '../../helpers/basic-auth.js';
 import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
 import { launchChromium, consolePage } from '../../helpers/browser.js';
-import { carrierOf, HANDSET, PARLEY_NUMBER, startSmppParley, type SmppParley } from './fixtures.js';
+import { carrierOf, HANDSET, PARLEY_NUMBER, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -217,5 +217,54 @@ describe('binds: 2 with transmitter-receiver', () => {
     double.bindStatus = 0;
     await bindsIn(parley, ['bound', 'bound', 'bound', 'bound']);
     assert.equal((await carrier(parley)).state, 'bound');
+  });
+});
+
+describe('a reload adjusts a running channel', () => {
+  test('a wider window takes effect at once, on the same bind', async () => {
+    const { double, parley } = await setUp({ window: 1 });
+    await double.until(() => double.bound().length === 1, 'the bind');
+    double.onSubmit = () => ({ hold: true });
+    const sids: string[] = [];
+    for (let i = 0; i < 4; i++) sids.push((await parley.create(`window ${i}`, { To: handset(i) })).sid);
+    await double.until(() => double.held.length === 1, 'the window of 1 full');
+    const changes = await parley.reloadChannels([smppConfig(double.port, { window: 3 })]);
+    assert.deepEqual([changes.adjusted, changes.restarted], [['carrier-a'], []]);
+    await double.until(() => double.held.length === 3, 'the window of 3 full');
+    assert.equal(double.binds.length, 1, 'no new bind');
+    double.onSubmit = () => ({});
+    for (const held of double.held) held.answer();
+    for (const sid of sids) await parley.status(sid, ['sent']);
+  });
+
+  test('fewer binds: the last one unbinds, its submit in flight goes again on the first', async () => {
+    const { double, parley } = await setUp({ binds: 2 });
+    await double.until(() => double.bound().length === 2, 'two binds');
+    await bindsIn(parley, ['bound', 'bound']);
+    const second = carrierOf(parley).status().binds![1]!;
+    assert.equal(second.name, 'transceiver 2');
+    double.onSubmit = () => ({ hold: true });
+    const sids = [(await parley.create('first', { To: handset(1) })).sid, (await parley.create('second', { To: handset(2) })).sid];
+    await double.until(() => double.held.length === 2, 'one held on each bind');
+    const [onFirst, onSecond] = double.held;
+    const changes = await parley.reloadChannels([smppConfig(double.port, {})]);
+    assert.deepEqual(changes.adjusted, ['carrier-a']);
+    assert.deepEqual(carrierOf(parley).status().binds!.map((b) => b.name), ['transceiver']);
+    await double.until(() => double.bound().length === 1, 'one bind left');
+    const left = double.bound()[0]!.id;
+    assert.ok([onFirst!.session, onSecond!.session].includes(left));
+    double.onSubmit = () => ({});
+    for (const held of double.held.filter((h) => h.session === left)) held.answer();
+    for (const sid of sids) await parley.status(sid, ['sent']);
+    assert.ok(double.submits.slice(2).every((s) => s.session === left), 'what the leaving bind held went again on the one left');
+  });
+
+  test('a change that needs a new connection restarts the channel', async () => {
+    const { double, parley } = await setUp({});
+    await double.until(() => double.bound().length === 1, 'the bind');
+    const changes = await parley.reloadChannels([smppConfig(double.port, { 'system-type': 'NEWTYPE', window: 5 })]);
+    assert.deepEqual([changes.adjusted, changes.restarted], [[], ['carrier-a']]);
+    await double.until(() => double.binds.length === 2 && double.bound().length === 1, 'the new bind');
+    assert.equal(double.binds[1]!.pdu.system_type, 'NEWTYPE');
   });
 });

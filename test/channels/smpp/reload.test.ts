@@ -3,8 +3,9 @@
  * client certificate and a changed channel rebind with the new configuration while an unchanged
  * one keeps its bind; a new channel starts and a removed one unbinds; a message the old channel
  * held is sent by the new one; a configuration with a mistake changes nothing and names the key;
- * a setting that takes a restart is named; /metrics says whether the last reload succeeded; a
- * password changed in its password-file binds again with it.
+ * a setting that takes a restart is named; a window and a number of binds are taken without a
+ * new connection; /metrics says whether the last reload succeeded; a password changed in its
+ * password-file binds again with it.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ interface ChannelJson {
   name: string;
   state: string;
   client_certificate: { subject: string; expires_at: string } | null;
+  binds: Array<{ name: string; state: string }> | null;
 }
 
 describe('parley serve: SIGHUP reloads the channels', () => {
@@ -166,7 +168,8 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     const held = await message(OTHER_NUMBER, 'held through a burst of reloads');
     await plainDouble.until(() => plainDouble.held.length === 1, 'the held submit');
     plainDouble.onSubmit = () => ({});
-    writeConfig({}, [carrierB({ window: 5 })]);
+    // A changed system-type takes a new bind (a window would be taken in place: the next test).
+    writeConfig({}, [carrierB({ 'system-type': 'BURST' })]);
     const printed = await hangUp(4);
     assert.deepEqual(printed.split('\n').filter((line) => line.startsWith('SIGHUP: ')), [
       'SIGHUP: configuration reloaded; channels restarted: carrier-b; unchanged: carrier-a',
@@ -175,6 +178,27 @@ describe('parley serve: SIGHUP reloads the channels', () => {
     await plainDouble.until(() => plainDouble.bound().length === 1, 'carrier-b bound again');
     assert.equal(plainDouble.binds.length, binds + 1);
     await statusOf(held, 'sent');
+  });
+
+  test('a changed window and number of binds are taken while running: the bind stays, one more binds, then unbinds', { timeout: 30_000 }, async () => {
+    const binds = plainDouble.binds.length;
+    const [kept] = plainDouble.bound();
+    writeConfig({}, [carrierB({ 'system-type': 'BURST', window: 3, binds: 2 })]);
+    assert.match(await hangUp(), /^SIGHUP: configuration reloaded; channels adjusted: carrier-b; unchanged: carrier-a$/m);
+    await plainDouble.until(() => plainDouble.bound().length === 2, 'a second bind');
+    assert.equal(plainDouble.binds.length, binds + 1, 'one new bind; the first one kept');
+    assert.ok(plainDouble.bound().some((s) => s.id === kept!.id));
+    const carrierBOf = async (): Promise<ChannelJson> => (await channels()).find((c) => c.name === 'carrier-b')!;
+    assert.deepEqual((await carrierBOf()).binds!.map((b) => b.name), ['transceiver 1', 'transceiver 2']);
+
+    writeConfig({}, [carrierB({ 'system-type': 'BURST', window: 3 })]);
+    assert.match(await hangUp(), /^SIGHUP: configuration reloaded; channels adjusted: carrier-b; unchanged: carrier-a$/m);
+    await plainDouble.until(() => plainDouble.bound().length === 1, 'one bind left');
+    assert.deepEqual(plainDouble.bound().map((s) => s.id), [kept!.id], 'the first bind stays');
+    assert.ok(plainDouble.pdus.some((p) => p.pdu.command === 'unbind' && p.session !== kept!.id), 'the second unbinds, not cut');
+    assert.deepEqual((await carrierBOf()).binds!.map((b) => b.name), ['transceiver']);
+    const sid = await message(OTHER_NUMBER, 'after two adjustments');
+    await statusOf(sid, 'sent');
   });
 
   test('a removed channel unbinds, an unchanged one keeps its bind, and a setting that takes a restart is named', { timeout: 30_000 }, async () => {
