@@ -14,8 +14,7 @@ import type { ChannelJson } from '../../../src/http/representations/channel.js';
 import { SmscDouble } from '../../helpers/smsc-double.js';
 import { basicAuth } from '../../helpers/basic-auth.js';
 import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
-import { launchChromium, consolePage } from '../../helpers/browser.js';
-import { carrierOf, HANDSET, PARLEY_NUMBER, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
+import { boundCarrierRow, carrierOf, HANDSET, PARLEY_NUMBER, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -143,12 +142,7 @@ describe('binds: 3 transceivers', () => {
     const promtool = await promtoolCheck(metrics);
     assert.equal(promtool.code, 0, promtool.output);
 
-    const browser = await launchChromium();
-    cleanup.push(() => browser.close());
-    const { page } = await consolePage(browser, parley.url, parley.account);
-    await page.goto('/#/status');
-    const row = page.locator('table.channels tr', { hasText: 'carrier-a' });
-    await row.locator('.state.bound').waitFor();
+    const row = await boundCarrierRow(parley, cleanup);
     assert.equal(await row.locator('.binds > small').textContent(), '2 of 3 binds bound');
     assert.equal(await row.locator('.bind-problem').textContent(), `${droppedName}: down, the SMSC closed the connection`);
   });

@@ -11,6 +11,8 @@ import { SmscDouble, type SmscOptions } from '../../helpers/smsc-double.js';
 import type { ChannelStatus } from '../../../src/channels/channel.js';
 import { SmppChannel } from '../../../src/channels/smpp/channel.js';
 import { writeFileSync } from 'node:fs';
+import type { Locator } from 'playwright-core';
+import { consolePage, launchChromium } from '../../helpers/browser.js';
 
 export const PARLEY_NUMBER = '+15550001111';
 export const HANDSET = '+15551230001';
@@ -98,6 +100,20 @@ export function withWaits(parley: TestParley): SmppParley {
       return res.body;
     },
   });
+}
+
+/**
+ * Opens the console's Status page in Chromium (closed by a step pushed onto `cleanup`) and resolves
+ * with carrier-a's row once it shows the channel bound.
+ */
+export async function boundCarrierRow(parley: TestParley, cleanup: Array<() => Promise<void>>): Promise<Locator> {
+  const browser = await launchChromium();
+  cleanup.push(() => browser.close());
+  const { page } = await consolePage(browser, parley.url, parley.account);
+  await page.goto('/#/status');
+  const row = page.locator('table.channels tr', { hasText: 'carrier-a' });
+  await row.locator('.state.bound').waitFor();
+  return row;
 }
 
 /** The SMPP channel of an in-process Parley. */

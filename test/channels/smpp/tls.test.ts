@@ -17,13 +17,12 @@ import { ConfigError } from '../../../src/config/fields.js';
 import { channelLines } from '../../../src/cli/commands/channels.js';
 import { utcTime } from '../../../src/cli/format.js';
 import type { ChannelJson } from '../../../src/http/representations/channel.js';
-import { consolePage, launchChromium } from '../../helpers/browser.js';
 import { freePort } from '../../helpers/gateway-process.js';
 import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
 import { SmscDouble } from '../../helpers/smsc-double.js';
 import { certificateEnd, makeCertificates } from '../../helpers/certificates.js';
 import { basicAuth } from '../../helpers/basic-auth.js';
-import { channelState, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
+import { boundCarrierRow, channelState, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
 let dir: string;
 let tls: { key: string; cert: string };
@@ -139,12 +138,7 @@ describe('client certificates', () => {
     const [line] = channelLines([carrier]);
     assert.ok(line!.includes(`certificate until ${utcTime(new Date(notAfter).toISOString())}`), line);
 
-    const browser = await launchChromium();
-    cleanup.push(() => browser.close());
-    const { page } = await consolePage(browser, parley.url, parley.account);
-    await page.goto('/#/status');
-    const row = page.locator('table.channels tr', { hasText: 'carrier-a' });
-    await row.locator('.state.bound').waitFor();
+    const row = await boundCarrierRow(parley, cleanup);
     // Two days left: under the 14 days the page marks.
     const note = row.locator('small.certificate.expiring');
     await note.waitFor();
