@@ -66,8 +66,7 @@ export class SmppChannel implements Channel {
   async adjust(next: SmppChannelConfig): Promise<boolean> {
     if (!isDeepStrictEqual(withoutAdjustable(this.config), withoutAdjustable(next))) return false;
     const leaving = this.links.splice(next.binds * this.modes.length);
-    const joining = this.addBinds(next.binds);
-    this.nameBinds();
+    const joining = this.addBinds(next.binds); // names every bind again, also after a removal
     this.config = next;
     this.queue.configure(next, this.transmitters());
     if (this.host) for (const link of joining) link.start();
