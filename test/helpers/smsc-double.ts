@@ -1,6 +1,6 @@
 /**
  * An SMSC test double on the `smpp` library's server side (plain or TLS, 127.0.0.1, port 0).
- * Scriptable: refuse binds, answer each submit_sm with any status after any delay or never
+ * Scriptable: refuse binds (all, or those past an account's limit), answer each submit_sm with any status after any delay or never
  * (held, answered later by the test), leave enquire_link unanswered, drop every connection, send
  * messages from handsets (any data_coding, UDH or SAR parts, in any order) and delivery receipts
  * (TLV or text form, ids in hex or decimal). It records every PDU the gateway sends, with the
@@ -89,6 +89,8 @@ export class SmscDouble extends EventEmitter {
   readonly sessions: BoundSession[] = [];
   /** Status answered to binds (0 accepts a bind with the right credentials). */
   bindStatus = 0;
+  /** Binds of one account allowed at once, as carriers limit them: one more is refused with ESME_RALYBND. */
+  maxBinds = Infinity;
   answerEnquireLink = true;
   onSubmit: (submit: SubmitRecord) => SubmitAnswer = () => ({});
   private nextId = 0x10000;
@@ -207,7 +209,8 @@ export class SmscDouble extends EventEmitter {
       this.pdus.push({ session: id, pdu, at: performance.now() });
       if (pdu.command.startsWith('bind_') && !pdu.isResponse()) {
         const ok = this.bindStatus === 0 && pdu.system_id === (this.options.systemId ?? 'parley') && pdu.password === (this.options.password ?? 'secret');
-        const status = this.bindStatus !== 0 ? this.bindStatus : ok ? 0 : smpp.errors.ESME_RINVPASWD!;
+        const full = this.sessions.length >= this.maxBinds;
+        const status = this.bindStatus !== 0 ? this.bindStatus : !ok ? smpp.errors.ESME_RINVPASWD! : full ? smpp.errors.ESME_RALYBND! : 0;
         this.binds.push({ session: id, pdu, status, clientCertificate: presentedName(session) });
         session.send(pdu.response(status === 0 ? { system_id: 'double' } : { command_status: status }));
         if (status === 0) {

@@ -35,10 +35,11 @@ async function carrier(parley: SmppParley): Promise<ChannelJson> {
   return res.body.channels.find((c) => c.name === 'carrier-a')!;
 }
 
-/** Resolves once the channel's binds are in these states, in order. */
-function bindsIn(parley: SmppParley, states: readonly string[]): Promise<void> {
+/** Resolves once the channel's binds are in these states, in order (or in any order). */
+function bindsIn(parley: SmppParley, states: readonly string[], anyOrder = false): Promise<void> {
   const channel = carrierOf(parley);
-  const now = (): boolean => JSON.stringify(channel.status().binds?.map((b) => b.state)) === JSON.stringify(states);
+  const order = (list: readonly string[]): readonly string[] => (anyOrder ? [...list].sort() : list);
+  const now = (): boolean => JSON.stringify(order(channel.status().binds?.map((b) => b.state) ?? [])) === JSON.stringify(order(states));
   if (now()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const check = (): void => {
@@ -172,6 +173,26 @@ describe('binds: 3 transceivers', () => {
     assert.notEqual(first!.session, second!.session);
     assert.deepEqual(double.bound().map((s) => s.id), [second!.session], 'the other bind stayed');
     assert.equal((await carrier(parley)).state, 'bound');
+  });
+});
+
+describe('more binds than the carrier allows', () => {
+  test('the binds it refuses (ESME_RALYBND) stay down and say so; the channel works on the others', async () => {
+    const double = await SmscDouble.start();
+    cleanup.push(() => double.close());
+    double.maxBinds = 2;
+    const parley = await startSmppParley(double, { binds: 3, 'reconnect-delay': '10s', 'reconnect-delay-max': '10s' });
+    cleanup.push(() => parley.stop());
+    await double.until(() => double.binds.length === 3, 'three bind attempts');
+    await bindsIn(parley, ['bound', 'bound', 'down'], true);
+    const shown = await carrier(parley);
+    assert.equal(shown.state, 'bound');
+    const refused = shown.binds!.filter((b) => b.state !== 'bound');
+    assert.deepEqual(refused.map((b) => b.reason), ['bind refused: ESME_RALYBND (0x00000005)']);
+    const [line] = channelLines([shown]);
+    assert.match(line!, new RegExp(`binds 2/3 bound +\\(${refused[0]!.name} down: bind refused: ESME_RALYBND \\(0x00000005\\)\\)$`));
+    const m = await parley.create('over the binds it took');
+    await parley.status(m.sid, ['sent']);
   });
 });
 
