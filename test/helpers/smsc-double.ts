@@ -2,9 +2,8 @@
  * An SMSC test double on the `smpp` library's server side (plain or TLS, 127.0.0.1, port 0).
  * Scriptable: refuse binds (all, or those past an account's limit), answer each submit_sm with any
  * status after any delay or never (held, answered later by the test), leave enquire_link
- * unanswered, drop every connection, send
- * messages from handsets (any data_coding, UDH or SAR parts, in any order) and delivery receipts
- * (TLV or text form, ids in hex or decimal). It records every PDU the gateway sends, with the
+ * unanswered, drop every connection, send messages from handsets (any data_coding, UDH or SAR
+ * parts, in any order) and delivery receipts (TLV or text form, ids in hex or decimal). It records every PDU the gateway sends, with the
  * most submit_sm ever outstanding per session and the time of each, so tests check addresses,
  * TON/NPI, data_coding, UDH, registered_delivery, the window and the throughput.
  * Tests wait on its events (`until`), never on sleeps.
