@@ -81,10 +81,12 @@ export function alertLine(a: AlertLine, paint: Paint): string {
   return `${paint.dim(clockTime(a.dateCreated))}  ${paint.error(`${a.logLevel} ${a.errorCode}`)}  ${a.alertText}`;
 }
 
-/** Rows of cells as lines, each column as wide as its widest cell, two spaces apart. */
+/** Rows of cells as lines, each column as wide as its widest cell, two spaces apart; a column empty in every row is left out. */
 export function alignedColumns(rows: readonly string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  // A column empty in every row (no channel presents a certificate) takes no room.
+  const shown = widths.flatMap((width, i) => (width > 0 ? [i] : []));
+  return rows.map((r) => shown.map((i) => r[i]!.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
 /** An ISO time as a terminal shows it: `2026-12-07 17:02:11Z`. */

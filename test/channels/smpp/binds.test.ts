@@ -130,8 +130,7 @@ describe('binds: 3 transceivers', () => {
     assert.ok(double.submits.slice(2).every((s) => s.session !== dropped));
 
     const [line] = channelLines([shown]);
-    assert.ok(line!.includes('binds 2/3 bound'), line);
-    assert.ok(line!.includes(`(${droppedName} down: the SMSC closed the connection)`), line);
+    assert.ok(line!.endsWith(`binds 2/3 bound  (${droppedName} down: the SMSC closed the connection)`), line);
 
     const metrics = await (await fetch(`${parley.url}/metrics`, { headers: { authorization: basicAuth(parley.account.sid, parley.account.authToken) } })).text();
     const families = parseExposition(metrics);
@@ -190,7 +189,7 @@ describe('more binds than the carrier allows', () => {
     const refused = shown.binds!.filter((b) => b.state !== 'bound');
     assert.deepEqual(refused.map((b) => b.reason), ['bind refused: ESME_RALYBND (0x00000005)']);
     const [line] = channelLines([shown]);
-    assert.match(line!, new RegExp(`binds 2/3 bound +\\(${refused[0]!.name} down: bind refused: ESME_RALYBND \\(0x00000005\\)\\)$`));
+    assert.ok(line!.endsWith(`binds 2/3 bound  (${refused[0]!.name} down: bind refused: ESME_RALYBND (0x00000005))`), line);
     const m = await parley.create('over the binds it took');
     await parley.status(m.sid, ['sent']);
   });
