@@ -38,7 +38,7 @@ export class SmppChannel implements Channel {
     this.config = config;
     this.name = config.name;
     this.certificate = presentedCertificate(config);
-    const overrides: ErrorOverrides = { commandStatus: config.errorCodes.commandStatus, receiptError: config.errorCodes.receiptError };
+    const overrides = overridesOf(config);
     const settings: SessionSettings = {
       host: config.host, port: config.port, tls: config.tls ? { ca: config.tlsCa, verify: config.tlsVerify, servername: config.tlsServername, client: clientCertificate(config) } : null,
       systemId: config.systemId, password: config.password, systemType: config.systemType,
@@ -60,15 +60,18 @@ export class SmppChannel implements Channel {
 
   /**
    * Takes a reload's configuration while running when only what needs no new connection changed
-   * (ADJUSTABLE_KEYS): the numbers, the send queue's settings and the number of binds. New binds
-   * connect; binds no longer wanted unbind, and what they had in flight goes again on the others.
+   * (ADJUSTABLE_KEYS): the numbers, the number of binds, and the settings of what it sends and
+   * receives. New binds connect; binds no longer wanted unbind, and what they had in flight goes
+   * again on the others.
    */
   async adjust(next: SmppChannelConfig): Promise<boolean> {
     if (!isDeepStrictEqual(withoutAdjustable(this.config), withoutAdjustable(next))) return false;
     const leaving = this.links.splice(next.binds * this.modes.length);
     const joining = this.addBinds(next.binds); // names every bind again, also after a removal
     this.config = next;
-    this.queue.configure(next, this.transmitters());
+    const overrides = overridesOf(next);
+    this.queue.configure(next, overrides, this.transmitters());
+    this.inbound.configure(next, overrides);
     if (this.host) for (const link of joining) link.start();
     await Promise.all(leaving.map((l) => l.stop()));
     this.events.emit('state', this.status());
@@ -167,13 +170,20 @@ function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]):
 
 /**
  * What a running channel can take from a reload without reconnecting (SmppChannel.adjust): its
- * numbers (the router's), the send queue's settings, and how many binds. Anything else (the
- * address, the account, TLS, the bind's own settings, the inbound side's) takes a restart.
+ * numbers (the router's), how many binds, and every setting of what it sends and receives. What a
+ * bind is made with (the address, the account, TLS, the bind's own fields, its timers and
+ * reconnecting) takes a restart.
  */
 const ADJUSTABLE_KEYS = [
   'numbers', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'dataCoding', 'serviceType',
   'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'receipts', 'priority', 'validityPeriod', 'longMessages',
+  'receiptId', 'errorCodes', 'reassemblyTimeoutMs',
 ] as const satisfies ReadonlyArray<keyof SmppChannelConfig>;
+
+/** The channel's changes to the SMPP → Twilio error mapping. */
+function overridesOf(config: SmppChannelConfig): ErrorOverrides {
+  return { commandStatus: config.errorCodes.commandStatus, receiptError: config.errorCodes.receiptError };
+}
 
 function withoutAdjustable(config: SmppChannelConfig): Partial<SmppChannelConfig> {
   const rest: Partial<SmppChannelConfig> = { ...config };

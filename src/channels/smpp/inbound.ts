@@ -41,7 +41,17 @@ export class InboundHandler {
   /** Receipts that could not be read (no id or no state): answered, logged and counted. */
   unreadableReceipts = 0;
 
-  constructor(private readonly deps: InboundDeps) {}
+  constructor(private deps: InboundDeps) {}
+
+  /** A reload's new settings, taken while running (SmppChannel.adjust); the sweep follows a new reassembly timeout. */
+  configure(config: InboundDeps['config'], overrides: ErrorOverrides): void {
+    const sweepChanged = config.reassemblyTimeoutMs !== this.deps.config.reassemblyTimeoutMs;
+    this.deps = { ...this.deps, config, overrides };
+    if (sweepChanged && this.flushTimer) {
+      clearInterval(this.flushTimer);
+      this.start();
+    }
+  }
 
   /** Handles a deliver_sm and answers it once what it carries is committed. */
   handle(pdu: PDU, session: SmppSession): void {

@@ -103,9 +103,9 @@ export class SendQueue {
    * A reload's new settings and binds, taken while running (SmppChannel.adjust): the window and
    * throughput apply at once; messages already held keep the parts they were prepared with.
    */
-  configure(config: QueueConfig, transmitters: readonly Transmitter[]): void {
+  configure(config: QueueConfig, overrides: ErrorOverrides, transmitters: readonly Transmitter[]): void {
     if (config.throughput !== this.deps.config.throughput) this.rate = new RateLimit(config.throughput);
-    this.deps = { ...this.deps, config, transmitters };
+    this.deps = { ...this.deps, config, overrides, transmitters };
     this.nextTransmitter = 0;
     this.pump();
   }

@@ -273,6 +273,19 @@ describe('a reload adjusts a running channel', () => {
     assert.ok(double.submits.slice(2).every((s) => s.session === left), 'what the leaving bind held went again on the one left');
   });
 
+  test('a new error mapping is read from the next receipt on, on the same bind', async () => {
+    const { double, parley } = await setUp({});
+    await double.until(() => double.bound().length === 1, 'the bind');
+    const changes = await parley.reloadChannels([smppConfig(double.port, { 'error-codes': { 'receipt-error': { 34: 30005 } } })]);
+    assert.deepEqual(changes.adjusted, ['carrier-a']);
+    const m = await parley.create('to an unknown subscriber');
+    await parley.status(m.sid, ['sent']);
+    await double.receipt({ messageId: double.submits[0]!.messageId, form: 'text', stat: 'UNDELIV', err: '034' });
+    const undelivered = await parley.status(m.sid, ['undelivered']);
+    assert.equal(undelivered.errorCode, 30005);
+    assert.equal(double.binds.length, 1, 'no new bind');
+  });
+
   test('a change that needs a new connection restarts the channel', async () => {
     const { double, parley } = await setUp({});
     await double.until(() => double.bound().length === 1, 'the bind');
