@@ -115,7 +115,8 @@ test('npm run bench -- --smoke writes results with every workload and target', {
       .exec(String(ceilingTarget.note));
     assert.ok(room, String(ceilingTarget.note));
     assert.equal(Number(room[1]), Math.round(0.3 * Number(record(ceiling.saturation, 'ceiling saturation').rate)));
-    assert.ok(room[2] === undefined || Number(room[2]) <= 1000 / Number(room[1]) + 0.001, String(ceilingTarget.note));
+    // The note rounds the rate to a whole number (by up to 0.5/s) and the time to 3 decimals.
+    assert.ok(room[2] === undefined || Number(room[2]) <= 1000 / (Number(room[1]) - 0.5) + 0.0005, String(ceilingTarget.note));
     assert.equal(Number(room[3]), Number(record(record(fullLoop.minimal, 'minimal').cpuMsPerLoop, 'cpu').gateway));
 
     const svg = await readFile(join(out, 'smoke.svg'), 'utf8');
