@@ -5,9 +5,9 @@
  * - Order per conversation: a message's parts go only once the conversation's previous message is
  *   wholly accepted, so nothing overtakes, also across throttling, retries and reconnects. The
  *   parts of one message are pipelined.
- * - `window` submit_sm at most without a response on each bind, `throughput` per second at most for
- *   the channel (throughput.ts). With several binds each submit goes on the bound one with the
- *   fewest in flight, ties taken in turn, so a bind that drops only takes its own submits with it.
+ * - `window` submit_sm at most without a response on each bind (bind-windows.ts, which picks the
+ *   bind), `throughput` per second at most for the channel (throughput.ts). A bind that drops only
+ *   takes its own submits with it.
  * - A temporary error retries the part after a delay that doubles per attempt; throttling
  *   (ESME_RTHROTTLED, ESME_RMSGQFUL) pauses every submit for such a delay. A submit_sm with no
  *   response in time, or in flight when the link dropped, is sent again (at least once: the SMSC
@@ -32,6 +32,7 @@ import { validityPeriodField } from './validity-period.js';
 import type { SmppSession } from './session.js';
 import { statusText, type PDU } from './library.js';
 import { Fifo } from './fifo.js';
+import { BindWindows, type Transmitter } from './bind-windows.js';
 
 export type QueueConfig = Pick<SmppChannelConfig, 'name' | 'window' | 'throughput' | 'retryDelayMs' | 'retryDelayMaxMs' | 'dataCoding' | 'longMessages' | 'receiptId'
   | 'serviceType' | 'sourceTon' | 'sourceNpi' | 'destTon' | 'destNpi' | 'priority' | 'validityPeriod' | 'receipts'>;
@@ -61,11 +62,6 @@ interface Job {
   resolve(outcome: SendOutcome): void;
 }
 
-/** A bind that can submit (a transceiver or a transmitter): its session while it is bound. */
-export interface Transmitter {
-  readonly bound: SmppSession | null;
-}
-
 export interface QueueDeps {
   config: QueueConfig;
   overrides: ErrorOverrides;
@@ -83,11 +79,7 @@ export class SendQueue {
   private readonly runnable = new Fifo<Job>();
   private rate: RateLimit;
   private jobs = 0;
-  private submitsInFlight = 0;
-  /** submit_sm without a response, per session: the window is per bind. */
-  private readonly inFlightBySession = new Map<SmppSession, number>();
-  /** Where the next search for a bind with room starts, so that equal binds take turns. */
-  private nextTransmitter = 0;
+  private readonly windows: BindWindows;
   private pausedUntil = 0;
   private throttles = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -97,6 +89,7 @@ export class SendQueue {
 
   constructor(private deps: QueueDeps) {
     this.rate = new RateLimit(deps.config.throughput);
+    this.windows = new BindWindows(deps.transmitters, deps.config.window);
   }
 
   /**
@@ -106,7 +99,7 @@ export class SendQueue {
   configure(config: QueueConfig, overrides: ErrorOverrides, transmitters: readonly Transmitter[]): void {
     if (config.throughput !== this.deps.config.throughput) this.rate = new RateLimit(config.throughput);
     this.deps = { ...this.deps, config, overrides, transmitters };
-    this.nextTransmitter = 0;
+    this.windows.configure(transmitters, config.window);
     this.pump();
   }
 
@@ -117,12 +110,12 @@ export class SendQueue {
 
   /** submit_sm sent without a response yet. */
   get inFlight(): number {
-    return this.submitsInFlight;
+    return this.windows.inFlight;
   }
 
   /** submit_sm sent on one session without a response yet. */
   inFlightOn(session: SmppSession): number {
-    return this.inFlightBySession.get(session) ?? 0;
+    return this.windows.inFlightOn(session);
   }
 
   send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome> {
@@ -154,7 +147,7 @@ export class SendQueue {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    if (this.submitsInFlight > 0) {
+    if (this.windows.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
         this.drained = () => { clearTimeout(timer); resolve(); };
@@ -240,7 +233,7 @@ export class SendQueue {
     if (this.stopping) return;
     for (;;) {
       // None bound, or every window full: a bind calls wake() once bound, a response pumps again.
-      const at = this.roomiestTransmitter();
+      const at = this.windows.roomiest();
       if (at < 0) return;
       const job = this.runnable.peek();
       if (!job) return;
@@ -258,13 +251,10 @@ export class SendQueue {
       }
       const slot = job.slots.find((s) => s.state === 'waiting');
       if (slot) {
-        const session = this.deps.transmitters[at]!.bound!;
-        this.nextTransmitter = (at + 1) % this.deps.transmitters.length;
+        const session = this.windows.take(at);
         slot.state = 'in-flight';
         slot.sends++;
         job.inFlight++;
-        this.submitsInFlight++;
-        this.inFlightBySession.set(session, this.inFlightOn(session) + 1);
         this.rate.take(now);
         this.submit(job, slot, session);
       }
@@ -273,28 +263,6 @@ export class SendQueue {
         job.queued = false;
       }
     }
-  }
-
-  /**
-   * Which transmitter the next submit goes on: the bound one with the fewest submits in flight,
-   * below the window; ties go to the first from the one after the last used. -1 when none is bound
-   * or every window is full.
-   */
-  private roomiestTransmitter(): number {
-    const { transmitters } = this.deps;
-    let best = -1;
-    let fewest = this.deps.config.window;
-    for (let i = 0; i < transmitters.length; i++) {
-      const at = (this.nextTransmitter + i) % transmitters.length;
-      const session = transmitters[at]!.bound;
-      if (!session) continue;
-      const inFlight = this.inFlightOn(session);
-      if (inFlight < fewest) {
-        best = at;
-        fewest = inFlight;
-      }
-    }
-    return best;
   }
 
   private wakeAt(at: number): void {
@@ -361,11 +329,8 @@ export class SendQueue {
 
   private submitDone(job: Job, session: SmppSession): void {
     job.inFlight--;
-    this.submitsInFlight--;
-    const left = this.inFlightOn(session) - 1;
-    if (left > 0) this.inFlightBySession.set(session, left);
-    else this.inFlightBySession.delete(session);
-    if (this.submitsInFlight === 0 && this.drained) this.drained();
+    this.windows.done(session);
+    if (this.windows.inFlight === 0 && this.drained) this.drained();
   }
 
   /** Records an accepted part; the message is `sent` once every part is. */
