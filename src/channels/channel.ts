@@ -39,7 +39,8 @@ export interface SendOptions {
 
 export type SendOutcome =
   | { kind: 'sent' }
-  | { kind: 'retry'; errorCode: number; retryAfterMs: number }
+  /** `released`: the channel handed the message back at the router's asking (`Channel.release`), to go on another at once. */
+  | { kind: 'retry'; errorCode: number; retryAfterMs: number; released?: boolean }
   | { kind: 'failed'; errorCode: number };
 
 export interface InboundInput {
@@ -75,6 +76,8 @@ export interface ChannelStatus {
   numbers: readonly string[];
   /** The certificate it presents to its peer (SMPP over TLS with `tls-cert`), so operators see it expire before the carrier refuses it. */
   clientCertificate?: ClientCertificate;
+  /** The channels that send its messages while it is not bound, in order of preference (the `failover` key). */
+  failover?: readonly string[];
   /** Each connection it keeps (SMPP binds), when it keeps any: a channel can be `bound` with some of them down. */
   binds?: readonly BindStatus[];
 }
@@ -153,4 +156,12 @@ export interface Channel {
    * when the channel must stop and start again with it. A reload (SIGHUP) asks first.
    */
   adjust?(config: ChannelConfig): Promise<boolean>;
+  /**
+   * Optional, for channels that hold messages while they cannot send (SMPP), so that a failover
+   * channel can take them (the router asks while this one is not bound). Hands back at once every
+   * held message that `leave` picks and that has nothing in flight, but only together with every
+   * message held before it in its conversation, so none overtakes another. Returns them in the
+   * order they were held; each one's `send` resolves `retry` with `released: true`.
+   */
+  release?(leave: (message: MessageRecord) => boolean): MessageRecord[];
 }

@@ -65,7 +65,7 @@ export async function reloadChannels(router: ChannelRouter<ConfiguredCarrier>, c
       next.push(now);
     } else if (now && await now.channel.adjust?.(config)) {
       changes.adjusted.push(config.name);
-      next.push({ channel: now.channel, numbers: config.numbers, config });
+      next.push({ channel: now.channel, numbers: config.numbers, failover: config.failover, config });
     } else {
       (now ? changes.restarted : changes.started).push(config.name);
       next.push(carrier(config, deps));
@@ -79,5 +79,5 @@ export async function reloadChannels(router: ChannelRouter<ConfiguredCarrier>, c
 function carrier(config: ChannelConfig, deps: ChannelDeps): ConfiguredCarrier {
   const create = CHANNEL_TYPES[config.type];
   if (!create) throw new Error(`channel "${config.name}": the ${config.type} channel type is not available in this build`);
-  return { channel: create(config, deps), numbers: config.numbers, config };
+  return { channel: create(config, deps), numbers: config.numbers, failover: config.failover, config };
 }

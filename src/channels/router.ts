@@ -1,23 +1,30 @@
 /**
  * Picks each outbound message's channel by its Parley number (the `From`): a carrier channel that
  * lists the number, else the carrier channel that lists `*`, else the simulator, or, without one
- * (`--carriers-only`), a channel that fails every message (unrouted.ts). Inbound traffic needs no
+ * (`--carriers-only`), a channel that fails every message (unrouted.ts). A carrier with failovers
+ * hands its messages to them while it is not bound (failover.ts). Inbound traffic needs no
  * routing: each channel hands its own to the gateway.
  */
 import type { MessageRecord } from '../stores/records.js';
 import { withoutChannelPrefix } from '../phone/numbers.js';
 import { ANY_NUMBER } from '../config/channels.js';
 import type { Channel, ChannelHost, ChannelStatus, SendOptions, SendOutcome } from './channel.js';
+import { Failover } from './failover.js';
 
 /** A carrier channel with the numbers it carries (the configuration file checked they do not overlap). */
 export interface Carrier {
   channel: Channel;
   numbers: readonly string[];
+  /** The names of the carriers that send its messages while it is not bound, in order of preference. */
+  failover?: readonly string[];
 }
 
 /** `C`: what the router's owner keeps with each carrier (the registry: its configuration). */
 export class ChannelRouter<C extends Carrier = Carrier> {
   private byNumber = new Map<string, Channel>();
+  /** Each carrier with failovers: itself, then them (the candidates of its messages). */
+  private candidates = new Map<Channel, readonly Channel[]>();
+  private readonly failover = new Failover((message) => this.candidatesOf(message), (channel) => this.countSentOn(channel));
   private catchAll: Channel | null = null;
   private carrierList: readonly C[] = [];
   private host: ChannelHost | null = null;
@@ -86,8 +93,15 @@ export class ChannelRouter<C extends Carrier = Carrier> {
         else byNumber.set(number, channel);
       }
     }
+    const byName = new Map(carriers.map((c) => [c.channel.name, c.channel]));
+    const candidates = new Map<Channel, readonly Channel[]>();
+    for (const { channel, failover = [] } of carriers) {
+      const others = failover.flatMap((name) => byName.get(name) ?? []);
+      if (others.length > 0) candidates.set(channel, [channel, ...others]);
+    }
     this.byNumber = byNumber;
     this.catchAll = catchAll;
+    this.candidates = candidates;
     this.carrierList = carriers;
     this.allChannels = [...(this.simulator ? [this.simulator] : []), ...carriers.map((c) => c.channel)];
   }
@@ -108,9 +122,23 @@ export class ChannelRouter<C extends Carrier = Carrier> {
     this.countSentOn(this.channelFor(message.from));
   }
 
+  /** The channels a message may go on: its own (by its number), then that one's failovers. */
+  private candidatesOf(message: MessageRecord): readonly Channel[] {
+    const channel = this.channelFor(message.from);
+    return this.candidates.get(channel) ?? [channel];
+  }
+
+  /** Messages of each carrier's numbers that one of its failovers took, by the carrier's name (metrics). */
+  get failoverCounts(): ReadonlyMap<string, number> {
+    return this.failover.counts;
+  }
+
   async send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome> {
     const channel = this.channelFor(message.from);
+    if (this.candidates.has(channel)) return this.failover.send(message, options);
     const outcome = await channel.send(message, options);
+    // Its channel gained failovers (a reload) and released it: it is on its way on another.
+    if (outcome.kind === 'retry' && outcome.released) return this.failover.following(message.sid) ?? this.send(message);
     // Counted here, not from status events: a fast receipt can settle a message before its `sent` commits.
     if (outcome.kind === 'sent') this.countSentOn(channel);
     return outcome;
@@ -123,11 +151,14 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   async start(host: ChannelHost): Promise<void> {
     this.host = host;
     await Promise.all(this.all.map((c) => c.start(host)));
+    // Only the carriers that are some message's candidates, and none being stopped by a reload.
+    this.failover.start(() => [...new Set([...this.candidates.values()].flat())].filter((c) => !this.stopping.has(c)));
   }
 
   /** Stops every channel (carriers unbind); one that fails to stop does not keep the others open. */
   async stop(): Promise<void> {
     this.host = null;
+    this.failover.stop();
     await Promise.allSettled(this.all.map((c) => this.stopChannel(c)));
   }
 

@@ -28,6 +28,8 @@ export interface SmppChannelConfig {
   /** The bind's password: the `password` key's, or the text of the file `password-file` names. */
   readonly password: string;
   readonly numbers: readonly string[];
+  /** Other channels' names, in order of preference: they take this channel's messages while it is not bound. */
+  readonly failover: readonly string[];
   readonly systemType: string;
   /** The bind's address_range and its addr_ton / addr_npi (empty and 0/0 unless the carrier asks). */
   readonly addressRange: string;
@@ -220,6 +222,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field<string | null>('password', readString({ maxLength: 8, allowEmpty: true }), { defaultValue: null, defaultText: 'required, or password-file', help: 'its password (never logged)' }),
   field<string | null>('password-file', readPasswordFile, { prop: 'passwordFromFile', defaultValue: null, defaultText: 'none', help: 'a file holding the password instead (one line; a final newline is dropped), so the configuration can be readable while the password is not' }),
   field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers this connection carries (E.164); `"*"` = every number no other channel lists' }),
+  field('failover', readList(readString({ maxLength: 64 })), { defaultValue: Object.freeze([]), defaultText: '[]', help: 'other channels, by name and in order of preference, that send this channel\'s messages while it is not bound (docs/channels.md, "Failover")' }),
   field('system-type', readString({ maxLength: 12, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'system_type sent in the bind, if the carrier asks for one' }),
   field('address-range', readString({ maxLength: 40, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'address_range sent in the bind (the numbers a receiving bind serves, as the carrier writes them), if the carrier asks for one' }),
   field('bind-ton', readTon, { defaultValue: 0, help: 'addr_ton sent in the bind (with address-range)' }),
@@ -259,7 +262,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
 
 const CHANNEL_FIELDS: Readonly<Record<ChannelConfig['type'], ReadonlyArray<Field<unknown>>>> = { smpp: SMPP_FIELDS };
 
-/** Reads and checks the `channels:` list: known types, unique names, and no number carried twice. */
+/** Reads and checks the `channels:` list: known types, unique names, no number carried twice, failovers that exist. */
 export function readChannels(value: unknown, where: Where): readonly ChannelConfig[] {
   if (!Array.isArray(value)) throw configError(where, 'must be a list of channels');
   const channels = value.map((entry, i) => readChannel(entry, at(where, i)));
@@ -279,7 +282,19 @@ export function readChannels(value: unknown, where: Where): readonly ChannelConf
       carriedBy.set(number, channel.name);
     }
   });
+  channels.forEach((channel, i) => checkFailover(channel, names, at(at(where, i), 'failover')));
   return Object.freeze(channels);
+}
+
+/** A channel's failovers: other channels of the file, each named once. */
+function checkFailover(channel: ChannelConfig, names: ReadonlySet<string>, where: Where): void {
+  const seen = new Set<string>();
+  channel.failover.forEach((name, i) => {
+    if (name === channel.name) throw configError(at(where, i), `"${name}" is this channel itself; name the channels that take its messages while it is down`);
+    if (!names.has(name)) throw configError(at(where, i), `no channel is named "${name}" (channels: ${[...names].join(', ')})`);
+    if (seen.has(name)) throw configError(at(where, i), `"${name}" is listed twice`);
+    seen.add(name);
+  });
 }
 
 function readChannel(value: unknown, where: Where): ChannelConfig {

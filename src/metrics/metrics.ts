@@ -6,7 +6,8 @@
  *   parley_webhook_duration_seconds, parley_queue_depth{queue}, parley_channel_up{channel},
  * plus parley_errors_total{code} and parley_receipts_unmatched_total; for channels that present a
  * client certificate, parley_channel_client_certificate_expiry_timestamp_seconds{channel}; for
- * channels that keep binds (SMPP), parley_channel_binds{channel,state}; with
+ * channels that keep binds (SMPP), parley_channel_binds{channel,state}; for channels with
+ * failovers, parley_channel_failovers_total{channel}; with
  * several nodes on one database, parley_cluster_nodes{state}; and, as Prometheus names its own,
  * parley_config_last_reload_successful and parley_config_last_reload_success_timestamp_seconds.
  *
@@ -65,6 +66,7 @@ export class ParleyMetrics {
     const registers = [this.registry];
     tallied(this.registry, 'parley_messages_received_total', 'Inbound messages stored, by the channel of their Parley number.', 'channel', () => this.everyChannel(this.received));
     tallied(this.registry, 'parley_messages_sent_total', 'Outbound messages a channel took (handed to the network), by channel.', 'channel', () => this.everyChannel(gateway.channels.sentCounts));
+    tallied(this.registry, 'parley_channel_failovers_total', 'Outbound messages of a channel\'s numbers that one of its failover channels took while it was not bound, by the channel they failed over from.', 'channel', () => this.failoverChannels(gateway.channels.failoverCounts));
     tallied(this.registry, 'parley_message_status_total', 'Statuses messages reached (each status of each message once), by status.', 'status', () => this.statuses);
     tallied(this.registry, 'parley_turns_total', 'Conversation turns committed, by outcome: ok, or error (the app failed; the code is in parley_errors_total).', 'outcome', () => this.turns);
     tallied(this.registry, 'parley_errors_total', 'Errors recorded, by Twilio code: error-log entries (webhook, TwiML, callbacks) and messages that ended failed or undelivered.', 'code', () => this.errors);
@@ -212,6 +214,13 @@ export class ParleyMetrics {
    * Counts by channel name with a zero for each channel running now, so a channel's series shows
    * before its first message, also for a channel a reload started.
    */
+  /** Every channel that has failovers, zeros included, so an alert's `increase()` sees the first one. */
+  private failoverChannels(counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+    const all = new Map<string, number>(this.gateway.channels.statuses().filter((s) => (s.failover?.length ?? 0) > 0).map((s) => [s.name, 0]));
+    for (const [name, n] of counts) all.set(name, n);
+    return all;
+  }
+
   private everyChannel(counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
     const all = new Map<string, number>(this.gateway.channels.all.map((c) => [c.name, 0]));
     for (const [name, n] of counts) all.set(name, n);

@@ -55,7 +55,7 @@ describe('routing by Parley number', () => {
 
 /** A channel that writes its starts and stops to a shared log, and whose stop can be held open. */
 class LoggedChannel extends RecordingChannel {
-  release: (() => void) | null = null;
+  finishStop: (() => void) | null = null;
   constructor(name: string, private readonly log: string[], private readonly slowStop = false) {
     super(name);
   }
@@ -64,7 +64,7 @@ class LoggedChannel extends RecordingChannel {
   }
   override async stop(): Promise<void> {
     this.log.push(`${this.name} stopping`);
-    if (this.slowStop) await new Promise<void>((resolve) => { this.release = resolve; });
+    if (this.slowStop) await new Promise<void>((resolve) => { this.finishStop = resolve; });
     this.log.push(`${this.name} stopped`);
   }
 }
@@ -82,7 +82,7 @@ describe('replacing the carriers (a reloaded configuration)', () => {
     const replacing = router.replace([{ channel: renewed, numbers: ['+15550001111'] }, { channel: kept, numbers: ['*'] }]);
     await new Promise((r) => setImmediate(r));
     assert.equal(router.channelFor('+15550001111'), old, 'while the old channel stops, messages still go to it (it hands them back)');
-    old.release!();
+    old.finishStop!();
     await replacing;
     assert.deepEqual(log, ['carrier-a start', 'carrier-b start', 'carrier-a stopping', 'carrier-a stopped', 'carrier-a start'], 'carrier-b is neither stopped nor started again');
     assert.equal(router.channelFor('+15550001111'), renewed);
@@ -98,7 +98,7 @@ describe('replacing the carriers (a reloaded configuration)', () => {
     const replacing = router.replace([{ channel: new LoggedChannel('carrier-c', log), numbers: ['*'] }]);
     await new Promise((r) => setImmediate(r));
     const stopping = router.stop();
-    old.release!();
+    old.finishStop!();
     await Promise.all([replacing, stopping]);
     assert.deepEqual(log, ['carrier-a start', 'carrier-a stopping', 'carrier-a stopped'], 'carrier-c never started; carrier-a stopped once');
   });

@@ -60,7 +60,7 @@ export class SmppChannel implements Channel {
 
   /**
    * Takes a reload's configuration while running when only what needs no new connection changed
-   * (ADJUSTABLE_KEYS): the numbers, the number of binds, and the settings of what it sends and
+   * (ADJUSTABLE_KEYS): the numbers and failovers (the router's), the number of binds, and the settings of what it sends and
    * receives. New binds connect; binds no longer wanted unbind, and what they had in flight goes
    * again on the others.
    */
@@ -114,6 +114,10 @@ export class SmppChannel implements Channel {
     return this.queue.send(message, options);
   }
 
+  release(leave: (message: MessageRecord) => boolean): MessageRecord[] {
+    return this.queue.release(leave);
+  }
+
   /**
    * Stops submitting and waits for the responses in flight, stops taking deliver_sm and waits for
    * those being stored, then unbinds. Messages still held stay queued in the store.
@@ -133,7 +137,7 @@ export class SmppChannel implements Channel {
     const { state, reason, since } = channelState(binds, this.links.map((l) => l.mode));
     return {
       name: this.name, type: this.type, state, reason, since,
-      waiting: this.queue.waiting, inFlight: this.queue.inFlight, numbers: this.config.numbers,
+      waiting: this.queue.waiting, inFlight: this.queue.inFlight, numbers: this.config.numbers, failover: this.config.failover,
       ...(this.certificate ? { clientCertificate: this.certificate } : {}),
       binds,
     };
@@ -170,12 +174,12 @@ function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]):
 
 /**
  * What a running channel can take from a reload without reconnecting (SmppChannel.adjust): its
- * numbers (the router's), how many binds, and every setting of what it sends and receives. What a
+ * numbers and failovers (the router's), how many binds, and every setting of what it sends and receives. What a
  * bind is made with (the address, the account, TLS, the bind's own fields, its timers and
  * reconnecting) takes a restart.
  */
 const ADJUSTABLE_KEYS = [
-  'numbers', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'dataCoding', 'serviceType',
+  'numbers', 'failover', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'dataCoding', 'serviceType',
   'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'receipts', 'priority', 'validityPeriod', 'longMessages',
   'receiptId', 'errorCodes', 'reassemblyTimeoutMs',
 ] as const satisfies ReadonlyArray<keyof SmppChannelConfig>;

@@ -161,6 +161,27 @@ export class SendQueue {
     this.conversations.clear();
   }
 
+  /**
+   * Hands back the held messages `leave` picks (Channel.release): from the front of each
+   * conversation's line, while the messages have no submit in flight; the first that stays keeps
+   * the rest of its line behind it.
+   */
+  release(leave: (message: MessageRecord) => boolean): MessageRecord[] {
+    const released: MessageRecord[] = [];
+    for (const [conversation, line] of this.conversations) {
+      let count = 0;
+      while (count < line.length && line[count]!.inFlight === 0 && leave(line[count]!.message)) count++;
+      if (count === 0) continue;
+      for (const job of line.splice(0, count)) {
+        this.settle(job, { kind: 'retry', errorCode: 30008, retryAfterMs: 0, released: true });
+        released.push(job.message);
+      }
+      if (line.length === 0) this.conversations.delete(conversation);
+      else this.enqueue(line[0]!);
+    }
+    return released;
+  }
+
   /** Prepares a job's parts and skips those accepted before a restart. */
   private async load(job: Job): Promise<void> {
     try {

@@ -52,7 +52,7 @@ export function describeConfig(config: ServeConfig, now: number): { lines: strin
     const left = certificate ? certificate.expiresAt - now : Number.POSITIVE_INFINITY;
     if (left <= 0) warnings.push(`${channel.name}'s client certificate expired at ${until}: the SMSC will refuse it`);
     else if (left < EXPIRY_WARNING_MS) warnings.push(`${channel.name}'s client certificate expires at ${until}, in ${Math.ceil(left / DAY_MS)} days`);
-    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${until}` : '', `numbers ${channel.numbers.join(',')}`];
+    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${until}` : '', `numbers ${channel.numbers.join(',')}${channel.failover.length ? `, failover ${channel.failover.join(',')}` : ''}`];
   });
   const lines = [
     `configuration: ${config.configFile ?? 'options and environment only (no file)'}`,

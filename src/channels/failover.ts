@@ -1,0 +1,152 @@
+/**
+ * Failover between carrier channels (the `failover` key): a channel's messages go on the first of
+ * it and its failovers that is bound, and the messages it holds while it is not bound move to one
+ * that is. Order per conversation holds across channels:
+ * - a conversation with a message still on a channel sends its next ones there too (that channel's
+ *   queue keeps them in order), so a channel coming back takes only conversations that have
+ *   nothing on another;
+ * - a channel that is not bound is asked each second to release what a bound candidate could
+ *   send (`Channel.release`); it hands each conversation's messages back from the front, and they
+ *   are sent on, in that order, in the same tick, before any newer message can come between.
+ * The promise `send` returned follows its message from channel to channel and resolves with the
+ * outcome of the last.
+ */
+import type { MessageRecord } from '../stores/records.js';
+import type { Channel, SendOptions, SendOutcome } from './channel.js';
+
+/** How often channels that are not bound are asked to release what a bound one could send. */
+export const RELEASE_INTERVAL_MS = 1000;
+
+/** A message on its way, and the channel that has it now. */
+interface Ticket {
+  message: MessageRecord;
+  conversation: string;
+  /** Null until first dispatched. */
+  channel: Channel | null;
+  outcome: Promise<SendOutcome>;
+  resolve(outcome: SendOutcome): void;
+}
+
+export class Failover {
+  private readonly tickets = new Map<string, Ticket>();
+  /** Per conversation, the channels that hold some of its messages now, and how many. */
+  private readonly held = new Map<string, Map<Channel, number>>();
+  private timer: NodeJS.Timeout | null = null;
+  /** Messages of each channel's numbers that another channel took (`sent`), by the first channel's name. */
+  readonly counts = new Map<string, number>();
+
+  /**
+   * `candidatesOf`: the channels a message may go on as the router routes now (after a reload too):
+   * its own channel (by its number) first, then that channel's failovers; `countSent`: the router's
+   * count of what each channel took.
+   */
+  constructor(private readonly candidatesOf: (message: MessageRecord) => readonly Channel[], private readonly countSent: (channel: Channel) => void) {}
+
+  private ticket(message: MessageRecord): Ticket {
+    let resolve!: (outcome: SendOutcome) => void;
+    const outcome = new Promise<SendOutcome>((r) => { resolve = r; });
+    const ticket: Ticket = { message, conversation: `${message.accountSid} ${message.from} ${message.to}`, channel: null, outcome, resolve };
+    this.tickets.set(message.sid, ticket);
+    return ticket;
+  }
+
+  send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome> {
+    const ticket = this.ticket(message);
+    this.dispatch(ticket, options);
+    return ticket.outcome;
+  }
+
+  /**
+   * The outcome of a message that `releaseHeld` took from a channel it had been given directly
+   * (before a reload gave that channel failovers): the router waits for this instead.
+   */
+  following(sid: string): Promise<SendOutcome> | null {
+    return this.tickets.get(sid)?.outcome ?? null;
+  }
+
+  /** Asks every channel of `channels` that is not bound to release what a bound candidate could send, and sends it there. */
+  releaseHeld(channels: readonly Channel[]): void {
+    const bound = new Set(channels.filter(isBound));
+    for (const channel of channels) {
+      if (bound.has(channel) || !channel.release || channel.status().waiting === 0) continue;
+      const released = channel.release((message) => this.candidatesOf(message).some((c) => c !== channel && bound.has(c)));
+      const moving = released.map((message) => {
+        const known = this.tickets.get(message.sid);
+        if (known) this.unhold(known); // first for every one, so none is sent back to `channel`
+        return known ?? this.ticket(message);
+      });
+      // Parts may have been accepted before: the next channel reads them (no `firstHandover`).
+      for (const ticket of moving) this.dispatch(ticket, undefined, channel);
+    }
+  }
+
+  /** Starts asking each second (unref'd: it keeps no process alive). */
+  start(channels: () => readonly Channel[]): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.releaseHeld(channels()), RELEASE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private dispatch(ticket: Ticket, options: SendOptions | undefined, leaving?: Channel): void {
+    const channel = this.pick(ticket, leaving);
+    ticket.channel = channel;
+    this.hold(ticket);
+    void channel.send(ticket.message, options).then((outcome) => this.settled(ticket, channel, outcome), () => this.settled(ticket, channel, { kind: 'retry', errorCode: 30008, retryAfterMs: 1000 }));
+  }
+
+  private settled(ticket: Ticket, channel: Channel, outcome: SendOutcome): void {
+    // Released and already sent on elsewhere (releaseHeld): this outcome is the old channel's.
+    if (ticket.channel !== channel) return;
+    this.unhold(ticket);
+    if (outcome.kind === 'retry' && outcome.released) {
+      this.dispatch(ticket, undefined, channel); // released by someone else than releaseHeld: send it on all the same
+      return;
+    }
+    this.tickets.delete(ticket.message.sid);
+    if (outcome.kind === 'sent') {
+      this.countSent(channel);
+      const first = this.candidatesOf(ticket.message)[0]!;
+      if (channel !== first) this.counts.set(first.name, (this.counts.get(first.name) ?? 0) + 1);
+    }
+    ticket.resolve(outcome);
+  }
+
+  /**
+   * Where the message goes: where its conversation has messages now (a bound one of them first), else
+   * the first bound candidate, else its own channel, which holds it until it binds or releases it.
+   * Never back to `leaving`, the channel that released it.
+   */
+  private pick(ticket: Ticket, leaving?: Channel): Channel {
+    const holding = [...(this.held.get(ticket.conversation)?.keys() ?? [])].filter((c) => c !== leaving);
+    if (holding.length > 0) return holding.find(isBound) ?? holding[0]!;
+    const all = this.candidatesOf(ticket.message);
+    const candidates = all.filter((c) => c !== leaving);
+    return candidates.find(isBound) ?? candidates[0] ?? all[0]!;
+  }
+
+  private hold(ticket: Ticket): void {
+    if (!ticket.channel) return;
+    let holding = this.held.get(ticket.conversation);
+    if (!holding) this.held.set(ticket.conversation, holding = new Map());
+    holding.set(ticket.channel, (holding.get(ticket.channel) ?? 0) + 1);
+  }
+
+  private unhold(ticket: Ticket): void {
+    if (!ticket.channel) return;
+    const holding = this.held.get(ticket.conversation);
+    if (!holding) return;
+    const count = (holding.get(ticket.channel) ?? 0) - 1;
+    if (count > 0) holding.set(ticket.channel, count);
+    else holding.delete(ticket.channel);
+    if (holding.size === 0) this.held.delete(ticket.conversation);
+  }
+}
+
+function isBound(channel: Channel): boolean {
+  return channel.status().state === 'bound';
+}
