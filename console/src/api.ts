@@ -45,6 +45,8 @@ export interface Alert { sid: string; error_code: string; alert_text: string; da
 export interface ChannelState {
   name: string; type: string; state: 'bound' | 'connecting' | 'down'; reason: string | null; since: string; waiting: number; in_flight: number;
   client_certificate: { subject: string; expires_at: string } | null;
+  /** The channels that send its messages while it is not bound. */
+  failover: string[];
   binds: Array<{ name: string; state: 'bound' | 'connecting' | 'down'; reason: string | null; since: string; in_flight: number }> | null;
 }
 export interface QueueDepths { turns: number; outbound: number; callbacks: number }

@@ -3,7 +3,7 @@
  * messages go on carrier-b while carrier-a is not bound, those carrier-a held move to carrier-b
  * once it binds, in order per conversation; carrier-a takes them again when it is back, except for a
  * conversation with a message still on carrier-b; receipts come back on the channel that sent; and
- * the API, `parley channels` and /metrics show it.
+ * the API, `parley channels`, the console and /metrics show it.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
@@ -17,7 +17,7 @@ import { SmscDouble, type SubmitRecord } from '../../helpers/smsc-double.js';
 import { startTestParley } from '../../helpers/parley.js';
 import { basicAuth } from '../../helpers/basic-auth.js';
 import { parseExposition, promtoolCheck, valueOf } from '../../helpers/prometheus.js';
-import { channelState, PARLEY_NUMBER, withWaits, type SmppParley } from './fixtures.js';
+import { boundCarrierRow, channelState, PARLEY_NUMBER, withWaits, type SmppParley } from './fixtures.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -76,7 +76,7 @@ async function takeDown(a: SmscDouble, parley: SmppParley): Promise<void> {
 }
 
 describe('failover', () => {
-  test('while carrier-a is bound its messages go on it; the API and `parley channels` name its failover', async () => {
+  test('while carrier-a is bound its messages go on it; the API, `parley channels` and the console name its failover', async () => {
     const { a, b, parley } = await setUp();
     await channelState(parley, 'bound');
     const m = await parley.create('on the first choice');
@@ -90,6 +90,8 @@ describe('failover', () => {
     const families = parseExposition(await metrics(parley));
     assert.equal(valueOf(families, 'parley_channel_failovers_total', { channel: 'carrier-a' }), 0, 'the series is there before the first failover');
     assert.equal(families.get('parley_channel_failovers_total')!.samples.length, 1, 'only for the channel that has failovers');
+    const row = await boundCarrierRow(parley, cleanup);
+    assert.equal(await row.locator('.failover').textContent(), ' failover carrier-b');
   });
 
   test('carrier-a down: its messages go on carrier-b at once, are delivered by carrier-b\'s receipts and counted', async () => {
