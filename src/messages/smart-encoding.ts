@@ -12,23 +12,32 @@
  * time, as the calculator does.
  */
 import { createRequire } from 'node:module';
+import { MAX_BODY_LENGTH } from './segments.js';
 
 const requireFromHere = createRequire(import.meta.url);
 const SMART_ENCODING_MAP: Readonly<Record<string, string>> =
   (requireFromHere('sms-segments-calculator/dist/libs/SmartEncodingMap.js') as { default: Record<string, string> }).default;
 
-/** The body with Twilio's look-alike characters replaced; the same string when none is there. */
+/**
+ * The body with Twilio's look-alike characters replaced; the same string when none is there. Also
+ * the same string when the replacements would take a body within Twilio's 1600 characters past
+ * them (`½` becomes `1/2`): the limit was checked on the text as written, and the message is sent
+ * as written rather than stored longer than any message may be.
+ */
 export function smartEncoded(body: string): string {
   let encoded = '';
   let changed = false;
+  let characters = 0;
   for (const character of body) {
     const replacement = SMART_ENCODING_MAP[character];
     if (replacement === undefined) {
       encoded += character;
+      characters++;
     } else {
       encoded += replacement;
+      characters += [...replacement].length;
       changed = true;
     }
   }
-  return changed ? encoded : body;
+  return changed && characters <= MAX_BODY_LENGTH ? encoded : body;
 }

@@ -83,6 +83,14 @@ describe('Smart Encoding', () => {
     }
   });
 
+  test('a body within 1600 characters that the replacements would take past them is sent as written', async () => {
+    const near = `${'a'.repeat(1598)}½`;
+    const asWritten = await sent({ to: '+15558670407', from: LONE_NUMBER, body: near, smartEncoded: true });
+    assert.equal(asWritten.body, near, '1,599 characters, not 1,601');
+    const within = `${'a'.repeat(1597)}½`;
+    assert.equal((await sent({ to: '+15558670407', from: LONE_NUMBER, body: within, smartEncoded: true })).body, `${'a'.repeat(1597)}1/2`, 'exactly 1,600 after: replaced');
+  });
+
   test('a value that is not a boolean is refused with 20001, naming the parameter', async () => {
     const res = await fetch(`${parley.url}/2010-04-01/Accounts/${parley.account.sid}/Messages.json`, {
       method: 'POST',

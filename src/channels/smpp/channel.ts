@@ -48,7 +48,8 @@ export class SmppChannel implements Channel {
     const logger = deps.logger;
     this.inbound = new InboundHandler({ config, overrides, host: () => this.host, clock: deps.clock, logger });
     this.newLink = (mode) => new SmppLink({
-      settings, mode, name: mode, reconnectDelayMs: config.reconnectDelayMs, reconnectDelayMaxMs: config.reconnectDelayMaxMs, clock: deps.clock, logger,
+      // The delays as configured now: a reload may have changed them (adjust) before this bind is added.
+      settings, mode, name: mode, reconnectDelayMs: this.config.reconnectDelayMs, reconnectDelayMaxMs: this.config.reconnectDelayMaxMs, clock: deps.clock, logger,
       channel: config.name,
       deliver: (pdu, session) => this.inbound.handle(pdu, session),
       bound: () => { if (mode !== 'receiver') this.queue.wake(); },
@@ -72,6 +73,7 @@ export class SmppChannel implements Channel {
     const overrides = overridesOf(next);
     this.queue.configure(next, overrides, this.transmitters());
     this.inbound.configure(next, overrides);
+    for (const link of this.links) link.setReconnectDelays(next.reconnectDelayMs, next.reconnectDelayMaxMs);
     if (this.host) for (const link of joining) link.start();
     await Promise.all(leaving.map((l) => l.stop()));
     this.events.emit('state', this.status());
@@ -175,11 +177,11 @@ function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]):
 /**
  * What a running channel can take from a reload without reconnecting (SmppChannel.adjust): its
  * numbers and failovers (the router's), how many binds, and every setting of what it sends and receives. What a
- * bind is made with (the address, the account, TLS, the bind's own fields, its timers and
- * reconnecting) takes a restart.
+ * bind is made with (the address, the account, TLS, the bind's own fields, its timers) takes a
+ * restart; the reconnect delays apply to each bind's next wait.
  */
 const ADJUSTABLE_KEYS = [
-  'numbers', 'failover', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'dataCoding', 'serviceType',
+  'numbers', 'failover', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'reconnectDelayMs', 'reconnectDelayMaxMs', 'dataCoding', 'serviceType',
   'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'receipts', 'priority', 'validityPeriod', 'longMessages',
   'receiptId', 'errorCodes', 'reassemblyTimeoutMs',
 ] as const satisfies ReadonlyArray<keyof SmppChannelConfig>;

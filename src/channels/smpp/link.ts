@@ -38,6 +38,8 @@ export class SmppLink {
   private current: LinkState;
   private delayMs: number;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** When the pending retry is due (ms, monotonic), while one is. */
+  private retryAt = 0;
   private stopped = false;
   private attempt: Promise<void> | null = null;
 
@@ -70,6 +72,21 @@ export class SmppLink {
 
   start(): void {
     this.connect();
+  }
+
+  /**
+   * A reload's reconnect delays, taken without dropping the bind: a bound link starts its next
+   * backoff from the new first delay; a link waiting to retry keeps its place in the backoff within
+   * the new bounds, and retries no later than the new cap from now.
+   */
+  setReconnectDelays(firstMs: number, maxMs: number): void {
+    this.options.reconnectDelayMs = firstMs;
+    this.options.reconnectDelayMaxMs = maxMs;
+    this.delayMs = this.session ? firstMs : Math.min(Math.max(this.delayMs, firstMs), maxMs);
+    if (this.retryTimer && this.retryAt - performance.now() > maxMs) {
+      clearTimeout(this.retryTimer);
+      this.scheduleRetry(maxMs);
+    }
   }
 
   /** Stops reconnecting and unbinds the session, if any; resolves once the connection is closed. */
@@ -115,10 +132,15 @@ export class SmppLink {
     this.delayMs = Math.min(this.delayMs * 2, this.options.reconnectDelayMaxMs);
     this.enter('down', reason);
     this.options.logger.warn({ channel: this.options.channel, bind: this.options.name, reason, retryInMs: delay }, 'SMPP link down; binding again later');
+    this.scheduleRetry(delay);
+  }
+
+  private scheduleRetry(delayMs: number): void {
+    this.retryAt = performance.now() + delayMs;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();
-    }, delay);
+    }, delayMs);
   }
 
   private enter(state: LinkState['state'], reason: string | null): void {

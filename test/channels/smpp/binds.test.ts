@@ -14,7 +14,7 @@ import type { ChannelJson } from '../../../src/http/representations/channel.js';
 import { SmscDouble } from '../../helpers/smsc-double.js';
 import { basicAuth } from '../../helpers/basic-auth.js';
 import { parseExposition, promtoolCheck } from '../../helpers/prometheus.js';
-import { boundCarrierRow, carrierOf, HANDSET, PARLEY_NUMBER, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
+import { boundCarrierRow, carrierOf, channelState, HANDSET, PARLEY_NUMBER, smppConfig, startSmppParley, type SmppParley } from './fixtures.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -284,6 +284,20 @@ describe('a reload adjusts a running channel', () => {
     const undelivered = await parley.status(m.sid, ['undelivered']);
     assert.equal(undelivered.errorCode, 30005);
     assert.equal(double.binds.length, 1, 'no new bind');
+  });
+
+  test('shorter reconnect delays apply to a bind already waiting to retry, without a restart', async () => {
+    const slow = { 'reconnect-delay': '20s', 'reconnect-delay-max': '20s' };
+    const { double, parley } = await setUp(slow);
+    await double.until(() => double.bound().length === 1, 'the bind');
+    double.bindStatus = smpp.errors.ESME_RBINDFAIL!;
+    double.dropConnections();
+    await channelState(parley, 'down');
+    double.bindStatus = 0;
+    const changes = await parley.reloadChannels([smppConfig(double.port, { 'reconnect-delay': '50ms', 'reconnect-delay-max': '100ms' })]);
+    assert.deepEqual([changes.adjusted, changes.restarted], [['carrier-a'], []]);
+    await channelState(parley, 'bound', 5_000); // not the 20 s it was waiting for
+    assert.equal(double.binds.length, 2, 'the first bind, then the one after the drop');
   });
 
   test('a change that needs a new connection restarts the channel', async () => {
