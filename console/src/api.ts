@@ -25,7 +25,7 @@ export interface LogPage { messages: Message[]; next_page_uri: string | null; pr
 /** The parts a carrier (SMPP) accepted for a message: `GET /parley/messages/{Sid}/parts`. */
 export interface MessageParts {
   message_sid: string; channel: string | null;
-  parts: Array<{ index: number; total: number; smsc_message_id: string; state: string; error_code: number | null; date_submitted: string; date_done: string | null }>;
+  parts: Array<{ index: number; channel: string; total: number; smsc_message_id: string; state: string; error_code: number | null; date_submitted: string; date_done: string | null }>;
 }
 
 export interface MessageDetails {

@@ -93,17 +93,23 @@ function MessageView({ d }: { d: MessageDetails }): preact.JSX.Element {
   );
 }
 
-/** What the carrier's SMSC said of each part: its message id, and the receipt's state. */
+/**
+ * What the carrier's SMSC said of each part: its message id, and the receipt's state. The parts of a
+ * message that failed over can have gone on two channels: then each part names its own.
+ */
 function CarrierParts({ p }: { p: MessageParts }): preact.JSX.Element {
+  const channels = [...new Set(p.parts.map((part) => part.channel))];
+  const several = channels.length > 1;
   return (
     <div class="card" id="carrier-parts">
-      <h2>Sent on {p.channel} in {p.parts[0]?.total ?? p.parts.length} part{p.parts[0]?.total === 1 ? '' : 's'}</h2>
+      <h2>Sent on {channels.join(' and ')} in {p.parts[0]?.total ?? p.parts.length} part{p.parts[0]?.total === 1 ? '' : 's'}</h2>
       <table class="callbacks">
-        <thead><tr><th>Part</th><th>SMSC message id</th><th>Submitted</th><th>Receipt</th><th>Done</th></tr></thead>
+        <thead><tr><th>Part</th>{several && <th>Channel</th>}<th>SMSC message id</th><th>Submitted</th><th>Receipt</th><th>Done</th></tr></thead>
         <tbody>
           {p.parts.map((part) => (
             <tr key={part.index}>
               <td>{part.index} of {part.total}</td>
+              {several && <td class="part-channel">{part.channel}</td>}
               <td><code>{part.smsc_message_id}</code></td>
               <td>{precise(part.date_submitted)}</td>
               <td><span class={`status ${part.state === 'submitted' ? 'sent' : part.state}`}>{part.state}</span>{part.error_code !== null && <> <ErrorCode code={part.error_code} /></>}</td>

@@ -11,7 +11,7 @@ import type { AccountRecord, MessageRecord, MessagingServiceRecord } from '../st
 import { createHash } from 'node:crypto';
 import { conversationId } from '../stores/records.js';
 import { TwilioError } from '../errors/twilio-error.js';
-import { isE164, withoutChannelPrefix } from '../phone/numbers.js';
+import { isAlphanumericSender, isE164, withoutChannelPrefix } from '../phone/numbers.js';
 import { newMessage } from './message.js';
 import { parseIso8601Filter } from '../http/representations/dates.js';
 import { MAX_BODY_LENGTH } from './segments.js';
@@ -77,17 +77,22 @@ export class OutboundMessages {
     // Without From, Twilio answers `accepted` (the service picks the sender), then queues it.
     const accepted = from === '' && service !== null;
     if (from === '' && service) from = await this.senderFor(service, to);
-    if (!isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
-    const number = await store.numbers.findByPhoneNumber(withoutChannelPrefix(from));
-    if (!number || number.accountSid !== account.sid) {
+    const alphanumeric = isAlphanumericSender(from);
+    if (!alphanumeric && !isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+    // An alphanumeric sender ID belongs to no number: the channel that carries it is its permission.
+    const number = alphanumeric ? null : await store.numbers.findByPhoneNumber(withoutChannelPrefix(from));
+    if (!alphanumeric && (!number || number.accountSid !== account.sid)) {
       throw new TwilioError(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     }
+    const sender = number?.phoneNumber ?? from;
     // Without the simulator, a number no channel carries has no network to send on.
-    if (!this.gateway.channels.carries(number.phoneNumber)) {
-      throw new TwilioError(21606, `The From phone number ${from} is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers.`);
+    if (!this.gateway.channels.carries(sender)) {
+      throw new TwilioError(21606, alphanumeric
+        ? `The alphanumeric sender ID ${from} is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers.`
+        : `The From phone number ${from} is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers.`);
     }
     // Twilio numbers cannot message themselves (Twilio reports it as 21211, an invalid 'To').
-    if (withoutChannelPrefix(to) === number.phoneNumber) {
+    if (withoutChannelPrefix(to) === sender) {
       throw new TwilioError(21211, `The 'To' number ${to} is the 'From' number: a number cannot send a message to itself.`);
     }
     if ([...body].length > MAX_BODY_LENGTH) throw new TwilioError(21617, 'The concatenated message body exceeds the 1600 character limit.');

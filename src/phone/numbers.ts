@@ -20,6 +20,14 @@ export function isE164(value: string): boolean {
 
 const possibleCache = new Map<string, boolean>();
 
+/**
+ * An alphanumeric sender ID, as Twilio accepts one in `From`: 1 to 11 ASCII letters, digits and
+ * spaces, with at least one letter (so it is never mistaken for a number or a short code).
+ */
+export function isAlphanumericSender(value: string): boolean {
+  return /^[A-Za-z0-9 ]{1,11}$/.test(value) && /[A-Za-z]/.test(value);
+}
+
 const mainCountryByCallingCode = metadata.country_calling_codes;
 
 /**

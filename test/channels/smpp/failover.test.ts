@@ -17,6 +17,7 @@ import { SmscDouble, type SubmitRecord } from '../../helpers/smsc-double.js';
 import { startTestParley } from '../../helpers/parley.js';
 import { basicAuth } from '../../helpers/basic-auth.js';
 import { parseExposition, promtoolCheck, valueOf } from '../../helpers/prometheus.js';
+import { consolePage, launchChromium } from '../../helpers/browser.js';
 import { boundCarrierRow, channelState, PARLEY_NUMBER, withWaits, type SmppParley } from './fixtures.js';
 
 let cleanup: Array<() => Promise<void>> = [];
@@ -181,6 +182,15 @@ describe('failover', () => {
     assert.deepEqual(parts.body.parts.map((p) => [p.index, p.channel]), [[1, 'carrier-a'], [2, 'carrier-b']]);
     const udh = (s: SubmitRecord): string => Buffer.from(s.pdu.short_message as Buffer).subarray(0, 6).toString('hex');
     assert.equal(udh(b.submits[0]!).slice(0, 8), udh(a.submits[0]!).slice(0, 8), 'the same concatenation reference, so the handset joins them');
+
+    // The console's message page names each part's channel.
+    const browser = await launchChromium();
+    cleanup.push(() => browser.close());
+    const { page } = await consolePage(browser, parley.url, parley.account);
+    await page.goto(`/#/message/${m.sid}`);
+    const card = page.locator('#carrier-parts');
+    await card.getByRole('heading', { name: 'Sent on carrier-a and carrier-b in 2 parts' }).waitFor();
+    assert.deepEqual(await card.locator('td.part-channel').allTextContents(), ['carrier-a', 'carrier-b']);
   });
 });
 

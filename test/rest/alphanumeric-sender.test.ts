@@ -1,0 +1,82 @@
+/**
+ * Alphanumeric sender IDs in `From` (`ACME`), as Twilio takes them: through twilio-node on the
+ * simulator, over SMPP (TON 5) from a channel that lists the ID in its `numbers`, and refused where
+ * no channel carries it (`--carriers-only`) or where it is not one (21212).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import twilio from 'twilio';
+import type { RunningParley } from '../../src/runtime/parley.js';
+import { readChannels } from '../../src/config/channels.js';
+import { ConfigError } from '../../src/config/fields.js';
+import { clientFor, rejects, startInMemoryParley } from '../helpers/twilio.js';
+import { SmscDouble } from '../helpers/smsc-double.js';
+import { HANDSET, smppConfig, startSmppParley, type SmppParley } from '../channels/smpp/fixtures.js';
+
+const UK_HANDSET = '+447700900123';
+
+describe('an alphanumeric From on the simulator', () => {
+  let parley: RunningParley;
+  let client: twilio.Twilio;
+  before(async () => {
+    parley = await startInMemoryParley();
+    client = clientFor(parley);
+  });
+  after(() => parley.stop());
+
+  test('is sent as given, without a Parley number, and is delivered to the handset; the log filters by it', async () => {
+    // Listening before the message is made, so its delivery cannot come first.
+    const delivery = parley.gateway.events.waitFor((e) => e.type === 'message' && e.message.from === 'ACME Bank' && e.message.status === 'delivered', 5000);
+    const created = await client.messages.create({ from: 'ACME Bank', to: UK_HANDSET, body: 'Your code is 123456' });
+    assert.equal(created.from, 'ACME Bank');
+    assert.equal(created.status, 'queued');
+    await delivery;
+    const delivered = await client.messages(created.sid).fetch();
+    assert.deepEqual([delivered.status, delivered.numSegments], ['delivered', '1']);
+    const listed = await client.messages.list({ from: 'ACME Bank' });
+    assert.deepEqual(listed.map((m) => m.sid), [created.sid]);
+  });
+
+  test('what is not a sender ID is refused with 21212: too long, other characters, no letter', async () => {
+    for (const from of ['ACMEBANKLTD1', 'ACME-BANK', 'ACME_1', '12345']) {
+      await rejects(() => client.messages.create({ from, to: UK_HANDSET, body: 'x' }), 400, 21212);
+    }
+  });
+});
+
+describe('an alphanumeric From over SMPP', () => {
+  let double: SmscDouble;
+  let parley: SmppParley;
+  before(async () => {
+    double = await SmscDouble.start();
+    parley = await startSmppParley(double, { numbers: ['+15550001111', 'ACME'] }, { carriersOnly: true });
+    await double.until(() => double.bound().length === 1, 'the bind');
+  });
+  after(async () => {
+    await parley.stop();
+    await double.close();
+  });
+
+  test('goes on the channel that lists it, as source_addr with TON 5 and NPI 0', async () => {
+    const sent = await parley.create('from a brand', { From: 'ACME', To: HANDSET });
+    await parley.status(sent.sid, ['sent']);
+    const [submit] = double.submits;
+    assert.deepEqual([submit!.pdu.source_addr, submit!.pdu.source_addr_ton, submit!.pdu.source_addr_npi], ['ACME', 5, 0]);
+  });
+
+  test('one no channel lists is refused with 21606 under --carriers-only, naming the sender ID', async () => {
+    const refused = await parley.api<{ code: number; message: string }>('POST', `/2010-04-01/Accounts/${parley.account.sid}/Messages.json`, { From: 'OTHER', To: HANDSET, Body: 'x' });
+    assert.equal(refused.status, 400);
+    assert.deepEqual([refused.body.code, refused.body.message], [21606, "The alphanumeric sender ID OTHER is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers."]);
+  });
+});
+
+test('a channel\'s numbers take sender IDs; anything else is a usage error naming the key', () => {
+  assert.deepEqual(smppConfig(2775, { numbers: ['ACME', 'My Shop'] }).numbers, ['ACME', 'My Shop']);
+  assert.throws(() => readChannels([{ ...entryWith(['ACME-1']) }], { file: 'parley.yaml', path: 'channels' }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes('channels[0].numbers[0]: "ACME-1" is neither an E.164 number like +15550001111, an alphanumeric sender ID like "ACME"'));
+});
+
+function entryWith(numbers: string[]): Record<string, unknown> {
+  return { name: 'carrier-a', type: 'smpp', host: '127.0.0.1', port: 2775, 'system-id': 'parley', password: 'secret', numbers };
+}
