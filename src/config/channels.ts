@@ -96,7 +96,7 @@ export type ChannelConfig = SmppChannelConfig;
 const readNumberPattern = (value: unknown, where: Where): string => {
   const text = readString()(value, where);
   if (text !== ANY_NUMBER && !isE164(text) && !isAlphanumericSender(text)) {
-    throw configError(where, `"${text}" is neither an E.164 number like +15550001111, an alphanumeric sender ID like "ACME" (1 to 11 letters, digits and spaces) nor "*"`);
+    throw configError(where, `"${text}" is neither an E.164 number like +15550001111, an alphanumeric sender ID like "ACME" (up to 11 letters, digits, spaces and - + _ &, with a letter) nor "*"`);
   }
   return text;
 };

@@ -42,6 +42,16 @@ function isAddress(value: string): boolean {
   return isE164(colon > 0 && /^[a-z-]+$/.test(value.slice(0, colon)) ? value.slice(colon + 1) : value);
 }
 
+/**
+ * A service's alpha sender, which Twilio prefers "where possible": for a destination outside the
+ * North American Numbering Plan (+1), whose carriers refuse alphanumeric senders. Elsewhere the
+ * carrier decides, as for an alphanumeric `From`.
+ */
+function alphaSenderFor(service: MessagingServiceRecord, to: string): string | null {
+  if (!service.alphaSender || withoutChannelPrefix(to).startsWith('+1')) return null;
+  return service.alphaSender.alphaSender;
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const u = new URL(value);
@@ -76,7 +86,7 @@ export class OutboundMessages {
     }
     // Without From, Twilio answers `accepted` (the service picks the sender), then queues it.
     const accepted = from === '' && service !== null;
-    if (from === '' && service) from = await this.senderFor(service, to);
+    if (from === '' && service) from = alphaSenderFor(service, to) ?? await this.senderFor(service, to);
     const alphanumeric = isAlphanumericSender(from);
     if (!alphanumeric && !isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
     // An alphanumeric sender ID belongs to no number: the channel that carries it is its permission.

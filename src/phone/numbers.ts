@@ -21,11 +21,12 @@ export function isE164(value: string): boolean {
 const possibleCache = new Map<string, boolean>();
 
 /**
- * An alphanumeric sender ID, as Twilio accepts one in `From`: 1 to 11 ASCII letters, digits and
- * spaces, with at least one letter (so it is never mistaken for a number or a short code).
+ * An alphanumeric sender ID, as Twilio documents one: up to 11 of A-Z, a-z, 0-9, space, `-`, `+`,
+ * `_` and `&`, not only digits. Parley asks for a letter among them, so `+1234` or `12345` is never
+ * taken for one (they are a number and a short code).
  */
 export function isAlphanumericSender(value: string): boolean {
-  return /^[A-Za-z0-9 ]{1,11}$/.test(value) && /[A-Za-z]/.test(value);
+  return /^[A-Za-z0-9 +\-_&]{1,11}$/.test(value) && /[A-Za-z]/.test(value);
 }
 
 const mainCountryByCallingCode = metadata.country_calling_codes;

@@ -38,9 +38,17 @@ export interface MessagingServiceRecord {
   stickySender: boolean;
   /** Smart Encoding of the messages sent through it (src/messages/smart-encoding.ts); records stored before it existed lack it: on. */
   smartEncoding?: boolean;
+  /** Its alphanumeric sender ID (the AlphaSenders sub-resource; Twilio allows one), sent from where carriers take one. */
+  alphaSender?: AlphaSenderRecord | null;
   validityPeriod: number;
   dateCreated: number;
   dateUpdated: number;
+}
+
+export interface AlphaSenderRecord {
+  sid: string;
+  alphaSender: string;
+  dateCreated: number;
 }
 
 export interface PhoneNumberRecord {

@@ -1,7 +1,8 @@
 /**
  * Alphanumeric sender IDs in `From` (`ACME`), as Twilio takes them: through twilio-node on the
  * simulator, over SMPP (TON 5) from a channel that lists the ID in its `numbers`, and refused where
- * no channel carries it (`--carriers-only`) or where it is not one (21212).
+ * no channel carries it (`--carriers-only`) or where it is not one (21212). A Messaging Service's
+ * alpha sender (`AlphaSenders`, one a service) sends its messages outside +1, its pool inside.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -37,10 +38,51 @@ describe('an alphanumeric From on the simulator', () => {
     assert.deepEqual(listed.map((m) => m.sid), [created.sid]);
   });
 
-  test('what is not a sender ID is refused with 21212: too long, other characters, no letter', async () => {
-    for (const from of ['ACMEBANKLTD1', 'ACME-BANK', 'ACME_1', '12345']) {
+  test('Twilio\'s characters are taken; what is not a sender ID is refused with 21212: too long, other characters, no letter', async () => {
+    for (const from of ['ACME-BANK', 'A+B_C&D 1']) {
+      assert.equal((await client.messages.create({ from, to: UK_HANDSET, body: 'x' })).from, from);
+    }
+    for (const from of ['ACMEBANKLTD1', 'ACME.BANK', 'ACME@1', '12345']) {
       await rejects(() => client.messages.create({ from, to: UK_HANDSET, body: 'x' }), 400, 21212);
     }
+  });
+});
+
+describe('a Messaging Service\'s alpha sender', () => {
+  let parley: RunningParley;
+  let client: twilio.Twilio;
+  before(async () => {
+    parley = await startInMemoryParley();
+    client = clientFor(parley);
+  });
+  after(() => parley.stop());
+
+  test('one a service: created, listed, fetched; a second refused until it is deleted; not a sender ID refused', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'otp' });
+    const alphaSenders = client.messaging.v1.services(service.sid).alphaSenders;
+    const made = await alphaSenders.create({ alphaSender: 'ACME' });
+    assert.match(made.sid, /^AI[0-9a-f]{32}$/);
+    assert.deepEqual([made.alphaSender, made.serviceSid, made.accountSid, made.capabilities], ['ACME', service.sid, parley.account.sid, ['SMS']]);
+    assert.equal(made.url, `${parley.url}/v1/Services/${service.sid}/AlphaSenders/${made.sid}`);
+    assert.deepEqual((await alphaSenders.list()).map((a) => a.sid), [made.sid]);
+    assert.equal((await alphaSenders(made.sid).fetch()).alphaSender, 'ACME');
+    await rejects(() => alphaSenders.create({ alphaSender: 'OTHER' }), 400, 20001);
+    await rejects(() => alphaSenders.create({ alphaSender: 'ACME.BANK' }), 400, 20001);
+    assert.equal(await alphaSenders(made.sid).remove(), true);
+    assert.deepEqual(await alphaSenders.list(), []);
+    await rejects(() => alphaSenders(made.sid).fetch(), 404, 20404);
+    assert.equal((await alphaSenders.create({ alphaSender: 'OTHER' })).alphaSender, 'OTHER');
+  });
+
+  test('messages through the service go from it outside +1, and from the pool to +1 numbers', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'alerts' });
+    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550041' });
+    await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: number.sid });
+    await client.messaging.v1.services(service.sid).alphaSenders.create({ alphaSender: 'ACME' });
+    const abroad = await client.messages.create({ to: UK_HANDSET, messagingServiceSid: service.sid, body: 'Your code is 654321' });
+    const home = await client.messages.create({ to: '+15558670501', messagingServiceSid: service.sid, body: 'Your code is 654321' });
+    assert.equal((await client.messages(abroad.sid).fetch()).from, 'ACME');
+    assert.equal((await client.messages(home.sid).fetch()).from, '+15005550041');
   });
 });
 
@@ -73,8 +115,8 @@ describe('an alphanumeric From over SMPP', () => {
 
 test('a channel\'s numbers take sender IDs; anything else is a usage error naming the key', () => {
   assert.deepEqual(smppConfig(2775, { numbers: ['ACME', 'My Shop'] }).numbers, ['ACME', 'My Shop']);
-  assert.throws(() => readChannels([{ ...entryWith(['ACME-1']) }], { file: 'parley.yaml', path: 'channels' }),
-    (e: unknown) => e instanceof ConfigError && e.message.includes('channels[0].numbers[0]: "ACME-1" is neither an E.164 number like +15550001111, an alphanumeric sender ID like "ACME"'));
+  assert.throws(() => readChannels([{ ...entryWith(['ACME.1']) }], { file: 'parley.yaml', path: 'channels' }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes('channels[0].numbers[0]: "ACME.1" is neither an E.164 number like +15550001111, an alphanumeric sender ID like "ACME"'));
 });
 
 function entryWith(numbers: string[]): Record<string, unknown> {

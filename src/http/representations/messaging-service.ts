@@ -1,10 +1,10 @@
 /**
- * The Messaging Service resource (`messaging.v1.service`) and its PhoneNumber sub-resource
- * (`messaging.v1.service.phone_number`) as Twilio's v1 messaging API serves them: ISO 8601
+ * The Messaging Service resource (`messaging.v1.service`) and its PhoneNumber and AlphaSender
+ * sub-resources (`messaging.v1.service.phone_number`, `messaging.v1.service.alpha_sender`) as Twilio's v1 messaging API serves them: ISO 8601
  * dates, absolute `url`s, `links` to sub-resources. Settings Parley does not model are shown
  * with Twilio's defaults.
  */
-import type { MessagingServiceRecord, PhoneNumberRecord } from '../../stores/records.js';
+import type { AlphaSenderRecord, MessagingServiceRecord, PhoneNumberRecord } from '../../stores/records.js';
 import { countryOf } from '../../phone/numbers.js';
 import { iso8601 } from './dates.js';
 import { absoluteUrl } from './paging.js';
@@ -59,5 +59,18 @@ export function servicePhoneNumberJson(baseUrl: string, serviceSid: string, n: P
     service_sid: serviceSid,
     sid: n.sid,
     url: absoluteUrl(baseUrl, `${servicePath(serviceSid)}/PhoneNumbers/${n.sid}`),
+  };
+}
+
+export function alphaSenderJson(baseUrl: string, s: MessagingServiceRecord, alpha: AlphaSenderRecord): Record<string, unknown> {
+  return {
+    account_sid: s.accountSid,
+    alpha_sender: alpha.alphaSender,
+    capabilities: ['SMS'],
+    date_created: iso8601(alpha.dateCreated),
+    date_updated: iso8601(alpha.dateCreated),
+    service_sid: s.sid,
+    sid: alpha.sid,
+    url: absoluteUrl(baseUrl, `${servicePath(s.sid)}/AlphaSenders/${alpha.sid}`),
   };
 }

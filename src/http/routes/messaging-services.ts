@@ -1,6 +1,6 @@
 /**
- * Messaging Services (`/v1/Services`, Twilio's messaging domain) and their sender pools
- * (`/v1/Services/{MG}/PhoneNumbers`). twilio-node reaches them once `client.messaging.baseUrl`
+ * Messaging Services (`/v1/Services`, Twilio's messaging domain), their sender pools
+ * (`/v1/Services/{MG}/PhoneNumbers`) and alphanumeric sender IDs (`…/AlphaSenders`, alpha-senders.ts). twilio-node reaches them once `client.messaging.baseUrl`
  * points at Parley. https://www.twilio.com/docs/messaging/api/service-resource
  */
 import type { FastifyReply } from 'fastify';
@@ -15,6 +15,7 @@ import { SERVICES_LIST_PATH, servicePath, serviceJson, servicePhoneNumberJson } 
 import { listJsonV1 } from '../representations/paging.js';
 import { parseValidityPeriod } from '../../messages/validity.js';
 import { pagingQuery } from './paging-query.js';
+import { registerAlphaSenderRoutes } from './alpha-senders.js';
 
 const SERVICE = `${SERVICES_LIST_PATH}/:Sid`;
 
@@ -134,4 +135,6 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
     if (!(await store.services.removeNumber(service.accountSid, service.sid, req.params.NumberSid ?? ''))) throw notFound(path(req));
     return reply.code(204).send();
   });
+
+  registerAlphaSenderRoutes(ctx, SERVICE, { load, base, path });
 }
