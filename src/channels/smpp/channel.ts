@@ -61,9 +61,9 @@ export class SmppChannel implements Channel {
 
   /**
    * Takes a reload's configuration while running when only what needs no new connection changed
-   * (ADJUSTABLE_KEYS): the numbers and failovers (the router's), the number of binds, and the settings of what it sends and
-   * receives. New binds connect; binds no longer wanted unbind, and what they had in flight goes
-   * again on the others.
+   * (ADJUSTABLE_KEYS): the numbers and failovers (the router's), the number of binds, the reconnect
+   * delays, and the settings of what it sends and receives. New binds connect; binds no longer
+   * wanted unbind, and what they had in flight goes again on the others.
    */
   async adjust(next: SmppChannelConfig): Promise<boolean> {
     if (!isDeepStrictEqual(withoutAdjustable(this.config), withoutAdjustable(next))) return false;
@@ -176,13 +176,14 @@ function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]):
 
 /**
  * What a running channel can take from a reload without reconnecting (SmppChannel.adjust): its
- * numbers and failovers (the router's), how many binds, and every setting of what it sends and receives. What a
- * bind is made with (the address, the account, TLS, the bind's own fields, its timers) takes a
- * restart; the reconnect delays apply to each bind's next wait.
+ * numbers and failovers (the router's), how many binds, the reconnect delays (for each bind's next
+ * wait), and every setting of what it sends and receives. What a bind is made with (the address,
+ * the account, TLS, the bind's own fields, its timers) takes a restart.
  */
 const ADJUSTABLE_KEYS = [
-  'numbers', 'failover', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'reconnectDelayMs', 'reconnectDelayMaxMs', 'dataCoding', 'serviceType',
-  'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'receipts', 'priority', 'validityPeriod', 'longMessages',
+  'numbers', 'failover', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'reconnectDelayMs',
+  'reconnectDelayMaxMs', 'dataCoding', 'serviceType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'receipts',
+  'priority', 'validityPeriod', 'longMessages',
   'receiptId', 'errorCodes', 'reassemblyTimeoutMs',
 ] as const satisfies ReadonlyArray<keyof SmppChannelConfig>;
 
