@@ -12,6 +12,7 @@
  * outcome of the last.
  */
 import type { MessageRecord } from '../stores/records.js';
+import type { Logger } from '../logging/logger.js';
 import type { Channel, SendOptions, SendOutcome } from './channel.js';
 
 /** How often channels that are not bound are asked to release what a bound one could send. */
@@ -38,9 +39,13 @@ export class Failover {
   /**
    * `candidatesOf`: the channels a message may go on as the router routes now (after a reload too):
    * its own channel (by its number) first, then that channel's failovers; `countSent`: the router's
-   * count of what each channel took.
+   * count of what each channel took; `logger` hears of each move.
    */
-  constructor(private readonly candidatesOf: (message: MessageRecord) => readonly Channel[], private readonly countSent: (channel: Channel) => void) {}
+  constructor(
+    private readonly candidatesOf: (message: MessageRecord) => readonly Channel[],
+    private readonly countSent: (channel: Channel) => void,
+    private readonly logger: Logger | null = null,
+  ) {}
 
   private ticket(message: MessageRecord): Ticket {
     let resolve!: (outcome: SendOutcome) => void;
@@ -77,7 +82,15 @@ export class Failover {
       });
       // Parts may have been accepted before: the next channel reads them (no `firstHandover`).
       for (const ticket of moving) this.dispatch(ticket, undefined, channel);
+      if (moving.length > 0) this.logMove(channel, moving);
     }
+  }
+
+  /** One line a move: the channel left, and how many messages went where. */
+  private logMove(from: Channel, moving: readonly Ticket[]): void {
+    const to: Record<string, number> = {};
+    for (const { channel } of moving) if (channel) to[channel.name] = (to[channel.name] ?? 0) + 1;
+    this.logger?.warn({ channel: from.name, moved: moving.length, to, reason: from.status().reason }, 'channel not bound: the messages it held went on its failover');
   }
 
   /** Starts asking each second (unref'd: it keeps no process alive). */

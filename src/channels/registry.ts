@@ -33,7 +33,9 @@ export interface ConfiguredCarrier extends Carrier {
 /** The router of a configuration's carriers, beside the simulator unless `carriersOnly`. */
 export function createChannels(configs: readonly ChannelConfig[], deps: ChannelDeps, carriersOnly = false): ChannelRouter<ConfiguredCarrier> {
   const carriers = configs.map((config) => carrier(config, deps));
-  return carriersOnly ? new ChannelRouter(null, carriers, new UnroutedChannel(deps.logger)) : new ChannelRouter(new SimulatorChannel(), carriers);
+  return carriersOnly
+    ? new ChannelRouter(null, carriers, new UnroutedChannel(deps.logger), deps.logger)
+    : new ChannelRouter(new SimulatorChannel(), carriers, null, deps.logger);
 }
 
 /** What a reload changed, by channel name. */

@@ -10,6 +10,7 @@ import { withoutChannelPrefix } from '../phone/numbers.js';
 import { ANY_NUMBER } from '../config/channels.js';
 import type { Channel, ChannelHost, ChannelStatus, SendOptions, SendOutcome } from './channel.js';
 import { Failover } from './failover.js';
+import type { Logger } from '../logging/logger.js';
 
 /** A carrier channel with the numbers it carries (the configuration file checked they do not overlap). */
 export interface Carrier {
@@ -24,7 +25,7 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   private byNumber = new Map<string, Channel>();
   /** Each carrier with failovers: itself, then them (the candidates of its messages). */
   private candidates = new Map<Channel, readonly Channel[]>();
-  private readonly failover = new Failover((message) => this.candidatesOf(message), (channel) => this.countSentOn(channel));
+  private readonly failover: Failover;
   private catchAll: Channel | null = null;
   private carrierList: readonly C[] = [];
   private host: ChannelHost | null = null;
@@ -37,8 +38,12 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   /** Where the numbers no carrier lists go: the simulator, or the channel that fails them. */
   private readonly fallback: Channel;
 
-  /** `simulator` null: no simulator (`--carriers-only`); numbers no carrier lists go to `unrouted`. */
-  constructor(readonly simulator: Channel | null, carriers: readonly C[], unrouted: Channel | null = null) {
+  /**
+   * `simulator` null: no simulator (`--carriers-only`); numbers no carrier lists go to `unrouted`.
+   * `logger` hears of messages moved to a failover.
+   */
+  constructor(readonly simulator: Channel | null, carriers: readonly C[], unrouted: Channel | null = null, logger: Logger | null = null) {
+    this.failover = new Failover((message) => this.candidatesOf(message), (channel) => this.countSentOn(channel), logger);
     const fallback = simulator ?? unrouted;
     if (fallback === null) throw new Error('a router without the simulator needs a channel for the numbers no carrier lists');
     this.fallback = fallback;

@@ -6,6 +6,7 @@
  * the API, `parley channels`, the console and /metrics show it.
  */
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { afterEach, describe, test } from 'node:test';
 import { smpp } from '../../../src/channels/smpp/library.js';
 import { readChannels } from '../../../src/config/channels.js';
@@ -13,6 +14,7 @@ import { channelLines } from '../../../src/cli/commands/channels.js';
 import type { ChannelJson } from '../../../src/http/representations/channel.js';
 import type { MessagePartsJson } from '../../../src/http/representations/channel.js';
 import { ConfigError } from '../../../src/config/fields.js';
+import { createLogger } from '../../../src/logging/logger.js';
 import { SmscDouble, type SubmitRecord } from '../../helpers/smsc-double.js';
 import { startTestParley } from '../../helpers/parley.js';
 import { basicAuth } from '../../helpers/basic-auth.js';
@@ -38,16 +40,20 @@ function entry(name: string, port: number, numbers: string[], extra: Record<stri
 }
 
 /** carrier-a (+15550001111, failing over to carrier-b) and carrier-b (+15550002222), each on its own SMSC double. */
-async function setUp(options: { aUp?: boolean; bUp?: boolean; failover?: string[] } = {}): Promise<{ a: SmscDouble; b: SmscDouble; parley: SmppParley }> {
+async function setUp(options: { aUp?: boolean; bUp?: boolean; failover?: string[] } = {}): Promise<{ a: SmscDouble; b: SmscDouble; parley: SmppParley; logs: Array<Record<string, unknown>> }> {
   const a = await SmscDouble.start();
   const b = await SmscDouble.start();
   cleanup.push(() => a.close(), () => b.close());
   if (options.aUp === false) a.bindStatus = REFUSED;
   if (options.bUp === false) b.bindStatus = REFUSED;
-  const parley = withWaits(await startTestParley({ channels: both(a, b, options.failover ?? ['carrier-b']) }));
+  // The warnings and errors Parley logs, as JSON lines.
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({ write(chunk: Buffer, _encoding, done) { logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } });
+  const logger = createLogger({ level: 'warn', destination });
+  const parley = withWaits(await startTestParley({ channels: both(a, b, options.failover ?? ['carrier-b']), logger }));
   cleanup.push(() => parley.stop());
   await parley.createNumber(PARLEY_NUMBER, 'http://127.0.0.1:9/none');
-  return { a, b, parley };
+  return { a, b, parley, logs };
 }
 
 function both(a: SmscDouble, b: SmscDouble, failover: string[]): ReturnType<typeof readChannels> {
@@ -121,7 +127,7 @@ describe('failover', () => {
   });
 
   test('both down: carrier-a holds its messages; once carrier-b binds they move there, in order per conversation, and a newer one follows them', async () => {
-    const { b, parley } = await setUp({ aUp: false, bUp: false });
+    const { b, parley, logs } = await setUp({ aUp: false, bUp: false });
     await channelState(parley, 'down');
     const sids: string[] = [];
     for (const text of ['one', 'two', 'three']) sids.push((await parley.create(text, { To: HANDSET_1 })).sid);
@@ -140,6 +146,13 @@ describe('failover', () => {
     assert.deepEqual(b.submits.filter((s) => s.pdu.destination_addr === '15551230002').map(textOf), ['elsewhere']);
     const [, after] = await channels(parley);
     assert.equal(after!.waiting, 0, 'nothing left on carrier-a');
+    const moved = logs.find((line) => line.msg === 'channel not bound: the messages it held went on its failover');
+    assert.ok(moved, JSON.stringify(logs.map((l) => l.msg)));
+    // The four held, and "four" too when it came before the move: its conversation was held on carrier-a.
+    assert.equal(moved.channel, 'carrier-a');
+    assert.ok(moved.moved === 4 || moved.moved === 5, String(moved.moved));
+    assert.deepEqual(moved.to, { 'carrier-b': moved.moved });
+    assert.match(String(moved.reason), /ESME_RBINDFAIL/);
   });
 
   test('carrier-a back: new conversations go on it again; one with a message still on carrier-b keeps to carrier-b until it is sent', async () => {
