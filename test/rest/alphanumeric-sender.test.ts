@@ -16,15 +16,16 @@ import { HANDSET, smppConfig, startSmppParley, type SmppParley } from '../channe
 
 const UK_HANDSET = '+447700900123';
 
-describe('an alphanumeric From on the simulator', () => {
-  let parley: RunningParley;
-  let client: twilio.Twilio;
-  before(async () => {
-    parley = await startInMemoryParley();
-    client = clientFor(parley);
-  });
-  after(() => parley.stop());
+// One Parley on the simulator, for the two groups that use it.
+let parley: RunningParley;
+let client: twilio.Twilio;
+before(async () => {
+  parley = await startInMemoryParley();
+  client = clientFor(parley);
+});
+after(() => parley.stop());
 
+describe('an alphanumeric From on the simulator', () => {
   test('is sent as given, without a Parley number, and is delivered to the handset; the log filters by it', async () => {
     // Listening before the message is made, so its delivery cannot come first.
     const delivery = parley.gateway.events.waitFor((e) => e.type === 'message' && e.message.from === 'ACME Bank' && e.message.status === 'delivered', 5000);
@@ -49,14 +50,6 @@ describe('an alphanumeric From on the simulator', () => {
 });
 
 describe('a Messaging Service\'s alpha sender', () => {
-  let parley: RunningParley;
-  let client: twilio.Twilio;
-  before(async () => {
-    parley = await startInMemoryParley();
-    client = clientFor(parley);
-  });
-  after(() => parley.stop());
-
   test('one a service: created, listed, fetched; a second refused until it is deleted; not a sender ID refused', async () => {
     const service = await client.messaging.v1.services.create({ friendlyName: 'otp' });
     const alphaSenders = client.messaging.v1.services(service.sid).alphaSenders;
