@@ -1,7 +1,9 @@
 /**
  * Failover between carrier channels (the `failover` key): a channel's messages go on the first of
  * it and its failovers that is bound, and the messages it holds while it is not bound move to one
- * that is. Order per conversation holds across channels:
+ * that is. With `failover-after`, a channel keeps its messages through a shorter outage (a
+ * reconnect), holding them as a channel without failovers does. Order per conversation holds
+ * across channels:
  * - a conversation with a message still on a channel sends its next ones there too (that channel's
  *   queue keeps them in order), so a channel coming back takes only conversations that have
  *   nothing on another;
@@ -28,24 +30,32 @@ interface Ticket {
   resolve(outcome: SendOutcome): void;
 }
 
+/** What the failover asks of the router. */
+export interface FailoverRoutes {
+  /** The channels a message may go on as routed now (after a reload too): its own (by its number), then that one's failovers. */
+  candidatesOf(message: MessageRecord): readonly Channel[];
+  /** How long a channel may be not bound before its own messages go on its failovers (`failover-after`). */
+  graceOf(channel: Channel): number;
+  /** Counts a message a channel took (`sent`). */
+  countSent(channel: Channel): void;
+}
+
 export class Failover {
   private readonly tickets = new Map<string, Ticket>();
+  /** When each channel was first seen not bound, since it last was (monotonic ms). */
+  private readonly notBoundSince = new Map<Channel, number>();
   /** Per conversation, the channels that hold some of its messages now, and how many. */
   private readonly held = new Map<string, Map<Channel, number>>();
   private timer: NodeJS.Timeout | null = null;
   /** Messages of each channel's numbers that another channel took (`sent`), by the first channel's name. */
   readonly counts = new Map<string, number>();
 
-  /**
-   * `candidatesOf`: the channels a message may go on as the router routes now (after a reload too):
-   * its own channel (by its number) first, then that channel's failovers; `countSent`: the router's
-   * count of what each channel took; `logger` hears of each move.
-   */
-  constructor(
-    private readonly candidatesOf: (message: MessageRecord) => readonly Channel[],
-    private readonly countSent: (channel: Channel) => void,
-    private readonly logger: Logger | null = null,
-  ) {}
+  /** `logger` hears of each move. */
+  constructor(private readonly routes: FailoverRoutes, private readonly logger: Logger | null = null) {}
+
+  private candidatesOf(message: MessageRecord): readonly Channel[] {
+    return this.routes.candidatesOf(message);
+  }
 
   private ticket(message: MessageRecord): Ticket {
     let resolve!: (outcome: SendOutcome) => void;
@@ -73,8 +83,16 @@ export class Failover {
   releaseHeld(channels: readonly Channel[]): void {
     const bound = new Set(channels.filter(isBound));
     for (const channel of channels) {
-      if (bound.has(channel) || !channel.release || channel.status().waiting === 0) continue;
-      const released = channel.release((message) => this.candidatesOf(message).some((c) => c !== channel && bound.has(c)));
+      if (bound.has(channel)) {
+        this.notBoundSince.delete(channel);
+        continue;
+      }
+      const keepsOwn = this.keeps(channel); // also starts its count, each second from the drop on
+      if (!channel.release || channel.status().waiting === 0) continue;
+      const released = channel.release((message) => {
+        const candidates = this.candidatesOf(message);
+        return (candidates[0] !== channel || !keepsOwn) && candidates.some((c) => c !== channel && bound.has(c));
+      });
       const moving = released.map((message) => {
         const known = this.tickets.get(message.sid);
         if (known) this.unhold(known); // first for every one, so none is sent back to `channel`
@@ -122,7 +140,7 @@ export class Failover {
     }
     this.tickets.delete(ticket.message.sid);
     if (outcome.kind === 'sent') {
-      this.countSent(channel);
+      this.routes.countSent(channel);
       const first = this.candidatesOf(ticket.message)[0]!;
       if (channel !== first) this.counts.set(first.name, (this.counts.get(first.name) ?? 0) + 1);
     }
@@ -131,15 +149,32 @@ export class Failover {
 
   /**
    * Where the message goes: where its conversation has messages now (a bound one of them first), else
-   * the first bound candidate, else its own channel, which holds it until it binds or releases it.
-   * Never back to `leaving`, the channel that released it.
+   * its own channel while it keeps its messages (bound, or within `failover-after`), else the first
+   * bound failover, else its own channel, which holds it until it binds or releases it. Never back
+   * to `leaving`, the channel that released it.
    */
   private pick(ticket: Ticket, leaving?: Channel): Channel {
     const holding = [...(this.held.get(ticket.conversation)?.keys() ?? [])].filter((c) => c !== leaving);
     if (holding.length > 0) return holding.find(isBound) ?? holding[0]!;
     const all = this.candidatesOf(ticket.message);
+    const own = all[0]!;
+    if (own !== leaving && this.keeps(own)) return own;
     const candidates = all.filter((c) => c !== leaving);
-    return candidates.find(isBound) ?? candidates[0] ?? all[0]!;
+    return candidates.find(isBound) ?? candidates[0] ?? own;
+  }
+
+  /** Whether a channel keeps its own messages now: it is bound, or not bound for less than its `failover-after`. */
+  private keeps(channel: Channel): boolean {
+    if (isBound(channel)) {
+      this.notBoundSince.delete(channel);
+      return true;
+    }
+    const grace = this.routes.graceOf(channel);
+    if (grace === 0) return false;
+    const now = performance.now();
+    let since = this.notBoundSince.get(channel);
+    if (since === undefined) this.notBoundSince.set(channel, since = now);
+    return now - since < grace;
   }
 
   private hold(ticket: Ticket): void {

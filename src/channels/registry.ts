@@ -67,7 +67,7 @@ export async function reloadChannels(router: ChannelRouter<ConfiguredCarrier>, c
       next.push(now);
     } else if (now && await now.channel.adjust?.(config)) {
       changes.adjusted.push(config.name);
-      next.push({ channel: now.channel, numbers: config.numbers, failover: config.failover, config });
+      next.push({ ...routing(config), channel: now.channel, config });
     } else {
       (now ? changes.restarted : changes.started).push(config.name);
       next.push(carrier(config, deps));
@@ -78,8 +78,13 @@ export async function reloadChannels(router: ChannelRouter<ConfiguredCarrier>, c
   return changes;
 }
 
+/** What the router routes a carrier by. */
+function routing(config: ChannelConfig): Omit<Carrier, 'channel'> {
+  return { numbers: config.numbers, failover: config.failover, failoverAfterMs: config.failoverAfterMs };
+}
+
 function carrier(config: ChannelConfig, deps: ChannelDeps): ConfiguredCarrier {
   const create = CHANNEL_TYPES[config.type];
   if (!create) throw new Error(`channel "${config.name}": the ${config.type} channel type is not available in this build`);
-  return { channel: create(config, deps), numbers: config.numbers, failover: config.failover, config };
+  return { ...routing(config), channel: create(config, deps), config };
 }

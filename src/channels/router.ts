@@ -18,6 +18,8 @@ export interface Carrier {
   numbers: readonly string[];
   /** The names of the carriers that send its messages while it is not bound, in order of preference. */
   failover?: readonly string[];
+  /** How long it may be not bound before they do (0, the default: at once). */
+  failoverAfterMs?: number;
 }
 
 /** `C`: what the router's owner keeps with each carrier (the registry: its configuration). */
@@ -25,6 +27,8 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   private byNumber = new Map<string, Channel>();
   /** Each carrier with failovers: itself, then them (the candidates of its messages). */
   private candidates = new Map<Channel, readonly Channel[]>();
+  /** Each carrier's `failover-after`, when it has one. */
+  private graces = new Map<Channel, number>();
   private readonly failover: Failover;
   private catchAll: Channel | null = null;
   private carrierList: readonly C[] = [];
@@ -43,7 +47,11 @@ export class ChannelRouter<C extends Carrier = Carrier> {
    * `logger` hears of messages moved to a failover.
    */
   constructor(readonly simulator: Channel | null, carriers: readonly C[], unrouted: Channel | null = null, logger: Logger | null = null) {
-    this.failover = new Failover((message) => this.candidatesOf(message), (channel) => this.countSentOn(channel), logger);
+    this.failover = new Failover({
+      candidatesOf: (message) => this.candidatesOf(message),
+      graceOf: (channel) => this.graces.get(channel) ?? 0,
+      countSent: (channel) => this.countSentOn(channel),
+    }, logger);
     const fallback = simulator ?? unrouted;
     if (fallback === null) throw new Error('a router without the simulator needs a channel for the numbers no carrier lists');
     this.fallback = fallback;
@@ -100,13 +108,16 @@ export class ChannelRouter<C extends Carrier = Carrier> {
     }
     const byName = new Map(carriers.map((c) => [c.channel.name, c.channel]));
     const candidates = new Map<Channel, readonly Channel[]>();
-    for (const { channel, failover = [] } of carriers) {
+    const graces = new Map<Channel, number>();
+    for (const { channel, failover = [], failoverAfterMs = 0 } of carriers) {
       const others = failover.flatMap((name) => byName.get(name) ?? []);
       if (others.length > 0) candidates.set(channel, [channel, ...others]);
+      if (failoverAfterMs > 0) graces.set(channel, failoverAfterMs);
     }
     this.byNumber = byNumber;
     this.catchAll = catchAll;
     this.candidates = candidates;
+    this.graces = graces;
     this.carrierList = carriers;
     this.allChannels = [...(this.simulator ? [this.simulator] : []), ...carriers.map((c) => c.channel)];
   }

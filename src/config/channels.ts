@@ -30,6 +30,8 @@ export interface SmppChannelConfig {
   readonly numbers: readonly string[];
   /** Other channels' names, in order of preference: they take this channel's messages while it is not bound. */
   readonly failover: readonly string[];
+  /** How long it may be not bound before its messages go to its failovers (0: at once). */
+  readonly failoverAfterMs: number;
   readonly systemType: string;
   /** The bind's address_range and its addr_ton / addr_npi (empty and 0/0 unless the carrier asks). */
   readonly addressRange: string;
@@ -225,6 +227,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field<string | null>('password-file', readPasswordFile, { prop: 'passwordFromFile', defaultValue: null, defaultText: 'none', help: 'a file holding the password instead (one line; a final newline is dropped), so the configuration can be readable while the password is not' }),
   field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers this connection carries (E.164), and the alphanumeric sender IDs it may send from (`ACME`); `"*"` = every number and sender ID no other channel lists' }),
   field('failover', readList(readString({ maxLength: 64 })), { defaultValue: Object.freeze([]), defaultText: '[]', help: 'other channels, by name and in order of preference, that send this channel\'s messages while it is not bound (see "Failover")' }),
+  field('failover-after', readDuration, { prop: 'failoverAfterMs', defaultValue: 0, defaultText: '0', help: 'how long this channel may be not bound before its messages go on its failovers: a reconnect shorter than this keeps them here (0 = at once)' }),
   field('system-type', readString({ maxLength: 12, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'system_type sent in the bind, if the carrier asks for one' }),
   field('address-range', readString({ maxLength: 40, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'address_range sent in the bind (the numbers a receiving bind serves, as the carrier writes them), if the carrier asks for one' }),
   field('bind-ton', readTon, { defaultValue: 0, help: 'addr_ton sent in the bind (with address-range)' }),
@@ -284,12 +287,16 @@ export function readChannels(value: unknown, where: Where): readonly ChannelConf
       carriedBy.set(number, channel.name);
     }
   });
-  channels.forEach((channel, i) => checkFailover(channel, names, at(at(where, i), 'failover')));
+  channels.forEach((channel, i) => checkFailover(channel, names, at(where, i)));
   return Object.freeze(channels);
 }
 
-/** A channel's failovers: other channels of the file, each named once. */
-function checkFailover(channel: ChannelConfig, names: ReadonlySet<string>, where: Where): void {
+/** A channel's failovers: other channels of the file, each named once; a delay only with them. */
+function checkFailover(channel: ChannelConfig, names: ReadonlySet<string>, here: Where): void {
+  if (channel.failover.length === 0 && channel.failoverAfterMs > 0) {
+    throw configError(at(here, 'failover-after'), 'is set without failover; name the channels to fail over to');
+  }
+  const where = at(here, 'failover');
   const seen = new Set<string>();
   channel.failover.forEach((name, i) => {
     if (name === channel.name) throw configError(at(where, i), `"${name}" is this channel itself; name the channels that take its messages while it is down`);

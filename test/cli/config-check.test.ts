@@ -49,11 +49,11 @@ test('a configuration serve would start with: what it would run, no secret, and 
 test('the binds of each channel, when not the one transceiver of the default, and its failover', async () => {
   const file = join(dir, 'binds.yaml');
   const second = channel('    bind: transmitter-receiver\n    binds: 2').replace('carrier-a', 'carrier-b').replace('+15550001111', '+15550002222');
-  writeFileSync(file, ['channels:', channel('    bind: transmitter-receiver\n    failover: [carrier-b]'), second, ''].join('\n'));
+  writeFileSync(file, ['channels:', channel('    bind: transmitter-receiver\n    failover: [carrier-b]\n    failover-after: 30s'), second, ''].join('\n'));
   const r = await runCli(['config', 'check', '--config', file, '--db', join(dir, 'never-opened.db')], cleanEnv({}));
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n').map((line) => line.trim().replace(/ {2,}/g, ' | '));
-  assert.ok(lines.includes('carrier-a | smpp | 127.0.0.1:3550, plain TCP, a transmitter and a receiver | numbers +15550001111, failover carrier-b'), r.stdout);
+  assert.ok(lines.includes('carrier-a | smpp | 127.0.0.1:3550, plain TCP, a transmitter and a receiver | numbers +15550001111, failover carrier-b after 30s'), r.stdout);
   assert.ok(lines.includes('carrier-b | smpp | 127.0.0.1:3550, plain TCP, 2 transmitter and receiver pairs | numbers +15550002222'), r.stdout);
 });
 

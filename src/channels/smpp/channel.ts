@@ -181,9 +181,9 @@ function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]):
  * the account, TLS, the bind's own fields, its timers) takes a restart.
  */
 const ADJUSTABLE_KEYS = [
-  'numbers', 'failover', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs', 'reconnectDelayMs',
-  'reconnectDelayMaxMs', 'dataCoding', 'serviceType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'receipts',
-  'priority', 'validityPeriod', 'longMessages',
+  'numbers', 'failover', 'failoverAfterMs', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs',
+  'reconnectDelayMs', 'reconnectDelayMaxMs', 'dataCoding', 'serviceType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi',
+  'receipts', 'priority', 'validityPeriod', 'longMessages',
   'receiptId', 'errorCodes', 'reassemblyTimeoutMs',
 ] as const satisfies ReadonlyArray<keyof SmppChannelConfig>;
 

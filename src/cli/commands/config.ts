@@ -10,6 +10,7 @@ import { ANY_NUMBER, presentedCertificate, type ChannelConfig } from '../../conf
 import { isPostgresUrl } from '../../stores/registry.js';
 import { describeUrl } from '../../stores/postgres/connection.js';
 import { alignedColumns, utcTime } from '../format.js';
+import { formatDuration } from '../../config/duration.js';
 import { UsageError, type Command } from '../usage.js';
 
 const USAGE = 'parley config check [the options of parley serve]';
@@ -52,7 +53,7 @@ export function describeConfig(config: ServeConfig, now: number): { lines: strin
     const left = certificate ? certificate.expiresAt - now : Number.POSITIVE_INFINITY;
     if (left <= 0) warnings.push(`${channel.name}'s client certificate expired at ${until}: the SMSC will refuse it`);
     else if (left < EXPIRY_WARNING_MS) warnings.push(`${channel.name}'s client certificate expires at ${until}, in ${Math.ceil(left / DAY_MS)} days`);
-    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${until}` : '', `numbers ${channel.numbers.join(',')}${channel.failover.length ? `, failover ${channel.failover.join(',')}` : ''}`];
+    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${until}` : '', `numbers ${channel.numbers.join(',')}${failover(channel)}`];
   });
   const lines = [
     `configuration: ${config.configFile ?? 'options and environment only (no file)'}`,
@@ -77,6 +78,12 @@ function connection(channel: ChannelConfig): string {
   const address = !channel.tls ? `${channel.host}:${channel.port}, plain TCP`
     : `${channel.host}:${channel.port} over TLS${channel.tlsVerify ? '' : ' (not verified)'}${channel.tlsServername ? ` as ${channel.tlsServername}` : ''}`;
   return `${address}${binds(channel)}`;
+}
+
+/** The channels it fails over to, and after how long, when it has any. */
+function failover(channel: ChannelConfig): string {
+  if (channel.failover.length === 0) return '';
+  return `, failover ${channel.failover.join(',')}${channel.failoverAfterMs > 0 ? ` after ${formatDuration(channel.failoverAfterMs)}` : ''}`;
 }
 
 /** The binds it keeps, when not the one transceiver of the default. */

@@ -40,7 +40,7 @@ function entry(name: string, port: number, numbers: string[], extra: Record<stri
 }
 
 /** carrier-a (+15550001111, failing over to carrier-b) and carrier-b (+15550002222), each on its own SMSC double. */
-async function setUp(options: { aUp?: boolean; bUp?: boolean; failover?: string[] } = {}): Promise<{ a: SmscDouble; b: SmscDouble; parley: SmppParley; logs: Array<Record<string, unknown>> }> {
+async function setUp(options: { aUp?: boolean; bUp?: boolean; failover?: string[]; aExtra?: Record<string, unknown> } = {}): Promise<{ a: SmscDouble; b: SmscDouble; parley: SmppParley; logs: Array<Record<string, unknown>> }> {
   const a = await SmscDouble.start();
   const b = await SmscDouble.start();
   cleanup.push(() => a.close(), () => b.close());
@@ -50,15 +50,15 @@ async function setUp(options: { aUp?: boolean; bUp?: boolean; failover?: string[
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({ write(chunk: Buffer, _encoding, done) { logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } });
   const logger = createLogger({ level: 'warn', destination });
-  const parley = withWaits(await startTestParley({ channels: both(a, b, options.failover ?? ['carrier-b']), logger }));
+  const parley = withWaits(await startTestParley({ channels: both(a, b, options.failover ?? ['carrier-b'], options.aExtra), logger }));
   cleanup.push(() => parley.stop());
   await parley.createNumber(PARLEY_NUMBER, 'http://127.0.0.1:9/none');
   return { a, b, parley, logs };
 }
 
-function both(a: SmscDouble, b: SmscDouble, failover: string[]): ReturnType<typeof readChannels> {
+function both(a: SmscDouble, b: SmscDouble, failover: string[], aExtra: Record<string, unknown> = {}): ReturnType<typeof readChannels> {
   return readChannels([
-    entry('carrier-a', a.port, [PARLEY_NUMBER], { failover }),
+    entry('carrier-a', a.port, [PARLEY_NUMBER], { failover, ...aExtra }),
     entry('carrier-b', b.port, [OTHER_NUMBER]),
   ], { file: 'test', path: 'channels' });
 }
@@ -207,6 +207,31 @@ describe('failover', () => {
   });
 });
 
+describe('failover-after', () => {
+  test('a reconnect within it keeps carrier-a\'s messages on carrier-a; a longer outage moves them to carrier-b', async () => {
+    const { a, b, parley } = await setUp({ aExtra: { 'failover-after': '1500ms' } });
+    await channelState(parley, 'bound');
+
+    await takeDown(a, parley);
+    const during = await parley.create('through a short outage', { To: HANDSET_1 });
+    await new Promise((r) => setTimeout(r, 400));
+    a.bindStatus = 0; // back within the 1.5 s
+    await parley.status(during.sid, ['sent']);
+    assert.deepEqual(a.submits.map(textOf), ['through a short outage']);
+    assert.equal(b.submits.length, 0);
+
+    await takeDown(a, parley);
+    const longer = await parley.create('through a long outage', { To: HANDSET_2 });
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(b.submits.length, 0, 'not yet: carrier-a keeps it for 1.5 s');
+    await parley.status(longer.sid, ['sent']);
+    assert.deepEqual(b.submits.map(textOf), ['through a long outage'], 'then it moved');
+    const next = await parley.create('while carrier-a is still down', { To: HANDSET_1 });
+    await parley.status(next.sid, ['sent']);
+    assert.deepEqual(b.submits.map(textOf), ['through a long outage', 'while carrier-a is still down'], 'past the delay, new messages go on carrier-b at once');
+  });
+});
+
 describe('failover and a reload', () => {
   test('a failover added by a reload applies without a new bind: what carrier-a holds moves to carrier-b', async () => {
     const { a, b, parley } = await setUp({ aUp: false, failover: [] });
@@ -233,6 +258,8 @@ describe('failover in the configuration file', () => {
     assert.throws(() => read(['carrier-a']), (e: unknown) => e instanceof ConfigError && /channels\[0\]\.failover\[0\]: "carrier-a" is this channel itself/.test(e.message));
     assert.throws(() => read(['carrier-b', 'carrier-b']), (e: unknown) => e instanceof ConfigError && /channels\[0\]\.failover\[1\]: "carrier-b" is listed twice/.test(e.message));
     assert.throws(() => read('carrier-b'), (e: unknown) => e instanceof ConfigError && /channels\[0\]\.failover: must be a list/.test(e.message));
+    assert.throws(() => readChannels([entry('carrier-a', 2775, [PARLEY_NUMBER], { 'failover-after': '30s' })], { file: 'parley.yaml', path: 'channels' }),
+      (e: unknown) => e instanceof ConfigError && /channels\[0\]\.failover-after: is set without failover/.test(e.message));
     const [a, b] = read(['carrier-b']) as Array<{ failover: string[] }>;
     assert.deepEqual([a!.failover, b!.failover], [['carrier-b'], []]);
   });
