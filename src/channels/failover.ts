@@ -53,10 +53,6 @@ export class Failover {
   /** `logger` hears of each move. */
   constructor(private readonly routes: FailoverRoutes, private readonly logger: Logger | null = null) {}
 
-  private candidatesOf(message: MessageRecord): readonly Channel[] {
-    return this.routes.candidatesOf(message);
-  }
-
   private ticket(message: MessageRecord): Ticket {
     let resolve!: (outcome: SendOutcome) => void;
     const outcome = new Promise<SendOutcome>((r) => { resolve = r; });
@@ -90,7 +86,7 @@ export class Failover {
       const keepsOwn = this.keeps(channel); // also starts its count, each second from the drop on
       if (!channel.release || channel.status().waiting === 0) continue;
       const released = channel.release((message) => {
-        const candidates = this.candidatesOf(message);
+        const candidates = this.routes.candidatesOf(message);
         return (candidates[0] !== channel || !keepsOwn) && candidates.some((c) => c !== channel && bound.has(c));
       });
       const moving = released.map((message) => {
@@ -141,7 +137,7 @@ export class Failover {
     this.tickets.delete(ticket.message.sid);
     if (outcome.kind === 'sent') {
       this.routes.countSent(channel);
-      const first = this.candidatesOf(ticket.message)[0]!;
+      const first = this.routes.candidatesOf(ticket.message)[0]!;
       if (channel !== first) this.counts.set(first.name, (this.counts.get(first.name) ?? 0) + 1);
     }
     ticket.resolve(outcome);
@@ -156,7 +152,7 @@ export class Failover {
   private pick(ticket: Ticket, leaving?: Channel): Channel {
     const holding = [...(this.held.get(ticket.conversation)?.keys() ?? [])].filter((c) => c !== leaving);
     if (holding.length > 0) return holding.find(isBound) ?? holding[0]!;
-    const all = this.candidatesOf(ticket.message);
+    const all = this.routes.candidatesOf(ticket.message);
     const own = all[0]!;
     if (own !== leaving && this.keeps(own)) return own;
     const candidates = all.filter((c) => c !== leaving);

@@ -214,17 +214,13 @@ export class ParleyMetrics {
    * Counts by channel name with a zero for each channel running now, so a channel's series shows
    * before its first message, also for a channel a reload started.
    */
-  /** Every channel that has failovers, zeros included, so an alert's `increase()` sees the first one. */
-  private failoverChannels(counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
-    const all = new Map<string, number>(this.gateway.channels.statuses().filter((s) => (s.failover?.length ?? 0) > 0).map((s) => [s.name, 0]));
-    for (const [name, n] of counts) all.set(name, n);
-    return all;
+  private everyChannel(counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+    return withZeros(this.gateway.channels.all.map((c) => c.name), counts);
   }
 
-  private everyChannel(counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
-    const all = new Map<string, number>(this.gateway.channels.all.map((c) => [c.name, 0]));
-    for (const [name, n] of counts) all.set(name, n);
-    return all;
+  /** Counts by channel name with a zero for each channel that has failovers, so an alert's `increase()` sees the first one. */
+  private failoverChannels(counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+    return withZeros(this.gateway.channels.statuses().filter((s) => (s.failover?.length ?? 0) > 0).map((s) => s.name), counts);
   }
 
   /** Runs on every event: Map increments only. */
@@ -273,4 +269,11 @@ function tallied(registry: Registry, name: string, help: string, label: string, 
       for (const [value, n] of counts()) this.inc({ [label]: value }, n);
     },
   });
+}
+
+/** `counts`, with a zero for each of `names` it lacks. */
+function withZeros(names: readonly string[], counts: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+  const all = new Map<string, number>(names.map((name) => [name, 0]));
+  for (const [name, n] of counts) all.set(name, n);
+  return all;
 }

@@ -1,8 +1,8 @@
 /**
  * `parley channels`: each channel of a running Parley (the simulator and the SMPP connections of its
  * configuration file) with its state, since when, why it is down, the messages waiting and in
- * flight, the channels it fails over to, how many of its binds are up when it keeps several and why the others are not, and until
- * when its client certificate is valid; read from `GET /parley/channels`.
+ * flight, the channels it fails over to, how many of its binds are up when it keeps several and why
+ * the others are not, and until when its client certificate is valid; read from `GET /parley/channels`.
  */
 import { routeReader } from '../route-reader.js';
 import { alignedColumns, utcTime } from '../format.js';
