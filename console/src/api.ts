@@ -10,6 +10,16 @@ export interface PhoneNumber {
   sid: string; phone_number: string; friendly_name: string; sms_url: string; sms_method: string;
   sms_fallback_url: string; sms_fallback_method: string; status_callback: string;
 }
+/** A ShortCode (`SC…`): shown beside the numbers, in their shape (it has no status callback). */
+interface ShortCode {
+  sid: string; short_code: string; friendly_name: string; sms_url: string; sms_method: string;
+  sms_fallback_url: string; sms_fallback_method: string;
+}
+const asNumber = (s: ShortCode): PhoneNumber => ({ ...s, phone_number: s.short_code, status_callback: '' });
+/** 3 to 8 digits without `+`, as the server tells a short code from a number. */
+const isShortCode = (address: string): boolean => /^\d{3,8}$/.test(address);
+/** Numbers and short codes are two resources: a SID's prefix says which. */
+const addressPath = (sid: string): string => (sid.startsWith('SC') ? 'SMS/ShortCodes' : 'IncomingPhoneNumbers');
 export interface Cookie { name: string; value: string; domain: string; path: string; expires: string | null; httpOnly: boolean; secure: boolean }
 export interface Exchange {
   sid: string; messageSid: string; purpose: string; seq: number; startedAt: number;
@@ -103,10 +113,21 @@ const base = async (): Promise<string> => `/2010-04-01/Accounts/${(await getSess
 const e = encodeURIComponent;
 
 export const api = {
-  numbers: async () => (await call<{ incoming_phone_numbers: PhoneNumber[] }>('GET', `${await base()}/IncomingPhoneNumbers.json?PageSize=1000`)).incoming_phone_numbers,
-  createNumber: async (form: Record<string, string>) => call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers.json`, form),
-  updateNumber: async (sid: string, form: Record<string, string>) => call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers/${sid}.json`, form),
-  deleteNumber: async (sid: string) => call<void>('DELETE', `${await base()}/IncomingPhoneNumbers/${sid}.json`),
+  numbers: async (): Promise<PhoneNumber[]> => {
+    const [numbers, shortCodes] = await Promise.all([
+      call<{ incoming_phone_numbers: PhoneNumber[] }>('GET', `${await base()}/IncomingPhoneNumbers.json?PageSize=1000`),
+      call<{ short_codes: ShortCode[] }>('GET', `${await base()}/SMS/ShortCodes.json?PageSize=1000`),
+    ]);
+    return [...numbers.incoming_phone_numbers, ...shortCodes.short_codes.map(asNumber)];
+  },
+  createNumber: async (form: Record<string, string>) => {
+    const { PhoneNumber: address = '', ...rest } = form;
+    return isShortCode(address)
+      ? call<ShortCode>('POST', `${await base()}/SMS/ShortCodes.json`, { ShortCode: address, ...rest })
+      : call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers.json`, form);
+  },
+  updateNumber: async (sid: string, form: Record<string, string>) => call<unknown>('POST', `${await base()}/${addressPath(sid)}/${sid}.json`, form),
+  deleteNumber: async (sid: string) => call<void>('DELETE', `${await base()}/${addressPath(sid)}/${sid}.json`),
   send: (from: string, to: string, body: string, mediaUrl = '') =>
     call<Message>('POST', '/simulator/messages', { From: from, To: to, Body: body, ...(mediaUrl ? { MediaUrl: mediaUrl } : {}) }),
   thread: async (handset: string, number: string) =>

@@ -1,4 +1,4 @@
-// Numbers: create, edit and delete Parley numbers and their webhooks, through the REST API.
+// Numbers: create, edit and delete Parley numbers and short codes and their webhooks, through the REST API.
 import { useState } from 'preact/hooks';
 import { api, type PhoneNumber } from './api.js';
 import { Problem, Section, useData } from './ui.js';
@@ -27,6 +27,7 @@ export function Numbers(): preact.JSX.Element {
               <dl class="kv">
                 <dt>SMS webhook</dt><dd><code>{n.sms_method} {n.sms_url || '(none)'}</code></dd>
                 {n.sms_fallback_url && <><dt>Fallback</dt><dd><code>{n.sms_fallback_method} {n.sms_fallback_url}</code></dd></>}
+                {n.sid.startsWith('SC') && <><dt>Type</dt><dd>short code</dd></>}
                 {n.status_callback && <><dt>Status callback</dt><dd><code>{n.status_callback}</code></dd></>}
               </dl>
               <button onClick={() => setEditing(n.sid)}>Edit</button>{' '}
@@ -63,7 +64,7 @@ function NumberForm({ initial, label, create, onSubmit, onCancel }: {
       onSubmit(Object.fromEntries(Object.entries(f).filter(([, v]) => !create || v !== '')));
       if (create) setF(EMPTY);
     }}>
-      {create && field('PhoneNumber', 'Phone number', '+15005550007')}
+      {create && field('PhoneNumber', 'Phone number or short code', '+15005550007 or 12345')}
       {field('FriendlyName', 'Friendly name')}
       {field('SmsUrl', 'SMS webhook URL', 'http://127.0.0.1:1337/sms')}
       <label>Method<select name="SmsMethod" value={f.SmsMethod} onChange={(e) => setF({ ...f, SmsMethod: e.currentTarget.value })}>

@@ -9,7 +9,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { isAlphanumericSender, isE164 } from '../phone/numbers.js';
+import { isAlphanumericSender, isE164, isShortCode } from '../phone/numbers.js';
 import { ERROR_CATALOG, type ErrorCode } from '../errors/catalog.js';
 import {
   at, configError, field, readBoolean, readDuration, readInteger, readList, readMapping, readOneOf, readString,
@@ -97,8 +97,8 @@ export type ChannelConfig = SmppChannelConfig;
 
 const readNumberPattern = (value: unknown, where: Where): string => {
   const text = readString()(value, where);
-  if (text !== ANY_NUMBER && !isE164(text) && !isAlphanumericSender(text)) {
-    throw configError(where, `"${text}" is neither an E.164 number like +15550001111, an alphanumeric sender ID like "ACME" (up to 11 letters, digits, spaces and - + _ &, with a letter) nor "*"`);
+  if (text !== ANY_NUMBER && !isE164(text) && !isShortCode(text) && !isAlphanumericSender(text)) {
+    throw configError(where, `"${text}" is neither an E.164 number like +15550001111, a short code like "12345" (3 to 8 digits), an alphanumeric sender ID like "ACME" (up to 11 letters, digits, spaces and - + _ &, with a letter) nor "*"`);
   }
   return text;
 };
@@ -225,7 +225,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field('system-id', readString({ maxLength: 15 }), { help: 'the account (system_id) the carrier gave you' }),
   field<string | null>('password', readString({ maxLength: 8, allowEmpty: true }), { defaultValue: null, defaultText: 'required, or password-file', help: 'its password (never logged)' }),
   field<string | null>('password-file', readPasswordFile, { prop: 'passwordFromFile', defaultValue: null, defaultText: 'none', help: 'a file holding the password instead (one line; a final newline is dropped), so the configuration can be readable while the password is not' }),
-  field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers this connection carries (E.164), and the alphanumeric sender IDs it may send from (`ACME`); `"*"` = every number and sender ID no other channel lists' }),
+  field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers (E.164) and short codes (`12345`) this connection carries, and the alphanumeric sender IDs it may send from (`ACME`); `"*"` = every number and sender ID no other channel lists' }),
   field('failover', readList(readString({ maxLength: 64 })), { defaultValue: Object.freeze([]), defaultText: '[]', help: 'other channels, by name and in order of preference, that send this channel\'s messages while it is not bound (see "Failover")' }),
   field('failover-after', readDuration, { prop: 'failoverAfterMs', defaultValue: 0, defaultText: '0', help: 'how long this channel may be not bound before its messages go on its failovers: a reconnect shorter than this keeps them here (0 = at once)' }),
   field('system-type', readString({ maxLength: 12, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'system_type sent in the bind, if the carrier asks for one' }),

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export type SidPrefix = 'AC' | 'SM' | 'MM' | 'PN' | 'ME' | 'MG' | 'AI' | 'SK' | 'NO' | 'RQ' | 'WX';
+export type SidPrefix = 'AC' | 'SM' | 'MM' | 'PN' | 'SC' | 'ME' | 'MG' | 'AI' | 'SK' | 'NO' | 'RQ' | 'WX';
 
 const LOW_24_BITS = 0x1000000;
 const processTag = randomBytes(6).toString('hex'); // 12 hex digits

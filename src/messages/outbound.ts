@@ -11,7 +11,7 @@ import type { AccountRecord, MessageRecord, MessagingServiceRecord } from '../st
 import { createHash } from 'node:crypto';
 import { conversationId } from '../stores/records.js';
 import { TwilioError } from '../errors/twilio-error.js';
-import { isAlphanumericSender, isE164, withoutChannelPrefix } from '../phone/numbers.js';
+import { isAlphanumericSender, isE164, isShortCode, withoutChannelPrefix } from '../phone/numbers.js';
 import { newMessage } from './message.js';
 import { parseIso8601Filter } from '../http/representations/dates.js';
 import { MAX_BODY_LENGTH } from './segments.js';
@@ -88,7 +88,7 @@ export class OutboundMessages {
     const accepted = from === '' && service !== null;
     if (from === '' && service) from = alphaSenderFor(service, to) ?? await this.senderFor(service, to);
     const alphanumeric = isAlphanumericSender(from);
-    if (!alphanumeric && !isAddress(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+    if (!alphanumeric && !isAddress(from) && !isShortCode(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
     // An alphanumeric sender ID belongs to no number: the channel that carries it is its permission.
     const number = alphanumeric ? null : await store.numbers.findByPhoneNumber(withoutChannelPrefix(from));
     if (!alphanumeric && (!number || number.accountSid !== account.sid)) {

@@ -29,6 +29,17 @@ export function isAlphanumericSender(value: string): boolean {
   return /^[A-Za-z0-9 +\-_&]{1,11}$/.test(value) && /[A-Za-z]/.test(value);
 }
 
+/**
+ * A short code: 3 to 8 digits without `+` (five or six in the US and Canada, three to eight
+ * elsewhere). The same range SMPP sends with TON 3 (channels/smpp/addresses.ts).
+ */
+export function isShortCode(value: string): boolean {
+  return SHORT_CODE.test(value);
+}
+
+export const SHORT_CODE_DIGITS = { min: 3, max: 8 } as const;
+const SHORT_CODE = new RegExp(`^\\d{${SHORT_CODE_DIGITS.min},${SHORT_CODE_DIGITS.max}}$`);
+
 const mainCountryByCallingCode = metadata.country_calling_codes;
 
 /**

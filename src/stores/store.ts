@@ -67,8 +67,15 @@ export interface PhoneNumberRepository {
   get(accountSid: string, sid: string): Promise<PhoneNumberRecord | null>;
   /** Any account's number with this E.164 value (numbers are unique across the gateway). */
   findByPhoneNumber(phoneNumber: string): Promise<PhoneNumberRecord | null>;
-  list(accountSid: string, filter: { phoneNumber?: string; friendlyName?: string }, page: Page): Promise<PhoneNumberRecord[]>;
+  /** `type` keeps one resource of the two that share this repository: `PN` numbers or `SC` short codes (the SID's prefix). */
+  list(accountSid: string, filter: { phoneNumber?: string; friendlyName?: string; type?: AddressType }, page: Page): Promise<PhoneNumberRecord[]>;
 }
+
+/**
+ * IncomingPhoneNumbers (`PN…`) and ShortCodes (`SC…`) are one repository: both are addresses an
+ * account sends from and receives on, unique across the gateway, with the same webhooks.
+ */
+export type AddressType = 'PN' | 'SC';
 
 export interface MessageRepository {
   /**

@@ -43,7 +43,7 @@ describe('an alphanumeric From on the simulator', () => {
     for (const from of ['ACME-BANK', 'A+B_C&D 1']) {
       assert.equal((await client.messages.create({ from, to: UK_HANDSET, body: 'x' })).from, from);
     }
-    for (const from of ['ACMEBANKLTD1', 'ACME.BANK', 'ACME@1', '12345']) {
+    for (const from of ['ACMEBANKLTD1', 'ACME.BANK', 'ACME@1', '123456789']) {
       await rejects(() => client.messages.create({ from, to: UK_HANDSET, body: 'x' }), 400, 21212);
     }
   });
@@ -109,7 +109,7 @@ describe('an alphanumeric From over SMPP', () => {
 test('a channel\'s numbers take sender IDs; anything else is a usage error naming the key', () => {
   assert.deepEqual(smppConfig(2775, { numbers: ['ACME', 'My Shop'] }).numbers, ['ACME', 'My Shop']);
   assert.throws(() => readChannels([{ ...entryWith(['ACME.1']) }], { file: 'parley.yaml', path: 'channels' }),
-    (e: unknown) => e instanceof ConfigError && e.message.includes('channels[0].numbers[0]: "ACME.1" is neither an E.164 number like +15550001111, an alphanumeric sender ID like "ACME"'));
+    (e: unknown) => e instanceof ConfigError && e.message.includes('channels[0].numbers[0]: "ACME.1" is neither an E.164 number like +15550001111, a short code like "12345" (3 to 8 digits), an alphanumeric sender ID like "ACME"'));
 });
 
 function entryWith(numbers: string[]): Record<string, unknown> {

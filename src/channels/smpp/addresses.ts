@@ -22,6 +22,8 @@
  *   `+` form: without the country code it would name another country's number.
  */
 
+import { SHORT_CODE_DIGITS } from '../../phone/numbers.js';
+
 export const TON = { UNKNOWN: 0, INTERNATIONAL: 1, NATIONAL: 2, NETWORK_SPECIFIC: 3, SUBSCRIBER: 4, ALPHANUMERIC: 5, ABBREVIATED: 6 } as const;
 export const NPI = { UNKNOWN: 0, ISDN: 1 } as const;
 
@@ -35,8 +37,7 @@ const E164 = /^\+([1-9]\d{0,14})$/;
 const DIGITS = /^\d+$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 const MAX_ALPHANUMERIC = 11;
-const MAX_SHORT_CODE = 8;
-const MIN_SHORT_CODE = 3;
+const { min: MIN_SHORT_CODE, max: MAX_SHORT_CODE } = SHORT_CODE_DIGITS;
 /** SMPP 3.4 caps source_addr / destination_addr at 21 octets with the NUL. */
 const MAX_ADDR = 20;
 

@@ -1,11 +1,12 @@
 /**
- * `parley numbers add|list|update|remove`: the account's Parley numbers and their messaging
- * webhooks, through the IncomingPhoneNumbers API (so it works against any Parley, local or remote).
+ * `parley numbers add|list|update|remove`: the account's Parley numbers and short codes and their
+ * messaging webhooks, through the IncomingPhoneNumbers and ShortCodes APIs (so it works against
+ * any Parley, local or remote).
  */
 import { ApiError, callApi, type Connection } from '../api-client.js';
 import { CONNECTION_OPTIONS, connectionFrom, optionsHelp, parseOptions, type OptionSpec } from '../options.js';
 import { UsageError, type Command } from '../usage.js';
-import type { PhoneNumberJson } from '../../http/representations/phone-number.js';
+import { isShortCode } from '../../phone/numbers.js';
 
 /** Each webhook option and the IncomingPhoneNumbers parameter it sets. */
 const FIELDS: Array<OptionSpec & { param: string }> = [
@@ -18,19 +19,48 @@ const FIELDS: Array<OptionSpec & { param: string }> = [
 const SPECS: OptionSpec[] = [...FIELDS.map(({ flag, value, help }) => ({ flag, value, help })), ...CONNECTION_OPTIONS];
 
 const ACTIONS: Array<[string, string]> = [
-  ['add NUMBER', 'add an E.164 number (with --sms-url, ...)'],
-  ['list', 'list the numbers of the account'],
-  ['update NUMBER|PN…', 'change the webhooks of a number'],
-  ['remove NUMBER|PN…', 'delete a number'],
+  ['add NUMBER', 'add an E.164 number or a short code (3 to 8 digits) (with --sms-url, ...)'],
+  ['list', 'list the numbers and short codes of the account'],
+  ['update NUMBER|PN…|SC…', 'change the webhooks of a number or short code'],
+  ['remove NUMBER|PN…|SC…', 'delete a number or short code'],
 ];
 
-/** The API's IncomingPhoneNumber JSON: the same type the server builds it with. */
-export type NumberJson = PhoneNumberJson;
+/** The two resources an address may be: each with its path, list key and address field. */
+interface AddressKind {
+  readonly path: string;
+  readonly listKey: string;
+  readonly addressParam: string;
+  readonly sid: RegExp;
+  address(json: Record<string, unknown>): string;
+}
 
-const listPath = (conn: Connection): string => `/2010-04-01/Accounts/${conn.accountSid}/IncomingPhoneNumbers`;
+const NUMBERS: AddressKind = {
+  path: 'IncomingPhoneNumbers', listKey: 'incoming_phone_numbers', addressParam: 'PhoneNumber', sid: /^PN[0-9a-f]{32}$/i,
+  address: (json) => String(json['phone_number']),
+};
+const SHORT_CODES: AddressKind = {
+  path: 'SMS/ShortCodes', listKey: 'short_codes', addressParam: 'ShortCode', sid: /^SC[0-9a-f]{32}$/i,
+  address: (json) => String(json['short_code']),
+};
 
-function describe(n: NumberJson): string {
-  return `${n.phone_number}  ${n.sid}  ${n.sms_url ? `${n.sms_method} ${n.sms_url}` : '(no SmsUrl)'}  ${JSON.stringify(n.friendly_name)}`;
+/** What the commands print of either resource. */
+interface AddressJson {
+  sid: string;
+  sms_url: string;
+  sms_method: string;
+  friendly_name: string;
+}
+
+/** A short code (digits without `+`) or its SC SID is a ShortCode; anything else a number. */
+function kindOf(ref: string): AddressKind {
+  return SHORT_CODES.sid.test(ref) || isShortCode(ref) ? SHORT_CODES : NUMBERS;
+}
+
+const listPath = (conn: Connection, kind: AddressKind): string => `/2010-04-01/Accounts/${conn.accountSid}/${kind.path}`;
+
+function describe(kind: AddressKind, n: AddressJson): string {
+  const address = kind.address(n as unknown as Record<string, unknown>);
+  return `${address}  ${n.sid}  ${n.sms_url ? `${n.sms_method} ${n.sms_url}` : '(no SmsUrl)'}  ${JSON.stringify(n.friendly_name)}`;
 }
 
 function formOf(options: Map<string, string>): Array<[string, string]> {
@@ -40,13 +70,26 @@ function formOf(options: Map<string, string>): Array<[string, string]> {
   });
 }
 
-/** Finds a number by its E.164 form or its PN SID; a missing one is Twilio's 20404. */
-async function resolve(conn: Connection, ref: string): Promise<NumberJson> {
-  if (/^PN[0-9a-f]{32}$/i.test(ref)) return callApi<NumberJson>(conn, 'GET', `${listPath(conn)}/${ref}.json`);
-  const page = await callApi<{ incoming_phone_numbers: NumberJson[] }>(conn, 'GET', `${listPath(conn)}.json?PhoneNumber=${encodeURIComponent(ref)}`);
-  const found = page.incoming_phone_numbers.find((n) => n.phone_number === ref);
-  if (!found) throw new ApiError(`${ref} is not a number of account ${conn.accountSid}`, 404, 20404);
+/** Finds a number or short code by itself or its SID; a missing one is Twilio's 20404. */
+async function resolve(conn: Connection, kind: AddressKind, ref: string): Promise<AddressJson> {
+  if (kind.sid.test(ref)) return callApi<AddressJson>(conn, 'GET', `${listPath(conn, kind)}/${ref}.json`);
+  const query = `${kind.addressParam}=${encodeURIComponent(ref)}`;
+  const page = await callApi<Record<string, AddressJson[]>>(conn, 'GET', `${listPath(conn, kind)}.json?${query}`);
+  const found = (page[kind.listKey] ?? []).find((n) => kind.address(n as unknown as Record<string, unknown>) === ref);
+  if (!found) throw new ApiError(`${ref} is not a ${kind === SHORT_CODES ? 'short code' : 'number'} of account ${conn.accountSid}`, 404, 20404);
   return found;
+}
+
+/** Every page of one resource. */
+async function listAll(conn: Connection, kind: AddressKind): Promise<AddressJson[]> {
+  const all: AddressJson[] = [];
+  let path: string | null = `${listPath(conn, kind)}.json?PageSize=1000`;
+  while (path) {
+    const page: Record<string, unknown> & { next_page_uri: string | null } = await callApi(conn, 'GET', path);
+    all.push(...(page[kind.listKey] as AddressJson[]));
+    path = page.next_page_uri;
+  }
+  return all;
 }
 
 export const numbers: Command = {
@@ -56,45 +99,46 @@ export const numbers: Command = {
     const [action, ref, ...extra] = positional;
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const needsRef = (): string => {
-      if (!ref) throw new UsageError(`parley numbers ${action ?? ''} needs a number (E.164 or PN SID)`);
+      if (!ref) throw new UsageError(`parley numbers ${action ?? ''} needs a number (E.164, a short code, or a PN or SC SID)`);
       return ref;
     };
     switch (action) {
       case 'add': {
-        const phone = needsRef();
+        const address = needsRef();
+        const kind = kindOf(address);
         const conn = connectionFrom(options);
-        const created = await callApi<NumberJson>(conn, 'POST', `${listPath(conn)}.json`, [['PhoneNumber', phone], ...formOf(options)]);
-        console.log(`added ${describe(created)}`);
+        const created = await callApi<AddressJson>(conn, 'POST', `${listPath(conn, kind)}.json`, [[kind.addressParam, address], ...formOf(options)]);
+        console.log(`added ${describe(kind, created)}`);
         return 0;
       }
       case 'list': {
         if (ref) throw new UsageError(`unexpected argument "${ref}"`);
         const conn = connectionFrom(options);
-        const all: NumberJson[] = [];
-        let path: string | null = `${listPath(conn)}.json?PageSize=1000`;
-        while (path) {
-          const page: { incoming_phone_numbers: NumberJson[]; next_page_uri: string | null } = await callApi(conn, 'GET', path);
-          all.push(...page.incoming_phone_numbers);
-          path = page.next_page_uri;
+        let listed = 0;
+        for (const kind of [NUMBERS, SHORT_CODES]) {
+          const all = await listAll(conn, kind);
+          for (const n of all) console.log(describe(kind, n));
+          listed += all.length;
         }
-        if (all.length === 0) console.log('no numbers (add one with: parley numbers add +15005550006 --sms-url URL)');
-        for (const n of all) console.log(describe(n));
+        if (listed === 0) console.log('no numbers (add one with: parley numbers add +15005550006 --sms-url URL)');
         return 0;
       }
       case 'update': {
         const form = formOf(options);
         if (form.length === 0) throw new UsageError('parley numbers update needs at least one of --sms-url, --sms-method, --fallback-url, --status-callback, --friendly-name');
         const conn = connectionFrom(options);
-        const existing = await resolve(conn, needsRef());
-        const updated = await callApi<NumberJson>(conn, 'POST', `${listPath(conn)}/${existing.sid}.json`, form);
-        console.log(`updated ${describe(updated)}`);
+        const kind = kindOf(needsRef());
+        const existing = await resolve(conn, kind, needsRef());
+        const updated = await callApi<AddressJson>(conn, 'POST', `${listPath(conn, kind)}/${existing.sid}.json`, form);
+        console.log(`updated ${describe(kind, updated)}`);
         return 0;
       }
       case 'remove': {
         const conn = connectionFrom(options);
-        const existing = await resolve(conn, needsRef());
-        await callApi<undefined>(conn, 'DELETE', `${listPath(conn)}/${existing.sid}.json`);
-        console.log(`removed ${existing.phone_number} (${existing.sid})`);
+        const kind = kindOf(needsRef());
+        const existing = await resolve(conn, kind, needsRef());
+        await callApi<undefined>(conn, 'DELETE', `${listPath(conn, kind)}/${existing.sid}.json`);
+        console.log(`removed ${kind.address(existing as unknown as Record<string, unknown>)} (${existing.sid})`);
         return 0;
       }
       default:

@@ -173,7 +173,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         return row ? numberFromRow(row) : null;
       }),
       list: async (account, filter, page: Page) => (await rows<PhoneNumberRow>(SQL.numberList, [
-        account, filter.phoneNumber ?? null, filter.friendlyName ?? null, page.afterSid ?? null, page.pageSize,
+        account, filter.phoneNumber ?? null, filter.friendlyName ?? null, page.afterSid ?? null, page.pageSize, filter.type ?? null,
       ])).map(numberFromRow),
     },
     messages: {

@@ -64,7 +64,8 @@ const statements = {
   numberGet: 'SELECT * FROM phone_numbers WHERE account_sid = $1 AND sid = $2',
   numberByPhone: 'SELECT * FROM phone_numbers WHERE phone_number = $1',
   numberList: `SELECT * FROM phone_numbers WHERE account_sid = $1 AND ($2::text IS NULL OR phone_number = $2)
-    AND ($3::text IS NULL OR friendly_name = $3) AND ($4::text IS NULL OR sid > $4) ORDER BY sid LIMIT $5`,
+    AND ($3::text IS NULL OR friendly_name = $3) AND ($4::text IS NULL OR sid > $4)
+    AND ($6::text IS NULL OR left(sid, 2) = $6) ORDER BY sid LIMIT $5`,
 
   messageInsert: `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})`,
   replyInsert: `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES}) ON CONFLICT (inbound_sid, reply_seq) WHERE inbound_sid IS NOT NULL DO NOTHING`,

@@ -150,7 +150,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         return row ? numberFromRow(row) : null;
       })),
       list: (account, filter, page: Page) => read(() => (st.numberList.all({
-        account, phone: filter.phoneNumber ?? null, name: filter.friendlyName ?? null, after: page.afterSid ?? null, limit: page.pageSize,
+        account, phone: filter.phoneNumber ?? null, name: filter.friendlyName ?? null, type: filter.type ?? null, after: page.afterSid ?? null, limit: page.pageSize,
       }) as PhoneNumberRow[]).map(numberFromRow)),
     },
     messages: {

@@ -109,7 +109,8 @@ export const SQL = {
   numberGet: 'SELECT * FROM phone_numbers WHERE account_sid = ? AND sid = ?',
   numberByPhone: 'SELECT * FROM phone_numbers WHERE phone_number = ?',
   numberList: `SELECT * FROM phone_numbers WHERE account_sid = @account AND (@phone IS NULL OR phone_number = @phone)
-    AND (@name IS NULL OR friendly_name = @name) AND (@after IS NULL OR sid > @after) ORDER BY sid LIMIT @limit`,
+    AND (@name IS NULL OR friendly_name = @name) AND (@type IS NULL OR substr(sid, 1, 2) = @type)
+    AND (@after IS NULL OR sid > @after) ORDER BY sid LIMIT @limit`,
 
   // The last value is the message's conversation id (chain.ts): the message joins that
   // conversation's chain if the conversation exists, and stays in messages_by_handset otherwise.

@@ -72,10 +72,11 @@ export function callbackFor(message: MessageRecord, status: string, at = later()
   };
 }
 
-export function phoneNumber(phone: string, accountSid = ACCOUNT, friendlyName = phone): PhoneNumberRecord {
+/** A number (`PN…`), or with a short code's digits and `type` `SC` a short code. */
+export function phoneNumber(phone: string, accountSid = ACCOUNT, friendlyName = phone, type: 'PN' | 'SC' = 'PN'): PhoneNumberRecord {
   const at = later();
   return {
-    sid: newSid('PN', at), accountSid, phoneNumber: phone, friendlyName, smsUrl: 'http://127.0.0.1:9/sms', smsMethod: 'POST',
+    sid: newSid(type, at), accountSid, phoneNumber: phone, friendlyName, smsUrl: 'http://127.0.0.1:9/sms', smsMethod: 'POST',
     smsFallbackUrl: '', smsFallbackMethod: 'POST', statusCallback: '', statusCallbackMethod: 'POST', dateCreated: at, dateUpdated: at,
   };
 }

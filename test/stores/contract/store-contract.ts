@@ -70,6 +70,19 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       assert.equal(await store.numbers.findByPhoneNumber(NUMBER), null);
     });
 
+    test('numbers: short codes share the addresses, and a list keeps one type', async () => {
+      const number = phoneNumber(NUMBER);
+      const shortCode = phoneNumber('12345', ACCOUNT, '12345', 'SC');
+      await store.numbers.insert(number);
+      await store.numbers.insert(shortCode);
+      await assert.rejects(store.numbers.insert(phoneNumber('12345', OTHER_ACCOUNT, '12345', 'SC')), 'the same short code twice');
+      assert.equal((await store.numbers.findByPhoneNumber('12345'))?.sid, shortCode.sid);
+      assert.deepEqual((await store.numbers.list(ACCOUNT, {}, { pageSize: 10 })).map((n) => n.sid).sort(), [number.sid, shortCode.sid].sort());
+      assert.deepEqual((await store.numbers.list(ACCOUNT, { type: 'PN' }, { pageSize: 10 })).map((n) => n.sid), [number.sid]);
+      assert.deepEqual((await store.numbers.list(ACCOUNT, { type: 'SC' }, { pageSize: 10 })).map((n) => n.sid), [shortCode.sid]);
+      assert.deepEqual(await store.numbers.list(ACCOUNT, { type: 'SC' }, { pageSize: 10, afterSid: shortCode.sid }), []);
+    });
+
     test('messages: listed newest first, paged both ways, filtered, and never across accounts', async () => {
       const sent = [inbound('a'), outbound('b'), inbound('c', { from: OTHER_HANDSET }), outbound('d', { to: OTHER_HANDSET }), inbound('e')];
       await insertAll(store, sent);
