@@ -106,6 +106,20 @@ describe('numbers, send, thread and clock against a development-mode Parley', ()
     assert.match(list.stdout, new RegExp(`^\\+15005550006  PN[0-9a-f]{32}  POST ${app.smsUrl}  "Counter"\\n$`));
   });
 
+  test('numbers add takes a short code (a ShortCode); list shows it after the numbers; update and remove find it by its digits', async () => {
+    const add = await runCli(['numbers', 'add', '894546', '--sms-url', app.smsUrl], env);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, new RegExp(`^added 894546  SC[0-9a-f]{32}  POST ${app.smsUrl}  "894546"\\n$`));
+    const update = await runCli(['numbers', 'update', '894546', '--friendly-name', 'Rewards'], env);
+    assert.match(update.stdout, /^updated 894546  SC[0-9a-f]{32} .*"Rewards"\n$/);
+    const list = await runCli(['numbers', 'list'], env);
+    assert.match(list.stdout, new RegExp(`^\\+15005550006  PN[0-9a-f]{32} .*"Counter"\\n894546  SC[0-9a-f]{32}  POST ${app.smsUrl}  "Rewards"\\n$`));
+    const remove = await runCli(['numbers', 'remove', '894546'], env);
+    assert.match(remove.stdout, /^removed 894546 \(SC[0-9a-f]{32}\)\n$/);
+    const unknown = await runCli(['numbers', 'remove', '894546'], env);
+    assert.match(unknown.stderr, /^parley: 894546 is not a short code of account AC[0-9a-f]{32} \(Twilio error 20404\)\n$/);
+  });
+
   test('an unknown number fails with 20404 (update, remove) or 21211 (send)', async () => {
     const update = await runCli(['numbers', 'update', '+15559990000', '--sms-url', app.smsUrl], env);
     assert.equal(update.code, 1);

@@ -1,7 +1,7 @@
 /**
  * The console in real headless Chromium (Debian's `chromium`, driven by playwright-core): texting
  * the session-counter app from a simulated handset, the conversation inspector, clock and cookie
- * expiry, a broken webhook in the timeline and the error log, and two tabs on one handset.
+ * expiry, a broken webhook in the timeline and the error log, a short code, and two tabs on one handset.
  * Each page is saved under .artifacts/screenshots/ for review.
  */
 import { after, before, describe, test } from 'node:test';
@@ -135,6 +135,26 @@ describe('console in a browser', () => {
     await shot(page, 'errors');
     await page.getByRole('link', { name: 'View turn' }).first().click();
     await page.locator('.turn .problem', { hasText: '11205' }).first().waitFor();
+  });
+
+  test('a short code made on the numbers page is marked as one, and a handset texts it from the phones page', async () => {
+    await page.goto('/#/numbers');
+    await page.getByLabel('Phone number').fill('894546');
+    await page.getByLabel('Friendly name').fill('Rewards');
+    await page.getByLabel('SMS webhook URL').fill(app.smsUrl);
+    await page.getByRole('button', { name: 'Create number' }).click();
+    const card = page.locator('.number', { hasText: 'Rewards' });
+    await card.locator('dd', { hasText: 'short code' }).waitFor();
+    assert.equal(await page.locator('.number', { hasText: 'Session counter' }).locator('dd', { hasText: 'short code' }).count(), 0);
+
+    await page.goto('/#/phones');
+    await page.getByLabel('Parley number').selectOption('894546');
+    await send(page, 'JOIN');
+    await theirs(page, 'new message').last().waitFor();
+    await page.goto('/#/numbers');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await card.waitFor({ state: 'detached' });
   });
 
   test('two tabs on the same handset both update', async () => {
