@@ -69,7 +69,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
     conversation: conversation.record,
   };
   let replyCount = 0;
-  const baseParams = inboundParams(inbound);
+  const baseParams = inboundParams(inbound, number?.isoCountry);
   const warn = (w: TwimlWarning, exchange: WebhookExchange | null): void => {
     outcome.alerts.push(alertOf(inbound, w.code, w.message, exchange, now()));
   };

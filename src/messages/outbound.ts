@@ -8,7 +8,6 @@
  */
 import type { Gateway } from '../gateway/gateway.js';
 import type { AccountRecord, MessageRecord, MessagingServiceRecord } from '../stores/records.js';
-import { createHash } from 'node:crypto';
 import { conversationId } from '../stores/records.js';
 import { TwilioError } from '../errors/twilio-error.js';
 import { isAlphanumericSender, isE164, isShortCode, withoutChannelPrefix } from '../phone/numbers.js';
@@ -17,6 +16,7 @@ import { parseIso8601Filter } from '../http/representations/dates.js';
 import { MAX_BODY_LENGTH } from './segments.js';
 import { smartEncoded } from './smart-encoding.js';
 import { isOptedOut } from './opt-outs.js';
+import { senderFor } from './sender-selection.js';
 import { DEFAULT_VALIDITY_PERIOD_S, parseValidityPeriod } from './validity.js';
 
 export const MAX_MEDIA = 10;
@@ -40,16 +40,6 @@ export interface CreateMessageInput {
 function isAddress(value: string): boolean {
   const colon = value.indexOf(':');
   return isE164(colon > 0 && /^[a-z-]+$/.test(value.slice(0, colon)) ? value.slice(colon + 1) : value);
-}
-
-/**
- * A service's alpha sender, which Twilio prefers "where possible": for a destination outside the
- * North American Numbering Plan (+1), whose carriers refuse alphanumeric senders. Elsewhere the
- * carrier decides, as for an alphanumeric `From`.
- */
-function alphaSenderFor(service: MessagingServiceRecord, to: string): string | null {
-  if (!service.alphaSender || withoutChannelPrefix(to).startsWith('+1')) return null;
-  return service.alphaSender.alphaSender;
 }
 
 function isHttpUrl(value: string): boolean {
@@ -86,7 +76,7 @@ export class OutboundMessages {
     }
     // Without From, Twilio answers `accepted` (the service picks the sender), then queues it.
     const accepted = from === '' && service !== null;
-    if (from === '' && service) from = alphaSenderFor(service, to) ?? await this.senderFor(service, to);
+    if (from === '' && service) from = await senderFor(store, service, to);
     const alphanumeric = isAlphanumericSender(from);
     if (!alphanumeric && !isAddress(from) && !isShortCode(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
     // An alphanumeric sender ID belongs to no number: the channel that carries it is its permission.
@@ -186,20 +176,6 @@ export class OutboundMessages {
       id: conversationId(key), accountSid: key.accountSid, number: key.number, handset: key.handset, lastActivity: this.gateway.clock.now(),
     });
     void this.gateway.delivery.deliver(message, { firstHandover: true }).catch(() => undefined);
-  }
-
-  /**
-   * A sender from the service's pool. Sticky per handset: the same handset gets the same number
-   * while the pool is unchanged (a stable hash of the handset over the pool, ordered by SID).
-   */
-  private async senderFor(service: MessagingServiceRecord, to: string): Promise<string> {
-    const { store } = this.gateway;
-    const entries = await store.services.numbers(service.accountSid, service.sid);
-    if (entries.length === 0) throw new TwilioError(21704, `The Messaging Service ${service.sid} contains no phone numbers.`);
-    const index = service.stickySender ? createHash('sha1').update(to).digest().readUInt32BE(0) % entries.length : Math.floor(Math.random() * entries.length);
-    const number = await store.numbers.get(service.accountSid, entries[index]!.numberSid);
-    if (!number) throw new TwilioError(21704, `The Messaging Service ${service.sid} contains no phone numbers.`);
-    return number.phoneNumber;
   }
 
   private sendAtOf(input: CreateMessageInput, now: number): number | null {

@@ -64,6 +64,11 @@ export interface PhoneNumberRecord {
   statusCallbackMethod: HttpMethod;
   dateCreated: number;
   dateUpdated: number;
+  /**
+   * A short code's country (ISO 3166-1 alpha-2), given when it is provisioned: its digits do not
+   * say it. Absent for a number, whose digits do (phone/numbers.ts `countryOf`).
+   */
+  isoCountry?: string;
 }
 
 export type MessageDirection = 'inbound' | 'outbound-api' | 'outbound-reply' | 'outbound-call';

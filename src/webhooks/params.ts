@@ -8,9 +8,10 @@ import { countryOf } from '../phone/numbers.js';
 import { hash } from 'node:crypto';
 import { optOutTypeOf } from '../messages/opt-outs.js';
 
-export function inboundParams(m: MessageRecord): Array<[string, string]> {
+/** `toCountry`: the country of the Parley address when its digits do not say it (a short code's). */
+export function inboundParams(m: MessageRecord, toCountry?: string): Array<[string, string]> {
   const params: Array<[string, string]> = [
-    ['ToCountry', countryOf(m.to)], ['ToState', ''], ['SmsMessageSid', m.sid], ['NumMedia', String(m.media.length)],
+    ['ToCountry', toCountry ?? countryOf(m.to)], ['ToState', ''], ['SmsMessageSid', m.sid], ['NumMedia', String(m.media.length)],
     ['ToCity', ''], ['FromZip', ''], ['SmsSid', m.sid], ['FromState', ''], ['SmsStatus', 'received'], ['FromCity', ''],
     ['Body', m.body], ['FromCountry', countryOf(m.from)], ['To', m.to], ['ToZip', ''],
     ['NumSegments', String(m.numSegments)], ['MessageSid', m.sid], ['AccountSid', m.accountSid], ['From', m.from],

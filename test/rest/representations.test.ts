@@ -11,6 +11,7 @@ import { AccountPage } from 'twilio/lib/rest/api/v2010/account.js';
 import { IncomingPhoneNumberPage } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
 import { MessagePage } from 'twilio/lib/rest/api/v2010/account/message.js';
 import { MediaPage } from 'twilio/lib/rest/api/v2010/account/message/media.js';
+import { ShortCodePage } from 'twilio/lib/rest/api/v2010/account/shortCode.js';
 import { AlertPage } from 'twilio/lib/rest/monitor/v1/alert.js';
 import { ACCOUNTS_LIST_PATH, accountJson } from '../../src/http/representations/account.js';
 import { ALERTS_LIST_PATH, alertJson, alertSummaryJson } from '../../src/http/representations/alert.js';
@@ -20,6 +21,7 @@ import {
   formatPageToken, listJson2010, listJsonV1, parsePageToken, type PageInput,
 } from '../../src/http/representations/paging.js';
 import { phoneNumberJson, phoneNumbersListPath } from '../../src/http/representations/phone-number.js';
+import { shortCodeJson, shortCodesListPath } from '../../src/http/representations/short-code.js';
 import { MAX_BODY_LENGTH, segmentsOf } from '../../src/messages/segments.js';
 import type { AccountRecord, AlertRecord, MessageRecord, PhoneNumberRecord } from '../../src/stores/records.js';
 import { assertValid, listExample, listValidator, validatorFor } from '../helpers/openapi.js';
@@ -75,6 +77,7 @@ const configured: PhoneNumberRecord = {
   ...bare, sid: sid('PN', 2), smsUrl: 'https://app.example/sms?x=1', smsMethod: 'GET',
   smsFallbackUrl: 'https://app.example/fallback', statusCallback: 'https://app.example/status',
 };
+const shortCode: PhoneNumberRecord = { ...configured, sid: sid('SC', 1), phoneNumber: '894546', friendlyName: '894546', isoCountry: 'US' };
 const fullAlert: AlertRecord = {
   sid: sid('NO', 1), accountSid: ACCOUNT, errorCode: 11200, logLevel: 'error', alertText: 'Msg=HTTP retrieval failure',
   resourceSid: sid('SM', 10), requestMethod: 'POST', requestUrl: 'https://app.example/sms',
@@ -93,6 +96,7 @@ describe('2010-04-01 representations match the OpenAPI schemas', () => {
     message: validatorFor('api.v2010.account.message'),
     media: validatorFor('api.v2010.account.message.media'),
     phone: validatorFor('api.v2010.account.incoming_phone_number'),
+    shortCode: validatorFor('api.v2010.account.short_code'),
     account: validatorFor('api.v2010.account'),
   };
 
@@ -108,11 +112,13 @@ describe('2010-04-01 representations match the OpenAPI schemas', () => {
     });
   });
 
-  test('media, phone numbers and accounts', () => {
+  test('media, phone numbers, short codes and accounts', () => {
     for (const media of inboundMms.media) assertValid(validate.media, mediaJson(inboundMms, media));
     assert.equal(mediaJson(inboundMms, inboundMms.media[0]!).uri,
       `/2010-04-01/Accounts/${ACCOUNT}/Messages/${inboundMms.sid}/Media/${sid('ME', 1)}.json`);
     for (const n of [bare, configured]) assertValid(validate.phone, phoneNumberJson(n));
+    assertValid(validate.shortCode, shortCodeJson(shortCode));
+    assert.equal(shortCodeJson(shortCode).uri, `/2010-04-01/Accounts/${ACCOUNT}/SMS/ShortCodes/${shortCode.sid}.json`);
     for (const a of [account, subaccount]) assertValid(validate.account, accountJson(a));
     assert.equal(accountJson(account).owner_account_sid, ACCOUNT);
     assert.equal(accountJson(subaccount).owner_account_sid, ACCOUNT);
@@ -167,6 +173,13 @@ describe('2010-04-01 representations match the OpenAPI schemas', () => {
     const numberPage = new IncomingPhoneNumberPage(client.api.v2010, response(numbers), { accountSid: ACCOUNT });
     assert.deepEqual(numberPage.instances[1]?.capabilities, { voice: true, sms: true, mms: true, fax: false });
     assertLibraryReadsAll(numberPage.instances[0]?.toJSON() ?? {}, phoneNumberJson(bare), ['subresource_uris']);
+
+    const shortCodes = listJson2010('short_codes', {
+      path: shortCodesListPath(ACCOUNT), pageSize: 50, page: 0, hasNext: false, items: [shortCodeJson(shortCode)],
+    });
+    assertValid(listValidator('/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json'), shortCodes);
+    const shortCodePage = new ShortCodePage(client.api.v2010, response(shortCodes), { accountSid: ACCOUNT });
+    assertLibraryReadsAll(shortCodePage.instances[0]?.toJSON() ?? {}, shortCodeJson(shortCode));
 
     const accounts = listJson2010('accounts', {
       path: ACCOUNTS_LIST_PATH, pageSize: 50, page: 0, hasNext: false, items: [accountJson(account)],

@@ -2,7 +2,8 @@
  * Short codes (`894546`) as an account's addresses: provisioned with Parley's `POST
  * …/SMS/ShortCodes.json`, listed, fetched and updated through twilio-node's `shortCodes` as on
  * Twilio; a handset texts one and its webhook answers from it; the API sends from one; over SMPP
- * a channel carries one with TON 3; a Messaging Service takes one into its pool.
+ * a channel carries one with TON 3; a Messaging Service's pool takes one and sends from it to
+ * handsets of its country.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -103,6 +104,88 @@ describe('short codes on the simulator', () => {
     const start = await parley.text('+15551230002', SHORT_CODE, 'START');
     await parley.turn(start.sid);
     assert.equal((await client.messages.create({ from: SHORT_CODE, to: '+15551230002', body: 'welcome back' })).from, SHORT_CODE);
+  });
+});
+
+describe('short codes in a Messaging Service\'s pool', () => {
+  let parley: TestParley;
+  let client: twilio.Twilio;
+  let app: TestApp;
+  const provision = async (shortCode: string, extra: Record<string, string> = {}): Promise<string> => {
+    const made = await parley.api<{ sid: string }>('POST', `/2010-04-01/Accounts/${parley.account.sid}/SMS/ShortCodes.json`, { ShortCode: shortCode, SmsUrl: app.url, ...extra });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    return made.body.sid;
+  };
+  before(async () => {
+    parley = await startTestParley();
+    client = clientFor(parley);
+    app = await startEchoApp(() => parley.account.authToken);
+  });
+  after(async () => {
+    await parley.stop();
+    await app.close();
+  });
+
+  test('a short code\'s country is US unless IsoCountry says another; its webhook\'s ToCountry is that country', async () => {
+    await provision('22222');
+    await provision('60000', { IsoCountry: 'GB' });
+    const refused = await parley.api<{ code: number; message: string }>('POST', `/2010-04-01/Accounts/${parley.account.sid}/SMS/ShortCodes.json`, { ShortCode: '60001', IsoCountry: 'XX' });
+    assert.deepEqual([refused.status, refused.body.code, refused.body.message], [400, 20001, 'IsoCountry must be a country code such as US or GB, not "XX".']);
+    for (const [shortCode, country] of [['22222', 'US'], ['60000', 'GB']] as const) {
+      await parley.turn((await parley.text(HANDSET_A, shortCode, 'hi')).sid);
+      const request = app.requests.at(-1)!.params;
+      assert.deepEqual([request.get('To'), request.get('ToCountry'), request.get('FromCountry')], [shortCode, country, 'US']);
+    }
+  });
+
+  test('ShortCodes: added by its SID, listed and fetched with its country, apart from PhoneNumbers; one service each; removed', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'rewards' });
+    const pool = client.messaging.v1.services(service.sid);
+    const shortCodeSid = await provision('33333');
+    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550071' });
+    const added = await pool.shortCodes.create({ shortCodeSid });
+    assert.deepEqual([added.sid, added.shortCode, added.countryCode, added.serviceSid, added.accountSid], [shortCodeSid, '33333', 'US', service.sid, parley.account.sid]);
+    assert.equal(added.url, `${parley.url}/v1/Services/${service.sid}/ShortCodes/${shortCodeSid}`);
+    await pool.phoneNumbers.create({ phoneNumberSid: number.sid });
+    assert.deepEqual((await pool.shortCodes.list()).map((s) => s.sid), [shortCodeSid]);
+    assert.deepEqual((await pool.phoneNumbers.list()).map((n) => n.sid), [number.sid]);
+    assert.equal((await pool.shortCodes(shortCodeSid).fetch()).shortCode, '33333');
+    await rejects(() => pool.phoneNumbers(shortCodeSid).fetch(), 404, 20404);
+    await rejects(() => pool.shortCodes(number.sid).fetch(), 404, 20404);
+    // Each sub-resource takes its own kind of SID; a short code is in one service at most.
+    await rejects(() => pool.phoneNumbers.create({ phoneNumberSid: shortCodeSid }), 400, 21601);
+    await rejects(() => pool.shortCodes.create({ shortCodeSid: number.sid }), 400, 21601);
+    const other = await client.messaging.v1.services.create({ friendlyName: 'other' });
+    await rejects(() => client.messaging.v1.services(other.sid).shortCodes.create({ shortCodeSid }), 400, 21710);
+    assert.equal(await pool.shortCodes(shortCodeSid).remove(), true);
+    assert.deepEqual(await pool.shortCodes.list(), []);
+    await rejects(() => pool.shortCodes(shortCodeSid).remove(), 404, 20404);
+    assert.deepEqual((await pool.phoneNumbers.list()).map((n) => n.sid), [number.sid]);
+  });
+
+  test('a message without From goes from a short code of the destination\'s country, else the alpha sender outside +1, else a number', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'loyalty' });
+    const pool = client.messaging.v1.services(service.sid);
+    await pool.shortCodes.create({ shortCodeSid: await provision('44444') });
+    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550072' });
+    await pool.phoneNumbers.create({ phoneNumberSid: number.sid });
+    await pool.alphaSenders.create({ alphaSender: 'LOYALTY' });
+    const fromOf = async (to: string): Promise<string> => {
+      const created = await client.messages.create({ to, messagingServiceSid: service.sid, body: 'Your points: 120' });
+      return (await client.messages(created.sid).fetch()).from;
+    };
+    assert.equal(await fromOf('+15558670601'), '44444');
+    assert.equal(await fromOf('+447700900601'), 'LOYALTY');
+    await pool.shortCodes.create({ shortCodeSid: await provision('65000', { IsoCountry: 'GB' }) });
+    assert.equal(await fromOf('+447700900602'), '65000');
+    assert.equal(await fromOf('+33612345678'), 'LOYALTY');
+
+    // Only a short code for another country, and no number: no sender for that destination.
+    const usOnly = await client.messaging.v1.services.create({ friendlyName: 'us only' });
+    await client.messaging.v1.services(usOnly.sid).shortCodes.create({ shortCodeSid: await provision('55555') });
+    const home = await client.messages.create({ to: '+15558670602', messagingServiceSid: usOnly.sid, body: 'x' });
+    assert.equal((await client.messages(home.sid).fetch()).from, '55555');
+    await rejects(() => client.messages.create({ to: '+447700900603', messagingServiceSid: usOnly.sid, body: 'x' }), 400, 21704);
   });
 });
 

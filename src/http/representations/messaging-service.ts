@@ -1,6 +1,7 @@
 /**
- * The Messaging Service resource (`messaging.v1.service`) and its PhoneNumber and AlphaSender
- * sub-resources (`messaging.v1.service.phone_number`, `messaging.v1.service.alpha_sender`) as Twilio's v1 messaging API serves them: ISO 8601
+ * The Messaging Service resource (`messaging.v1.service`) and its PhoneNumber, ShortCode and
+ * AlphaSender sub-resources (`messaging.v1.service.phone_number`, `….short_code`,
+ * `….alpha_sender`) as Twilio's v1 messaging API serves them: ISO 8601
  * dates, absolute `url`s, `links` to sub-resources. Settings Parley does not model are shown
  * with Twilio's defaults.
  */
@@ -48,17 +49,24 @@ export function serviceJson(baseUrl: string, s: MessagingServiceRecord): Record<
   };
 }
 
-export function servicePhoneNumberJson(baseUrl: string, serviceSid: string, n: PhoneNumberRecord, dateCreated: number): Record<string, unknown> {
+/** Which of the pool's sub-resources an entry is shown as: its path and the key of its address. */
+export interface PoolEntryKind {
+  readonly path: 'PhoneNumbers' | 'ShortCodes';
+  readonly addressKey: 'phone_number' | 'short_code';
+}
+
+/** A number (`messaging.v1.service.phone_number`) or short code (`….short_code`) of a service's pool. */
+export function servicePoolEntryJson(baseUrl: string, kind: PoolEntryKind, serviceSid: string, n: PhoneNumberRecord, dateCreated: number): Record<string, unknown> {
   return {
     account_sid: n.accountSid,
     capabilities: ['SMS', 'MMS'],
-    country_code: countryOf(n.phoneNumber),
+    country_code: n.isoCountry ?? countryOf(n.phoneNumber),
     date_created: iso8601(dateCreated),
     date_updated: iso8601(dateCreated),
-    phone_number: n.phoneNumber,
+    [kind.addressKey]: n.phoneNumber,
     service_sid: serviceSid,
     sid: n.sid,
-    url: absoluteUrl(baseUrl, `${servicePath(serviceSid)}/PhoneNumbers/${n.sid}`),
+    url: absoluteUrl(baseUrl, `${servicePath(serviceSid)}/${kind.path}/${n.sid}`),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Messaging Services (`/v1/Services`, Twilio's messaging domain), their sender pools
- * (`/v1/Services/{MG}/PhoneNumbers`) and alphanumeric sender IDs (`…/AlphaSenders`, alpha-senders.ts). twilio-node reaches them once `client.messaging.baseUrl`
+ * (`…/PhoneNumbers` and `…/ShortCodes`, sender-pool.ts) and alphanumeric sender IDs
+ * (`…/AlphaSenders`, alpha-senders.ts). twilio-node reaches them once `client.messaging.baseUrl`
  * points at Parley. https://www.twilio.com/docs/messaging/api/service-resource
  */
 import type { FastifyReply } from 'fastify';
@@ -11,11 +12,12 @@ import { Params, requireMethod, requireUrl } from '../form.js';
 import { TwilioError, notFound } from '../../errors/twilio-error.js';
 import { newSid } from '../../ids/sid.js';
 import type { MessagingServiceRecord } from '../../stores/records.js';
-import { SERVICES_LIST_PATH, servicePath, serviceJson, servicePhoneNumberJson } from '../representations/messaging-service.js';
+import { SERVICES_LIST_PATH, servicePath, serviceJson } from '../representations/messaging-service.js';
 import { listJsonV1 } from '../representations/paging.js';
 import { parseValidityPeriod } from '../../messages/validity.js';
 import { pagingQuery } from './paging-query.js';
 import { registerAlphaSenderRoutes } from './alpha-senders.js';
+import { registerSenderPoolRoutes } from './sender-pool.js';
 
 const SERVICE = `${SERVICES_LIST_PATH}/:Sid`;
 
@@ -91,50 +93,6 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
     return reply.code(204).send();
   });
 
-  // The sender pool.
-  ctx.routes.add('POST', `${SERVICE}/PhoneNumbers`, async (req: RouteRequest, reply: FastifyReply) => {
-    const service = await load(req);
-    const numberSid = Params.from(req.body).get('PhoneNumberSid') ?? '';
-    const number = await store.numbers.get(service.accountSid, numberSid);
-    if (!number) throw new TwilioError(21601, `Phone number ${numberSid} is not an SMS-capable phone number of this account.`);
-    if (await store.services.serviceOf(number.sid)) {
-      throw new TwilioError(21710, `Phone Number ${number.phoneNumber} is already in a Messaging Service.`);
-    }
-    const at = clock.now();
-    await store.services.addNumber(service.accountSid, service.sid, number.sid, at);
-    return reply.code(201).send(servicePhoneNumberJson(base(req), service.sid, number, at));
-  });
-
-  ctx.routes.add('GET', `${SERVICE}/PhoneNumbers`, async (req: RouteRequest) => {
-    const service = await load(req);
-    const paging = pagingQuery(Params.from(req.query));
-    const entries = await store.services.numbers(service.accountSid, service.sid);
-    const after = paging.token?.direction === 'after' ? entries.findIndex((e) => e.numberSid === paging.token?.sid) + 1 : 0;
-    const page = entries.slice(after, after + paging.pageSize);
-    const items = [];
-    for (const e of page) {
-      const n = await store.numbers.get(service.accountSid, e.numberSid);
-      if (n) items.push(servicePhoneNumberJson(base(req), service.sid, n, e.dateCreated) as { sid: string });
-    }
-    return listJsonV1('phone_numbers', base(req), {
-      path: `${servicePath(service.sid)}/PhoneNumbers`, pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items, hasNext: after + paging.pageSize < entries.length,
-    });
-  });
-
-  ctx.routes.add('GET', `${SERVICE}/PhoneNumbers/:NumberSid`, async (req: RouteRequest) => {
-    const service = await load(req);
-    const entry = (await store.services.numbers(service.accountSid, service.sid)).find((e) => e.numberSid === req.params.NumberSid);
-    const n = entry ? await store.numbers.get(service.accountSid, entry.numberSid) : null;
-    if (!entry || !n) throw notFound(path(req));
-    return servicePhoneNumberJson(base(req), service.sid, n, entry.dateCreated);
-  });
-
-  ctx.routes.add('DELETE', `${SERVICE}/PhoneNumbers/:NumberSid`, async (req: RouteRequest, reply: FastifyReply) => {
-    const service = await load(req);
-    if (!(await store.services.removeNumber(service.accountSid, service.sid, req.params.NumberSid ?? ''))) throw notFound(path(req));
-    return reply.code(204).send();
-  });
-
+  registerSenderPoolRoutes(ctx, SERVICE, { load, base, path });
   registerAlphaSenderRoutes(ctx, SERVICE, { load, base, path });
 }

@@ -6,8 +6,10 @@
  * Both are one repository (numbers and short codes share one space of addresses), told apart by
  * their SID's prefix. Twilio provisions short codes after an application and its API can only
  * list and update them; Parley's operator has no one to ask, so `POST …/SMS/ShortCodes.json`
- * (with `ShortCode`) and `DELETE` provision and release one, as for numbers.
+ * (with `ShortCode`, and `IsoCountry`, US unless given) and `DELETE` provision and release one, as
+ * for numbers.
  */
+import { isSupportedCountry } from 'libphonenumber-js';
 import type { RouteRequest } from '../route-table.js';
 import type { RouteContext } from '../server.js';
 import { accountFor } from '../server.js';
@@ -33,6 +35,8 @@ interface AddressResource {
   /** The address checked on create; a wrong one is refused with this error. */
   check(address: string | undefined): string;
   friendlyName(address: string): string;
+  /** What a create request sets beside the address and the webhooks. */
+  created(params: Params): Partial<PhoneNumberRecord>;
   json(record: PhoneNumberRecord): { sid: string };
   listPath(accountSid: string): string;
 }
@@ -46,6 +50,7 @@ const INCOMING_PHONE_NUMBERS: AddressResource = {
     return address;
   },
   friendlyName: formatFriendly,
+  created: () => ({}),
   json: phoneNumberJson,
   listPath: phoneNumbersListPath,
 };
@@ -59,9 +64,19 @@ const SHORT_CODES: AddressResource = {
     return address;
   },
   friendlyName: (address) => address,
+  // Parley's parameter: a short code reaches its own country's handsets, and its digits do not say which.
+  created: (params) => ({ isoCountry: countryParam(params.get('IsoCountry') ?? DEFAULT_SHORT_CODE_COUNTRY) }),
   json: shortCodeJson,
   listPath: shortCodesListPath,
 };
+
+/** Most short codes Twilio users have are American; another country is asked for with `IsoCountry`. */
+const DEFAULT_SHORT_CODE_COUNTRY = 'US';
+
+function countryParam(value: string): string {
+  if (!isSupportedCountry(value)) throw new TwilioError(20001, `IsoCountry must be a country code such as US or GB, not "${value}".`);
+  return value;
+}
 
 type NumberRequest = RouteRequest;
 
@@ -86,7 +101,7 @@ function registerAddressRoutes(ctx: RouteContext, resource: AddressResource): vo
     const record = applyChanges({
       sid: newSid(resource.type, at), accountSid: account.sid, phoneNumber: address, friendlyName: resource.friendlyName(address),
       smsUrl: '', smsMethod: 'POST', smsFallbackUrl: '', smsFallbackMethod: 'POST', statusCallback: '',
-      statusCallbackMethod: 'POST', dateCreated: at, dateUpdated: at,
+      statusCallbackMethod: 'POST', dateCreated: at, dateUpdated: at, ...resource.created(params),
     }, params);
     await store.numbers.insert(record);
     return reply.code(201).send(resource.json(record));

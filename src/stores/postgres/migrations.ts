@@ -375,4 +375,8 @@ export const MIGRATIONS: readonly string[] = [
   -- answers: the others relay everything to it and do not wait for its answer (a rolling upgrade).
   ALTER TABLE nodes ADD COLUMN tells_interest boolean NOT NULL DEFAULT false;
   `,
+  /* 3: a short code's country, which its digits do not say (NULL for numbers; a node of an earlier
+     version that makes a number leaves it NULL, as it should be) */ `
+  ALTER TABLE phone_numbers ADD COLUMN iso_country text;
+  `,
 ];

@@ -21,7 +21,7 @@ export function accountUpdateValues(a: AccountRecord): unknown[] {
 
 export function numberValues(n: PhoneNumberRecord): unknown[] {
   return [n.sid, n.accountSid, n.phoneNumber, n.friendlyName, n.smsUrl, n.smsMethod, n.smsFallbackUrl, n.smsFallbackMethod,
-    n.statusCallback, n.statusCallbackMethod, n.dateCreated, n.dateUpdated];
+    n.statusCallback, n.statusCallbackMethod, n.dateCreated, n.dateUpdated, n.isoCountry ?? null];
 }
 
 export function numberUpdateValues(n: PhoneNumberRecord): unknown[] {

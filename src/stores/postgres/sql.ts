@@ -55,8 +55,8 @@ const statements = {
   accountsOwnedBy: 'SELECT * FROM accounts WHERE owner_account_sid = $1 ORDER BY sid',
 
   numberInsert: `INSERT INTO phone_numbers (sid, account_sid, phone_number, friendly_name, sms_url, sms_method, sms_fallback_url,
-    sms_fallback_method, status_callback, status_callback_method, date_created, date_updated)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    sms_fallback_method, status_callback, status_callback_method, date_created, date_updated, iso_country)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
   numberUpdate: `UPDATE phone_numbers SET friendly_name = $3, sms_url = $4, sms_method = $5, sms_fallback_url = $6,
     sms_fallback_method = $7, status_callback = $8, status_callback_method = $9, date_updated = $10
     WHERE sid = $1 AND account_sid = $2`,

@@ -259,6 +259,9 @@ export const MIGRATIONS: readonly Migration[] = [
      deleted message's seq (its chain is mended before it goes, chain.ts). status_callbacks keeps
      its AUTOINCREMENT: a callback's id makes its idempotency token, which must never repeat. */
   dropMessagesAutoincrement,
+  /* 15: a short code's country, which its digits do not say (NULL for numbers) */ `
+  ALTER TABLE phone_numbers ADD COLUMN iso_country TEXT;
+  `,
 ];
 
 /**

@@ -28,7 +28,7 @@ export function accountToRow(a: AccountRecord): AccountRow {
 export interface PhoneNumberRow {
   sid: string; account_sid: string; phone_number: string; friendly_name: string; sms_url: string; sms_method: string;
   sms_fallback_url: string; sms_fallback_method: string; status_callback: string; status_callback_method: string;
-  date_created: number; date_updated: number;
+  date_created: number; date_updated: number; iso_country: string | null;
 }
 
 export function numberFromRow(r: PhoneNumberRow): PhoneNumberRecord {
@@ -37,6 +37,7 @@ export function numberFromRow(r: PhoneNumberRow): PhoneNumberRecord {
     smsUrl: r.sms_url, smsMethod: r.sms_method as HttpMethod, smsFallbackUrl: r.sms_fallback_url,
     smsFallbackMethod: r.sms_fallback_method as HttpMethod, statusCallback: r.status_callback,
     statusCallbackMethod: r.status_callback_method as HttpMethod, dateCreated: r.date_created, dateUpdated: r.date_updated,
+    ...(r.iso_country !== null ? { isoCountry: r.iso_country } : {}),
   };
 }
 
@@ -45,7 +46,7 @@ export function numberToRow(n: PhoneNumberRecord): PhoneNumberRow {
     sid: n.sid, account_sid: n.accountSid, phone_number: n.phoneNumber, friendly_name: n.friendlyName,
     sms_url: n.smsUrl, sms_method: n.smsMethod, sms_fallback_url: n.smsFallbackUrl, sms_fallback_method: n.smsFallbackMethod,
     status_callback: n.statusCallback, status_callback_method: n.statusCallbackMethod,
-    date_created: n.dateCreated, date_updated: n.dateUpdated,
+    date_created: n.dateCreated, date_updated: n.dateUpdated, iso_country: n.isoCountry ?? null,
   };
 }
 

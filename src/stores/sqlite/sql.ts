@@ -99,9 +99,9 @@ export const SQL = {
   accountsOwnedBy: 'SELECT * FROM accounts WHERE owner_account_sid = ? ORDER BY sid',
 
   numberInsert: `INSERT INTO phone_numbers (sid, account_sid, phone_number, friendly_name, sms_url, sms_method, sms_fallback_url,
-    sms_fallback_method, status_callback, status_callback_method, date_created, date_updated) VALUES (@sid, @account_sid,
-    @phone_number, @friendly_name, @sms_url, @sms_method, @sms_fallback_url, @sms_fallback_method, @status_callback,
-    @status_callback_method, @date_created, @date_updated)`,
+    sms_fallback_method, status_callback, status_callback_method, date_created, date_updated, iso_country) VALUES (@sid,
+    @account_sid, @phone_number, @friendly_name, @sms_url, @sms_method, @sms_fallback_url, @sms_fallback_method,
+    @status_callback, @status_callback_method, @date_created, @date_updated, @iso_country)`,
   numberUpdate: `UPDATE phone_numbers SET friendly_name = @friendly_name, sms_url = @sms_url, sms_method = @sms_method,
     sms_fallback_url = @sms_fallback_url, sms_fallback_method = @sms_fallback_method, status_callback = @status_callback,
     status_callback_method = @status_callback_method, date_updated = @date_updated WHERE sid = @sid AND account_sid = @account_sid`,
