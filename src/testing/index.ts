@@ -22,6 +22,7 @@ import { startParley, type RunningParley } from '../runtime/parley.js';
 import { ApiError, callApi, type Connection } from '../cli/api-client.js';
 import type { CookieView } from '../stores/records.js';
 import { Handset } from './handset.js';
+import { NUMBERS, SHORT_CODES, kindOf, kindPath, listAll, type AddressKind } from '../cli/address-kinds.js';
 import type { PhoneNumberJson } from '../http/representations/phone-number.js';
 
 export { Handset, TurnError, summarizeExchanges, type SendOptions, type TestMessage, type Turn } from './handset.js';
@@ -85,12 +86,13 @@ const FIELD_PARAMS: Record<keyof NumberFields, string> = {
   statusCallback: 'StatusCallback', friendlyName: 'FriendlyName',
 };
 
-type NumberJson = PhoneNumberJson;
+/** An IncomingPhoneNumber's JSON, or a ShortCode's (its address under `short_code`, no status callback). */
+type AddressJson = Pick<PhoneNumberJson, 'sid' | 'friendly_name' | 'sms_url' | 'sms_method' | 'sms_fallback_url'> & { status_callback?: string };
 
-function toTestNumber(n: NumberJson): TestNumber {
+function toTestNumber(kind: AddressKind, n: AddressJson): TestNumber {
   return {
-    sid: n.sid, phoneNumber: n.phone_number, friendlyName: n.friendly_name, smsUrl: n.sms_url, smsMethod: n.sms_method,
-    smsFallbackUrl: n.sms_fallback_url, statusCallback: n.status_callback,
+    sid: n.sid, phoneNumber: kind.address(n), friendlyName: n.friendly_name, smsUrl: n.sms_url, smsMethod: n.sms_method,
+    smsFallbackUrl: n.sms_fallback_url, statusCallback: n.status_callback ?? '',
   };
 }
 
@@ -116,11 +118,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   // Our own pool, so stop() can close its sockets rather than leave keep-alives behind.
   const agent = new Agent({ keepAliveTimeout: 1_000 });
   const conn: Connection = { url: parley.url, accountSid: parley.account.sid, authToken: parley.account.authToken, dispatcher: agent };
-  const base = `/2010-04-01/Accounts/${conn.accountSid}/IncomingPhoneNumbers`;
-
   const list = async (): Promise<TestNumber[]> => {
-    const page = await callApi<{ incoming_phone_numbers: NumberJson[] }>(conn, 'GET', `${base}.json?PageSize=1000`);
-    return page.incoming_phone_numbers.map(toTestNumber);
+    const all: TestNumber[] = [];
+    for (const kind of [NUMBERS, SHORT_CODES]) all.push(...(await listAll<AddressJson>(conn, kind)).map((n) => toTestNumber(kind, n)));
+    return all;
   };
   const find = async (ref: string): Promise<TestNumber> => {
     const found = (await list()).find((n) => n.sid === ref || n.phoneNumber === ref);
@@ -141,15 +142,19 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     accountSid: parley.account.sid,
     authToken: parley.account.authToken,
     numbers: {
-      create: async (fields) => toTestNumber(await callApi<NumberJson>(conn, 'POST', `${base}.json`, [['PhoneNumber', fields.phoneNumber], ...formOf(fields)])),
+      create: async (fields) => {
+        const kind = kindOf(fields.phoneNumber);
+        return toTestNumber(kind, await callApi<AddressJson>(conn, 'POST', `${kindPath(conn, kind)}.json`, [[kind.addressParam, fields.phoneNumber], ...formOf(fields)]));
+      },
       update: async (ref, fields) => {
         const existing = await find(ref);
-        return toTestNumber(await callApi<NumberJson>(conn, 'POST', `${base}/${existing.sid}.json`, formOf(fields)));
+        const kind = kindOf(existing.sid);
+        return toTestNumber(kind, await callApi<AddressJson>(conn, 'POST', `${kindPath(conn, kind)}/${existing.sid}.json`, formOf(fields)));
       },
       list,
       remove: async (ref) => {
         const existing = await find(ref);
-        await callApi<undefined>(conn, 'DELETE', `${base}/${existing.sid}.json`);
+        await callApi<undefined>(conn, 'DELETE', `${kindPath(conn, kindOf(existing.sid))}/${existing.sid}.json`);
       },
     },
     handset: (phoneNumber) => {

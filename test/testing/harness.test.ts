@@ -73,6 +73,29 @@ test('numbers: create, update, list, remove; send defaults to the only number', 
   }
 });
 
+test('numbers: a short code is created, texted, updated, listed after the numbers and removed like a number', async () => {
+  const gateway = await startTestGateway();
+  const app = await startApp((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.end(twiml('points: 120'));
+  });
+  try {
+    await gateway.numbers.create({ phoneNumber: '+15005550006', smsUrl: app.url });
+    const shortCode = await gateway.numbers.create({ phoneNumber: '894546', smsUrl: app.url });
+    assert.match(shortCode.sid, /^SC[0-9a-f]{32}$/);
+    assert.deepEqual([shortCode.phoneNumber, shortCode.friendlyName], ['894546', '894546']);
+    const replies = await gateway.handset('+15551230001').send('JOIN', { to: '894546' });
+    assert.deepEqual(replies.map((r) => [r.from, r.to, r.body]), [['894546', '+15551230001', 'points: 120']]);
+    assert.equal((await gateway.numbers.update('894546', { friendlyName: 'Rewards' })).friendlyName, 'Rewards');
+    assert.deepEqual((await gateway.numbers.list()).map((n) => n.phoneNumber), ['+15005550006', '894546']);
+    await gateway.numbers.remove('894546');
+    assert.deepEqual((await gateway.numbers.list()).map((n) => n.phoneNumber), ['+15005550006']);
+  } finally {
+    await gateway.stop();
+    await app.close();
+  }
+});
+
 test('a failing webhook rejects with the Twilio code and the exchange; turn() resolves with it', async () => {
   const gateway = await startTestGateway();
   const app = await startApp((req, res) => {

@@ -6,7 +6,7 @@
 import { ApiError, callApi, type Connection } from '../api-client.js';
 import { CONNECTION_OPTIONS, connectionFrom, optionsHelp, parseOptions, type OptionSpec } from '../options.js';
 import { UsageError, type Command } from '../usage.js';
-import { isShortCode } from '../../phone/numbers.js';
+import { NUMBERS, SHORT_CODES, kindOf, kindPath, listAll, type AddressKind } from '../address-kinds.js';
 
 /** Each webhook option and the IncomingPhoneNumbers parameter it sets. */
 const FIELDS: Array<OptionSpec & { param: string }> = [
@@ -25,24 +25,6 @@ const ACTIONS: Array<[string, string]> = [
   ['remove NUMBER|PN…|SC…', 'delete a number or short code'],
 ];
 
-/** The two resources an address may be: each with its path, list key and address field. */
-interface AddressKind {
-  readonly path: string;
-  readonly listKey: string;
-  readonly addressParam: string;
-  readonly sid: RegExp;
-  address(json: Record<string, unknown>): string;
-}
-
-const NUMBERS: AddressKind = {
-  path: 'IncomingPhoneNumbers', listKey: 'incoming_phone_numbers', addressParam: 'PhoneNumber', sid: /^PN[0-9a-f]{32}$/i,
-  address: (json) => String(json['phone_number']),
-};
-const SHORT_CODES: AddressKind = {
-  path: 'SMS/ShortCodes', listKey: 'short_codes', addressParam: 'ShortCode', sid: /^SC[0-9a-f]{32}$/i,
-  address: (json) => String(json['short_code']),
-};
-
 /** What the commands print of either resource. */
 interface AddressJson {
   sid: string;
@@ -51,15 +33,8 @@ interface AddressJson {
   friendly_name: string;
 }
 
-/** A short code (digits without `+`) or its SC SID is a ShortCode; anything else a number. */
-function kindOf(ref: string): AddressKind {
-  return SHORT_CODES.sid.test(ref) || isShortCode(ref) ? SHORT_CODES : NUMBERS;
-}
-
-const listPath = (conn: Connection, kind: AddressKind): string => `/2010-04-01/Accounts/${conn.accountSid}/${kind.path}`;
-
 function describe(kind: AddressKind, n: AddressJson): string {
-  const address = kind.address(n as unknown as Record<string, unknown>);
+  const address = kind.address(n);
   return `${address}  ${n.sid}  ${n.sms_url ? `${n.sms_method} ${n.sms_url}` : '(no SmsUrl)'}  ${JSON.stringify(n.friendly_name)}`;
 }
 
@@ -72,24 +47,12 @@ function formOf(options: Map<string, string>): Array<[string, string]> {
 
 /** Finds a number or short code by itself or its SID; a missing one is Twilio's 20404. */
 async function resolve(conn: Connection, kind: AddressKind, ref: string): Promise<AddressJson> {
-  if (kind.sid.test(ref)) return callApi<AddressJson>(conn, 'GET', `${listPath(conn, kind)}/${ref}.json`);
+  if (kind.sid.test(ref)) return callApi<AddressJson>(conn, 'GET', `${kindPath(conn, kind)}/${ref}.json`);
   const query = `${kind.addressParam}=${encodeURIComponent(ref)}`;
-  const page = await callApi<Record<string, AddressJson[]>>(conn, 'GET', `${listPath(conn, kind)}.json?${query}`);
-  const found = (page[kind.listKey] ?? []).find((n) => kind.address(n as unknown as Record<string, unknown>) === ref);
-  if (!found) throw new ApiError(`${ref} is not a ${kind === SHORT_CODES ? 'short code' : 'number'} of account ${conn.accountSid}`, 404, 20404);
+  const page = await callApi<Record<string, AddressJson[]>>(conn, 'GET', `${kindPath(conn, kind)}.json?${query}`);
+  const found = (page[kind.listKey] ?? []).find((n) => kind.address(n) === ref);
+  if (!found) throw new ApiError(`${ref} is not a ${kind.noun} of account ${conn.accountSid}`, 404, 20404);
   return found;
-}
-
-/** Every page of one resource. */
-async function listAll(conn: Connection, kind: AddressKind): Promise<AddressJson[]> {
-  const all: AddressJson[] = [];
-  let path: string | null = `${listPath(conn, kind)}.json?PageSize=1000`;
-  while (path) {
-    const page: Record<string, unknown> & { next_page_uri: string | null } = await callApi(conn, 'GET', path);
-    all.push(...(page[kind.listKey] as AddressJson[]));
-    path = page.next_page_uri;
-  }
-  return all;
 }
 
 export const numbers: Command = {
@@ -107,7 +70,7 @@ export const numbers: Command = {
         const address = needsRef();
         const kind = kindOf(address);
         const conn = connectionFrom(options);
-        const created = await callApi<AddressJson>(conn, 'POST', `${listPath(conn, kind)}.json`, [[kind.addressParam, address], ...formOf(options)]);
+        const created = await callApi<AddressJson>(conn, 'POST', `${kindPath(conn, kind)}.json`, [[kind.addressParam, address], ...formOf(options)]);
         console.log(`added ${describe(kind, created)}`);
         return 0;
       }
@@ -116,7 +79,7 @@ export const numbers: Command = {
         const conn = connectionFrom(options);
         let listed = 0;
         for (const kind of [NUMBERS, SHORT_CODES]) {
-          const all = await listAll(conn, kind);
+          const all = await listAll<AddressJson>(conn, kind);
           for (const n of all) console.log(describe(kind, n));
           listed += all.length;
         }
@@ -129,7 +92,7 @@ export const numbers: Command = {
         const conn = connectionFrom(options);
         const kind = kindOf(needsRef());
         const existing = await resolve(conn, kind, needsRef());
-        const updated = await callApi<AddressJson>(conn, 'POST', `${listPath(conn, kind)}/${existing.sid}.json`, form);
+        const updated = await callApi<AddressJson>(conn, 'POST', `${kindPath(conn, kind)}/${existing.sid}.json`, form);
         console.log(`updated ${describe(kind, updated)}`);
         return 0;
       }
@@ -137,8 +100,8 @@ export const numbers: Command = {
         const conn = connectionFrom(options);
         const kind = kindOf(needsRef());
         const existing = await resolve(conn, kind, needsRef());
-        await callApi<undefined>(conn, 'DELETE', `${listPath(conn, kind)}/${existing.sid}.json`);
-        console.log(`removed ${kind.address(existing as unknown as Record<string, unknown>)} (${existing.sid})`);
+        await callApi<undefined>(conn, 'DELETE', `${kindPath(conn, kind)}/${existing.sid}.json`);
+        console.log(`removed ${kind.address(existing)} (${existing.sid})`);
         return 0;
       }
       default:
