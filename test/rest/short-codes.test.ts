@@ -28,124 +28,117 @@ async function startEchoApp(authToken: () => string): Promise<TestApp> {
   return app;
 }
 
-describe('short codes on the simulator', () => {
-  let parley: TestParley;
-  let client: twilio.Twilio;
-  let app: TestApp;
-  const shortCodes = (): string => `/2010-04-01/Accounts/${parley.account.sid}/SMS/ShortCodes`;
+/** A Parley on the simulator with the echo app, for the suite that calls it (started before its tests, stopped after). */
+function onSimulator(): { parley: TestParley; client: twilio.Twilio; app: TestApp } {
+  const sim = {} as { parley: TestParley; client: twilio.Twilio; app: TestApp };
   before(async () => {
-    parley = await startTestParley();
-    client = clientFor(parley);
-    app = await startEchoApp(() => parley.account.authToken);
+    sim.parley = await startTestParley();
+    sim.client = clientFor(sim.parley);
+    sim.app = await startEchoApp(() => sim.parley.account.authToken);
   });
   after(async () => {
-    await parley.stop();
-    await app.close();
+    await sim.parley.stop();
+    await sim.app.close();
   });
+  return sim;
+}
+
+describe('short codes on the simulator', () => {
+  const sim = onSimulator();
+  const shortCodes = (): string => `/2010-04-01/Accounts/${sim.parley.account.sid}/SMS/ShortCodes`;
 
   test('provisioned with POST, then listed, fetched and updated through twilio-node; not an IncomingPhoneNumber; released with DELETE', async () => {
-    const created = await parley.api<Record<string, string>>('POST', `${shortCodes()}.json`, { ShortCode: '55555', SmsUrl: app.url });
+    const created = await sim.parley.api<Record<string, string>>('POST', `${shortCodes()}.json`, { ShortCode: '55555', SmsUrl: sim.app.url });
     assert.equal(created.status, 201);
     assert.match(created.body.sid!, /^SC[0-9a-f]{32}$/);
     assert.deepEqual(
       [created.body.short_code, created.body.friendly_name, created.body.sms_url, created.body.sms_method, created.body.account_sid, created.body.uri],
-      ['55555', '55555', app.url, 'POST', parley.account.sid, `${shortCodes()}/${created.body.sid}.json`],
+      ['55555', '55555', sim.app.url, 'POST', sim.parley.account.sid, `${shortCodes()}/${created.body.sid}.json`],
     );
     const sid = created.body.sid!;
-    assert.deepEqual((await client.shortCodes.list()).map((s) => [s.sid, s.shortCode]), [[sid, '55555']]);
-    assert.deepEqual((await client.shortCodes.list({ shortCode: '55555' })).map((s) => s.sid), [sid]);
-    assert.deepEqual(await client.shortCodes.list({ shortCode: '55556' }), []);
-    const updated = await client.shortCodes(sid).update({ friendlyName: 'Rewards', smsMethod: 'GET' });
-    assert.deepEqual([updated.friendlyName, updated.smsMethod, updated.smsUrl], ['Rewards', 'GET', app.url]);
-    assert.equal((await client.shortCodes(sid).fetch()).friendlyName, 'Rewards');
+    assert.deepEqual((await sim.client.shortCodes.list()).map((s) => [s.sid, s.shortCode]), [[sid, '55555']]);
+    assert.deepEqual((await sim.client.shortCodes.list({ shortCode: '55555' })).map((s) => s.sid), [sid]);
+    assert.deepEqual(await sim.client.shortCodes.list({ shortCode: '55556' }), []);
+    const updated = await sim.client.shortCodes(sid).update({ friendlyName: 'Rewards', smsMethod: 'GET' });
+    assert.deepEqual([updated.friendlyName, updated.smsMethod, updated.smsUrl], ['Rewards', 'GET', sim.app.url]);
+    assert.equal((await sim.client.shortCodes(sid).fetch()).friendlyName, 'Rewards');
 
     // Each resource has its own path: a number is not a ShortCode, nor a short code a number.
-    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550061' });
-    assert.deepEqual((await client.incomingPhoneNumbers.list()).map((n) => n.sid), [number.sid]);
-    await rejects(() => client.incomingPhoneNumbers(sid).fetch(), 404, 20404);
-    await rejects(() => client.shortCodes(number.sid).fetch(), 404, 20404);
-    await client.incomingPhoneNumbers(number.sid).remove();
+    const number = await sim.client.incomingPhoneNumbers.create({ phoneNumber: '+15005550061' });
+    assert.deepEqual((await sim.client.incomingPhoneNumbers.list()).map((n) => n.sid), [number.sid]);
+    await rejects(() => sim.client.incomingPhoneNumbers(sid).fetch(), 404, 20404);
+    await rejects(() => sim.client.shortCodes(number.sid).fetch(), 404, 20404);
+    await sim.client.incomingPhoneNumbers(number.sid).remove();
 
-    const removed = await parley.api('DELETE', `${shortCodes()}/${sid}.json`);
+    const removed = await sim.parley.api('DELETE', `${shortCodes()}/${sid}.json`);
     assert.equal(removed.status, 204);
-    await rejects(() => client.shortCodes(sid).fetch(), 404, 20404);
-    assert.deepEqual(await client.shortCodes.list(), []);
+    await rejects(() => sim.client.shortCodes(sid).fetch(), 404, 20404);
+    assert.deepEqual(await sim.client.shortCodes.list(), []);
   });
 
   test('what is not a short code is refused with 21401, one in use with 21422, and a short code is not a PhoneNumber', async () => {
     for (const shortCode of ['12', '123456789', '+15005550006', 'ACME', '']) {
-      const refused = await parley.api<{ code: number; message: string }>('POST', `${shortCodes()}.json`, { ShortCode: shortCode });
+      const refused = await sim.parley.api<{ code: number; message: string }>('POST', `${shortCodes()}.json`, { ShortCode: shortCode });
       assert.deepEqual([refused.status, refused.body.code], [400, 21401], shortCode);
     }
-    assert.equal((await parley.api('POST', `${shortCodes()}.json`, { ShortCode: '44444' })).status, 201);
-    const twice = await parley.api<{ code: number; message: string }>('POST', `${shortCodes()}.json`, { ShortCode: '44444' });
+    assert.equal((await sim.parley.api('POST', `${shortCodes()}.json`, { ShortCode: '44444' })).status, 201);
+    const twice = await sim.parley.api<{ code: number; message: string }>('POST', `${shortCodes()}.json`, { ShortCode: '44444' });
     assert.deepEqual([twice.status, twice.body.code, twice.body.message], [400, 21422, 'The short code 44444 is already in use.']);
-    await rejects(() => client.incomingPhoneNumbers.create({ phoneNumber: '44444' }), 400, 21401);
+    await rejects(() => sim.client.incomingPhoneNumbers.create({ phoneNumber: '44444' }), 400, 21401);
   });
 
   test('a handset texts one: the webhook, signed, gets To=894546 and its reply goes from the short code; the API sends from it too', async () => {
-    await parley.api('POST', `${shortCodes()}.json`, { ShortCode: SHORT_CODE, SmsUrl: app.url });
-    const inbound = await parley.text(HANDSET_A, SHORT_CODE, 'JOIN');
-    const turn = await parley.turn(inbound.sid);
+    await sim.parley.api('POST', `${shortCodes()}.json`, { ShortCode: SHORT_CODE, SmsUrl: sim.app.url });
+    const inbound = await sim.parley.text(HANDSET_A, SHORT_CODE, 'JOIN');
+    const turn = await sim.parley.turn(inbound.sid);
     assert.deepEqual(turn.replies.map((r) => [r.from, r.to, r.body]), [[SHORT_CODE, HANDSET_A, `signed, to ${SHORT_CODE}`]]);
-    assert.equal(app.requests.at(-1)!.params.get('To'), SHORT_CODE);
+    assert.equal(sim.app.requests.at(-1)!.params.get('To'), SHORT_CODE);
 
-    const sent = await client.messages.create({ from: SHORT_CODE, to: HANDSET_A, body: 'Your points: 120' });
+    const sent = await sim.client.messages.create({ from: SHORT_CODE, to: HANDSET_A, body: 'Your points: 120' });
     assert.deepEqual([sent.from, sent.status], [SHORT_CODE, 'queued']);
-    assert.deepEqual((await client.messages.list({ from: SHORT_CODE })).map((m) => m.sid).includes(sent.sid), true);
+    assert.deepEqual((await sim.client.messages.list({ from: SHORT_CODE })).map((m) => m.sid).includes(sent.sid), true);
     // A short code the account does not have, as for a number.
-    await rejects(() => client.messages.create({ from: '77777', to: HANDSET_A, body: 'x' }), 400, 21606);
+    await rejects(() => sim.client.messages.create({ from: '77777', to: HANDSET_A, body: 'x' }), 400, 21606);
   });
 
   test('STOP to a short code blocks sending from it to that handset (21610), START lifts it', async () => {
-    const stop = await parley.text('+15551230002', SHORT_CODE, 'STOP');
-    await parley.turn(stop.sid);
-    await rejects(() => client.messages.create({ from: SHORT_CODE, to: '+15551230002', body: 'more points' }), 400, 21610);
-    const start = await parley.text('+15551230002', SHORT_CODE, 'START');
-    await parley.turn(start.sid);
-    assert.equal((await client.messages.create({ from: SHORT_CODE, to: '+15551230002', body: 'welcome back' })).from, SHORT_CODE);
+    const stop = await sim.parley.text('+15551230002', SHORT_CODE, 'STOP');
+    await sim.parley.turn(stop.sid);
+    await rejects(() => sim.client.messages.create({ from: SHORT_CODE, to: '+15551230002', body: 'more points' }), 400, 21610);
+    const start = await sim.parley.text('+15551230002', SHORT_CODE, 'START');
+    await sim.parley.turn(start.sid);
+    assert.equal((await sim.client.messages.create({ from: SHORT_CODE, to: '+15551230002', body: 'welcome back' })).from, SHORT_CODE);
   });
 });
 
 describe('short codes in a Messaging Service\'s pool', () => {
-  let parley: TestParley;
-  let client: twilio.Twilio;
-  let app: TestApp;
+  const sim = onSimulator();
   const provision = async (shortCode: string, extra: Record<string, string> = {}): Promise<string> => {
-    const made = await parley.api<{ sid: string }>('POST', `/2010-04-01/Accounts/${parley.account.sid}/SMS/ShortCodes.json`, { ShortCode: shortCode, SmsUrl: app.url, ...extra });
+    const made = await sim.parley.api<{ sid: string }>('POST', `/2010-04-01/Accounts/${sim.parley.account.sid}/SMS/ShortCodes.json`, { ShortCode: shortCode, SmsUrl: sim.app.url, ...extra });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     return made.body.sid;
   };
-  before(async () => {
-    parley = await startTestParley();
-    client = clientFor(parley);
-    app = await startEchoApp(() => parley.account.authToken);
-  });
-  after(async () => {
-    await parley.stop();
-    await app.close();
-  });
 
   test('a short code\'s country is US unless IsoCountry says another; its webhook\'s ToCountry is that country', async () => {
     await provision('22222');
     await provision('60000', { IsoCountry: 'GB' });
-    const refused = await parley.api<{ code: number; message: string }>('POST', `/2010-04-01/Accounts/${parley.account.sid}/SMS/ShortCodes.json`, { ShortCode: '60001', IsoCountry: 'XX' });
+    const refused = await sim.parley.api<{ code: number; message: string }>('POST', `/2010-04-01/Accounts/${sim.parley.account.sid}/SMS/ShortCodes.json`, { ShortCode: '60001', IsoCountry: 'XX' });
     assert.deepEqual([refused.status, refused.body.code, refused.body.message], [400, 20001, 'IsoCountry must be a country code such as US or GB, not "XX".']);
     for (const [shortCode, country] of [['22222', 'US'], ['60000', 'GB']] as const) {
-      await parley.turn((await parley.text(HANDSET_A, shortCode, 'hi')).sid);
-      const request = app.requests.at(-1)!.params;
+      await sim.parley.turn((await sim.parley.text(HANDSET_A, shortCode, 'hi')).sid);
+      const request = sim.app.requests.at(-1)!.params;
       assert.deepEqual([request.get('To'), request.get('ToCountry'), request.get('FromCountry')], [shortCode, country, 'US']);
     }
   });
 
   test('ShortCodes: added by its SID, listed and fetched with its country, apart from PhoneNumbers; one service each; removed', async () => {
-    const service = await client.messaging.v1.services.create({ friendlyName: 'rewards' });
-    const pool = client.messaging.v1.services(service.sid);
+    const service = await sim.client.messaging.v1.services.create({ friendlyName: 'rewards' });
+    const pool = sim.client.messaging.v1.services(service.sid);
     const shortCodeSid = await provision('33333');
-    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550071' });
+    const number = await sim.client.incomingPhoneNumbers.create({ phoneNumber: '+15005550071' });
     const added = await pool.shortCodes.create({ shortCodeSid });
-    assert.deepEqual([added.sid, added.shortCode, added.countryCode, added.serviceSid, added.accountSid], [shortCodeSid, '33333', 'US', service.sid, parley.account.sid]);
-    assert.equal(added.url, `${parley.url}/v1/Services/${service.sid}/ShortCodes/${shortCodeSid}`);
+    assert.deepEqual([added.sid, added.shortCode, added.countryCode, added.serviceSid, added.accountSid], [shortCodeSid, '33333', 'US', service.sid, sim.parley.account.sid]);
+    assert.equal(added.url, `${sim.parley.url}/v1/Services/${service.sid}/ShortCodes/${shortCodeSid}`);
     await pool.phoneNumbers.create({ phoneNumberSid: number.sid });
     assert.deepEqual((await pool.shortCodes.list()).map((s) => s.sid), [shortCodeSid]);
     assert.deepEqual((await pool.phoneNumbers.list()).map((n) => n.sid), [number.sid]);
@@ -155,8 +148,8 @@ describe('short codes in a Messaging Service\'s pool', () => {
     // Each sub-resource takes its own kind of SID; a short code is in one service at most.
     await rejects(() => pool.phoneNumbers.create({ phoneNumberSid: shortCodeSid }), 400, 21601);
     await rejects(() => pool.shortCodes.create({ shortCodeSid: number.sid }), 400, 21601);
-    const other = await client.messaging.v1.services.create({ friendlyName: 'other' });
-    await rejects(() => client.messaging.v1.services(other.sid).shortCodes.create({ shortCodeSid }), 400, 21710);
+    const other = await sim.client.messaging.v1.services.create({ friendlyName: 'other' });
+    await rejects(() => sim.client.messaging.v1.services(other.sid).shortCodes.create({ shortCodeSid }), 400, 21710);
     assert.equal(await pool.shortCodes(shortCodeSid).remove(), true);
     assert.deepEqual(await pool.shortCodes.list(), []);
     await rejects(() => pool.shortCodes(shortCodeSid).remove(), 404, 20404);
@@ -164,15 +157,15 @@ describe('short codes in a Messaging Service\'s pool', () => {
   });
 
   test('a message without From goes from a short code of the destination\'s country, else the alpha sender outside +1, else a number', async () => {
-    const service = await client.messaging.v1.services.create({ friendlyName: 'loyalty' });
-    const pool = client.messaging.v1.services(service.sid);
+    const service = await sim.client.messaging.v1.services.create({ friendlyName: 'loyalty' });
+    const pool = sim.client.messaging.v1.services(service.sid);
     await pool.shortCodes.create({ shortCodeSid: await provision('44444') });
-    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550072' });
+    const number = await sim.client.incomingPhoneNumbers.create({ phoneNumber: '+15005550072' });
     await pool.phoneNumbers.create({ phoneNumberSid: number.sid });
     await pool.alphaSenders.create({ alphaSender: 'LOYALTY' });
     const fromOf = async (to: string): Promise<string> => {
-      const created = await client.messages.create({ to, messagingServiceSid: service.sid, body: 'Your points: 120' });
-      return (await client.messages(created.sid).fetch()).from;
+      const created = await sim.client.messages.create({ to, messagingServiceSid: service.sid, body: 'Your points: 120' });
+      return (await sim.client.messages(created.sid).fetch()).from;
     };
     assert.equal(await fromOf('+15558670601'), '44444');
     assert.equal(await fromOf('+447700900601'), 'LOYALTY');
@@ -181,11 +174,11 @@ describe('short codes in a Messaging Service\'s pool', () => {
     assert.equal(await fromOf('+33612345678'), 'LOYALTY');
 
     // Only a short code for another country, and no number: no sender for that destination.
-    const usOnly = await client.messaging.v1.services.create({ friendlyName: 'us only' });
-    await client.messaging.v1.services(usOnly.sid).shortCodes.create({ shortCodeSid: await provision('55555') });
-    const home = await client.messages.create({ to: '+15558670602', messagingServiceSid: usOnly.sid, body: 'x' });
-    assert.equal((await client.messages(home.sid).fetch()).from, '55555');
-    await rejects(() => client.messages.create({ to: '+447700900603', messagingServiceSid: usOnly.sid, body: 'x' }), 400, 21704);
+    const usOnly = await sim.client.messaging.v1.services.create({ friendlyName: 'us only' });
+    await sim.client.messaging.v1.services(usOnly.sid).shortCodes.create({ shortCodeSid: await provision('55555') });
+    const home = await sim.client.messages.create({ to: '+15558670602', messagingServiceSid: usOnly.sid, body: 'x' });
+    assert.equal((await sim.client.messages(home.sid).fetch()).from, '55555');
+    await rejects(() => sim.client.messages.create({ to: '+447700900603', messagingServiceSid: usOnly.sid, body: 'x' }), 400, 21704);
   });
 });
 
