@@ -32,7 +32,8 @@ interface AddressResource {
   readonly listKey: string;
   /** The parameter that names the address on create and filters the list. */
   readonly addressParam: string;
-  /** The address checked on create; a wrong one is refused with this error. */
+  readonly noun: string;
+  /** The address of a create request, checked: a wrong one is refused with 21401. */
   check(address: string | undefined): string;
   friendlyName(address: string): string;
   /** What a create request sets beside the address and the webhooks. */
@@ -42,7 +43,7 @@ interface AddressResource {
 }
 
 const INCOMING_PHONE_NUMBERS: AddressResource = {
-  path: 'IncomingPhoneNumbers', type: 'PN', listKey: 'incoming_phone_numbers', addressParam: 'PhoneNumber',
+  path: 'IncomingPhoneNumbers', type: 'PN', listKey: 'incoming_phone_numbers', addressParam: 'PhoneNumber', noun: 'phone number',
   check(address) {
     if (!address || !isE164(address)) {
       throw new TwilioError(21401, `PhoneNumber must be an E.164 number such as +15005550006, not "${address ?? ''}".`);
@@ -56,7 +57,7 @@ const INCOMING_PHONE_NUMBERS: AddressResource = {
 };
 
 const SHORT_CODES: AddressResource = {
-  path: 'SMS/ShortCodes', type: 'SC', listKey: 'short_codes', addressParam: 'ShortCode',
+  path: 'SMS/ShortCodes', type: 'SC', listKey: 'short_codes', addressParam: 'ShortCode', noun: 'short code',
   check(address) {
     if (!address || !isShortCode(address)) {
       throw new TwilioError(21401, `ShortCode must be 3 to 8 digits such as 894546, not "${address ?? ''}".`);
@@ -95,7 +96,7 @@ function registerAddressRoutes(ctx: RouteContext, resource: AddressResource): vo
     const params = Params.from(req.body);
     const address = resource.check(params.get(resource.addressParam));
     if (await store.numbers.findByPhoneNumber(address)) {
-      throw new TwilioError(21422, `The ${resource.type === 'SC' ? 'short code' : 'phone number'} ${address} is already in use.`);
+      throw new TwilioError(21422, `The ${resource.noun} ${address} is already in use.`);
     }
     const at = now();
     const record = applyChanges({
