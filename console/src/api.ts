@@ -57,6 +57,8 @@ export interface ChannelState {
   client_certificate: { subject: string; expires_at: string } | null;
   /** The channels that send its messages while it is not bound. */
   failover: string[];
+  /** The destinations it sends to (E.164 prefixes); empty: every one. */
+  destinations: string[];
   binds: Array<{ name: string; state: 'bound' | 'connecting' | 'down'; reason: string | null; since: string; in_flight: number }> | null;
 }
 export interface QueueDepths { turns: number; outbound: number; callbacks: number }

@@ -35,7 +35,7 @@ function Overview({ view }: { view: StatusView }): preact.JSX.Element {
         <tbody>
           {view.channels.map((c) => (
             <tr key={c.name}>
-              <td>{c.name}{c.client_certificate && <CertificateNote certificate={c.client_certificate} />}{c.failover.length > 0 && <small class="failover"> failover {c.failover.join(', ')}</small>}</td><td>{c.type}</td>
+              <td>{c.name}{c.client_certificate && <CertificateNote certificate={c.client_certificate} />}{c.destinations.length > 0 && <small class="destinations"> to {c.destinations.join(', ')}</small>}{c.failover.length > 0 && <small class="failover"> failover {c.failover.join(', ')}</small>}</td><td>{c.type}</td>
               <td><span class={`state ${c.state}`}>{c.state}</span>{c.reason && <small> {c.reason}</small>}{c.binds && c.binds.length > 1 && <BindsNote binds={c.binds} />}</td>
               <td>{time(c.since)}</td><td>{c.waiting}</td><td>{c.in_flight}</td>
             </tr>

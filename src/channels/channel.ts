@@ -76,6 +76,8 @@ export interface ChannelStatus {
   numbers: readonly string[];
   /** The certificate it presents to its peer (SMPP over TLS with `tls-cert`), so operators see it expire before the carrier refuses it. */
   clientCertificate?: ClientCertificate;
+  /** The destinations it sends to, as E.164 prefixes (the `destinations` key); absent or empty: every one. */
+  destinations?: readonly string[];
   /** The channels that send its messages while it is not bound, in order of preference (the `failover` key). */
   failover?: readonly string[];
   /** Each connection it keeps (SMPP binds), when it keeps any: a channel can be `bound` with some of them down. */

@@ -80,7 +80,7 @@ export async function reloadChannels(router: ChannelRouter<ConfiguredCarrier>, c
 
 /** What the router routes a carrier by. */
 function routing(config: ChannelConfig): Omit<Carrier, 'channel'> {
-  return { numbers: config.numbers, failover: config.failover, failoverAfterMs: config.failoverAfterMs };
+  return { numbers: config.numbers, destinations: config.destinations, failover: config.failover, failoverAfterMs: config.failoverAfterMs };
 }
 
 function carrier(config: ChannelConfig, deps: ChannelDeps): ConfiguredCarrier {

@@ -1,7 +1,10 @@
 /**
- * Picks each outbound message's channel by its Parley number (the `From`): a carrier channel that
- * lists the number, else the carrier channel that lists `*`, else the simulator, or, without one
- * (`--carriers-only`), a channel that fails every message (unrouted.ts). A carrier with failovers
+ * Picks each outbound message's channel by its Parley number (the `From`) and its destination (the
+ * `To`): a carrier channel that lists the number, else a carrier channel that lists `*`, else the
+ * simulator, or, without one (`--carriers-only`), a channel that fails every message (unrouted.ts).
+ * Among the channels that list the number (or `*`), the one with the longest of its `destinations`
+ * that starts the `To` wins; a channel without `destinations` takes every destination the others
+ * do not claim. A carrier with failovers
  * hands its messages to them while it is not bound (failover.ts). Inbound traffic needs no
  * routing: each channel hands its own to the gateway.
  */
@@ -12,25 +15,37 @@ import type { Channel, ChannelHost, ChannelStatus, SendOptions, SendOutcome } fr
 import { Failover } from './failover.js';
 import type { Logger } from '../logging/logger.js';
 
-/** A carrier channel with the numbers it carries (the configuration file checked they do not overlap). */
+/**
+ * A carrier channel with the numbers it carries and where to (the configuration file checked that
+ * no number goes to one destination on two channels).
+ */
 export interface Carrier {
   channel: Channel;
   numbers: readonly string[];
+  /** E.164 prefixes of the destinations it sends to; absent or empty: every destination. */
+  destinations?: readonly string[];
   /** The names of the carriers that send its messages while it is not bound, in order of preference. */
   failover?: readonly string[];
   /** How long it may be not bound before they do (0, the default: at once). */
   failoverAfterMs?: number;
 }
 
+/** A channel for the destinations that start with `prefix` ('' for every one). */
+interface Route {
+  prefix: string;
+  channel: Channel;
+}
+
 /** `C`: what the router's owner keeps with each carrier (the registry: its configuration). */
 export class ChannelRouter<C extends Carrier = Carrier> {
-  private byNumber = new Map<string, Channel>();
+  /** Each number's routes, longest prefix first; `*`'s in `catchAll`. */
+  private byNumber = new Map<string, Route[]>();
   /** Each carrier with failovers: itself, then them (the candidates of its messages). */
   private candidates = new Map<Channel, readonly Channel[]>();
   /** Each carrier's `failover-after`, when it has one. */
   private graces = new Map<Channel, number>();
   private readonly failover: Failover;
-  private catchAll: Channel | null = null;
+  private catchAll: Route[] = [];
   private carrierList: readonly C[] = [];
   private host: ChannelHost | null = null;
   /** Stops under way, so that a channel a reload is stopping is waited for, not stopped twice, by `stop`. */
@@ -58,9 +73,14 @@ export class ChannelRouter<C extends Carrier = Carrier> {
     this.route(carriers);
   }
 
-  /** Whether a channel carries this Parley number (the simulator carries every number no carrier lists). */
-  carries(number: string): boolean {
-    return this.simulator !== null || this.channelFor(number) !== this.fallback;
+  /** Whether a channel carries this Parley number to `to` (the simulator carries every number no carrier lists). */
+  carries(number: string, to: string): boolean {
+    return this.simulator !== null || this.channelFor(number, to) !== this.fallback;
+  }
+
+  /** Whether a carrier lists this number (or `*`), to some destination. */
+  lists(number: string): boolean {
+    return this.byNumber.has(withoutChannelPrefix(number)) || this.catchAll.length > 0;
   }
 
   get carriers(): readonly C[] {
@@ -98,14 +118,16 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   }
 
   private route(carriers: readonly C[]): void {
-    const byNumber = new Map<string, Channel>();
-    let catchAll: Channel | null = null;
-    for (const { channel, numbers } of carriers) {
+    const byNumber = new Map<string, Route[]>();
+    const catchAll: Route[] = [];
+    for (const { channel, numbers, destinations = [] } of carriers) {
+      const routes = (destinations.length > 0 ? destinations : ['']).map((prefix) => ({ prefix, channel }));
       for (const number of numbers) {
-        if (number === ANY_NUMBER) catchAll = channel;
-        else byNumber.set(number, channel);
+        if (number === ANY_NUMBER) catchAll.push(...routes);
+        else byNumber.set(number, [...byNumber.get(number) ?? [], ...routes]);
       }
     }
+    for (const routes of [catchAll, ...byNumber.values()]) routes.sort((a, b) => b.prefix.length - a.prefix.length);
     const byName = new Map(carriers.map((c) => [c.channel.name, c.channel]));
     const candidates = new Map<Channel, readonly Channel[]>();
     const graces = new Map<Channel, number>();
@@ -122,25 +144,26 @@ export class ChannelRouter<C extends Carrier = Carrier> {
     this.allChannels = [...(this.simulator ? [this.simulator] : []), ...carriers.map((c) => c.channel)];
   }
 
-  /** The channel that carries this Parley number. */
-  channelFor(number: string): Channel {
-    const plain = withoutChannelPrefix(number);
-    return this.byNumber.get(plain) ?? this.catchAll ?? this.fallback;
+  /** The channel that carries messages from this Parley number to `to`. */
+  channelFor(number: string, to: string): Channel {
+    const destination = withoutChannelPrefix(to);
+    const routes = this.byNumber.get(withoutChannelPrefix(number));
+    return (routes && routeTo(routes, destination)) ?? routeTo(this.catchAll, destination) ?? this.fallback;
   }
 
   /** The message's fate now, when its channel can tell at once (the simulator); see `Channel.settleAtOnce`. */
   settleAtOnce(message: MessageRecord): ReturnType<NonNullable<Channel['settleAtOnce']>> {
-    return this.channelFor(message.from).settleAtOnce?.(message) ?? null;
+    return this.channelFor(message.from, message.to).settleAtOnce?.(message) ?? null;
   }
 
   /** Counts a message settled at once (and committed) as sent on its channel. */
   countSent(message: MessageRecord): void {
-    this.countSentOn(this.channelFor(message.from));
+    this.countSentOn(this.channelFor(message.from, message.to));
   }
 
   /** The channels a message may go on: its own (by its number), then that one's failovers. */
   private candidatesOf(message: MessageRecord): readonly Channel[] {
-    const channel = this.channelFor(message.from);
+    const channel = this.channelFor(message.from, message.to);
     return this.candidates.get(channel) ?? [channel];
   }
 
@@ -150,7 +173,7 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   }
 
   async send(message: MessageRecord, options?: SendOptions): Promise<SendOutcome> {
-    const channel = this.channelFor(message.from);
+    const channel = this.channelFor(message.from, message.to);
     if (this.candidates.has(channel)) return this.failover.send(message, options);
     const outcome = await channel.send(message, options);
     // Its channel gained failovers (a reload) and released it: it is on its way on another.
@@ -190,4 +213,10 @@ export class ChannelRouter<C extends Carrier = Carrier> {
   statuses(): ChannelStatus[] {
     return this.all.map((c) => c.status());
   }
+}
+
+/** The channel of the first route (the longest prefix) that starts `destination`. */
+function routeTo(routes: readonly Route[], destination: string): Channel | null {
+  for (const route of routes) if (destination.startsWith(route.prefix)) return route.channel;
+  return null;
 }

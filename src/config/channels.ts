@@ -28,6 +28,8 @@ export interface SmppChannelConfig {
   /** The bind's password: the `password` key's, or the text of the file `password-file` names. */
   readonly password: string;
   readonly numbers: readonly string[];
+  /** The destinations it sends to, as E.164 prefixes (`+44`); empty: every destination. */
+  readonly destinations: readonly string[];
   /** Other channels' names, in order of preference: they take this channel's messages while it is not bound. */
   readonly failover: readonly string[];
   /** How long it may be not bound before its messages go to its failovers (0: at once). */
@@ -100,6 +102,13 @@ const readNumberPattern = (value: unknown, where: Where): string => {
   if (text !== ANY_NUMBER && !isE164(text) && !isShortCode(text) && !isAlphanumericSender(text)) {
     throw configError(where, `"${text}" is neither an E.164 number like +15550001111, a short code like "12345" (3 to 8 digits), an alphanumeric sender ID like "ACME" (up to 11 letters, digits, spaces and - + _ &, with a letter) nor "*"`);
   }
+  return text;
+};
+
+/** A destination prefix: `+` and 1 to 15 digits, the start of the E.164 numbers it names. */
+const readDestinationPrefix = (value: unknown, where: Where): string => {
+  const text = readString()(value, where);
+  if (!/^\+\d{1,15}$/.test(text)) throw configError(where, `"${text}" is not a destination prefix: write + and the digits numbers start with, like "+44" or "+1555"`);
   return text;
 };
 
@@ -226,6 +235,7 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
   field<string | null>('password', readString({ maxLength: 8, allowEmpty: true }), { defaultValue: null, defaultText: 'required, or password-file', help: 'its password (never logged)' }),
   field<string | null>('password-file', readPasswordFile, { prop: 'passwordFromFile', defaultValue: null, defaultText: 'none', help: 'a file holding the password instead (one line; a final newline is dropped), so the configuration can be readable while the password is not' }),
   field('numbers', readList(readNumberPattern, { nonEmpty: true }), { help: 'the Parley numbers (E.164) and short codes (`12345`) this connection carries, and the alphanumeric sender IDs it may send from (`ACME`); `"*"` = every number and sender ID no other channel lists' }),
+  field('destinations', readList(readDestinationPrefix), { defaultValue: Object.freeze([]), defaultText: '[] (every destination)', help: 'the destinations this connection sends to, as E.164 prefixes (`+44`, `+1555`): a message goes on the channel that lists its sender and the longest prefix of its `To` (see "Routing by destination")' }),
   field('failover', readList(readString({ maxLength: 64 })), { defaultValue: Object.freeze([]), defaultText: '[]', help: 'other channels, by name and in order of preference, that send this channel\'s messages while it is not bound (see "Failover")' }),
   field('failover-after', readDuration, { prop: 'failoverAfterMs', defaultValue: 0, defaultText: '0', help: 'how long this channel may be not bound before its messages go on its failovers: a reconnect shorter than this keeps them here (0 = at once)' }),
   field('system-type', readString({ maxLength: 12, allowEmpty: true }), { defaultValue: '', defaultText: '""', help: 'system_type sent in the bind, if the carrier asks for one' }),
@@ -267,28 +277,47 @@ export const SMPP_FIELDS: ReadonlyArray<Field<unknown>> = [
 
 const CHANNEL_FIELDS: Readonly<Record<ChannelConfig['type'], ReadonlyArray<Field<unknown>>>> = { smpp: SMPP_FIELDS };
 
-/** Reads and checks the `channels:` list: known types, unique names, no number carried twice, failovers that exist. */
+/**
+ * Reads and checks the `channels:` list: known types, unique names, no number carried twice to the
+ * same destinations, failovers that exist.
+ */
 export function readChannels(value: unknown, where: Where): readonly ChannelConfig[] {
   if (!Array.isArray(value)) throw configError(where, 'must be a list of channels');
   const channels = value.map((entry, i) => readChannel(entry, at(where, i)));
   const names = new Set<string>();
+  // "number prefix" → the channel that carries it (prefix '' without destinations: every one).
   const carriedBy = new Map<string, string>();
   channels.forEach((channel, i) => {
     const here = at(where, i);
     if (names.has(channel.name)) throw configError(at(here, 'name'), `"${channel.name}" names two channels; names must be unique`);
     names.add(channel.name);
+    checkDestinations(channel, here);
     for (const number of channel.numbers) {
-      const other = carriedBy.get(number);
-      if (other !== undefined) {
-        throw configError(at(here, 'numbers'), number === ANY_NUMBER
-          ? `channels "${other}" and "${channel.name}" both say "*"; only one channel can carry every other number`
-          : `${number} is carried by both "${other}" and "${channel.name}"`);
+      for (const prefix of channel.destinations.length > 0 ? channel.destinations : ['']) {
+        const other = carriedBy.get(`${number} ${prefix}`);
+        if (other !== undefined) throw configError(at(here, 'numbers'), carriedTwice(number, prefix, other, channel.name));
+        carriedBy.set(`${number} ${prefix}`, channel.name);
       }
-      carriedBy.set(number, channel.name);
     }
   });
   channels.forEach((channel, i) => checkFailover(channel, names, at(where, i)));
   return Object.freeze(channels);
+}
+
+function carriedTwice(number: string, prefix: string, one: string, other: string): string {
+  const to = prefix === '' ? '' : ` to ${prefix}`;
+  if (number === ANY_NUMBER) {
+    return `channels "${one}" and "${other}" both say "*"${to}; only one channel can carry every other number${to ? ' there' : ''} (give them different destinations)`;
+  }
+  return `${number} is carried${to} by both "${one}" and "${other}" (give them different destinations)`;
+}
+
+function checkDestinations(channel: ChannelConfig, here: Where): void {
+  const seen = new Set<string>();
+  channel.destinations.forEach((prefix, i) => {
+    if (seen.has(prefix)) throw configError(at(at(here, 'destinations'), i), `"${prefix}" is listed twice`);
+    seen.add(prefix);
+  });
 }
 
 /** A channel's failovers: other channels of the file, each named once; a delay only with them. */

@@ -34,7 +34,7 @@ export function logEvents(gateway: Gateway, logger: Logger): () => void {
         if ((m.status !== 'failed' && m.status !== 'undelivered') || event.sameStatus) return;
         logger.warn({
           code: m.errorCode, messageSid: m.sid, accountSid: m.accountSid, status: m.status, from: m.from, to: m.to,
-          channel: gateway.channels.channelFor(m.from).name,
+          channel: gateway.channels.channelFor(m.from, m.to).name,
         }, `message ${m.status}`);
         return;
       }

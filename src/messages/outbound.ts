@@ -86,10 +86,11 @@ export class OutboundMessages {
     }
     const sender = number?.phoneNumber ?? from;
     // Without the simulator, a number no channel carries has no network to send on.
-    if (!this.gateway.channels.carries(sender)) {
-      throw new TwilioError(21606, alphanumeric
-        ? `The alphanumeric sender ID ${from} is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers.`
-        : `The From phone number ${from} is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers.`);
+    if (!this.gateway.channels.carries(sender, to)) {
+      const what = alphanumeric ? `The alphanumeric sender ID ${from}` : `The From phone number ${from}`;
+      throw new TwilioError(21606, this.gateway.channels.lists(sender)
+        ? `${what} is carried to ${to} by no channel (Parley runs with --carriers-only); add a prefix of ${to} to the destinations of a channel that lists it.`
+        : `${what} is carried by no channel (Parley runs with --carriers-only); add it to a channel's numbers.`);
     }
     // Twilio numbers cannot message themselves (Twilio reports it as 21211, an invalid 'To').
     if (withoutChannelPrefix(to) === sender) {

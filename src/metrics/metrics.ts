@@ -230,7 +230,7 @@ export class ParleyMetrics {
         if (event.sameStatus) return; // a redaction: no new status
         const m = event.message;
         bump(this.statuses, m.status);
-        if (m.direction === 'inbound') bump(this.received, this.gateway.channels.channelFor(m.to).name);
+        if (m.direction === 'inbound') bump(this.received, this.gateway.channels.channelFor(m.to, m.from).name);
         if (m.errorCode !== null && (m.status === 'failed' || m.status === 'undelivered' || m.direction === 'inbound')) bump(this.errors, String(m.errorCode));
         return;
       }

@@ -1,6 +1,7 @@
 /**
  * Channel routing and the channels' state as users see it: a message goes out on the channel that
- * lists its Parley number, else on the `*` channel, else on the simulator; `GET /parley/channels`
+ * lists its Parley number (and the longest prefix of its destination, among their `destinations`),
+ * else on the `*` channel, else on the simulator; `GET /parley/channels`
  * and `parley channels` show every channel's state.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +13,8 @@ import { startParley, type RunningParley } from '../../src/runtime/parley.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { cleanEnv, runCli } from '../cli/run-cli.js';
 import { outbound } from '../stores/contract/fixtures.js';
+
+const HANDSET = '+15551230001';
 
 class RecordingChannel implements Channel {
   readonly type = 'test';
@@ -35,15 +38,38 @@ describe('routing by Parley number', () => {
   const router = new ChannelRouter(simulator, [{ channel: a, numbers: ['+15550001111'] }, { channel: b, numbers: ['*'] }]);
 
   test('a listed number goes to its channel; any other to the "*" channel; the prefix of whatsapp: style addresses is ignored', () => {
-    assert.equal(router.channelFor('+15550001111').name, 'carrier-a');
-    assert.equal(router.channelFor('whatsapp:+15550001111').name, 'carrier-a');
-    assert.equal(router.channelFor('+15559999999').name, 'carrier-b');
+    assert.equal(router.channelFor('+15550001111', HANDSET).name, 'carrier-a');
+    assert.equal(router.channelFor('whatsapp:+15550001111', HANDSET).name, 'carrier-a');
+    assert.equal(router.channelFor('+15559999999', HANDSET).name, 'carrier-b');
   });
 
   test('without a "*" channel, numbers no channel lists stay on the simulator', () => {
     const only = new ChannelRouter(simulator, [{ channel: a, numbers: ['+15550001111'] }]);
-    assert.equal(only.channelFor('+15559999999').name, 'simulator');
+    assert.equal(only.channelFor('+15559999999', HANDSET).name, 'simulator');
     assert.deepEqual(only.statuses().map((s) => [s.name, s.state]), [['simulator', 'bound'], ['carrier-a', 'down']]);
+  });
+
+  test('by destination: the longest prefix of the To among the channels that list the number, then a channel of theirs without destinations, then "*"', () => {
+    const [ukMobile, uk, international, northAmerica] = ['carrier-uk-mobile', 'carrier-uk', 'carrier-intl', 'carrier-na'].map((n) => new RecordingChannel(n));
+    const routes = [
+      { channel: uk!, numbers: ['ACME', '+15550001111'], destinations: ['+44', '+353'] },
+      { channel: ukMobile!, numbers: ['ACME'], destinations: ['+447'] },
+      { channel: international!, numbers: ['ACME'] },
+      { channel: northAmerica!, numbers: ['*'], destinations: ['+1'] },
+    ];
+    const byDestination = new ChannelRouter(simulator, routes);
+    const channelOf = (from: string, to: string): string => byDestination.channelFor(from, to).name;
+    assert.equal(channelOf('ACME', '+447700900123'), 'carrier-uk-mobile');
+    assert.equal(channelOf('ACME', '+442071234567'), 'carrier-uk');
+    assert.equal(channelOf('ACME', '+353861234567'), 'carrier-uk');
+    assert.equal(channelOf('ACME', '+33612345678'), 'carrier-intl');
+    assert.equal(channelOf('+15550001111', '+447700900123'), 'carrier-uk');
+    assert.equal(channelOf('+15550001111', 'whatsapp:+15558670001'), 'carrier-na', 'no channel of its own goes to +1: "*" does');
+    assert.equal(channelOf('+15550001111', '+33612345678'), 'simulator', 'nor "*" to +33: the simulator');
+    const carriersOnly = new ChannelRouter(null, routes, new RecordingChannel('unrouted'));
+    assert.equal(carriersOnly.carries('+15550001111', '+447700900123'), true);
+    assert.equal(carriersOnly.carries('+15550001111', '+33612345678'), false);
+    assert.equal(carriersOnly.carries('ACME', '+33612345678'), true);
   });
 
   test('send hands the message to the channel of its From', async () => {
@@ -81,11 +107,11 @@ describe('replacing the carriers (a reloaded configuration)', () => {
     const renewed = new LoggedChannel('carrier-a', log);
     const replacing = router.replace([{ channel: renewed, numbers: ['+15550001111'] }, { channel: kept, numbers: ['*'] }]);
     await new Promise((r) => setImmediate(r));
-    assert.equal(router.channelFor('+15550001111'), old, 'while the old channel stops, messages still go to it (it hands them back)');
+    assert.equal(router.channelFor('+15550001111', HANDSET), old, 'while the old channel stops, messages still go to it (it hands them back)');
     old.finishStop!();
     await replacing;
     assert.deepEqual(log, ['carrier-a start', 'carrier-b start', 'carrier-a stopping', 'carrier-a stopped', 'carrier-a start'], 'carrier-b is neither stopped nor started again');
-    assert.equal(router.channelFor('+15550001111'), renewed);
+    assert.equal(router.channelFor('+15550001111', HANDSET), renewed);
     assert.deepEqual(router.all.map((c) => c.name), ['simulator', 'carrier-a', 'carrier-b']);
     assert.ok(router.all.includes(kept));
   });

@@ -87,7 +87,7 @@ describe('channels', () => {
     const config = loadServeConfig(['--config', configFile(`channels:${CHANNEL}`)], {});
     const [channel] = config.channels;
     assert.deepEqual(channel, {
-      name: 'carrier-a', type: 'smpp', host: '127.0.0.1', port: 2775, systemId: 'parley', password: 'secret', numbers: ['+15550001111'], failover: [], failoverAfterMs: 0,
+      name: 'carrier-a', type: 'smpp', host: '127.0.0.1', port: 2775, systemId: 'parley', password: 'secret', numbers: ['+15550001111'], destinations: [], failover: [], failoverAfterMs: 0,
       systemType: '', addressRange: '', bindTon: 0, bindNpi: 0, bind: 'transceiver', binds: 1, tls: false, tlsVerify: true, tlsCa: null, tlsServername: null, tlsCert: null, tlsKey: null, window: 10, throughput: 0, enquireLinkMs: 30_000,
       reconnectDelayMs: 5_000, reconnectDelayMaxMs: 60_000, responseTimeoutMs: 30_000, dataCoding: 0, longMessages: 'udh',
       receiptId: 'as-is', interfaceVersion: '3.4', serviceType: '', receipts: 'all', priority: 0, validityPeriod: 'none', sourceTon: 'auto', sourceNpi: 'auto', destTon: 'auto', destNpi: 'auto', retryDelayMs: 1_000, retryDelayMaxMs: 60_000,

@@ -139,7 +139,8 @@ export class SmppChannel implements Channel {
     const { state, reason, since } = channelState(binds, this.links.map((l) => l.mode));
     return {
       name: this.name, type: this.type, state, reason, since,
-      waiting: this.queue.waiting, inFlight: this.queue.inFlight, numbers: this.config.numbers, failover: this.config.failover,
+      waiting: this.queue.waiting, inFlight: this.queue.inFlight, numbers: this.config.numbers,
+      destinations: this.config.destinations, failover: this.config.failover,
       ...(this.certificate ? { clientCertificate: this.certificate } : {}),
       binds,
     };
@@ -176,12 +177,12 @@ function channelState(binds: readonly BindStatus[], modes: readonly BindMode[]):
 
 /**
  * What a running channel can take from a reload without reconnecting (SmppChannel.adjust): its
- * numbers and failovers (the router's), how many binds, the reconnect delays (for each bind's next
+ * numbers, destinations and failovers (the router's), how many binds, the reconnect delays (for each bind's next
  * wait), and every setting of what it sends and receives. What a bind is made with (the address,
  * the account, TLS, the bind's own fields, its timers) takes a restart.
  */
 const ADJUSTABLE_KEYS = [
-  'numbers', 'failover', 'failoverAfterMs', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs',
+  'numbers', 'destinations', 'failover', 'failoverAfterMs', 'binds', 'window', 'throughput', 'retryDelayMs', 'retryDelayMaxMs',
   'reconnectDelayMs', 'reconnectDelayMaxMs', 'dataCoding', 'serviceType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi',
   'receipts', 'priority', 'validityPeriod', 'longMessages',
   'receiptId', 'errorCodes', 'reassemblyTimeoutMs',

@@ -12,6 +12,7 @@ export function channelLines(channels: ChannelJson[]): string[] {
   const rows = channels.map((c) => [
     c.name, c.type, c.state, `since ${utcTime(c.since)}`, `waiting ${c.waiting}`, `in flight ${c.in_flight}`,
     c.numbers.length ? c.numbers.join(',') : c.type === 'simulator' ? 'every other number' : '-',
+    c.destinations.length ? `to ${c.destinations.join(',')}` : '',
     c.failover.length ? `failover ${c.failover.join(',')}` : '',
     c.binds && c.binds.length > 1 ? `binds ${c.binds.filter((b) => b.state === 'bound').length}/${c.binds.length} bound` : '',
     c.client_certificate ? `certificate until ${utcTime(c.client_certificate.expires_at)}` : '',

@@ -53,7 +53,7 @@ export function describeConfig(config: ServeConfig, now: number): { lines: strin
     const left = certificate ? certificate.expiresAt - now : Number.POSITIVE_INFINITY;
     if (left <= 0) warnings.push(`${channel.name}'s client certificate expired at ${until}: the SMSC will refuse it`);
     else if (left < EXPIRY_WARNING_MS) warnings.push(`${channel.name}'s client certificate expires at ${until}, in ${Math.ceil(left / DAY_MS)} days`);
-    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${until}` : '', `numbers ${channel.numbers.join(',')}${failover(channel)}`];
+    return [`  ${channel.name}`, channel.type, connection(channel), certificate ? `client certificate ${certificate.subject}, until ${until}` : '', `numbers ${channel.numbers.join(',')}${destinations(channel)}${failover(channel)}`];
   });
   const lines = [
     `configuration: ${config.configFile ?? 'options and environment only (no file)'}`,
@@ -81,6 +81,10 @@ function connection(channel: ChannelConfig): string {
 }
 
 /** The channels it fails over to, and after how long, when it has any. */
+function destinations(channel: ChannelConfig): string {
+  return channel.destinations.length === 0 ? '' : ` to ${channel.destinations.join(',')}`;
+}
+
 function failover(channel: ChannelConfig): string {
   if (channel.failover.length === 0) return '';
   return `, failover ${channel.failover.join(',')}${channel.failoverAfterMs > 0 ? ` after ${formatDuration(channel.failoverAfterMs)}` : ''}`;

@@ -11,6 +11,8 @@ export interface ChannelJson {
   waiting: number;
   in_flight: number;
   numbers: string[];
+  /** The destinations it sends to, as E.164 prefixes (empty: every destination). */
+  destinations: string[];
   /** The channels that send its messages while it is not bound, in order of preference (empty for none). */
   failover: string[];
   /** The certificate the channel presents to its peer (SMPP `tls-cert`), null when none. */
@@ -31,7 +33,7 @@ export function channelJson(status: ChannelStatus): ChannelJson {
   const certificate = status.clientCertificate;
   return {
     name: status.name, type: status.type, state: status.state, reason: status.reason, since: new Date(status.since).toISOString(),
-    waiting: status.waiting, in_flight: status.inFlight, numbers: [...status.numbers], failover: [...(status.failover ?? [])],
+    waiting: status.waiting, in_flight: status.inFlight, numbers: [...status.numbers], destinations: [...(status.destinations ?? [])], failover: [...(status.failover ?? [])],
     client_certificate: certificate ? { subject: certificate.subject, expires_at: new Date(certificate.expiresAt).toISOString() } : null,
     binds: status.binds?.map((b) => ({ name: b.name, state: b.state, reason: b.reason, since: new Date(b.since).toISOString(), in_flight: b.inFlight })) ?? null,
   };
