@@ -4,9 +4,8 @@
  * simulator, or, without one (`--carriers-only`), a channel that fails every message (unrouted.ts).
  * Among the channels that list the number (or `*`), the one with the longest of its `destinations`
  * that starts the `To` wins; a channel without `destinations` takes every destination the others
- * do not claim. A carrier with failovers
- * hands its messages to them while it is not bound (failover.ts). Inbound traffic needs no
- * routing: each channel hands its own to the gateway.
+ * do not claim. A carrier with failovers hands its messages to them while it is not bound
+ * (failover.ts). Inbound traffic needs no routing: each channel hands its own to the gateway.
  */
 import type { MessageRecord } from '../stores/records.js';
 import { withoutChannelPrefix } from '../phone/numbers.js';
