@@ -3,10 +3,13 @@
  * documented sender selection:
  * 1. a short code of the pool in the destination's country (a short code reaches only its own
  *    country's handsets, and there it is the sender the service was given for);
- * 2. the service's alpha sender, for a destination outside the North American Numbering Plan (+1),
- *    whose carriers refuse alphanumeric senders; elsewhere the carrier decides, as for an
- *    alphanumeric `From`;
- * 3. a number of the pool.
+ * 2. the service's alpha sender for the destination's country (DestinationAlphaSenders), where the
+ *    operator named that country;
+ * 3. its alpha sender for every country (a DestinationAlphaSender without a country, else its
+ *    AlphaSender), for a destination outside the North American Numbering Plan (+1), whose
+ *    carriers refuse alphanumeric senders; elsewhere the carrier decides, as for an alphanumeric
+ *    `From`;
+ * 4. a number of the pool.
  * Sticky Sender: within one of these, the same handset gets the same sender while the pool is
  * unchanged (a stable hash of the handset over the candidates, ordered by SID).
  */
@@ -38,7 +41,11 @@ export async function senderFor(store: SenderPool, service: MessagingServiceReco
   }
   if (shortCodes.length > 0) return pick(shortCodes);
 
-  if (service.alphaSender && !handset.startsWith('+1')) return service.alphaSender.alphaSender;
+  const byCountry = service.destinationAlphaSenders ?? [];
+  const forCountry = byCountry.find((a) => a.isoCountryCode === country);
+  if (forCountry) return forCountry.alphaSender;
+  const everywhere = byCountry.find((a) => a.isoCountryCode === null) ?? service.alphaSender;
+  if (everywhere && !handset.startsWith('+1')) return everywhere.alphaSender;
 
   const numbers = entries.filter((e) => !e.numberSid.startsWith('SC'));
   const number = numbers.length > 0 ? await store.numbers.get(service.accountSid, pick(numbers).numberSid) : null;

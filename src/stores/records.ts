@@ -40,6 +40,8 @@ export interface MessagingServiceRecord {
   smartEncoding?: boolean;
   /** Its alphanumeric sender ID (the AlphaSenders sub-resource; Twilio allows one), sent from where carriers take one. */
   alphaSender?: AlphaSenderRecord | null;
+  /** Its alpha senders by destination country (DestinationAlphaSenders); records stored before them lack it. */
+  destinationAlphaSenders?: DestinationAlphaSenderRecord[];
   validityPeriod: number;
   dateCreated: number;
   dateUpdated: number;
@@ -49,6 +51,11 @@ export interface AlphaSenderRecord {
   sid: string;
   alphaSender: string;
   dateCreated: number;
+}
+
+/** An alpha sender for the destinations of one country (ISO 3166-1 alpha-2), or, with none, for every country. */
+export interface DestinationAlphaSenderRecord extends AlphaSenderRecord {
+  isoCountryCode: string | null;
 }
 
 export interface PhoneNumberRecord {

@@ -2,7 +2,8 @@
  * Alphanumeric sender IDs in `From` (`ACME`), as Twilio takes them: through twilio-node on the
  * simulator, over SMPP (TON 5) from a channel that lists the ID in its `numbers`, and refused where
  * no channel carries it (`--carriers-only`) or where it is not one (21212). A Messaging Service's
- * alpha sender (`AlphaSenders`, one a service) sends its messages outside +1, its pool inside.
+ * alpha sender (`AlphaSenders`, one a service) sends its messages outside +1, its pool inside; its
+ * `DestinationAlphaSenders` send to their own country.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -76,6 +77,48 @@ describe('a Messaging Service\'s alpha sender', () => {
     const home = await client.messages.create({ to: '+15558670501', messagingServiceSid: service.sid, body: 'Your code is 654321' });
     assert.equal((await client.messages(abroad.sid).fetch()).from, 'ACME');
     assert.equal((await client.messages(home.sid).fetch()).from, '+15005550041');
+  });
+});
+
+describe('a Messaging Service\'s alpha senders by destination country', () => {
+  test('one for each country and one for every other: created, listed (by country too), fetched; a second for a country refused; deleted', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'travel' });
+    const senders = client.messaging.v1.services(service.sid).destinationAlphaSenders;
+    const uk = await senders.create({ alphaSender: 'ACME UK', isoCountryCode: 'GB' });
+    const everywhere = await senders.create({ alphaSender: 'ACME' });
+    assert.match(uk.sid, /^AI[0-9a-f]{32}$/);
+    assert.deepEqual([uk.alphaSender, uk.isoCountryCode, uk.serviceSid, uk.capabilities], ['ACME UK', 'GB', service.sid, ['SMS']]);
+    assert.equal(uk.url, `${parley.url}/v1/Services/${service.sid}/DestinationAlphaSenders/${uk.sid}`);
+    assert.equal(everywhere.isoCountryCode, null);
+    assert.deepEqual((await senders.list()).map((a) => a.sid), [uk.sid, everywhere.sid]);
+    assert.deepEqual((await senders.list({ isoCountryCode: 'GB' })).map((a) => a.sid), [uk.sid]);
+    assert.equal((await senders(uk.sid).fetch()).alphaSender, 'ACME UK');
+    await rejects(() => senders.create({ alphaSender: 'OTHER', isoCountryCode: 'GB' }), 400, 20001);
+    await rejects(() => senders.create({ alphaSender: 'OTHER' }), 400, 20001);
+    await rejects(() => senders.create({ alphaSender: 'OTHER', isoCountryCode: 'XX' }), 400, 20001);
+    await rejects(() => senders.create({ alphaSender: 'ACME.UK', isoCountryCode: 'FR' }), 400, 20001);
+    assert.equal(await senders(uk.sid).remove(), true);
+    await rejects(() => senders(uk.sid).fetch(), 404, 20404);
+    await rejects(() => senders(uk.sid).remove(), 404, 20404);
+    assert.deepEqual((await senders.list()).map((a) => a.sid), [everywhere.sid]);
+  });
+
+  test('a message goes from its country\'s alpha sender, else from the one for every country outside +1, else from the pool', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'bookings' });
+    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+15005550042' });
+    await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: number.sid });
+    const senders = client.messaging.v1.services(service.sid).destinationAlphaSenders;
+    await senders.create({ alphaSender: 'ACME UK', isoCountryCode: 'GB' });
+    const fromOf = async (to: string): Promise<string> => {
+      const created = await client.messages.create({ to, messagingServiceSid: service.sid, body: 'Your booking is confirmed' });
+      return (await client.messages(created.sid).fetch()).from;
+    };
+    assert.equal(await fromOf(UK_HANDSET), 'ACME UK');
+    assert.equal(await fromOf('+33612345678'), '+15005550042', 'no alpha sender for France or every country yet');
+    await senders.create({ alphaSender: 'ACME' });
+    assert.equal(await fromOf('+33612345678'), 'ACME');
+    assert.equal(await fromOf(UK_HANDSET), 'ACME UK');
+    assert.equal(await fromOf('+15558670502'), '+15005550042', '+1 carriers refuse alphanumeric senders');
   });
 });
 

@@ -5,7 +5,7 @@
  * dates, absolute `url`s, `links` to sub-resources. Settings Parley does not model are shown
  * with Twilio's defaults.
  */
-import type { AlphaSenderRecord, MessagingServiceRecord, PhoneNumberRecord } from '../../stores/records.js';
+import type { AlphaSenderRecord, DestinationAlphaSenderRecord, MessagingServiceRecord, PhoneNumberRecord } from '../../stores/records.js';
 import { countryOf } from '../../phone/numbers.js';
 import { iso8601 } from './dates.js';
 import { absoluteUrl } from './paging.js';
@@ -70,7 +70,7 @@ export function servicePoolEntryJson(baseUrl: string, kind: PoolEntryKind, servi
   };
 }
 
-export function alphaSenderJson(baseUrl: string, s: MessagingServiceRecord, alpha: AlphaSenderRecord): Record<string, unknown> {
+export function alphaSenderJson(baseUrl: string, s: MessagingServiceRecord, alpha: AlphaSenderRecord, resource = 'AlphaSenders'): Record<string, unknown> {
   return {
     account_sid: s.accountSid,
     alpha_sender: alpha.alphaSender,
@@ -79,6 +79,11 @@ export function alphaSenderJson(baseUrl: string, s: MessagingServiceRecord, alph
     date_updated: iso8601(alpha.dateCreated),
     service_sid: s.sid,
     sid: alpha.sid,
-    url: absoluteUrl(baseUrl, `${servicePath(s.sid)}/AlphaSenders/${alpha.sid}`),
+    url: absoluteUrl(baseUrl, `${servicePath(s.sid)}/${resource}/${alpha.sid}`),
   };
+}
+
+/** `messaging.v1.service.destination_alpha_sender`: an alpha sender and its country (null: every country). */
+export function destinationAlphaSenderJson(baseUrl: string, s: MessagingServiceRecord, alpha: DestinationAlphaSenderRecord): Record<string, unknown> {
+  return { ...alphaSenderJson(baseUrl, s, alpha, 'DestinationAlphaSenders'), iso_country_code: alpha.isoCountryCode };
 }

@@ -22,16 +22,22 @@ export interface ServiceRouteHelpers {
   path(req: RouteRequest): string;
 }
 
+/** The create request's `AlphaSender`, which must be an alphanumeric sender ID (20001 otherwise). */
+export function alphaSenderParam(params: Params): string {
+  const alphaSender = params.get('AlphaSender');
+  if (!alphaSender) throw new TwilioError(20001, 'Missing required parameter AlphaSender in the post body');
+  if (!isAlphanumericSender(alphaSender)) {
+    throw new TwilioError(20001, `AlphaSender ${alphaSender} is not an alphanumeric sender ID: up to 11 of A-Z, a-z, 0-9, space, - + _ &, with a letter.`);
+  }
+  return alphaSender;
+}
+
 export function registerAlphaSenderRoutes(ctx: RouteContext, service: string, { load, base, path }: ServiceRouteHelpers): void {
   const { store, clock } = ctx.gateway;
 
   ctx.routes.add('POST', `${service}/AlphaSenders`, async (req: RouteRequest, reply: FastifyReply) => {
     const s = await load(req);
-    const alphaSender = Params.from(req.body).get('AlphaSender');
-    if (!alphaSender) throw new TwilioError(20001, 'Missing required parameter AlphaSender in the post body');
-    if (!isAlphanumericSender(alphaSender)) {
-      throw new TwilioError(20001, `AlphaSender ${alphaSender} is not an alphanumeric sender ID: up to 11 of A-Z, a-z, 0-9, space, - + _ &, with a letter.`);
-    }
+    const alphaSender = alphaSenderParam(Params.from(req.body));
     // Twilio's documentation: one alpha sender a service; delete it to add another.
     if (s.alphaSender) throw new TwilioError(20001, `The Messaging Service ${s.sid} already has the alpha sender ${s.alphaSender.alphaSender}; delete it before adding another.`);
     const at = clock.now();

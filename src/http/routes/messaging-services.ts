@@ -1,7 +1,7 @@
 /**
  * Messaging Services (`/v1/Services`, Twilio's messaging domain), their sender pools
  * (`…/PhoneNumbers` and `…/ShortCodes`, sender-pool.ts) and alphanumeric sender IDs
- * (`…/AlphaSenders`, alpha-senders.ts). twilio-node reaches them once `client.messaging.baseUrl`
+ * (`…/AlphaSenders`, alpha-senders.ts, and by country `…/DestinationAlphaSenders`). twilio-node reaches them once `client.messaging.baseUrl`
  * points at Parley. https://www.twilio.com/docs/messaging/api/service-resource
  */
 import type { FastifyReply } from 'fastify';
@@ -17,6 +17,7 @@ import { listJsonV1 } from '../representations/paging.js';
 import { parseValidityPeriod } from '../../messages/validity.js';
 import { pagingQuery } from './paging-query.js';
 import { registerAlphaSenderRoutes } from './alpha-senders.js';
+import { registerDestinationAlphaSenderRoutes } from './destination-alpha-senders.js';
 import { registerSenderPoolRoutes } from './sender-pool.js';
 
 const SERVICE = `${SERVICES_LIST_PATH}/:Sid`;
@@ -95,4 +96,5 @@ export function registerMessagingServiceRoutes(ctx: RouteContext): void {
 
   registerSenderPoolRoutes(ctx, SERVICE, { load, base, path });
   registerAlphaSenderRoutes(ctx, SERVICE, { load, base, path });
+  registerDestinationAlphaSenderRoutes(ctx, SERVICE, { load, base, path });
 }
