@@ -11,6 +11,7 @@ import { startSessionCounter, type RunningApp } from '../../examples/session-cou
 import { cleanEnv, runCli } from './run-cli.js';
 import { freePort } from '../helpers/gateway-process.js';
 import { basicAuth } from '../helpers/basic-auth.js';
+import { callApi } from '../../src/cli/api-client.js';
 
 const NUMBER = '+15005550006';
 const HANDSET = '+15551230001';
@@ -118,6 +119,24 @@ describe('numbers, send, thread and clock against a development-mode Parley', ()
     assert.match(remove.stdout, /^removed 894546 \(SC[0-9a-f]{32}\)\n$/);
     const unknown = await runCli(['numbers', 'remove', '894546'], env);
     assert.match(unknown.stderr, /^parley: 894546 is not a short code of account AC[0-9a-f]{32} \(Twilio error 20404\)\n$/);
+  });
+
+  test('numbers add --country gives a short code its country (the webhook\'s ToCountry); a number or an update refuses it', async () => {
+    const add = await runCli(['numbers', 'add', '60000', '--country', 'GB', '--sms-url', app.smsUrl], env);
+    assert.equal(add.code, 0, add.stderr);
+    const conn = { url: env.PARLEY_URL!, accountSid: env.PARLEY_ACCOUNT_SID!, authToken: env.PARLEY_AUTH_TOKEN! };
+    const shortCode = (await callApi<{ short_codes: Array<{ sid: string }> }>(conn, 'GET', `/2010-04-01/Accounts/${conn.accountSid}/SMS/ShortCodes.json?ShortCode=60000`)).short_codes[0]!;
+    const service = await callApi<{ sid: string }>(conn, 'POST', '/v1/Services', [['FriendlyName', 'uk']]);
+    const inPool = await callApi<{ country_code: string }>(conn, 'POST', `/v1/Services/${service.sid}/ShortCodes`, [['ShortCodeSid', shortCode.sid]]);
+    assert.equal(inPool.country_code, 'GB');
+    await callApi(conn, 'DELETE', `/v1/Services/${service.sid}`);
+    const wrong = await runCli(['numbers', 'add', '60001', '--country', 'XX'], env);
+    assert.match(wrong.stderr, /IsoCountry must be a country code such as US or GB, not "XX"\. \(Twilio error 20001\)\n$/);
+    const number = await runCli(['numbers', 'add', '+15005550099', '--country', 'GB'], env);
+    assert.deepEqual([number.code, number.stderr], [2, 'parley: --country is for short codes; a number\'s country is in its digits\n']);
+    const update = await runCli(['numbers', 'update', '60000', '--country', 'FR'], env);
+    assert.match(update.stderr, /--country is given when a short code is added; it does not change/);
+    assert.equal((await runCli(['numbers', 'remove', '60000'], env)).code, 0);
   });
 
   test('an unknown number fails with 20404 (update, remove) or 21211 (send)', async () => {

@@ -16,7 +16,9 @@ const FIELDS: Array<OptionSpec & { param: string }> = [
   { flag: '--status-callback', value: 'URL', help: 'receives delivery status of replies', param: 'StatusCallback' },
   { flag: '--friendly-name', value: 'TEXT', help: 'a label for the number', param: 'FriendlyName' },
 ];
-const SPECS: OptionSpec[] = [...FIELDS.map(({ flag, value, help }) => ({ flag, value, help })), ...CONNECTION_OPTIONS];
+/** A short code's country, given when it is added (its digits do not say it). */
+const COUNTRY: OptionSpec = { flag: '--country', value: 'CC', help: 'with add, a short code\'s country (ISO 3166, such as GB; default US)' };
+const SPECS: OptionSpec[] = [...FIELDS.map(({ flag, value, help }) => ({ flag, value, help })), COUNTRY, ...CONNECTION_OPTIONS];
 
 const ACTIONS: Array<[string, string]> = [
   ['add NUMBER', 'add an E.164 number or a short code (3 to 8 digits) (with --sms-url, ...)'],
@@ -69,8 +71,11 @@ export const numbers: Command = {
       case 'add': {
         const address = needsRef();
         const kind = kindOf(address);
+        const country = options.get(COUNTRY.flag);
+        if (country !== undefined && kind !== SHORT_CODES) throw new UsageError(`${COUNTRY.flag} is for short codes; a number's country is in its digits`);
         const conn = connectionFrom(options);
-        const created = await callApi<AddressJson>(conn, 'POST', `${kindPath(conn, kind)}.json`, [[kind.addressParam, address], ...formOf(options)]);
+        const form: Array<[string, string]> = [[kind.addressParam, address], ...formOf(options), ...(country !== undefined ? [['IsoCountry', country] as [string, string]] : [])];
+        const created = await callApi<AddressJson>(conn, 'POST', `${kindPath(conn, kind)}.json`, form);
         console.log(`added ${describe(kind, created)}`);
         return 0;
       }
@@ -87,6 +92,7 @@ export const numbers: Command = {
         return 0;
       }
       case 'update': {
+        if (options.has(COUNTRY.flag)) throw new UsageError(`${COUNTRY.flag} is given when a short code is added; it does not change`);
         const form = formOf(options);
         if (form.length === 0) throw new UsageError('parley numbers update needs at least one of --sms-url, --sms-method, --fallback-url, --status-callback, --friendly-name');
         const conn = connectionFrom(options);
