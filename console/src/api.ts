@@ -123,10 +123,11 @@ export const api = {
     return [...numbers.incoming_phone_numbers, ...shortCodes.short_codes.map(asNumber)];
   },
   createNumber: async (form: Record<string, string>) => {
-    const { PhoneNumber: address = '', ...rest } = form;
+    // IsoCountry is a short code's (a number's country is in its digits).
+    const { PhoneNumber: address = '', IsoCountry: country, ...rest } = form;
     return isShortCode(address)
-      ? call<ShortCode>('POST', `${await base()}/SMS/ShortCodes.json`, { ShortCode: address, ...rest })
-      : call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers.json`, form);
+      ? call<ShortCode>('POST', `${await base()}/SMS/ShortCodes.json`, { ShortCode: address, ...(country ? { IsoCountry: country } : {}), ...rest })
+      : call<PhoneNumber>('POST', `${await base()}/IncomingPhoneNumbers.json`, { PhoneNumber: address, ...rest });
   },
   updateNumber: async (sid: string, form: Record<string, string>) => call<unknown>('POST', `${await base()}/${addressPath(sid)}/${sid}.json`, form),
   deleteNumber: async (sid: string) => call<void>('DELETE', `${await base()}/${addressPath(sid)}/${sid}.json`),

@@ -4,7 +4,7 @@ import { api, type PhoneNumber } from './api.js';
 import { Problem, Section, useData } from './ui.js';
 
 const METHODS = ['POST', 'GET'];
-const EMPTY = { PhoneNumber: '', FriendlyName: '', SmsUrl: '', SmsMethod: 'POST', SmsFallbackUrl: '', StatusCallback: '' };
+const EMPTY = { PhoneNumber: '', IsoCountry: '', FriendlyName: '', SmsUrl: '', SmsMethod: 'POST', SmsFallbackUrl: '', StatusCallback: '' };
 type Form = typeof EMPTY;
 
 export function Numbers(): preact.JSX.Element {
@@ -42,11 +42,12 @@ export function Numbers(): preact.JSX.Element {
 }
 
 const fromNumber = (n: PhoneNumber): Form => ({
-  PhoneNumber: n.phone_number, FriendlyName: n.friendly_name, SmsUrl: n.sms_url, SmsMethod: n.sms_method || 'POST',
+  PhoneNumber: n.phone_number, IsoCountry: '', FriendlyName: n.friendly_name, SmsUrl: n.sms_url, SmsMethod: n.sms_method || 'POST',
   SmsFallbackUrl: n.sms_fallback_url, StatusCallback: n.status_callback,
 });
 const withoutNumber = (f: Record<string, string>): Record<string, string> => {
-  const { PhoneNumber: _drop, ...rest } = f;
+  // The address and a short code's country are given when it is made; they do not change.
+  const { PhoneNumber: _number, IsoCountry: _country, ...rest } = f;
   return rest;
 };
 
@@ -65,6 +66,7 @@ function NumberForm({ initial, label, create, onSubmit, onCancel }: {
       if (create) setF(EMPTY);
     }}>
       {create && field('PhoneNumber', 'Phone number or short code', '+15005550007 or 12345')}
+      {create && field('IsoCountry', "Short code's country", 'US')}
       {field('FriendlyName', 'Friendly name')}
       {field('SmsUrl', 'SMS webhook URL', 'http://127.0.0.1:1337/sms')}
       <label>Method<select name="SmsMethod" value={f.SmsMethod} onChange={(e) => setF({ ...f, SmsMethod: e.currentTarget.value })}>

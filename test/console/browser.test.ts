@@ -140,12 +140,14 @@ describe('console in a browser', () => {
   test('a short code made on the numbers page is marked as one, and a handset texts it from the phones page', async () => {
     await page.goto('/#/numbers');
     await page.getByLabel('Phone number').fill('894546');
+    await page.getByLabel("Short code's country").fill('GB');
     await page.getByLabel('Friendly name').fill('Rewards');
     await page.getByLabel('SMS webhook URL').fill(app.smsUrl);
     await page.getByRole('button', { name: 'Create number' }).click();
     const card = page.locator('.number', { hasText: 'Rewards' });
     await card.locator('dd', { hasText: 'short code' }).waitFor();
     assert.equal(await page.locator('.number', { hasText: 'Session counter' }).locator('dd', { hasText: 'short code' }).count(), 0);
+    assert.equal((await parley.store.numbers.findByPhoneNumber('894546'))?.isoCountry, 'GB');
 
     await page.goto('/#/phones');
     await page.getByLabel('Parley number').selectOption('894546');
