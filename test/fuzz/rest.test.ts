@@ -11,6 +11,8 @@ import { toForm } from '../helpers/gateway-process.js';
 
 let gw: TestParley;
 let auth: string;
+/** A Messaging Service of the account, so that its sub-resources' routes get past the service. */
+let serviceSid = 'MG' + '0'.repeat(32);
 const NUMBER = '+15005550500';
 
 before(async () => {
@@ -18,13 +20,15 @@ before(async () => {
   auth = 'Basic ' + Buffer.from(`${gw.credentials.accountSid}:${gw.credentials.authToken}`).toString('base64');
   await gw.api.createNumber({ PhoneNumber: NUMBER });
   await gw.api.send('+15559990001', NUMBER, 'seed message');
+  assert.equal((await gw.api.request('POST', `/2010-04-01/Accounts/${gw.credentials.accountSid}/SMS/ShortCodes.json`, { ShortCode: '894546' })).status, 201);
+  serviceSid = String((await gw.api.request('POST', '/v1/Services', { FriendlyName: 'fuzz' })).json.sid);
 });
 after(async () => {
   await gw.stop();
 });
 
 const segment = fc.oneof(
-  fc.constantFrom('SM00000000000000000000000000000000', 'PN00000000000000000000000000000000', 'NO0', '..', '.', '%2e%2e', '..%2F..', '%00', '%', '%E0%A4%A', "' OR 1=1 --", NUMBER, '+15559990001'),
+  fc.constantFrom('SM00000000000000000000000000000000', 'PN00000000000000000000000000000000', 'SC00000000000000000000000000000000', '894546', 'NO0', '..', '.', '%2e%2e', '..%2F..', '%00', '%', '%E0%A4%A', "' OR 1=1 --", NUMBER, '+15559990001'),
   fc.string({ maxLength: 40 }).map(encodeURIComponent),
   fc.string({ maxLength: 20, unit: 'binary' }).map(encodeURIComponent),
 );
@@ -36,6 +40,12 @@ const TEMPLATES: Array<(ac: string, s: string, t: string) => string> = [
   (ac, s, t) => `/2010-04-01/Accounts/${ac}/Messages/${s}/Media/${t}.json`,
   (ac) => `/2010-04-01/Accounts/${ac}/IncomingPhoneNumbers.json`,
   (ac, s) => `/2010-04-01/Accounts/${ac}/IncomingPhoneNumbers/${s}.json`,
+  (ac) => `/2010-04-01/Accounts/${ac}/SMS/ShortCodes.json`,
+  (ac, s) => `/2010-04-01/Accounts/${ac}/SMS/ShortCodes/${s}.json`,
+  () => `/v1/Services/${serviceSid}/ShortCodes`,
+  (_ac, s) => `/v1/Services/${serviceSid}/ShortCodes/${s}`,
+  () => `/v1/Services/${serviceSid}/DestinationAlphaSenders`,
+  (_ac, s) => `/v1/Services/${serviceSid}/DestinationAlphaSenders/${s}`,
   (ac) => `/2010-04-01/Accounts/${ac}.json`,
   (_ac, s) => `/2010-04-01/Accounts/${s}.json`,
   (_ac, s) => `/2010-04-01/Accounts/${s}/Messages.json`,
@@ -52,7 +62,8 @@ const TEMPLATES: Array<(ac: string, s: string, t: string) => string> = [
 ];
 const NAMES = ['To', 'From', 'Body', 'MediaUrl', 'PhoneNumber', 'SmsUrl', 'SmsMethod', 'SmsFallbackUrl', 'SmsFallbackMethod',
   'StatusCallback', 'StatusCallbackMethod', 'FriendlyName', 'PageSize', 'Page', 'PageToken', 'DateSent', 'DateSent<', 'DateSent>',
-  'Number', 'Advance', 'MessagingServiceSid', 'ValidityPeriod', 'SendAt', 'ScheduleType', 'Attempt', 'ContentSid'];
+  'Number', 'Advance', 'MessagingServiceSid', 'ValidityPeriod', 'SendAt', 'ScheduleType', 'Attempt', 'ContentSid',
+  'ShortCode', 'IsoCountry', 'ShortCodeSid', 'AlphaSender', 'IsoCountryCode'];
 const value = fc.oneof(
   fc.constantFrom('', '0', '-1', '1e309', 'NaN', '99999999999', 'GET', 'PUT', 'http://127.0.0.1:1/x', 'javascript:alert(1)', '+15005550500',
     '+15559990001', '2024-01-01', 'not-a-date', 'PASMDAwMDAw', "'; DROP TABLE messages; --", '\u0000', '%', '{"a":1}'),
