@@ -89,7 +89,7 @@ describe('a Messaging Service\'s alpha senders by destination country', () => {
     assert.match(uk.sid, /^AI[0-9a-f]{32}$/);
     assert.deepEqual([uk.alphaSender, uk.isoCountryCode, uk.serviceSid, uk.capabilities], ['ACME UK', 'GB', service.sid, ['SMS']]);
     assert.equal(uk.url, `${parley.url}/v1/Services/${service.sid}/DestinationAlphaSenders/${uk.sid}`);
-    assert.equal(everywhere.isoCountryCode, null);
+    assert.equal(everywhere.isoCountryCode, '', 'Twilio\'s empty string for the one of every country');
     assert.deepEqual((await senders.list()).map((a) => a.sid), [uk.sid, everywhere.sid]);
     assert.deepEqual((await senders.list({ isoCountryCode: 'GB' })).map((a) => a.sid), [uk.sid]);
     assert.equal((await senders(uk.sid).fetch()).alphaSender, 'ACME UK');

@@ -83,7 +83,7 @@ export function alphaSenderJson(baseUrl: string, s: MessagingServiceRecord, alph
   };
 }
 
-/** `messaging.v1.service.destination_alpha_sender`: an alpha sender and its country (null: every country). */
+/** `messaging.v1.service.destination_alpha_sender`: an alpha sender and its country (`""`, as Twilio's: every country). */
 export function destinationAlphaSenderJson(baseUrl: string, s: MessagingServiceRecord, alpha: DestinationAlphaSenderRecord): Record<string, unknown> {
-  return { ...alphaSenderJson(baseUrl, s, alpha, 'DestinationAlphaSenders'), iso_country_code: alpha.isoCountryCode };
+  return { ...alphaSenderJson(baseUrl, s, alpha, 'DestinationAlphaSenders'), iso_country_code: alpha.isoCountryCode ?? '' };
 }

@@ -46,7 +46,7 @@ export function registerDestinationAlphaSenderRoutes(ctx: RouteContext, service:
     const params = Params.from(req.query);
     const paging = pagingQuery(params);
     const country = params.get('IsoCountryCode');
-    const all = (s.destinationAlphaSenders ?? []).filter((a) => country === undefined || a.isoCountryCode === country);
+    const all = (s.destinationAlphaSenders ?? []).filter((a) => country === undefined || (a.isoCountryCode ?? '') === country);
     const after = paging.token?.direction === 'after' ? all.findIndex((a) => a.sid === paging.token?.sid) + 1 : 0;
     const items = all.slice(after, after + paging.pageSize).map((a) => destinationAlphaSenderJson(base(req), s, a) as { sid: string });
     return listJsonV1('alpha_senders', base(req), {
