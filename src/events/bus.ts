@@ -13,7 +13,8 @@ import type { Interest } from './interest.js';
 
 export type GatewayEvent =
   /** A message stored, or its new status; `sameStatus` marks a change that is not a new status (a redaction). */
-  | { type: 'message'; message: MessageRecord; sameStatus?: true }
+  /** `channel`: the one an inbound message came by, when this node received it. */
+  | { type: 'message'; message: MessageRecord; sameStatus?: true; channel?: string }
   /** A turn committed: its error code (null when the app answered well) and how long it took, stored and sent. */
   | { type: 'turn'; accountSid: string; messageSid: string; conversationId: string; errorCode: number | null; durationMs: number }
   | { type: 'exchange'; exchange: WebhookExchange }

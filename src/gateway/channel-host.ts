@@ -22,8 +22,8 @@ export interface ChannelHostDeps {
   logger: Logger;
   /** Stores an inbound message and starts its turn (the gateway's `receive`). */
   receive(input: InboundInput): Promise<MessageRecord>;
-  /** Announces a message the store inserted itself (an assembled long message) and starts its turn. */
-  accepted(message: MessageRecord): void;
+  /** Announces a message the store inserted itself (an assembled long message, from `channel`) and starts its turn. */
+  accepted(message: MessageRecord, channel: string): void;
   /** Counts receipts that matched no part (metrics). */
   onUnmatchedReceipt?(receipt: CarrierReceipt): void;
   /** Throws while the gateway drains: a part is then refused (not acknowledged) like a whole message. */
@@ -53,7 +53,7 @@ export function createChannelHost(deps: ChannelHostDeps): ChannelHost {
     return input ? inboundRecord(input, serviceSid, clock.now()) : null;
   };
 
-  const afterStored = async (message: MessageRecord): Promise<void> => {
+  const afterStored = async (message: MessageRecord, channel: string): Promise<void> => {
     if (message.errorCode === 30009) {
       // The error log says a part never came; the message itself still runs its turn with what did.
       await store.alerts.insert(alertFor({
@@ -61,7 +61,7 @@ export function createChannelHost(deps: ChannelHostDeps): ChannelHost {
         text: `Missing inbound message segment: ${message.numSegments} part(s) arrived before the reassembly timeout`,
       }));
     }
-    deps.accepted(message);
+    deps.accepted(message, channel);
   };
 
   const settle = async (parts: SubmittedPart[]): Promise<void> => {
@@ -84,7 +84,7 @@ export function createChannelHost(deps: ChannelHostDeps): ChannelHost {
       deps.assertTakingWork?.();
       const { serviceSid } = await inboundWebhookFor(store, part.accountSid, part.to);
       const message = await store.inboundParts.add(part, assembler(assemble, serviceSid, true));
-      if (message) await afterStored(message);
+      if (message) await afterStored(message, part.channel);
       return message;
     },
     flushParts: async (channel, before, assemble) => {
@@ -93,7 +93,7 @@ export function createChannelHost(deps: ChannelHostDeps): ChannelHost {
         const { serviceSid } = await inboundWebhookFor(store, group.accountSid, group.to);
         const message = await store.inboundParts.complete(channel, group.groupKey, assembler(assemble, serviceSid, false));
         if (!message) continue;
-        await afterStored(message);
+        await afterStored(message, channel);
         stored.push(message);
       }
       return stored;

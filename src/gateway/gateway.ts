@@ -6,6 +6,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { CarrierReceipt, ChannelStatus, InboundInput } from '../channels/channel.js';
 import type { ChannelRouter } from '../channels/router.js';
+import { SIMULATOR_CHANNEL } from '../channels/simulator/channel.js';
 import type { Store } from '../stores/store.js';
 import type { AccountRecord, MessageRecord, PendingTurn, TurnClaim, TurnOutcome } from '../stores/records.js';
 import { conversationId } from '../stores/records.js';
@@ -117,7 +118,7 @@ export class Gateway {
     await this.channels.start(createChannelHost({
       store: this.store, clock: this.clock, delivery: this.delivery, logger: this.logger,
       receive: (input) => this.receive(input),
-      accepted: (message) => this.accepted(message),
+      accepted: (message, channel) => this.accepted(message, undefined, channel),
       assertTakingWork: () => this.assertTakingWork(),
       onUnmatchedReceipt: (receipt: CarrierReceipt) => {
         this.unmatchedReceipts++;
@@ -186,16 +187,17 @@ export class Gateway {
     const { serviceSid } = await inboundWebhookFor(this.store, input.accountSid, input.to);
     const message = inboundRecord(input, serviceSid, this.clock.now());
     const claim = await this.store.messages.insert(message, { startTurn: true });
-    this.accepted(message, claim);
+    this.accepted(message, claim, input.channel ?? SIMULATOR_CHANNEL);
     return message;
   }
 
   /**
-   * A stored inbound message: announced, and its turn scheduled under the claim the store gave
-   * (null: another node runs it; undefined: not known, the scheduler asks the store).
+   * A stored inbound message: announced (with the channel it came by), and its turn scheduled under
+   * the claim the store gave (null: another node runs it; undefined: not known, the scheduler asks
+   * the store).
    */
-  private accepted(message: MessageRecord, claim?: TurnClaim | null): void {
-    this.events.emit({ type: 'message', message });
+  private accepted(message: MessageRecord, claim: TurnClaim | null | undefined, channel: string): void {
+    this.events.emit({ type: 'message', message, channel });
     if (claim === null) return;
     this.scheduler.enqueue({
       messageSid: message.sid,

@@ -64,7 +64,7 @@ export class ParleyMetrics {
 
   constructor(private readonly gateway: Gateway) {
     const registers = [this.registry];
-    tallied(this.registry, 'parley_messages_received_total', 'Inbound messages stored, by the channel of their Parley number.', 'channel', () => this.everyChannel(this.received));
+    tallied(this.registry, 'parley_messages_received_total', 'Inbound messages stored, by the channel they came by.', 'channel', () => this.everyChannel(this.received));
     tallied(this.registry, 'parley_messages_sent_total', 'Outbound messages a channel took (handed to the network), by channel.', 'channel', () => this.everyChannel(gateway.channels.sentCounts));
     tallied(this.registry, 'parley_channel_failovers_total', 'Outbound messages of a channel\'s numbers that one of its failover channels took while it was not bound, by the channel they failed over from.', 'channel', () => this.failoverChannels(gateway.channels.failoverCounts));
     tallied(this.registry, 'parley_message_status_total', 'Statuses messages reached (each status of each message once), by status.', 'status', () => this.statuses);
@@ -230,7 +230,8 @@ export class ParleyMetrics {
         if (event.sameStatus) return; // a redaction: no new status
         const m = event.message;
         bump(this.statuses, m.status);
-        if (m.direction === 'inbound') bump(this.received, this.gateway.channels.channelFor(m.to, m.from).name);
+        // The channel it came by, when this node received it; else (another node's, relayed) the one of its number.
+        if (m.direction === 'inbound') bump(this.received, event.channel ?? this.gateway.channels.channelFor(m.to, m.from).name);
         if (m.errorCode !== null && (m.status === 'failed' || m.status === 'undelivered' || m.direction === 'inbound')) bump(this.errors, String(m.errorCode));
         return;
       }

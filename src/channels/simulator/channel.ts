@@ -11,8 +11,11 @@ import type { Channel, ChannelHost, ChannelStatus, SendOutcome } from '../channe
 import type { MessageRecord } from '../../stores/records.js';
 import { withoutChannelPrefix } from '../../phone/numbers.js';
 
+/** The simulator's channel name: where a simulated handset's messages come from (metrics, logs). */
+export const SIMULATOR_CHANNEL = 'simulator';
+
 export class SimulatorChannel implements Channel {
-  readonly name = 'simulator';
+  readonly name = SIMULATOR_CHANNEL;
   readonly type = 'simulator';
   private host: ChannelHost | null = null;
   private readonly startedAt = Date.now();

@@ -17,6 +17,8 @@ import { ConfigError } from '../../../src/config/fields.js';
 import { SmscDouble, type SubmitRecord } from '../../helpers/smsc-double.js';
 import { startTestParley } from '../../helpers/parley.js';
 import { startApp, twiml } from '../../helpers/apps.js';
+import { basicAuth } from '../../helpers/basic-auth.js';
+import { parseExposition, valueOf } from '../../helpers/prometheus.js';
 import { cleanEnv, runCli } from '../../cli/run-cli.js';
 import { boundCarrierRow, PARLEY_NUMBER, withWaits, type SmppParley } from './fixtures.js';
 
@@ -91,18 +93,29 @@ describe('routing by destination', () => {
     assert.equal(refused.body.message, `The From phone number ${PARLEY_NUMBER} is carried to ${US_HANDSET} by no channel (Parley runs with --carriers-only); add a prefix of ${US_HANDSET} to the destinations of a channel that lists it.`);
   });
 
-  test('a TwiML reply goes by its handset\'s destination: a UK handset\'s on carrier-a, whichever carrier its message came by', async () => {
+  test('a TwiML reply goes by its handset\'s destination: a UK handset\'s on carrier-a, whichever carrier its message came by; /metrics counts each by the carrier it came by', async () => {
     const app = await startApp((req, res) => twiml(res, `<Response><Message>hello ${req.params.get('FromCountry')}</Message></Response>`));
     cleanup.push(() => app.close());
-    const { a, b } = await setUp(undefined, app.url);
-    for (const [handset, double] of [[UK_HANDSET, b], [US_HANDSET, a]] as const) {
+    const { a, b, parley } = await setUp(undefined, app.url);
+    // Two UK handsets by carrier-b, one US handset by carrier-a.
+    for (const [handset, double] of [[UK_HANDSET, b], ['+447700900999', b], [US_HANDSET, a]] as const) {
       const resp = await double.deliver({ from: handset.slice(1), to: PARLEY_NUMBER.slice(1), shortMessage: Buffer.from('hi') });
       assert.equal(resp.command_status, 0);
     }
-    await a.until(() => a.submits.length === 1, 'the UK reply');
+    await a.until(() => a.submits.length === 2, 'the UK replies');
     await b.until(() => b.submits.length === 1, 'the US reply');
-    assert.deepEqual([destinationsOf(a.submits), String(a.submits[0]!.pdu.short_message)], [['447700900123'], 'hello GB']);
+    assert.deepEqual([destinationsOf(a.submits).sort(), String(a.submits[0]!.pdu.short_message)], [['447700900123', '447700900999'], 'hello GB']);
     assert.deepEqual([destinationsOf(b.submits), String(b.submits[0]!.pdu.short_message)], [['15551230001'], 'hello US']);
+    // A reply counts as sent once its submit_sm_resp is read: until then the scrape may lag the submits.
+    const counts = async (name: string): Promise<number[]> => {
+      const metrics = parseExposition(await (await fetch(`${parley.url}/metrics`, { headers: { authorization: basicAuth(parley.account.sid, parley.account.authToken) } })).text());
+      return ['carrier-a', 'carrier-b'].map((channel) => valueOf(metrics, name, { channel }));
+    };
+    for (let tries = 0; (await counts('parley_messages_sent_total')).join() !== '2,1'; tries++) {
+      assert.ok(tries < 100, 'the replies are counted as sent, 2 on carrier-a and 1 on carrier-b');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(await counts('parley_messages_received_total'), [1, 2], 'received: by the carrier each came by');
   });
 });
 
