@@ -76,7 +76,7 @@ export class OutboundMessages {
     }
     // Without From, Twilio answers `accepted` (the service picks the sender), then queues it.
     const accepted = from === '' && service !== null;
-    if (from === '' && service) from = await senderFor(store, service, to);
+    if (from === '' && service) from = await senderFor(store.services, service, to);
     const alphanumeric = isAlphanumericSender(from);
     if (!alphanumeric && !isAddress(from) && !isShortCode(from)) throw new TwilioError(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
     // An alphanumeric sender ID belongs to no number: the channel that carries it is its permission.

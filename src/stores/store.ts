@@ -77,6 +77,15 @@ export interface PhoneNumberRepository {
  */
 export type AddressType = 'PN' | 'SC';
 
+/** A number or short code in a Messaging Service's pool, with what the sender choice reads of it. */
+export interface PoolEntry {
+  numberSid: string;
+  phoneNumber: string;
+  /** A short code's country (PhoneNumberRecord.isoCountry); null for a number. */
+  isoCountry: string | null;
+  dateCreated: number;
+}
+
 export interface MessageRepository {
   /**
    * Stores a message. With `startTurn`, an inbound message also becomes a pending turn, and the
@@ -246,7 +255,8 @@ export interface MessagingServiceRepository {
   /** MUST reject when the number is already in a service. */
   addNumber(accountSid: string, serviceSid: string, numberSid: string, at: number): Promise<void>;
   removeNumber(accountSid: string, serviceSid: string, numberSid: string): Promise<boolean>;
-  numbers(accountSid: string, serviceSid: string): Promise<Array<{ numberSid: string; dateCreated: number }>>;
+  /** The pool, ordered by SID: each number's or short code's SID, address and (short codes) country, and when it joined. */
+  numbers(accountSid: string, serviceSid: string): Promise<PoolEntry[]>;
   serviceOf(numberSid: string): Promise<string | null>;
 }
 

@@ -41,3 +41,20 @@ export function clientFor(parley: RunningParley, username = parley.account.sid, 
   client.monitor.baseUrl = parley.url;
   return client;
 }
+
+type FetchedMessage = Awaited<ReturnType<ReturnType<twilio.Twilio['messages']>['fetch']>>;
+
+/**
+ * The message once the simulator has delivered it (waits on the gateway's event, not a sleep): a
+ * Messaging Service's message is `accepted` without a sender at first, and has its `From` after.
+ */
+export async function delivered(parley: RunningParley, client: twilio.Twilio, sid: string): Promise<FetchedMessage> {
+  const done = parley.gateway.events.waitFor((e) => e.type === 'message' && e.message.sid === sid && e.message.status === 'delivered', 5000);
+  const now = await client.messages(sid).fetch();
+  if (now.status === 'delivered') {
+    done.catch(() => undefined);
+    return now;
+  }
+  await done;
+  return client.messages(sid).fetch();
+}

@@ -11,7 +11,7 @@ import twilio from 'twilio';
 import type { RunningParley } from '../../src/runtime/parley.js';
 import { readChannels } from '../../src/config/channels.js';
 import { ConfigError } from '../../src/config/fields.js';
-import { clientFor, rejects, startInMemoryParley } from '../helpers/twilio.js';
+import { clientFor, delivered, rejects, startInMemoryParley } from '../helpers/twilio.js';
 import { SmscDouble } from '../helpers/smsc-double.js';
 import { HANDSET, smppConfig, startSmppParley, type SmppParley } from '../channels/smpp/fixtures.js';
 
@@ -75,8 +75,8 @@ describe('a Messaging Service\'s alpha sender', () => {
     await client.messaging.v1.services(service.sid).alphaSenders.create({ alphaSender: 'ACME' });
     const abroad = await client.messages.create({ to: UK_HANDSET, messagingServiceSid: service.sid, body: 'Your code is 654321' });
     const home = await client.messages.create({ to: '+15558670501', messagingServiceSid: service.sid, body: 'Your code is 654321' });
-    assert.equal((await client.messages(abroad.sid).fetch()).from, 'ACME');
-    assert.equal((await client.messages(home.sid).fetch()).from, '+15005550041');
+    assert.equal((await delivered(parley, client, abroad.sid)).from, 'ACME');
+    assert.equal((await delivered(parley, client, home.sid)).from, '+15005550041');
   });
 });
 
@@ -111,7 +111,7 @@ describe('a Messaging Service\'s alpha senders by destination country', () => {
     await senders.create({ alphaSender: 'ACME UK', isoCountryCode: 'GB' });
     const fromOf = async (to: string): Promise<string> => {
       const created = await client.messages.create({ to, messagingServiceSid: service.sid, body: 'Your booking is confirmed' });
-      return (await client.messages(created.sid).fetch()).from;
+      return (await delivered(parley, client, created.sid)).from;
     };
     assert.equal(await fromOf(UK_HANDSET), 'ACME UK');
     assert.equal(await fromOf('+33612345678'), '+15005550042', 'no alpha sender for France or every country yet');

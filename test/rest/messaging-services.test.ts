@@ -1,29 +1,19 @@
 /**
  * Messaging Services through twilio-node (`client.messaging.v1.services`, its messaging domain
  * pointed at Parley): create, list, fetch, update, delete, the PhoneNumbers sender pool, and
- * `MessagingServiceSid` on message create picking a sticky sender from the pool.
+ * `MessagingServiceSid` on message create picking a sticky sender from the pool, geomatched.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
 import type { RunningParley } from '../../src/runtime/parley.js';
-import { clientFor, rejects, startInMemoryParley } from '../helpers/twilio.js';
+import { clientFor, delivered as deliveredMessage, rejects, startInMemoryParley } from '../helpers/twilio.js';
 
 let parley: RunningParley;
 let client: twilio.Twilio;
 
 
-/** The message once the simulator has delivered it (waits on the gateway's event, not a sleep). */
-async function delivered(sid: string): Promise<Awaited<ReturnType<ReturnType<twilio.Twilio['messages']>['fetch']>>> {
-  const done = parley.gateway.events.waitFor((e) => e.type === 'message' && e.message.sid === sid && e.message.status === 'delivered', 5000);
-  const now = await client.messages(sid).fetch();
-  if (now.status === 'delivered') {
-    done.catch(() => undefined);
-    return now;
-  }
-  await done;
-  return client.messages(sid).fetch();
-}
+const delivered = (sid: string): ReturnType<typeof deliveredMessage> => deliveredMessage(parley, client, sid);
 
 before(async () => {
   parley = await startInMemoryParley();
@@ -72,5 +62,22 @@ describe('Messaging Services', () => {
     assert.equal((await client.messaging.v1.services(service.sid).fetch()).friendlyName, 'renamed');
     assert.equal(await client.messaging.v1.services(service.sid).remove(), true);
     await rejects(() => client.messaging.v1.services(service.sid).fetch(), 404, 20404);
+  });
+
+  test('a pool\'s numbers are geomatched: the destination\'s area code, else its country, else a US number, else any', async () => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'geo', stickySender: false });
+    const add = async (phoneNumber: string): Promise<void> => {
+      const number = await client.incomingPhoneNumbers.create({ phoneNumber });
+      await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: number.sid });
+    };
+    for (const phoneNumber of ['+14155550101', '+12125550101', '+447700900101', '+61491570101']) await add(phoneNumber);
+    const fromOf = async (to: string): Promise<string> => (await delivered((await client.messages.create({ to, messagingServiceSid: service.sid, body: 'x' })).sid)).from;
+    // Not sticky: a random choice among the candidates, so five sends each show the tier holds.
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await fromOf('+14155550199'), '+14155550101', 'the same area code');
+      assert.equal(await fromOf('+447700900199'), '+447700900101', 'the same country');
+      assert.ok(['+14155550101', '+12125550101'].includes(await fromOf('+33612345678')), 'no French number: a US one');
+    }
+    assert.ok(['+14155550101', '+12125550101'].includes(await fromOf('+13105550199')), 'no 310 number: one of the country');
   });
 });

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
 import { readChannels } from '../../src/config/channels.js';
 import { ConfigError } from '../../src/config/fields.js';
-import { clientFor, rejects } from '../helpers/twilio.js';
+import { clientFor, delivered, rejects } from '../helpers/twilio.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 import { startApp, twiml, type TestApp } from '../helpers/apps.js';
 import { SmscDouble } from '../helpers/smsc-double.js';
@@ -165,7 +165,7 @@ describe('short codes in a Messaging Service\'s pool', () => {
     await pool.alphaSenders.create({ alphaSender: 'LOYALTY' });
     const fromOf = async (to: string): Promise<string> => {
       const created = await sim.client.messages.create({ to, messagingServiceSid: service.sid, body: 'Your points: 120' });
-      return (await sim.client.messages(created.sid).fetch()).from;
+      return (await delivered(sim.parley, sim.client, created.sid)).from;
     };
     assert.equal(await fromOf('+15558670601'), '44444');
     assert.equal(await fromOf('+447700900601'), 'LOYALTY');
@@ -177,7 +177,7 @@ describe('short codes in a Messaging Service\'s pool', () => {
     const usOnly = await sim.client.messaging.v1.services.create({ friendlyName: 'us only' });
     await sim.client.messaging.v1.services(usOnly.sid).shortCodes.create({ shortCodeSid: await provision('55555') });
     const home = await sim.client.messages.create({ to: '+15558670602', messagingServiceSid: usOnly.sid, body: 'x' });
-    assert.equal((await sim.client.messages(home.sid).fetch()).from, '55555');
+    assert.equal((await delivered(sim.parley, sim.client, home.sid)).from, '55555');
     await rejects(() => sim.client.messages.create({ to: '+447700900603', messagingServiceSid: usOnly.sid, body: 'x' }), 400, 21704);
   });
 });

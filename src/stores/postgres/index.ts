@@ -32,8 +32,8 @@ import { carrierParts, inboundParts } from './carrier.js';
 import { ConfigCache } from './config-cache.js';
 import {
   accountFromRow, accountUpdateValues, accountValues, conversationFromRow, conversationValues, keyFromRow, keyValues,
-  messageFromRow, messageUpdateValues, messageValues, numberFromRow, numberUpdateValues, numberValues,
-  type AccountRow, type ApiKeyRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
+  messageFromRow, messageUpdateValues, messageValues, numberFromRow, numberUpdateValues, numberValues, poolEntryFromRow,
+  type AccountRow, type ApiKeyRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type PoolEntryRow,
 } from './rows.js';
 import { callbackFromRow, type CallbackRow } from '../shared-rows.js';
 import { exchangeFromRow, exchangeText, type ExchangeRow } from '../exchange-text.js';
@@ -299,8 +299,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       })),
       addNumber: (account, service, number, at) => configWrite(write(async (tx) => void await tx.query(SQL.serviceNumberAdd, [service, number, account, at]))),
       removeNumber: async (account, service, number) => (await configWrite(changed(SQL.serviceNumberRemove, [account, service, number]))) > 0,
-      numbers: async (account, service) => (await rows<{ number_sid: string; date_created: number }>(SQL.serviceNumbers, [account, service]))
-        .map((r) => ({ numberSid: r.number_sid, dateCreated: r.date_created })),
+      numbers: async (account, service) => (await rows<PoolEntryRow>(SQL.serviceNumbers, [account, service])).map(poolEntryFromRow),
       serviceOf: (number) => config.get(`service of ${number}`, async () => (await one<{ service_sid: string }>(SQL.serviceOfNumber, [number]))?.service_sid ?? null),
     },
     callbacks: {

@@ -7,8 +7,8 @@ import { messageColumnValues } from '../shared-rows.js';
 import type { AccountRecord, ApiKeyRecord, ConversationRecord, MessageRecord, PhoneNumberRecord } from '../records.js';
 
 export {
-  accountFromRow, conversationFromRow, keyFromRow, messageFromRow, numberFromRow,
-  type AccountRow, type ApiKeyRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
+  accountFromRow, conversationFromRow, keyFromRow, messageFromRow, numberFromRow, poolEntryFromRow,
+  type AccountRow, type ApiKeyRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type PoolEntryRow,
 } from '../sqlite/rows.js';
 
 export function accountValues(a: AccountRecord): unknown[] {

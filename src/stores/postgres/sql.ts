@@ -160,7 +160,8 @@ const statements = {
   serviceNumbersDeleteAll: 'DELETE FROM service_numbers WHERE account_sid = $1 AND service_sid = $2',
   serviceNumberAdd: 'INSERT INTO service_numbers (service_sid, number_sid, account_sid, date_created) VALUES ($1, $2, $3, $4)',
   serviceNumberRemove: 'DELETE FROM service_numbers WHERE account_sid = $1 AND service_sid = $2 AND number_sid = $3',
-  serviceNumbers: 'SELECT number_sid, date_created FROM service_numbers WHERE account_sid = $1 AND service_sid = $2 ORDER BY number_sid',
+  serviceNumbers: `SELECT s.number_sid, s.date_created, p.phone_number, p.iso_country FROM service_numbers s
+    JOIN phone_numbers p ON p.sid = s.number_sid WHERE s.account_sid = $1 AND s.service_sid = $2 ORDER BY s.number_sid`,
   serviceOfNumber: 'SELECT service_sid FROM service_numbers WHERE number_sid = $1',
 
   callbackEnqueue: 'SELECT parley_enqueue_callback($1, $2, $3, $4, $5, $6)',

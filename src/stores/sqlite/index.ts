@@ -27,7 +27,8 @@ import { chainOf, deleteChained, insertChained, insertReplyAhead } from './chain
 import { exchangeFromRow, exchangeText, type ExchangeRow } from '../exchange-text.js';
 import {
   accountFromRow, accountToRow, conversationFromRow, keyFromRow, keyToRow, type ApiKeyRow, messageFromRow, messageToRow, numberFromRow, numberToRow,
-  statusHistoryFromRow, type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow, type StatusHistoryRow,
+  poolEntryFromRow, statusHistoryFromRow, type AccountRow, type ConversationRow, type MessageRow, type PhoneNumberRow,
+  type PoolEntryRow, type StatusHistoryRow,
 } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -285,8 +286,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         serviceOfCache.delete(number);
         return st.serviceNumberRemove.run(account, service, number).changes > 0;
       }),
-      numbers: (account, service) => read(() => (st.serviceNumbers.all(account, service) as Array<{ number_sid: string; date_created: number }>)
-        .map((r) => ({ numberSid: r.number_sid, dateCreated: r.date_created }))),
+      numbers: (account, service) => read(() => (st.serviceNumbers.all(account, service) as PoolEntryRow[]).map(poolEntryFromRow)),
       serviceOf: (number) => read(() => cached(serviceOfCache, number,
         () => (st.serviceOfNumber.get(number) as { service_sid: string } | undefined)?.service_sid ?? null)),
     },

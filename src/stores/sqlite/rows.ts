@@ -4,6 +4,7 @@ import type {
   AccountRecord, ApiKeyRecord, HttpMethod, MediaRecord, MessageDirection, MessageRecord, MessageStatus, PhoneNumberRecord,
   ConversationRecord, StatusChange,
 } from '../records.js';
+import type { PoolEntry } from '../store.js';
 
 export interface AccountRow {
   sid: string; auth_token: string; friendly_name: string; status: string; owner_account_sid: string | null;
@@ -39,6 +40,14 @@ export function numberFromRow(r: PhoneNumberRow): PhoneNumberRecord {
     statusCallbackMethod: r.status_callback_method as HttpMethod, dateCreated: r.date_created, dateUpdated: r.date_updated,
     ...(r.iso_country !== null ? { isoCountry: r.iso_country } : {}),
   };
+}
+
+export interface PoolEntryRow {
+  number_sid: string; date_created: number; phone_number: string; iso_country: string | null;
+}
+
+export function poolEntryFromRow(r: PoolEntryRow): PoolEntry {
+  return { numberSid: r.number_sid, phoneNumber: r.phone_number, isoCountry: r.iso_country, dateCreated: r.date_created };
 }
 
 export function numberToRow(n: PhoneNumberRecord): PhoneNumberRow {

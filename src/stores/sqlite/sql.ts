@@ -211,7 +211,8 @@ export const SQL = {
   serviceNumbersDeleteAll: 'DELETE FROM service_numbers WHERE account_sid = ? AND service_sid = ?',
   serviceNumberAdd: 'INSERT INTO service_numbers (service_sid, number_sid, account_sid, date_created) VALUES (?, ?, ?, ?)',
   serviceNumberRemove: 'DELETE FROM service_numbers WHERE account_sid = ? AND service_sid = ? AND number_sid = ?',
-  serviceNumbers: 'SELECT number_sid, date_created FROM service_numbers WHERE account_sid = ? AND service_sid = ? ORDER BY number_sid',
+  serviceNumbers: `SELECT s.number_sid, s.date_created, p.phone_number, p.iso_country FROM service_numbers s
+    JOIN phone_numbers p ON p.sid = s.number_sid WHERE s.account_sid = ? AND s.service_sid = ? ORDER BY s.number_sid`,
   serviceOfNumber: 'SELECT service_sid FROM service_numbers WHERE number_sid = ?',
 
   // The outbox: a message's callbacks go out oldest first, so only the head of each message (its
