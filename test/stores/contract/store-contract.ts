@@ -365,7 +365,12 @@ export function describeStoreContract(adapter: StoreAdapter): void {
       await store.services.addNumber(ACCOUNT, service.sid, number.sid, later());
       await assert.rejects(store.services.addNumber(ACCOUNT, 'MG' + 'e5'.repeat(16), number.sid, later()), 'a number in a second service');
       assert.equal(await store.services.serviceOf(number.sid), service.sid);
-      assert.deepEqual((await store.services.numbers(ACCOUNT, service.sid)).map((n) => n.numberSid), [number.sid]);
+      const shortCode = { ...phoneNumber('12345', ACCOUNT, '12345', 'SC'), isoCountry: 'GB' };
+      await store.numbers.insert(shortCode);
+      await store.services.addNumber(ACCOUNT, service.sid, shortCode.sid, later());
+      // The pool's entries come with their address and a short code's country: what the sender choice reads.
+      assert.deepEqual((await store.services.numbers(ACCOUNT, service.sid)).map((n) => [n.numberSid, n.phoneNumber, n.isoCountry]),
+        [[number.sid, NUMBER, null], [shortCode.sid, '12345', 'GB']]);
       assert.equal(await store.services.delete(ACCOUNT, service.sid), true);
       assert.equal(await store.services.serviceOf(number.sid), null);
       assert.deepEqual(await store.services.list(ACCOUNT, { pageSize: 10 }), []);
