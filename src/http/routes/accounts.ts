@@ -14,7 +14,7 @@ import type { AccountRecord, ApiKeyRecord } from '../../stores/records.js';
 import { ACCOUNTS_LIST_PATH, accountJson } from '../representations/account.js';
 import { keyJson, keysListPath, newKeyJson } from '../representations/key.js';
 import { listJson2010 } from '../representations/paging.js';
-import { echoFilters, pagingQuery } from './paging-query.js';
+import { echoFilters, pageOf, pagingQuery } from './paging-query.js';
 
 const ACCOUNT = '/2010-04-01/Accounts/:AccountSid';
 const STATUSES: ReadonlySet<string> = new Set(['active', 'suspended', 'closed']);
@@ -32,11 +32,10 @@ export function registerAccountRoutes(ctx: RouteContext): void {
     const all = [account, ...(await store.accounts.listOwnedBy(account.sid))]
       .filter((a) => (name === undefined || a.friendlyName === name) && (status === undefined || a.status === status))
       .sort((a, b) => (a.sid < b.sid ? -1 : 1));
-    const after = paging.token?.direction === 'after' ? all.findIndex((a) => a.sid === paging.token?.sid) + 1 : 0;
+    const { items, hasNext } = pageOf(all, paging, (a) => a.sid);
     return listJson2010('accounts', {
       path: ACCOUNTS_LIST_PATH, filters: echoFilters(params, ['FriendlyName', 'Status']),
-      pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items: all.slice(after, after + paging.pageSize).map(accountJson), hasNext: after + paging.pageSize < all.length,
+      pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken, items: items.map(accountJson), hasNext,
     });
   });
 

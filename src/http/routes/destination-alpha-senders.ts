@@ -14,7 +14,7 @@ import { newSid } from '../../ids/sid.js';
 import type { DestinationAlphaSenderRecord } from '../../stores/records.js';
 import { destinationAlphaSenderJson, servicePath } from '../representations/messaging-service.js';
 import { listJsonV1 } from '../representations/paging.js';
-import { pagingQuery } from './paging-query.js';
+import { pageOf, pagingQuery } from './paging-query.js';
 import { alphaSenderParam, type ServiceRouteHelpers } from './alpha-senders.js';
 
 export function registerDestinationAlphaSenderRoutes(ctx: RouteContext, service: string, { load, base, path }: ServiceRouteHelpers): void {
@@ -47,11 +47,10 @@ export function registerDestinationAlphaSenderRoutes(ctx: RouteContext, service:
     const paging = pagingQuery(params);
     const country = params.get('IsoCountryCode');
     const all = (s.destinationAlphaSenders ?? []).filter((a) => country === undefined || (a.isoCountryCode ?? '') === country);
-    const after = paging.token?.direction === 'after' ? all.findIndex((a) => a.sid === paging.token?.sid) + 1 : 0;
-    const items = all.slice(after, after + paging.pageSize).map((a) => destinationAlphaSenderJson(base(req), s, a) as { sid: string });
+    const { items, hasNext } = pageOf(all, paging, (a) => a.sid);
     return listJsonV1('alpha_senders', base(req), {
       path: `${servicePath(s.sid)}/DestinationAlphaSenders`, pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items, hasNext: after + paging.pageSize < all.length,
+      items: items.map((a) => destinationAlphaSenderJson(base(req), s, a) as { sid: string }), hasNext,
     });
   });
 

@@ -12,7 +12,7 @@ import type { ApiServices } from '../../runtime/api-services.js';
 import type { MessageRecord, MessageStatus } from '../../stores/records.js';
 import { mediaJson, mediaListPath, messageJson } from '../representations/message.js';
 import { listJson2010 } from '../representations/paging.js';
-import { pagingQuery } from './paging-query.js';
+import { pageOf, pagingQuery } from './paging-query.js';
 import { statusCallbackOf } from '../../webhooks/status-callbacks.js';
 
 const BASE = '/2010-04-01/Accounts/:AccountSid/Messages';
@@ -86,11 +86,10 @@ export function registerMessageWriteRoutes(ctx: RouteContext, api: ApiServices):
     const message = await store.messages.get(account.sid, req.params.MessageSid ?? '');
     if (!message) throw notFound(path(req));
     const paging = pagingQuery(Params.from(req.query));
-    const after = paging.token?.direction === 'after' ? message.media.findIndex((m) => m.sid === paging.token?.sid) + 1 : 0;
-    const items = message.media.slice(after, after + paging.pageSize);
+    const { items, hasNext } = pageOf(message.media, paging, (m) => m.sid);
     return listJson2010('media_list', {
       path: mediaListPath(message), pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items: items.map((m) => mediaJson(message, m)), hasNext: after + paging.pageSize < message.media.length,
+      items: items.map((m) => mediaJson(message, m)), hasNext,
     });
   });
 

@@ -26,6 +26,15 @@ export function pagingQuery(params: Params): PagingQuery {
   return { pageSize, page, token, rawToken };
 }
 
+/**
+ * One page of a list held in memory, ordered by SID: the items after the PageToken's SID (from the
+ * start without one), and whether more follow.
+ */
+export function pageOf<T>(all: readonly T[], paging: PagingQuery, sidOf: (item: T) => string): { items: T[]; hasNext: boolean } {
+  const after = paging.token?.direction === 'after' ? all.findIndex((item) => sidOf(item) === paging.token?.sid) + 1 : 0;
+  return { items: all.slice(after, after + paging.pageSize), hasNext: after + paging.pageSize < all.length };
+}
+
 /** Filters echoed into paging links, in the order the client sent them. */
 export function echoFilters(params: Params, names: readonly string[]): Array<[string, string]> {
   return names.flatMap((n) => params.all(n).map((v) => [n, v] as [string, string]));

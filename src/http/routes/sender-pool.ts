@@ -14,7 +14,7 @@ import { TwilioError, notFound } from '../../errors/twilio-error.js';
 import type { AddressType } from '../../stores/store.js';
 import { servicePath, servicePoolEntryJson, type PoolEntryKind } from '../representations/messaging-service.js';
 import { listJsonV1 } from '../representations/paging.js';
-import { pagingQuery } from './paging-query.js';
+import { pageOf, pagingQuery } from './paging-query.js';
 import type { ServiceRouteHelpers } from './alpha-senders.js';
 
 /** One of the pool's two sub-resources. */
@@ -57,8 +57,7 @@ function registerPoolResource(ctx: RouteContext, serviceRoute: string, { load, b
     const service = await load(req);
     const paging = pagingQuery(Params.from(req.query));
     const entries = (await store.services.numbers(service.accountSid, service.sid)).filter((e) => ofThisKind(e.numberSid));
-    const after = paging.token?.direction === 'after' ? entries.findIndex((e) => e.numberSid === paging.token?.sid) + 1 : 0;
-    const page = entries.slice(after, after + paging.pageSize);
+    const { items: page, hasNext } = pageOf(entries, paging, (e) => e.numberSid);
     const items = [];
     for (const e of page) {
       const n = await store.numbers.get(service.accountSid, e.numberSid);
@@ -66,7 +65,7 @@ function registerPoolResource(ctx: RouteContext, serviceRoute: string, { load, b
     }
     return listJsonV1(resource.listKey, base(req), {
       path: `${servicePath(service.sid)}/${resource.path}`, pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items, hasNext: after + paging.pageSize < entries.length,
+      items, hasNext,
     });
   });
 
