@@ -5,7 +5,8 @@
  * dates, absolute `url`s, `links` to sub-resources. Settings Parley does not model are shown
  * with Twilio's defaults.
  */
-import type { AlphaSenderRecord, DestinationAlphaSenderRecord, MessagingServiceRecord, PhoneNumberRecord } from '../../stores/records.js';
+import type { AlphaSenderRecord, DestinationAlphaSenderRecord, MessagingServiceRecord } from '../../stores/records.js';
+import type { PoolEntry } from '../../stores/store.js';
 import { countryOf } from '../../phone/numbers.js';
 import { iso8601 } from './dates.js';
 import { absoluteUrl } from './paging.js';
@@ -56,17 +57,17 @@ export interface PoolEntryKind {
 }
 
 /** A number (`messaging.v1.service.phone_number`) or short code (`….short_code`) of a service's pool. */
-export function servicePoolEntryJson(baseUrl: string, kind: PoolEntryKind, serviceSid: string, n: PhoneNumberRecord, dateCreated: number): Record<string, unknown> {
+export function servicePoolEntryJson(baseUrl: string, kind: PoolEntryKind, service: Pick<MessagingServiceRecord, 'sid' | 'accountSid'>, entry: PoolEntry): Record<string, unknown> {
   return {
-    account_sid: n.accountSid,
+    account_sid: service.accountSid,
     capabilities: ['SMS', 'MMS'],
-    country_code: n.isoCountry ?? countryOf(n.phoneNumber),
-    date_created: iso8601(dateCreated),
-    date_updated: iso8601(dateCreated),
-    [kind.addressKey]: n.phoneNumber,
-    service_sid: serviceSid,
-    sid: n.sid,
-    url: absoluteUrl(baseUrl, `${servicePath(serviceSid)}/${kind.path}/${n.sid}`),
+    country_code: entry.isoCountry ?? countryOf(entry.phoneNumber),
+    date_created: iso8601(entry.dateCreated),
+    date_updated: iso8601(entry.dateCreated),
+    [kind.addressKey]: entry.phoneNumber,
+    service_sid: service.sid,
+    sid: entry.numberSid,
+    url: absoluteUrl(baseUrl, `${servicePath(service.sid)}/${kind.path}/${entry.numberSid}`),
   };
 }
 

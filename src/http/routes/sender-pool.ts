@@ -1,8 +1,9 @@
 /**
  * A Messaging Service's sender pool: its numbers (`/v1/Services/{MG}/PhoneNumbers`) and its short
  * codes (`…/ShortCodes`). Both are the service's rows of one table, told apart by their SID's
- * prefix, as the two resources of the account are (numbers.ts). How a message picks its sender from
- * the pool: messages/sender-selection.ts.
+ * prefix, as the two resources of the account are (numbers.ts). The store's pool read carries each
+ * entry's address and country, so listing it reads no number record. How a message picks its sender
+ * from the pool: messages/sender-selection.ts.
  * https://www.twilio.com/docs/messaging/api/phonenumber-resource
  * https://www.twilio.com/docs/messaging/api/shortcode-resource
  */
@@ -50,22 +51,18 @@ function registerPoolResource(ctx: RouteContext, serviceRoute: string, { load, b
     }
     const at = clock.now();
     await store.services.addNumber(service.accountSid, service.sid, address.sid, at);
-    return reply.code(201).send(servicePoolEntryJson(base(req), resource, service.sid, address, at));
+    const entry = { numberSid: address.sid, phoneNumber: address.phoneNumber, isoCountry: address.isoCountry ?? null, dateCreated: at };
+    return reply.code(201).send(servicePoolEntryJson(base(req), resource, service, entry));
   });
 
   ctx.routes.add('GET', ROUTE, async (req: RouteRequest) => {
     const service = await load(req);
     const paging = pagingQuery(Params.from(req.query));
     const entries = (await store.services.numbers(service.accountSid, service.sid)).filter((e) => ofThisKind(e.numberSid));
-    const { items: page, hasNext } = pageOf(entries, paging, (e) => e.numberSid);
-    const items = [];
-    for (const e of page) {
-      const n = await store.numbers.get(service.accountSid, e.numberSid);
-      if (n) items.push(servicePoolEntryJson(base(req), resource, service.sid, n, e.dateCreated) as { sid: string });
-    }
+    const { items, hasNext } = pageOf(entries, paging, (e) => e.numberSid);
     return listJsonV1(resource.listKey, base(req), {
       path: `${servicePath(service.sid)}/${resource.path}`, pageSize: paging.pageSize, page: paging.page, pageToken: paging.rawToken,
-      items, hasNext,
+      items: items.map((e) => servicePoolEntryJson(base(req), resource, service, e) as { sid: string }), hasNext,
     });
   });
 
@@ -73,9 +70,8 @@ function registerPoolResource(ctx: RouteContext, serviceRoute: string, { load, b
     const service = await load(req);
     const sid = req.params.NumberSid ?? '';
     const entry = ofThisKind(sid) ? (await store.services.numbers(service.accountSid, service.sid)).find((e) => e.numberSid === sid) : undefined;
-    const n = entry ? await store.numbers.get(service.accountSid, entry.numberSid) : null;
-    if (!entry || !n) throw notFound(path(req));
-    return servicePoolEntryJson(base(req), resource, service.sid, n, entry.dateCreated);
+    if (!entry) throw notFound(path(req));
+    return servicePoolEntryJson(base(req), resource, service, entry);
   });
 
   ctx.routes.add('DELETE', `${ROUTE}/:NumberSid`, async (req: RouteRequest, reply: FastifyReply) => {
