@@ -2,6 +2,7 @@
  * Request parameters at the edge: a form or JSON body (or a query string) parsed once into a
  * typed reader. Twilio's parameters are PascalCase, repeated keys are lists (`MediaUrl`).
  */
+import { isSupportedCountry } from 'libphonenumber-js';
 import { TwilioError } from '../errors/twilio-error.js';
 
 export class Params {
@@ -66,6 +67,12 @@ export function requireUrl(value: string | undefined, name: string): string | un
     ok = false;
   }
   if (!ok || value.length > 4000) throw new TwilioError(21402, `${name} is not a valid URL: ${value}`);
+  return value;
+}
+
+/** A country parameter: an ISO 3166-1 alpha-2 code Parley knows (`US`, `GB`), or 20001 naming the parameter. */
+export function requireCountry(value: string, name: string): string {
+  if (!isSupportedCountry(value)) throw new TwilioError(20001, `${name} must be a country code such as US or GB, not "${value}".`);
   return value;
 }
 

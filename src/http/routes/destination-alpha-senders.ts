@@ -5,10 +5,9 @@
  * https://www.twilio.com/docs/messaging/api/destination-alphasender-resource
  */
 import type { FastifyReply } from 'fastify';
-import { isSupportedCountry } from 'libphonenumber-js';
 import type { RouteRequest } from '../route-table.js';
 import type { RouteContext } from '../server.js';
-import { Params } from '../form.js';
+import { Params, requireCountry } from '../form.js';
 import { TwilioError, notFound } from '../../errors/twilio-error.js';
 import { newSid } from '../../ids/sid.js';
 import type { DestinationAlphaSenderRecord } from '../../stores/records.js';
@@ -25,10 +24,8 @@ export function registerDestinationAlphaSenderRoutes(ctx: RouteContext, service:
     const s = await load(req);
     const params = Params.from(req.body);
     const alphaSender = alphaSenderParam(params);
-    const country = params.get('IsoCountryCode') || null;
-    if (country !== null && !isSupportedCountry(country)) {
-      throw new TwilioError(20001, `IsoCountryCode must be a two-letter country code such as GB, not "${country}".`);
-    }
+    const given = params.get('IsoCountryCode');
+    const country = given ? requireCountry(given, 'IsoCountryCode') : null;
     const existing = s.destinationAlphaSenders ?? [];
     const taken = existing.find((a) => a.isoCountryCode === country);
     if (taken) {

@@ -9,11 +9,10 @@
  * (with `ShortCode`, and `IsoCountry`, US unless given) and `DELETE` provision and release one, as
  * for numbers.
  */
-import { isSupportedCountry } from 'libphonenumber-js';
 import type { RouteRequest } from '../route-table.js';
 import type { RouteContext } from '../server.js';
 import { accountFor } from '../server.js';
-import { Params, requireMethod, requireUrl, sidFromPath } from '../form.js';
+import { Params, requireCountry, requireMethod, requireUrl, sidFromPath } from '../form.js';
 import { TwilioError } from '../../errors/twilio-error.js';
 import { isE164, isShortCode } from '../../phone/numbers.js';
 import { newSid } from '../../ids/sid.js';
@@ -66,18 +65,13 @@ const SHORT_CODES: AddressResource = {
   },
   friendlyName: (address) => address,
   // Parley's parameter: a short code reaches its own country's handsets, and its digits do not say which.
-  created: (params) => ({ isoCountry: countryParam(params.get('IsoCountry') ?? DEFAULT_SHORT_CODE_COUNTRY) }),
+  created: (params) => ({ isoCountry: requireCountry(params.get('IsoCountry') ?? DEFAULT_SHORT_CODE_COUNTRY, 'IsoCountry') }),
   json: shortCodeJson,
   listPath: shortCodesListPath,
 };
 
 /** Most short codes Twilio users have are American; another country is asked for with `IsoCountry`. */
 const DEFAULT_SHORT_CODE_COUNTRY = 'US';
-
-function countryParam(value: string): string {
-  if (!isSupportedCountry(value)) throw new TwilioError(20001, `IsoCountry must be a country code such as US or GB, not "${value}".`);
-  return value;
-}
 
 type NumberRequest = RouteRequest;
 
