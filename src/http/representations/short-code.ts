@@ -2,11 +2,9 @@
  * The ShortCode resource (OpenAPI `api.v2010.account.short_code`): a short code's messaging
  * webhooks. Twilio's resource has no status callback; the record's is unused here.
  */
-import type { PhoneNumberRecord } from '../../stores/records.js';
+import type { HttpMethod, PhoneNumberRecord } from '../../stores/records.js';
 import { API_VERSION, accountPath } from './account.js';
 import { rfc2822 } from './dates.js';
-
-type Method = 'GET' | 'POST';
 
 export interface ShortCodeJson {
   account_sid: string;
@@ -16,9 +14,9 @@ export interface ShortCodeJson {
   friendly_name: string;
   short_code: string;
   sid: string;
-  sms_fallback_method: Method;
+  sms_fallback_method: HttpMethod;
   sms_fallback_url: string;
-  sms_method: Method;
+  sms_method: HttpMethod;
   sms_url: string;
   uri: string;
 }
