@@ -55,10 +55,15 @@ export async function senderFor(pool: SenderPool, service: MessagingServiceRecor
 /** The pool's numbers nearest the handset: its area code (+1), else its country, else the US, else all. */
 function geomatched(numbers: readonly PoolEntry[], handset: string, country: string): readonly PoolEntry[] {
   const areaCode = handset.startsWith('+1') ? handset.slice(0, AREA_CODE_LENGTH) : null;
-  const tiers = [
-    areaCode === null ? [] : numbers.filter((n) => n.phoneNumber.startsWith(areaCode)),
-    numbers.filter((n) => countryOf(n.phoneNumber) === country),
-    numbers.filter((n) => countryOf(n.phoneNumber) === 'US'),
+  const nearest: Array<(n: PoolEntry) => boolean> = [
+    (n) => areaCode !== null && n.phoneNumber.startsWith(areaCode),
+    (n) => countryOf(n.phoneNumber) === country,
+    (n) => countryOf(n.phoneNumber) === 'US',
   ];
-  return tiers.find((tier) => tier.length > 0) ?? numbers;
+  // Tier by tier, so a message that finds its area code reads no number's country.
+  for (const near of nearest) {
+    const tier = numbers.filter(near);
+    if (tier.length > 0) return tier;
+  }
+  return numbers;
 }
